@@ -1,0 +1,79 @@
+// Package checkpoint is the bbolt file that makes runs resumable: run
+// metadata and, per step key, the step's state, the IDs it obtained, its
+// attempts, its last error and the fingerprint of the row it ran for. It
+// knows keys and states, not Telegent, and never holds a secret: callers
+// give it fingerprints and IDs only.
+package checkpoint
+
+import "time"
+
+// CONTRACT: the exported names in this file are what jobs and main use.
+
+// Key identifies a step: kind/natural-key/step, e.g.
+// "subscribers/jane@example.com/create".
+type Key string
+
+// State of a step. Persisted as its number: add at the end, never renumber.
+type State uint8
+
+const (
+	Pending        State = 0
+	InFlight       State = 1 // written durably before a create is sent
+	Done           State = 2
+	Failed         State = 3
+	Skipped        State = 4 // a dependency failed
+	Waiting        State = 5 // a port order is open
+	NeedsAttention State = 6 // outcome unknown and not reconcilable by lookup
+	Cancelled      State = 7
+)
+
+// String returns the state as the results workbook shows it.
+func (s State) String() string {
+	switch s {
+	case Pending:
+		return "pending"
+	case InFlight:
+		return "in-flight"
+	case Done:
+		return "done"
+	case Failed:
+		return "failed"
+	case Skipped:
+		return "skipped"
+	case Waiting:
+		return "waiting"
+	case NeedsAttention:
+		return "needs attention"
+	case Cancelled:
+		return "cancelled"
+	}
+	return "unknown"
+}
+
+// Record is everything kept for one step.
+type Record struct {
+	Key         Key
+	State       State
+	IDs         map[string]string // e.g. "SubscriberId": "TSUID-…", "OrderId": "JNUOID-…"
+	Data        map[string]string // other facts: "PortStatus", "DeclinedAttempts", …
+	Attempts    int
+	ErrClass    string // retry | fail-row | abort | unknown | blocked | ""
+	ErrStatus   int    // HTTP status, 0 if none
+	ErrMessage  string // never contains a secret
+	Fingerprint string // hash of the row's non-secret fields
+	SecretMAC   string // keyed MAC of the row's secret fields; the key is not in the file
+	StartedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Meta describes the run that owns the file.
+type Meta struct {
+	SchemaVersion int
+	ToolVersion   string
+	Manifest      []string  // manifest paths as given
+	ManifestHash  string    // fingerprint of the manifest content
+	API           string    // API base URL
+	CreatedAt     time.Time // first run
+	StartedAt     time.Time // current/last run
+	Runs          int
+}

@@ -1,0 +1,109 @@
+// Package plan is the manifest schema (kinds, columns, aliases, secret
+// columns), the validation and normalisation of every cell, the
+// cross-sheet references, and the step DAG a run executes. It is pure: no
+// file or network I/O (it reads tables through sheets.Reader), no HTTP, no
+// checkpoint.
+package plan
+
+// CONTRACT: the exported names in this file are what jobs and main use.
+
+// Kind is a manifest kind, one tab or CSV file each.
+type Kind uint8
+
+const (
+	Accounts Kind = iota
+	Subscribers
+	MessageRoutes
+	VoiceRoutes
+	Numbers
+	PortIns
+	PortOuts
+	NumKinds int = iota
+)
+
+var kindNames = [...]string{"Accounts", "Subscribers", "MessageRoutes", "VoiceRoutes", "Numbers", "PortIns", "PortOuts"}
+var kindSlugs = [...]string{"accounts", "subscribers", "messageroutes", "voiceroutes", "numbers", "portins", "portouts"}
+
+// String returns the tab name of the kind.
+func (k Kind) String() string { return kindNames[k] }
+
+// Slug returns the lower-case name used in step keys.
+func (k Kind) Slug() string { return kindSlugs[k] }
+
+// Action is what a step does.
+type Action uint8
+
+const (
+	AccountCreate      Action = iota // accounts/<ref>/create
+	SubscriberCreate                 // subscribers/<email>/create
+	GuardianSet                      // subscribers/<email>/guardian
+	MessageRouteCreate               // messageroutes/<ref>/create
+	VoiceRouteCreate                 // voiceroutes/<ref>/create
+	NumberProvision                  // numbers/<line>/provision
+	PortInEligibility                // portins/<e164>/eligibility
+	PortInSubmit                     // portins/<e164>/submit (also update after a rejection)
+	PortInMonitor                    // portins/<e164>/monitor (waits for Completed)
+	PortInCancel                     // portins/<e164>/cancel (Action=cancel rows: the only step of the row)
+	NumberBind                       // portins/<e164>/bind (numbers/update: subscriber, routes, ICCID)
+	SubscriptionCreate               // <kind>/<key>/subscription
+	DataUsageSet                     // <kind>/<key>/datausage
+	MessageFilterCreate              // <kind>/<key>/filter (subscriber's FilterLevel on this line)
+	PortOutIssue                     // portouts/<e164>/pin
+	NumActions int = iota
+)
+
+var actionSlugs = [...]string{"create", "create", "guardian", "create", "create", "provision",
+	"eligibility", "submit", "monitor", "cancel", "bind", "subscription", "datausage", "filter", "pin"}
+
+// Slug returns the last segment of the action's step keys.
+func (a Action) Slug() string { return actionSlugs[a] }
+
+// StepKey identifies a step by natural key, never by row number:
+// "<kind slug>/<natural key>/<action slug>".
+type StepKey string
+
+// TableInfo describes one input table as read.
+type TableInfo struct {
+	Kind   Kind
+	Sheet  string   // tab name, or CSV file name (with extension) as the user knows it
+	Path   string   // file
+	Header []string // columns as written, in input order
+	Canon  []string // canonical column name per header column ("" if unknown column)
+	Secret []bool   // per header column: a secret column, masked in every output
+}
+
+// Row is one manifest row.
+type Row struct {
+	Kind  Kind
+	Table int32    // index into Plan.Tables
+	Num   int32    // row number as the user sees it
+	Key   string   // natural key, normalised (e-mail lower-cased, numbers E.164)
+	Cells []string // raw cells as read, aligned with the table header
+	vals  []string // normalised values, indexed by the kind's schema field
+}
+
+// Step is one unit of work in the DAG.
+type Step struct {
+	Action Action
+	Row    int32   // index into Plan.Rows
+	Deps   []int32 // indices into Plan.Steps that must be done first
+}
+
+// Plan is the validated manifest and its step DAG. Steps are in a
+// topological order (every dependency comes before its dependents).
+type Plan struct {
+	Tables []TableInfo
+	Rows   []Row
+	Steps  []Step
+}
+
+// Problem is one thing wrong with the manifest, pointing at a cell.
+type Problem struct {
+	Sheet   string
+	Row     int    // 0 when the problem is about the whole sheet
+	Column  string // canonical column name, "" when about the whole row
+	Message string // what is wrong and what a valid value looks like
+}
+
+// Problems is every problem found; Build never stops at the first.
+type Problems []Problem

@@ -1,0 +1,65 @@
+// Package sheets reads and writes tables: CSV files and XLSX workbooks,
+// streamed row by row so that memory does not grow with the number of rows.
+// It knows nothing about Telegent or about what the columns mean.
+package sheets
+
+// CONTRACT: the exported names in this file are what plan, jobs and main
+// use. Implementations may add to them but not change them.
+
+// Table describes one tab of a workbook or one CSV file.
+type Table struct {
+	Name      string   // tab name, or the CSV file's base name without extension
+	Path      string   // the file it came from
+	Header    []string // column titles as written, trimmed; "" for an untitled column
+	HeaderRow int      // the spreadsheet row number of the header (1-based)
+}
+
+// Row is one data row. Num is the row number the user sees in the
+// spreadsheet (for CSV: the line of the record's first line, header = 1).
+// Cells has exactly len(Table.Header) entries ("" where absent); cells
+// beyond the header are dropped, trailing empty rows are never returned.
+type Row struct {
+	Num      int
+	Cells    []string
+	Problems []CellProblem // cells whose value could not be read faithfully
+}
+
+// CellProblem reports a cell the reader could not read faithfully, for
+// example a number Excel stored as a float and so rounded beyond 15
+// significant digits (an ICCID shown as 8.9012E+18).
+type CellProblem struct {
+	Col     int // index into Cells
+	Message string
+}
+
+// Reader streams the rows of one table. Next returns false at the end or on
+// error; Err tells which.
+type Reader interface {
+	Table() Table
+	Next() bool
+	Row() Row // valid until the next call to Next
+	Err() error
+	Close() error
+}
+
+// Cell is one value to write. Exact marks a value the tool itself produced
+// or normalised (an E.164 number, an ICCID, an ID) that must be written as
+// is: CSV output never prefixes it.
+type Cell struct {
+	Value string
+	Exact bool
+}
+
+// Writer writes one results workbook (XLSX) or one CSV file per sheet,
+// atomically: nothing is visible at the destination until Commit.
+type Writer interface {
+	// Sheet starts a new sheet (ending the previous one) with its header.
+	Sheet(name string, header []string) error
+	// Row appends a row to the current sheet. Every value is written as a
+	// string cell (never a number or a formula).
+	Row(cells []Cell) error
+	// Commit finishes the file(s) and moves them into place.
+	Commit() error
+	// Abort removes temporary files; safe after Commit.
+	Abort()
+}
