@@ -34,22 +34,22 @@ func (k Kind) Slug() string { return kindSlugs[k] }
 type Action uint8
 
 const (
-	AccountCreate      Action = iota // accounts/<ref>/create
-	SubscriberCreate                 // subscribers/<email>/create
-	GuardianSet                      // subscribers/<email>/guardian
-	MessageRouteCreate               // messageroutes/<ref>/create
-	VoiceRouteCreate                 // voiceroutes/<ref>/create
-	NumberProvision                  // numbers/<line>/provision
-	PortInEligibility                // portins/<e164>/eligibility
-	PortInSubmit                     // portins/<e164>/submit (also update after a rejection)
-	PortInMonitor                    // portins/<e164>/monitor (waits for Completed)
-	PortInCancel                     // portins/<e164>/cancel (Action=cancel rows: the only step of the row)
-	NumberBind                       // portins/<e164>/bind (numbers/update: subscriber, routes, ICCID)
-	SubscriptionCreate               // <kind>/<key>/subscription
-	DataUsageSet                     // <kind>/<key>/datausage
-	MessageFilterCreate              // <kind>/<key>/filter (subscriber's FilterLevel on this line)
-	PortOutIssue                     // portouts/<e164>/pin
-	NumActions int = iota
+	AccountCreate       Action = iota // accounts/<ref>/create
+	SubscriberCreate                  // subscribers/<email>/create
+	GuardianSet                       // subscribers/<email>/guardian
+	MessageRouteCreate                // messageroutes/<ref>/create
+	VoiceRouteCreate                  // voiceroutes/<ref>/create
+	NumberProvision                   // numbers/<line>/provision
+	PortInEligibility                 // portins/<e164>/eligibility
+	PortInSubmit                      // portins/<e164>/submit (also update after a rejection)
+	PortInMonitor                     // portins/<e164>/monitor (waits for Completed)
+	PortInCancel                      // portins/<e164>/cancel (Action=cancel rows: the only step of the row)
+	NumberBind                        // portins/<e164>/bind (numbers/update: subscriber, routes, ICCID)
+	SubscriptionCreate                // <kind>/<key>/subscription
+	DataUsageSet                      // <kind>/<key>/datausage
+	MessageFilterCreate               // <kind>/<key>/filter (subscriber's FilterLevel on this line)
+	PortOutIssue                      // portouts/<e164>/pin
+	NumActions          int    = iota
 )
 
 var actionSlugs = [...]string{"create", "create", "guardian", "create", "create", "provision",
