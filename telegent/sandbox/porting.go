@@ -1,0 +1,458 @@
+package sandbox
+
+import (
+	"cmp"
+	"time"
+
+	"telegent-bulk/telegent"
+)
+
+// Port-ins, port-outs and the port clock. docs/sandbox.md is the
+// specification: test numbers by their last four digits, one stage per
+// PortStep of virtual time, rejections until the matching update.
+
+// portField is a port-in detail whose change clears a test rejection.
+type portField int
+
+const (
+	neverFixed portField = iota
+	fixAccountNumber
+	fixPassword
+	fixName
+	fixAddress
+)
+
+type portTest struct {
+	code, message string
+	fixedBy       portField
+}
+
+// portTests are the numbers whose orders are rejected, by last four digits.
+var portTests = map[string]portTest{
+	"9911": {"ACCOUNT_NUMBER_MISMATCH", "The account number does not match the losing carrier's records: update CurrentAccountNumber", fixAccountNumber},
+	"9912": {"PIN_INVALID", "The account PIN is not valid: update CurrentAccountPassword", fixPassword},
+	"9913": {"NAME_MISMATCH", "The subscriber name does not match the losing carrier's records: update SubscriberName", fixName},
+	"9914": {"PORT_PROTECTED", "The number is port-protected at the losing carrier: have the subscriber lift it, then update CurrentAccountPassword", fixPassword},
+	"9915": {"ADDRESS_MISMATCH", "The billing address does not match the losing carrier's records: update CurrentBillingAddress Street1 or Zip", fixAddress},
+	"9919": {"NOT_ACTIVE", "The number is not active at the losing carrier: no update clears this", neverFixed},
+}
+
+// Eligibility answers for the test numbers that cannot be ported.
+const (
+	msgNotPortable   = "Number is not portable to this classification"
+	msgAlreadyActive = "Number is already active on this platform"
+)
+
+var notEligible = map[string]string{"9901": msgNotPortable, "9902": msgAlreadyActive}
+
+func lastFour(phone string) string {
+	if len(phone) < 4 {
+		return phone
+	}
+	return phone[len(phone)-4:]
+}
+
+// portState is what a port-in order keeps beyond its details. The account
+// password is kept only as a keyed hash.
+type portState struct {
+	CarrierName    string
+	AccountNumber  string
+	PasswordHash   string
+	Billing        telegent.Address
+	SubscriberName string `json:",omitempty"`
+	ICCID          string `json:",omitempty"`
+	Classification string
+	StageAt        time.Time // when the current status began, on the virtual clock
+	Blocked        bool      // a test number's rejection has not been fixed yet
+}
+
+// isMoving reports whether an order in this status moves with the clock.
+func isMoving(status string) bool {
+	switch status {
+	case telegent.PortSubmitted, telegent.PortPendingCarrierApproval, telegent.PortScheduled:
+		return true
+	}
+	return false
+}
+
+func (o *order) phone() string { return o.PhoneNumbersOrdered[0].Number }
+
+// settle moves a port-in order through every stage whose time has come:
+// Submitted -> Pending Carrier Approval -> Scheduled -> Completed, or
+// Pending Carrier Approval -> Rejected while a test rejection is unfixed.
+func (st *store) settle(o *order) {
+	moved := false
+	for o.Port != nil && isMoving(o.OrderStatus) {
+		next := o.Port.StageAt.Add(st.portStep)
+		if next.After(st.now) {
+			break
+		}
+		moved = true
+		o.Port.StageAt = next
+		switch o.OrderStatus {
+		case telegent.PortSubmitted:
+			o.OrderStatus = telegent.PortPendingCarrierApproval
+		case telegent.PortPendingCarrierApproval:
+			if o.Port.Blocked {
+				st.reject(o, next)
+			} else {
+				o.OrderStatus = telegent.PortScheduled
+			}
+		case telegent.PortScheduled:
+			st.complete(o, next)
+		}
+	}
+	if !moved {
+		return
+	}
+	if !isMoving(o.OrderStatus) {
+		delete(st.moving, o.OrderId)
+	}
+	st.orders.put(o)
+}
+
+func (st *store) reject(o *order, at time.Time) {
+	t := portTests[lastFour(o.phone())]
+	o.OrderStatus = telegent.PortRejected
+	o.OrderStatusCode, o.OrderStatusMessage = t.code, t.message
+	o.DeclinedAttempts++
+	o.LastDeclinedAt = timestamp(at)
+	if t.fixedBy == neverFixed {
+		o.FinalState = true
+		st.releaseNumber(o)
+	}
+}
+
+// complete activates the ported number under a new NID; a port-in never
+// buys a number.
+func (st *store) complete(o *order, at time.Time) {
+	o.OrderStatus = telegent.PortCompleted
+	o.OrderStatusCode, o.OrderStatusMessage = "", ""
+	o.CompletedDate = timestamp(at)
+	o.PhoneNumberId = st.newID("NID")
+	o.FinalState = true
+	if n, ok := st.numbers.get(o.phone()); ok && n.OrderId == o.OrderId {
+		done := *n
+		done.PhoneNumberId = o.PhoneNumberId
+		done.Status = statusActive
+		st.addNumber(&done)
+	}
+}
+
+// releaseNumber marks the inventory record of a port that will never
+// complete Cancelled, so that a fresh port-in may be submitted.
+func (st *store) releaseNumber(o *order) {
+	n, ok := st.numbers.get(o.phone())
+	if !ok || n.OrderId != o.OrderId || n.Status != statusPorting {
+		return
+	}
+	gone := *n
+	gone.Status = statusCancelled
+	if st.iccids[gone.ICCID] == gone.PhoneNumber {
+		delete(st.iccids, gone.ICCID)
+	}
+	st.numbers.put(&gone)
+}
+
+// settleAll moves every order that moves with the clock.
+func (st *store) settleAll() {
+	for id := range st.moving {
+		if o, ok := st.orders.get(id); ok {
+			st.settle(o)
+		}
+	}
+}
+
+// settleNumber moves the open port-in order of a number, if any.
+func (st *store) settleNumber(phone string) {
+	n, ok := st.numbers.get(phone)
+	if !ok || n.Status != statusPorting {
+		return
+	}
+	if o, ok := st.orders.get(n.OrderId); ok {
+		st.settle(o)
+	}
+}
+
+var classifications = []string{"Mobile", "Landline", "mvno", "iot"}
+
+func checkEligibility(in *telegent.EligibilityRequest) error {
+	return firstErr(
+		required("PhoneNumber", in.PhoneNumber),
+		checkE164("PhoneNumber", in.PhoneNumber),
+		requiredOneOf("TargetClassification", &in.TargetClassification, classifications...),
+	)
+}
+
+func (st *store) eligibility(in *telegent.EligibilityRequest) (any, error) {
+	st.settleNumber(in.PhoneNumber)
+	reason, refused := notEligible[lastFour(in.PhoneNumber)]
+	if n, ok := st.numbers.get(in.PhoneNumber); ok && !refused {
+		switch n.Status {
+		case statusActive:
+			reason, refused = msgAlreadyActive, true
+		case statusPorting:
+			reason, refused = "Number already has an open port-in order", true
+		}
+	}
+	kind := "mobile"
+	if in.TargetClassification == "Landline" {
+		kind = "landline"
+	}
+	out := telegent.EligibilityResponse{PhoneNumber: in.PhoneNumber, Eligible: !refused, NumberType: kind, Message: reason}
+	if !refused {
+		out.CurrentCarrier = "Sandbox Wireless"
+		out.Message = "Number is eligible for port-in"
+	}
+	return out, nil
+}
+
+func checkPortIn(in *telegent.PortInRequest) error {
+	return firstErr(
+		required("PortInNumber", in.PortInNumber),
+		checkE164("PortInNumber", in.PortInNumber),
+		required("CurrentCarrierName", in.CurrentCarrierName),
+		required("CurrentAccountNumber", in.CurrentAccountNumber),
+		required("CurrentAccountPassword", in.CurrentAccountPassword),
+		requireAddress("CurrentBillingAddress", in.CurrentBillingAddress),
+		checkICCID("ICCID", in.ICCID),
+		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
+		checkDate("PortInDate", &in.PortInDate),
+	)
+}
+
+// portIn opens a port-in order and puts the number in the inventory as
+// Porting. A number with an open order, or already active, is refused.
+func (st *store) portIn(in *telegent.PortInRequest) (any, error) {
+	phone := in.PortInNumber
+	st.settleNumber(phone)
+	switch notEligible[lastFour(phone)] {
+	case msgNotPortable:
+		return nil, errBadRequest("PortInNumber is not eligible: %s", msgNotPortable)
+	case msgAlreadyActive:
+		return nil, errConflict("PortInNumber: %s", msgAlreadyActive)
+	}
+	if n, ok := st.numbers.get(phone); ok {
+		switch n.Status {
+		case statusActive:
+			return nil, errConflict("PortInNumber %s is already active on this platform", phone)
+		case statusPorting:
+			return nil, errConflict("PortInNumber %s already has an open port-in order %s", phone, n.OrderId)
+		}
+	}
+	if err := st.checkICCIDFree(in.ICCID, phone); err != nil {
+		return nil, err
+	}
+	_, test := portTests[lastFour(phone)]
+	o := &order{
+		OrderDetails: telegent.OrderDetails{
+			OrderDate:           timestamp(st.now),
+			OrderId:             st.newID("JNUOID"),
+			OrderStatus:         telegent.PortSubmitted,
+			OrderType:           "portin",
+			PhoneNumbersOrdered: []telegent.PhoneNumberRef{{Number: phone}},
+			PortInDate:          in.PortInDate,
+		},
+		Port: &portState{
+			CarrierName:    in.CurrentCarrierName,
+			AccountNumber:  in.CurrentAccountNumber,
+			PasswordHash:   st.secretHash(in.CurrentAccountPassword),
+			Billing:        in.CurrentBillingAddress,
+			SubscriberName: in.SubscriberName,
+			ICCID:          in.ICCID,
+			Classification: cmp.Or(in.TargetPortinClassification, "mvno"),
+			StageAt:        st.now,
+			Blocked:        test,
+		},
+	}
+	numberType, messageType := classify(o.Port.Classification)
+	st.addNumber(&telegent.Number{
+		PhoneNumber:    phone,
+		NumberType:     numberType,
+		MessageType:    messageType,
+		MessageEnabled: true,
+		DataEnabled:    numberType == "iot",
+		ICCID:          in.ICCID,
+		Status:         statusPorting,
+		OrderId:        o.OrderId,
+		OrderType:      "portin",
+		CreatedAt:      st.now.Format(time.RFC3339),
+	})
+	st.orders.put(o)
+	st.moving[o.OrderId] = struct{}{}
+	return telegent.PortInResponse{
+		OrderId:     o.OrderId,
+		OrderDate:   o.OrderDate,
+		Status:      telegent.PortPending,
+		PhoneNumber: phone,
+		ICCID:       in.ICCID,
+	}, nil
+}
+
+// classify maps a port-in classification to the number's type and message
+// type: a landline comes in as voip (a2p), anything else as p2p.
+func classify(classification string) (numberType, messageType string) {
+	switch classification {
+	case "iot":
+		return "iot", "p2p"
+	case "Landline":
+		return "voip", "a2p"
+	}
+	return "mvno", "p2p"
+}
+
+func checkPortInUpdate(in *telegent.PortInUpdateRequest) error {
+	err := firstErr(
+		required("OrderId", in.OrderId),
+		checkICCID("ICCID", in.ICCID),
+		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
+		checkDate("PortInDate", &in.PortInDate),
+	)
+	if err == nil && in.CurrentBillingAddress != nil {
+		err = checkZip("CurrentBillingAddress.Zip", in.CurrentBillingAddress.Zip)
+	}
+	return err
+}
+
+// portInOrder returns the port-in order with id, moved to now.
+func (st *store) portInOrder(id string) (*order, error) {
+	o, err := st.order(id)
+	if err != nil {
+		return nil, err
+	}
+	if o.Port == nil {
+		return nil, errBadRequest("OrderId %s is a %s order, not a port-in", id, o.OrderType)
+	}
+	st.settle(o)
+	return o, nil
+}
+
+// updatePortIn changes an open or rejected order. On a rejected order, an
+// update that changes the detail the rejection names sends it back to
+// Submitted with its clock restarted; any other update has it rejected
+// again one stage later.
+func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
+	o, err := st.portInOrder(in.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.OrderStatus == telegent.PortCompleted || o.OrderStatus == telegent.PortCancelled:
+		return nil, errConflict("order %s is %s and can no longer be updated", o.OrderId, o.OrderStatus)
+	case o.FinalState:
+		return nil, errConflict("order %s was rejected for good (%s): no update clears it; submit a fresh port-in", o.OrderId, o.OrderStatusCode)
+	}
+	if err := st.checkICCIDFree(in.ICCID, o.phone()); err != nil {
+		return nil, err
+	}
+	p := *o.Port
+	changed := map[portField]bool{}
+	set := func(dst *string, v string, f portField) {
+		if v != "" && v != *dst {
+			*dst = v
+			changed[f] = true
+		}
+	}
+	set(&p.AccountNumber, in.CurrentAccountNumber, fixAccountNumber)
+	set(&p.SubscriberName, in.SubscriberName, fixName)
+	if in.CurrentAccountPassword != "" {
+		set(&p.PasswordHash, st.secretHash(in.CurrentAccountPassword), fixPassword)
+	}
+	if a := in.CurrentBillingAddress; a != nil {
+		set(&p.Billing.Street1, a.Street1, fixAddress)
+		set(&p.Billing.Zip, a.Zip, fixAddress)
+		set(&p.Billing.Street2, a.Street2, neverFixed)
+		set(&p.Billing.City, a.City, neverFixed)
+		set(&p.Billing.State, a.State, neverFixed)
+	}
+	set(&p.CarrierName, in.CurrentCarrierName, neverFixed)
+	set(&p.Classification, in.TargetPortinClassification, neverFixed)
+	set(&p.ICCID, in.ICCID, neverFixed)
+	if fix := portTests[lastFour(o.phone())].fixedBy; p.Blocked && fix != neverFixed && changed[fix] {
+		p.Blocked = false
+	}
+	if o.OrderStatus == telegent.PortRejected {
+		o.OrderStatusCode, o.OrderStatusMessage = "", ""
+		o.OrderStatus = telegent.PortSubmitted
+		if p.Blocked {
+			o.OrderStatus = telegent.PortPendingCarrierApproval
+		}
+		p.StageAt = st.now
+		st.moving[o.OrderId] = struct{}{}
+	}
+	o.Port = &p
+	o.PortInDate = cmp.Or(in.PortInDate, o.PortInDate)
+	st.orders.put(o)
+	if n, ok := st.numbers.get(o.phone()); ok && n.OrderId == o.OrderId && in.ICCID != "" && in.ICCID != n.ICCID {
+		bound := *n
+		delete(st.iccids, n.ICCID)
+		bound.ICCID = in.ICCID
+		st.addNumber(&bound)
+	}
+	return telegent.PortInUpdateResponse{OrderId: o.OrderId, Status: "Updated", Message: "Port-in order updated successfully"}, nil
+}
+
+func checkPortInCancel(in *telegent.PortInCancelRequest) error {
+	return required("OrderId", in.OrderId)
+}
+
+// cancelPortIn cancels for good. Cancelling a cancelled order answers
+// Cancelled again; a completed one cannot be cancelled.
+func (st *store) cancelPortIn(in *telegent.PortInCancelRequest) (any, error) {
+	o, err := st.portInOrder(in.OrderId)
+	if err != nil {
+		return nil, err
+	}
+	switch o.OrderStatus {
+	case telegent.PortCompleted:
+		return nil, errConflict("order %s is Completed and cannot be cancelled", o.OrderId)
+	case telegent.PortCancelled:
+	default:
+		o.OrderStatus = telegent.PortCancelled
+		o.FinalState = true
+		delete(st.moving, o.OrderId)
+		st.releaseNumber(o)
+		st.orders.put(o)
+	}
+	return telegent.PortInCancelResponse{OrderId: o.OrderId, Status: telegent.PortCancelled}, nil
+}
+
+func checkPortOut(in *telegent.PortOutRequest) error {
+	err := firstErr(
+		required("PortOutNumber", in.PortOutNumber),
+		checkE164("PortOutNumber", in.PortOutNumber),
+		required("PortOutPIN", in.PortOutPIN),
+	)
+	if err == nil && (len(in.PortOutPIN) < 4 || len(in.PortOutPIN) > 10 || !allDigits(in.PortOutPIN)) {
+		err = errBadRequest("PortOutPIN must be 4-10 digits")
+	}
+	return err
+}
+
+// portOut issues a port-out PIN for an active number: a new Pending order on
+// every call. The gaining carrier's side is not simulated, so the order
+// stays Pending.
+func (st *store) portOut(in *telegent.PortOutRequest) (any, error) {
+	phone := in.PortOutNumber
+	st.settleNumber(phone)
+	n, ok := st.numbers.get(phone)
+	if !ok || n.Status != statusActive {
+		return nil, errNotFound("PortOutNumber %s is not an active number in the inventory", phone)
+	}
+	o := &order{
+		OrderDetails: telegent.OrderDetails{
+			OrderDate:           timestamp(st.now),
+			OrderId:             st.newID("JNUOID"),
+			OrderStatus:         telegent.PortPending,
+			OrderType:           "portout",
+			PhoneNumbersOrdered: []telegent.PhoneNumberRef{{Number: phone}},
+			PhoneNumberId:       n.PhoneNumberId,
+		},
+		PINHash: st.secretHash(in.PortOutPIN),
+	}
+	st.orders.put(o)
+	marked := *n
+	marked.OrderId, marked.OrderType = o.OrderId, "portout"
+	st.numbers.put(&marked)
+	return telegent.PortOutResponse{OrderId: o.OrderId, OrderDate: o.OrderDate, Status: o.OrderStatus, PhoneNumber: phone}, nil
+}
