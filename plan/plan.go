@@ -1,8 +1,13 @@
 // Package plan is the manifest schema (kinds, columns, aliases, secret
 // columns), the validation and normalisation of every cell, the
-// cross-sheet references, and the step DAG a run executes. It is pure: no
-// file or network I/O (it reads tables through sheets.Reader), no HTTP, no
-// checkpoint.
+// cross-sheet references, and the step DAG a run executes.
+//
+// It is pure: no file or network I/O beyond reading the sheets.Reader
+// values it is given, no HTTP, no checkpoint. It knows the Telegent field
+// names and value rules the manifest format borrows, but nothing about how
+// a step is carried out, retried or recorded: that is package jobs.
+// docs/manifest.md is the description of the format this package
+// implements.
 package plan
 
 // CONTRACT: the exported names in this file are what jobs and main use.
@@ -79,7 +84,12 @@ type Row struct {
 	Num   int32    // row number as the user sees it
 	Key   string   // natural key, normalised (e-mail lower-cased, numbers E.164)
 	Cells []string // raw cells as read, aligned with the table header
-	vals  []string // normalised values, indexed by the kind's schema field
+	vals  []string // normalised values that differ from their trimmed cell, in schema-field order
+	diff  uint64   // schema fields whose value is in vals rather than in Cells (see Row.val)
+	tab   *tableMap
+	par   [numSlots]int32 // resolved parent rows (see slot), -1 when none
+	step0 int32           // index of the row's first step in Plan.Steps
+	nstep uint8           // number of steps of the row (they are contiguous)
 }
 
 // Step is one unit of work in the DAG.
@@ -90,11 +100,18 @@ type Step struct {
 }
 
 // Plan is the validated manifest and its step DAG. Steps are in a
-// topological order (every dependency comes before its dependents).
+// topological order (every dependency comes before its dependents). A plan
+// is not changed after Build returns it: its methods and those of its rows
+// may be called from many goroutines.
 type Plan struct {
 	Tables []TableInfo
 	Rows   []Row
 	Steps  []Step
+
+	// Warnings are findings that do not stop a run (an unknown column, a
+	// value that will be ignored). See Check for warnings of a manifest
+	// that also has problems.
+	Warnings Problems
 }
 
 // Problem is one thing wrong with the manifest, pointing at a cell.
@@ -103,6 +120,9 @@ type Problem struct {
 	Row     int    // 0 when the problem is about the whole sheet
 	Column  string // canonical column name, "" when about the whole row
 	Message string // what is wrong and what a valid value looks like
+
+	tab int32 // 1 + index of the table in the input, 0 when unknown
+	col int32 // column position for sorting: header index, or after the header
 }
 
 // Problems is every problem found; Build never stops at the first.

@@ -1,0 +1,127 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"telegent-bulk/sheets"
+)
+
+// Build reads every table, validates and normalises every cell, resolves
+// references across sheets and builds the step DAG. It returns every problem
+// at once; the plan is nil when there are problems. err is for usage errors
+// (an unknown tab or file kind, an unreadable file) and I/O failures.
+//
+// Build reads each Reader to its end but does not close it. A plan without
+// problems carries its warnings in Plan.Warnings; Check also returns the
+// warnings of a manifest that has problems.
+func Build(tables []sheets.Reader) (p *Plan, problems Problems, err error) {
+	p, problems, _, err = Check(tables)
+	return p, problems, err
+}
+
+// Check is Build for the validate command: it returns the warnings (an
+// unknown column, a value that will be ignored) beside the problems, even
+// when there are problems and so no plan. Warnings alone do not make a
+// manifest invalid.
+func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
+	b := &builder{p: &Plan{}, seen: make(map[Problem]bool)}
+	maps, err := b.tables(tables)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := b.read(tables, maps); err != nil {
+		return nil, nil, nil, err
+	}
+	b.resolve()
+	b.probs.sort()
+	b.warns.sort()
+	if len(b.probs) > 0 {
+		return nil, b.probs, b.warns, nil
+	}
+	b.keys = [NumKinds]map[string]int32{} // free the indexes before the steps take their memory
+	b.steps()
+	b.p.Warnings = b.warns
+	return b.p, nil, b.warns, nil
+}
+
+// builder holds the plan being built and what was found on the way.
+type builder struct {
+	p     *Plan
+	probs Problems
+	warns Problems
+	seen  map[Problem]bool // sheet-level findings already reported
+
+	byKind [NumKinds][]int32 // rows of each kind, in input order
+	keys   [NumKinds]map[string]int32
+}
+
+// tables matches every table to its kind and its header to the schema. It
+// fails, naming them, when some tables match no kind.
+func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
+	maps := make([]*tableMap, len(readers))
+	var unknown []string
+	for i, rd := range readers {
+		t := rd.Table()
+		k, ignored, ok := KindOf(t.Name)
+		switch {
+		case ignored:
+			continue
+		case !ok:
+			unknown = append(unknown, quote(sheetName(t)))
+			continue
+		}
+		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t)
+		maps[i] = m
+		b.p.Tables = append(b.p.Tables, info)
+		b.addProblems(probs)
+		b.addWarnings(warns)
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
+			strings.Join(unknown, ", "), acceptedTables)
+	}
+	return maps, nil
+}
+
+// addProblems keeps every row's problems and one of each sheet-level one.
+func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps) }
+
+func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps) }
+
+func (b *builder) keep(list Problems, ps []Problem) Problems {
+	for _, p := range ps {
+		if p.Row == 0 {
+			if b.seen[p] {
+				continue
+			}
+			b.seen[p] = true
+		}
+		list = append(list, p)
+	}
+	return list
+}
+
+// rowProblem reports a problem with field fi of row i found across rows.
+func (b *builder) rowProblem(i int32, fi int, msg string) {
+	r := &b.p.Rows[i]
+	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.s.fields[fi].name, r.tab.colOrder(fi), msg))
+}
+
+// Where returns "sheet:row" of a row, as problems and results name it.
+func (p *Plan) Where(row int32) string {
+	r := &p.Rows[row]
+	return fmt.Sprintf("%s:%d", p.Tables[r.Table].Sheet, r.Num)
+}
+
+// Counts returns the number of rows of each kind and of steps of each
+// action.
+func (p *Plan) Counts() (rows [NumKinds]int, steps [NumActions]int) {
+	for i := range p.Rows {
+		rows[p.Rows[i].Kind]++
+	}
+	for i := range p.Steps {
+		steps[p.Steps[i].Action]++
+	}
+	return rows, steps
+}

@@ -1,0 +1,67 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"telegent-bulk/sheets"
+)
+
+// openCSV writes files into a temporary folder and opens them with the
+// real reader.
+func openCSV(t *testing.T, files map[string]string) []sheets.Reader {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := sheets.Open(dir)
+	if err != nil {
+		t.Fatalf("sheets.Open: %v", err)
+	}
+	t.Cleanup(func() {
+		for _, r := range rs {
+			r.Close()
+		}
+	})
+	return rs
+}
+
+func TestCSVThroughSheets(t *testing.T) {
+	files := map[string]string{
+		"accounts.csv": "AccountRef,AccountName,BillingStreet1,BillingCity,BillingState,BillingZip\n" +
+			"acme,Acme Corp,1 Main St,Lehi,Utah,84043\n",
+		"subscribers-week1.csv": "E-mail,Name,AccountRef,Password,Phone\n" +
+			"jane@example.com,Jane Doe,acme,pw-1,\"(801) 555-1234, 385.555.0100\"\n" +
+			"jane@,Jane Two,acme,pw-2,\n",
+	}
+	_, problems, err := Build(openCSV(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	want := []string{`subscribers-week1.csv:3:Email: "jane@" is not an e-mail address (want name@example.com)`}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems = %q, want %q", got, want)
+	}
+
+	files["subscribers-week1.csv"] = files["subscribers-week1.csv"][:len(files["subscribers-week1.csv"])-len("jane@,Jane Two,acme,pw-2,\n")]
+	p := mustBuildReaders(t, openCSV(t, files))
+	r := &p.Rows[rowByKey(t, p, Subscribers, "jane@example.com")]
+	if got, want := r.List("PhoneNumbers"), []string{"+18015551234", "+13855550100"}; !slices.Equal(got, want) {
+		t.Errorf("PhoneNumbers = %q, want %q", got, want)
+	}
+	if got := p.Where(rowByKey(t, p, Accounts, "acme")); got != "accounts.csv:2" {
+		t.Errorf("Where(acme) = %q, want accounts.csv:2", got)
+	}
+	if got := p.Key(p.RowStep(rowByKey(t, p, Subscribers, "jane@example.com"), SubscriberCreate)); got != "subscribers/jane@example.com/create" {
+		t.Errorf("Key = %q, want subscribers/jane@example.com/create", got)
+	}
+}

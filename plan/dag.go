@@ -1,0 +1,230 @@
+package plan
+
+import "strings"
+
+// steps builds the DAG. Kinds are visited in dependency order (accounts,
+// subscribers, routes, then lines) and each row's steps in action order,
+// so every step comes after the steps it depends on. A parent shared by
+// many rows is one step that all of them depend on.
+//
+// A first pass only counts the steps and dependencies, so that the second
+// allocates each list once, at its final size.
+func (b *builder) steps() {
+	count := dag{p: b.p, counting: true}
+	b.walk(&count)
+	g := dag{p: b.p, deps: make([]int32, 0, count.ndeps)}
+	b.p.Steps = make([]Step, 0, count.nsteps)
+	b.walk(&g)
+}
+
+func (b *builder) walk(g *dag) {
+	for k := range NumKinds {
+		for _, i := range b.byKind[k] {
+			stepsOf[k](g, i)
+		}
+	}
+}
+
+// dag appends steps; the dependency lists of all steps share one slice.
+type dag struct {
+	p    *Plan
+	deps []int32
+
+	counting      bool // only count steps and dependencies
+	nsteps, ndeps int
+}
+
+// add appends step a of row i depending on deps (-1 entries are absent
+// parents and are skipped) and returns its index.
+func (g *dag) add(i int32, a Action, deps ...int32) int32 {
+	if g.counting {
+		g.nsteps++
+		g.ndeps += len(deps)
+		return 0
+	}
+	p := g.p
+	s := int32(len(p.Steps))
+	r := &p.Rows[i]
+	if r.nstep == 0 {
+		r.step0 = s
+	}
+	r.nstep++
+	start := len(g.deps)
+next:
+	for _, d := range deps {
+		if d < 0 {
+			continue
+		}
+		for _, e := range g.deps[start:] {
+			if e == d {
+				continue next
+			}
+		}
+		g.deps = append(g.deps, d)
+	}
+	var ds []int32
+	if len(g.deps) > start {
+		ds = g.deps[start:len(g.deps):len(g.deps)]
+	}
+	p.Steps = append(p.Steps, Step{Action: a, Row: i, Deps: ds})
+	return s
+}
+
+// of returns the step of row i (-1 for none) with action a, or -1.
+func (g *dag) of(i int32, a Action) int32 {
+	if i < 0 || g.counting {
+		return -1
+	}
+	return g.p.RowStep(i, a)
+}
+
+var stepsOf = [NumKinds]func(g *dag, i int32){
+	Accounts:      accountSteps,
+	Subscribers:   subscriberSteps,
+	MessageRoutes: func(g *dag, i int32) { routeSteps(g, i, MessageRouteCreate) },
+	VoiceRoutes:   func(g *dag, i int32) { routeSteps(g, i, VoiceRouteCreate) },
+	Numbers:       numberSteps,
+	PortIns:       portInSteps,
+	PortOuts:      portOutSteps,
+}
+
+func accountSteps(g *dag, i int32) {
+	if g.p.Rows[i].val(acID) == "" {
+		g.add(i, AccountCreate)
+	}
+}
+
+func subscriberSteps(g *dag, i int32) {
+	r := &g.p.Rows[i]
+	create := int32(-1)
+	if r.val(suID) == "" {
+		create = g.add(i, SubscriberCreate, g.of(r.par[slotAccount], AccountCreate))
+	}
+	if r.val(suGuardianCalls) != "" || r.val(suGuardianMessages) != "" || r.val(suFilterLevel) != "" {
+		g.add(i, GuardianSet, create)
+	}
+}
+
+func routeSteps(g *dag, i int32, a Action) {
+	r := &g.p.Rows[i]
+	if r.val(ownID[r.Kind]) == "" {
+		g.add(i, a, g.of(r.par[slotAccount], AccountCreate))
+	}
+}
+
+// parentCreates returns the create steps of the account, subscriber and
+// routes a line names (-1 where there is none).
+func (g *dag) parentCreates(i int32) (acc, sub, mroute, vroute int32) {
+	r := &g.p.Rows[i]
+	a, _ := g.p.Parent(i, Accounts)
+	return g.of(a, AccountCreate), g.of(r.par[slotSubscriber], SubscriberCreate),
+		g.of(r.par[slotMessageRoute], MessageRouteCreate), g.of(r.par[slotVoiceRoute], VoiceRouteCreate)
+}
+
+// lineTail adds the steps that follow a line's number: subscription, data
+// usage and message filter.
+func (g *dag) lineTail(i, number, subCreate int32) {
+	r := &g.p.Rows[i]
+	if r.val(lnPackage) != "" && r.val(lnSubscriptionID) == "" {
+		g.add(i, SubscriptionCreate, number, subCreate)
+	}
+	if r.val(lnLimit) != "" {
+		g.add(i, DataUsageSet, number)
+	}
+	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" {
+		g.add(i, MessageFilterCreate, number, g.of(sub, GuardianSet))
+	}
+}
+
+func numberSteps(g *dag, i int32) {
+	r := &g.p.Rows[i]
+	acc, sub, mroute, vroute := g.parentCreates(i)
+	prov := int32(-1)
+	if r.val(lnPhoneNumberID) == "" && r.val(nuPhoneNumber) == "" {
+		prov = g.add(i, NumberProvision, sub, acc, mroute, vroute)
+	}
+	g.lineTail(i, prov, sub)
+}
+
+func portInSteps(g *dag, i int32) {
+	r := &g.p.Rows[i]
+	if r.cancelled() {
+		g.add(i, PortInCancel)
+		return
+	}
+	ported := r.val(lnPhoneNumberID) != ""
+	ordered := r.val(piOrderID) != "" && r.val(piAction) != "resubmit"
+	submit, monitor := int32(-1), int32(-1)
+	if !ported && !ordered {
+		elig := g.add(i, PortInEligibility)
+		submit = g.add(i, PortInSubmit, elig)
+	}
+	if !ported {
+		monitor = g.add(i, PortInMonitor, submit)
+	}
+	acc, sub, mroute, vroute := g.parentCreates(i)
+	bind := g.add(i, NumberBind, monitor, sub, acc, mroute, vroute)
+	g.lineTail(i, bind, -1)
+}
+
+func portOutSteps(g *dag, i int32) {
+	if g.p.Rows[i].val(poOrderID) == "" {
+		g.add(i, PortOutIssue)
+	}
+}
+
+// Key returns the step key of step i.
+func (p *Plan) Key(i int32) StepKey {
+	s := &p.Steps[i]
+	r := &p.Rows[s.Row]
+	return MakeKey(r.Kind, r.Key, s.Action)
+}
+
+// MakeKey returns the step key "<kind slug>/<natural key>/<action slug>",
+// with "%" and "/" in the natural key escaped as %25 and %2F. jobs uses it
+// to find the checkpoint of a step the current plan does not have (the
+// submit of a port-in that is now being cancelled).
+func MakeKey(k Kind, naturalKey string, a Action) StepKey {
+	if strings.ContainsAny(naturalKey, "%/") {
+		naturalKey = strings.NewReplacer("%", "%25", "/", "%2F").Replace(naturalKey)
+	}
+	return StepKey(k.Slug() + "/" + naturalKey + "/" + a.Slug())
+}
+
+// RowStep returns the index of the step of row with action a, or -1.
+func (p *Plan) RowStep(row int32, a Action) int32 {
+	r := &p.Rows[row]
+	for s := r.step0; s < r.step0+int32(r.nstep); s++ {
+		if p.Steps[s].Action == a {
+			return s
+		}
+	}
+	return -1
+}
+
+// Parent returns the parent of kind k that row refers to. parent is the
+// index of the manifest row it names (-1 when it names none); id is the
+// platform ID the manifest knows for it: the row's own ID column (for
+// example AccountId beside AccountRef), else the parent row's own ID
+// column. The runner uses id when it is not empty, else the result of the
+// parent's create step. Both are -1, "" when the row has no such parent.
+// A Numbers or PortIns row that names no account has its subscriber's.
+func (p *Plan) Parent(row int32, k Kind) (parent int32, id string) {
+	r := &p.Rows[row]
+	for _, rf := range kindRefs[r.Kind] {
+		if rf.kind != k {
+			continue
+		}
+		parent, id = r.par[rf.slot], r.val(rf.idField)
+		if id == "" && parent >= 0 {
+			id = p.Rows[parent].val(ownID[k])
+		}
+		if parent < 0 && id == "" && k == Accounts && (r.Kind == Numbers || r.Kind == PortIns) {
+			if sub := r.par[slotSubscriber]; sub >= 0 {
+				return p.Parent(sub, Accounts)
+			}
+		}
+		return parent, id
+	}
+	return -1, ""
+}

@@ -1,0 +1,266 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// deps returns every step key with the sorted keys of its dependencies.
+func deps(p *Plan) map[StepKey][]StepKey {
+	m := make(map[StepKey][]StepKey, len(p.Steps))
+	for i := range p.Steps {
+		var ds []StepKey
+		for _, d := range p.Steps[i].Deps {
+			ds = append(ds, p.Key(d))
+		}
+		slices.Sort(ds)
+		m[p.Key(int32(i))] = ds
+	}
+	return m
+}
+
+// checkTopological fails when a step depends on a later one (or itself).
+func checkTopological(t *testing.T, p *Plan) {
+	t.Helper()
+	for i, s := range p.Steps {
+		for _, d := range s.Deps {
+			if d < 0 || int(d) >= i {
+				t.Errorf("step %d %s depends on step %d, want only earlier steps", i, p.Key(int32(i)), d)
+			}
+		}
+	}
+}
+
+func TestDAGOfBase(t *testing.T) {
+	p := mustBuild(t, base())
+	checkTopological(t, p)
+	want := map[StepKey][]StepKey{
+		"accounts/acme/create":                 nil,
+		"accounts/beta/create":                 nil,
+		"subscribers/jane@example.com/create":  {"accounts/acme/create"},
+		"subscribers/kid@example.com/create":   {"accounts/acme/create"},
+		"subscribers/kid@example.com/guardian": {"subscribers/kid@example.com/create"},
+		"subscribers/bob@example.com/create":   {"accounts/beta/create"},
+		"messageroutes/sms/create":             {"accounts/acme/create"},
+		"voiceroutes/sip/create":               nil,
+		"numbers/L1/provision":                 {"accounts/acme/create", "messageroutes/sms/create", "subscribers/jane@example.com/create"},
+		"numbers/L1/subscription":              {"numbers/L1/provision", "subscribers/jane@example.com/create"},
+		"numbers/L1/datausage":                 {"numbers/L1/provision"},
+		"numbers/L2/provision":                 {"accounts/acme/create", "messageroutes/sms/create", "subscribers/kid@example.com/create", "voiceroutes/sip/create"},
+		"numbers/L2/filter":                    {"numbers/L2/provision", "subscribers/kid@example.com/guardian"},
+		"numbers/L3/provision":                 {"accounts/acme/create", "messageroutes/sms/create", "subscribers/jane@example.com/create"},
+		"portins/+18015551234/eligibility":     nil,
+		"portins/+18015551234/submit":          {"portins/+18015551234/eligibility"},
+		"portins/+18015551234/monitor":         {"portins/+18015551234/submit"},
+		"portins/+18015551234/bind":            {"accounts/acme/create", "messageroutes/sms/create", "portins/+18015551234/monitor", "subscribers/jane@example.com/create"},
+		"portins/+18015551234/subscription":    {"portins/+18015551234/bind"},
+		"portins/+18015559999/cancel":          nil,
+		"portouts/+13855550100/pin":            nil,
+	}
+	got := deps(p)
+	for k, w := range want {
+		g, ok := got[k]
+		if !ok {
+			t.Errorf("no step %s", k)
+			continue
+		}
+		if !slices.Equal(g, w) {
+			t.Errorf("deps of %s = %v, want %v", k, g, w)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected step %s", k)
+		}
+	}
+}
+
+// The filter of a port-in follows its bind and the subscriber's guardian
+// step; a port-in's data usage follows its bind.
+func TestDAGOfPortInTail(t *testing.T) {
+	p := mustBuild(t, base().with("PortIns-kid",
+		"PortInNumber|SubscriberEmail|MessageRouteRef|CurrentCarrierName|CurrentAccountNumber|CurrentAccountPassword|BillingStreet1|BillingCity|BillingState|BillingZip|DataEnabled|LimitValue",
+		"801-555-2222|kid@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|yes|20"))
+	got := deps(p)
+	for k, w := range map[StepKey][]StepKey{
+		"portins/+18015552222/datausage": {"portins/+18015552222/bind"},
+		"portins/+18015552222/filter":    {"portins/+18015552222/bind", "subscribers/kid@example.com/guardian"},
+	} {
+		if !slices.Equal(got[k], w) {
+			t.Errorf("deps of %s = %v, want %v", k, got[k], w)
+		}
+	}
+}
+
+// One route used by many numbers is one step that all of them wait for.
+func TestSharedParentIsOneStep(t *testing.T) {
+	rows := make([]string, 50)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("S%d|jane@example.com|sms||mvno|p2p|Sms-Only||||", i)
+	}
+	p := mustBuild(t, base().without("Numbers").with("Numbers", hNumbers, rows...))
+	checkTopological(t, p)
+	_, steps := p.Counts()
+	if steps[MessageRouteCreate] != 1 {
+		t.Fatalf("%d message route creates, want 1", steps[MessageRouteCreate])
+	}
+	route := p.RowStep(rowByKey(t, p, MessageRoutes, "sms"), MessageRouteCreate)
+	dependents := 0
+	for _, s := range p.Steps {
+		if slices.Contains(s.Deps, route) {
+			dependents++
+		}
+	}
+	if want := 50 + 1; dependents != want { // the numbers and the port-in's bind
+		t.Errorf("%d steps depend on the route, want %d", dependents, want)
+	}
+}
+
+// Rows that carry their own platform ID get no create step, but their
+// dependents run, and Parent hands out the known ID.
+func TestExistingRowsInDAG(t *testing.T) {
+	p := mustBuild(t, manifest{
+		{"Accounts", "AccountRef|AccountId", []string{"old|AID-OLD"}},
+		{"Subscribers", "Email|Name|AccountRef|Password", []string{"new@example.com|New|old|pw"}},
+		{"Subscribers-ids", "Email|SubscriberId|GuardianCalls", []string{"old@example.com|TSUID-2|yes"}},
+		{"MessageRoutes", "RouteRef|MessageRouteId", []string{"sms|MRID-1"}},
+		{"Numbers", "LineRef|SubscriberEmail|MessageRouteRef|NumberType|MessageType|ProductType|Package|PhoneNumberId|SubscriptionId|LimitValue", []string{
+			"N1|new@example.com|sms|mvno|p2p|Sms+Data|Starter|||",
+			"N2|old@example.com|sms|mvno|p2p|Sms+Data|Starter|NID-2||20",
+			"N3|old@example.com|sms|mvno|p2p|Sms+Data|Starter|NID-3|SUB-3|",
+		}},
+		{"PortIns", "PortInNumber|Action|SubscriberEmail|MessageRouteRef|CurrentCarrierName|CurrentAccountNumber|CurrentAccountPassword|BillingStreet1|BillingCity|BillingState|BillingZip|OrderId|PhoneNumberId", []string{
+			"801-555-1001|submit|new@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|JNOID-1|",
+			"801-555-1002|resubmit|new@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|JNOID-2|",
+			"801-555-1003|submit|new@example.com|sms||||||||JNOID-3|NID-3",
+		}},
+		{"PortOuts", "PortOutNumber|OrderId", []string{"801-555-1004|JNOID-4"}},
+	})
+	checkTopological(t, p)
+	want := map[StepKey][]StepKey{
+		"subscribers/new@example.com/create":   nil,
+		"subscribers/old@example.com/guardian": nil,
+		"numbers/N1/provision":                 {"subscribers/new@example.com/create"},
+		"numbers/N1/subscription":              {"numbers/N1/provision", "subscribers/new@example.com/create"},
+		"numbers/N2/subscription":              nil,
+		"numbers/N2/datausage":                 nil,
+		"portins/+18015551001/monitor":         nil,
+		"portins/+18015551001/bind":            {"portins/+18015551001/monitor", "subscribers/new@example.com/create"},
+		"portins/+18015551002/eligibility":     nil,
+		"portins/+18015551002/submit":          {"portins/+18015551002/eligibility"},
+		"portins/+18015551002/monitor":         {"portins/+18015551002/submit"},
+		"portins/+18015551002/bind":            {"portins/+18015551002/monitor", "subscribers/new@example.com/create"},
+		"portins/+18015551003/bind":            {"subscribers/new@example.com/create"},
+	}
+	got := deps(p)
+	if len(got) != len(want) {
+		t.Errorf("%d steps, want %d: %v", len(got), len(want), got)
+	}
+	for k, w := range want {
+		if g, ok := got[k]; !ok || !slices.Equal(g, w) {
+			t.Errorf("deps of %s = %v (present %v), want %v", k, g, ok, w)
+		}
+	}
+
+	old := rowByKey(t, p, Accounts, "old")
+	sms := rowByKey(t, p, MessageRoutes, "sms")
+	newSub := rowByKey(t, p, Subscribers, "new@example.com")
+	oldSub := rowByKey(t, p, Subscribers, "old@example.com")
+	n1 := rowByKey(t, p, Numbers, "N1")
+	n2 := rowByKey(t, p, Numbers, "N2")
+	if s := p.RowStep(old, AccountCreate); s != -1 {
+		t.Errorf("RowStep(old account, create) = %d, want -1", s)
+	}
+	if s := p.RowStep(oldSub, SubscriberCreate); s != -1 {
+		t.Errorf("RowStep(old subscriber, create) = %d, want -1", s)
+	}
+	for _, tt := range []struct {
+		row    int32
+		kind   Kind
+		parent int32
+		id     string
+	}{
+		{n1, Accounts, old, "AID-OLD"}, // the subscriber's account
+		{n1, Subscribers, newSub, ""},
+		{n1, MessageRoutes, sms, "MRID-1"},
+		{n1, VoiceRoutes, -1, ""},
+		{n2, Subscribers, oldSub, "TSUID-2"},
+		{n2, Accounts, -1, ""}, // an existing subscriber's account is not in the manifest
+		{newSub, Accounts, old, "AID-OLD"},
+		{old, Subscribers, -1, ""},
+	} {
+		parent, id := p.Parent(tt.row, tt.kind)
+		if parent != tt.parent || id != tt.id {
+			t.Errorf("Parent(%s, %s) = %d, %q; want %d, %q", p.Where(tt.row), tt.kind, parent, id, tt.parent, tt.id)
+		}
+	}
+}
+
+func TestParentByID(t *testing.T) {
+	p := mustBuild(t, manifest{{"Numbers", "LineRef|SubscriberId|AccountId|MessageRouteId|VoiceRouteId|NumberType|MessageType|ProductType", []string{
+		"N1|TSUID-1|AID-1|MRID-1|CRID-1|mvno|p2p|Sms+Data+Voice",
+		"N2|TSUID-1||MRID-1||mvno|p2p|Sms-Only",
+	}}})
+	for _, tt := range []struct {
+		row  int32
+		kind Kind
+		id   string
+	}{
+		{0, Accounts, "AID-1"}, {0, Subscribers, "TSUID-1"}, {0, MessageRoutes, "MRID-1"}, {0, VoiceRoutes, "CRID-1"},
+		{1, Accounts, ""}, {1, VoiceRoutes, ""},
+	} {
+		if parent, id := p.Parent(tt.row, tt.kind); parent != -1 || id != tt.id {
+			t.Errorf("Parent(%d, %s) = %d, %q; want -1, %q", tt.row, tt.kind, parent, id, tt.id)
+		}
+	}
+	if s := p.RowStep(0, NumberProvision); s < 0 || len(p.Steps[s].Deps) != 0 {
+		t.Errorf("provision of N1 = step %d, want a step with no dependencies", s)
+	}
+}
+
+func TestRowStepFindsEveryStep(t *testing.T) {
+	p := mustBuild(t, base())
+	for i, s := range p.Steps {
+		if got := p.RowStep(s.Row, s.Action); got != int32(i) {
+			t.Errorf("RowStep(%d, %s) = %d, want %d", s.Row, s.Action.Slug(), got, i)
+		}
+	}
+	if got := p.RowStep(rowByKey(t, p, Numbers, "L3"), SubscriptionCreate); got != -1 {
+		t.Errorf("RowStep(L3, subscription) = %d, want -1: L3 has no Package", got)
+	}
+}
+
+func TestKeyEscaping(t *testing.T) {
+	for _, tt := range []struct {
+		kind Kind
+		key  string
+		a    Action
+		want StepKey
+	}{
+		{Accounts, "acme", AccountCreate, "accounts/acme/create"},
+		{Numbers, "a/b%c", NumberProvision, "numbers/a%2Fb%25c/provision"},
+		{Numbers, "%2F", SubscriptionCreate, "numbers/%252F/subscription"},
+		{PortIns, "+18015551234", PortInSubmit, "portins/+18015551234/submit"},
+		{Subscribers, "jane@example.com", GuardianSet, "subscribers/jane@example.com/guardian"},
+		{PortOuts, "+13855550100", PortOutIssue, "portouts/+13855550100/pin"},
+	} {
+		if got := MakeKey(tt.kind, tt.key, tt.a); got != tt.want {
+			t.Errorf("MakeKey(%s, %q, %s) = %q, want %q", tt.kind, tt.key, tt.a.Slug(), got, tt.want)
+		}
+	}
+	p := mustBuild(t, base().with("Numbers", "", "x/y%z|jane@example.com|sms||mvno|p2p|Sms-Only||||"))
+	found := false
+	for i := range p.Steps {
+		if k := p.Key(int32(i)); strings.HasPrefix(string(k), "numbers/x") {
+			found = k == "numbers/x%2Fy%25z/provision"
+			if !found {
+				t.Errorf("Key = %q, want numbers/x%%2Fy%%25z/provision", k)
+			}
+		}
+	}
+	if !found {
+		t.Error("no step for line x/y%z")
+	}
+}

@@ -1,0 +1,459 @@
+package plan
+
+import (
+	"net/mail"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// A normaliser turns a trimmed, non-empty cell into its normalised value,
+// or returns a message saying what is wrong and what a valid value looks
+// like. Messages quote the value; a secret column's value is never quoted.
+
+// msgExcelFloat is the message for a digits column that Excel stored as a
+// number and printed in scientific notation, losing digits on the way.
+const msgExcelFloat = "Excel stored this as a number and dropped digits; format the column as Text and re-enter the values"
+
+// normalise checks and normalises v (trimmed, non-empty) as a value of f.
+func normalise(f *field, v string) (string, string) {
+	switch f.typ {
+	case tText:
+		return v, ""
+	case tDigits:
+		if isExcelFloat(v) {
+			return "", quote(v) + ": " + msgExcelFloat
+		}
+		return v, ""
+	case tPhone:
+		return normPhone(v)
+	case tPhoneList:
+		return normPhoneList(v)
+	case tBool:
+		return normBool(v)
+	case tState:
+		return normState(v)
+	case tZip:
+		return normZip(v)
+	case tCountry:
+		return normCountry(v), ""
+	case tICCID:
+		return normICCID(v)
+	case tEmail:
+		return normEmail(v)
+	case tDate:
+		return normDate(v)
+	case tInt:
+		return normInt(v)
+	case tURL:
+		return normURL(v)
+	case tIP:
+		return normIP(v)
+	case tPort:
+		return normPort(v)
+	case tAreaCode:
+		return normAreaCode(v)
+	case tPIN:
+		return normPIN(v)
+	case tEnum:
+		return normEnum(f.enum, v)
+	}
+	panic("plan: unknown value type")
+}
+
+// quote quotes a value for a message, shortening a long one.
+func quote(v string) string {
+	const max = 60
+	if len(v) > max {
+		cut := max
+		for cut > 0 && v[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+			cut--
+		}
+		v = v[:cut] + "…"
+	}
+	return strconv.Quote(v)
+}
+
+// isExcelFloat reports whether v looks like a number printed in scientific
+// notation (8.9012E+18, 1.8016E+10): what a spreadsheet shows for a long
+// digit string it stored as a floating-point number.
+func isExcelFloat(v string) bool {
+	i, n := 0, len(v)
+	if i < n && (v[i] == '+' || v[i] == '-') {
+		i++
+	}
+	start := i
+	for i < n && isDigit(v[i]) {
+		i++
+	}
+	if i == start {
+		return false
+	}
+	if i < n && (v[i] == '.' || v[i] == ',') {
+		i++
+		for i < n && isDigit(v[i]) {
+			i++
+		}
+	}
+	if i == n || (v[i] != 'e' && v[i] != 'E') {
+		return false
+	}
+	i++
+	if i < n && (v[i] == '+' || v[i] == '-') {
+		i++
+	}
+	start = i
+	for i < n && isDigit(v[i]) {
+		i++
+	}
+	return i == n && i > start
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func allDigits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if !isDigit(v[i]) {
+			return false
+		}
+	}
+	return v != ""
+}
+
+// normPhone returns v in E.164. North American numbers written in the usual
+// ways take a fast path that only asks the metadata whether the number is
+// valid; anything else goes through the full parser with region US.
+func normPhone(v string) (string, string) {
+	if isExcelFloat(v) {
+		return "", quote(v) + ": " + msgExcelFloat
+	}
+	bad := quote(v) + " is not a valid phone number (want " + wantPhone + ")"
+	if nat, ok := nanpDigits(v); ok {
+		if !validNANP(nat) {
+			return "", bad
+		}
+		return "+1" + nat, ""
+	}
+	n, err := phonenumbers.Parse(v, "US")
+	if err != nil || n.GetExtension() != "" || !phonenumbers.IsValidNumber(n) {
+		return "", bad
+	}
+	return phonenumbers.Format(n, phonenumbers.E164), ""
+}
+
+// nanpDigits recognises a North American number written with the usual
+// punctuation: an optional "+1" or "1" and ten digits, separated by
+// spaces, dashes, dots, slashes or parentheses. It returns the ten-digit
+// national number.
+func nanpDigits(v string) (string, bool) {
+	var d [16]byte
+	n, plus := 0, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			if n == len(d) {
+				return "", false
+			}
+			d[n] = c
+			n++
+		case c == '+' && n == 0 && !plus:
+			plus = true
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return "", false
+		}
+	}
+	switch {
+	case n == 11 && d[0] == '1':
+		return string(d[1:11]), true
+	case n == 10 && !plus:
+		return string(d[:10]), true
+	}
+	return "", false
+}
+
+// validNANP asks the phone metadata whether the ten-digit national number
+// is valid in the United States or another country of the +1 plan.
+func validNANP(nat string) bool {
+	if nat[0] < '2' || nat[3] < '2' { // area code and exchange start with 2–9
+		return false
+	}
+	nn, err := strconv.ParseUint(nat, 10, 64)
+	if err != nil {
+		return false
+	}
+	cc := int32(1)
+	n := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn}
+	return phonenumbers.IsValidNumberForRegion(n, "US") || phonenumbers.IsValidNumber(n)
+}
+
+// normPhoneList normalises phones separated by ";", "," or newlines and
+// joins them with ";", dropping repeats.
+func normPhoneList(v string) (string, string) {
+	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' })
+	out := make([]string, 0, len(parts))
+next:
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		e, msg := normPhone(p)
+		if msg != "" {
+			return "", msg
+		}
+		for _, o := range out {
+			if o == e {
+				continue next
+			}
+		}
+		out = append(out, e)
+	}
+	return strings.Join(out, ";"), ""
+}
+
+func normBool(v string) (string, string) {
+	switch strings.ToLower(v) {
+	case "true", "yes", "y", "1", "x":
+		return "true", ""
+	case "false", "no", "n", "0":
+		return "false", ""
+	}
+	return "", quote(v) + " is not a yes/no value (want true or false, yes or no, y or n, 1 or 0, or x for yes)"
+}
+
+func normState(v string) (string, string) {
+	if code, ok := usStates[fold(v)]; ok {
+		return code, ""
+	}
+	return "", quote(v) + " is not a US state (want a two-letter code like UT or a name like Utah)"
+}
+
+// normZip accepts 84043, 84043-1234 and 840431234.
+func normZip(v string) (string, string) {
+	if isExcelFloat(v) {
+		return "", quote(v) + ": " + msgExcelFloat
+	}
+	switch {
+	case len(v) == 5 && allDigits(v):
+		return v, ""
+	case len(v) == 10 && v[5] == '-' && allDigits(v[:5]) && allDigits(v[6:]):
+		return v, ""
+	case len(v) == 9 && allDigits(v):
+		return v[:5] + "-" + v[5:], ""
+	case (len(v) == 3 || len(v) == 4) && allDigits(v):
+		fixed := strings.Repeat("0", 5-len(v)) + v
+		return "", quote(v) + " looks like " + fixed + " lost its leading zero in Excel; format the column as Text and write " + fixed
+	}
+	return "", quote(v) + " is not a ZIP code (want 5 digits like 84043, or ZIP+4 like 84043-1234)"
+}
+
+// normCountry spells the United States USA (the API's example) and leaves
+// any other country as written.
+func normCountry(v string) string {
+	switch fold(v) {
+	case "us", "usa", "unitedstates", "unitedstatesofamerica":
+		return "USA"
+	}
+	return v
+}
+
+// normICCID accepts 19 or 20 digits (spaces and dashes between groups are
+// dropped) with an optional trailing F, the filler some SIM vendors print
+// after a 19-digit ICCID. The Luhn check covers every digit, the F
+// excluded: the last digit is the check digit.
+func normICCID(v string) (string, string) {
+	if isExcelFloat(v) {
+		return "", quote(v) + ": " + msgExcelFloat
+	}
+	var b strings.Builder
+	b.Grow(21)
+	f := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case f:
+			return "", quote(v) + " is not an ICCID: F may only end it (want " + wantICCID + ")"
+		case isDigit(c):
+			b.WriteByte(c)
+		case c == ' ' || c == '-':
+		case (c == 'F' || c == 'f') && b.Len() > 0:
+			f = true
+		default:
+			return "", quote(v) + " is not an ICCID: it may hold only digits (want " + wantICCID + ")"
+		}
+	}
+	d := b.String()
+	if len(d) < 19 || len(d) > 20 {
+		return "", quote(v) + " is not an ICCID: it has " + count(len(d), "digit") + " (want " + wantICCID + ")"
+	}
+	if !luhn(d) {
+		return "", quote(v) + " is not an ICCID: the check digit is wrong, so a digit is mistyped (want " + wantICCID + ")"
+	}
+	if f {
+		d += "F"
+	}
+	return d, ""
+}
+
+// luhn reports whether the digit string d ends in a valid Luhn check digit.
+func luhn(d string) bool {
+	sum, double := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		c := int(d[i] - '0')
+		if double {
+			c *= 2
+			if c > 9 {
+				c -= 9
+			}
+		}
+		sum += c
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// normEmail accepts a bare address whose domain has a dot, lower-cased.
+func normEmail(v string) (string, string) {
+	if plainEmail(v) {
+		return strings.ToLower(v), ""
+	}
+	bad := quote(v) + " is not an e-mail address (want " + wantEmail + ")"
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v {
+		return "", bad
+	}
+	at := strings.LastIndexByte(v, '@')
+	dom := v[at+1:]
+	if !strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") ||
+		strings.Contains(dom, "..") || strings.ContainsAny(dom, "[]") {
+		return "", bad
+	}
+	return strings.ToLower(v), ""
+}
+
+// plainEmail reports whether v is an address of the common shape
+// (letters, digits and . _ + - before the @; letters, digits and - in two
+// or more dot-separated labels after it), all of which net/mail accepts.
+// It spares most cells the full parser.
+func plainEmail(v string) bool {
+	at := strings.IndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 {
+		return false
+	}
+	dots := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || (i < at && (c == '_' || c == '+')):
+		case c == '.':
+			if i == 0 || i == at+1 || i == len(v)-1 || v[i-1] == '.' || v[i+1] == '.' || v[i+1] == '@' || v[i-1] == '@' {
+				return false
+			}
+			if i > at {
+				dots++
+			}
+		case i == at:
+		default:
+			return false
+		}
+	}
+	return dots > 0
+}
+
+// normDate accepts 2026-06-01 and 06/01/2026 (or 6/1/2026).
+func normDate(v string) (string, string) {
+	for _, layout := range [...]string{"2006-01-02", "1/2/2006"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.Format("2006-01-02"), ""
+		}
+	}
+	if len(v) == 5 && allDigits(v) {
+		return "", quote(v) + " looks like a date Excel stored as a day count; format the column as Text and write the date like 2026-06-01"
+	}
+	return "", quote(v) + " is not a date (want 2026-06-01 or 06/01/2026)"
+}
+
+// normInt accepts a whole number ≥ 0 (a spreadsheet's "20.0" too).
+func normInt(v string) (string, string) {
+	s := v
+	if dot := strings.IndexByte(s, '.'); dot > 0 && strings.Trim(s[dot+1:], "0") == "" {
+		s = s[:dot]
+	}
+	if allDigits(s) && len(s) <= 9 {
+		n, _ := strconv.Atoi(s)
+		return strconv.Itoa(n), ""
+	}
+	return "", quote(v) + " is not a whole number (want 0 or more, like 20)"
+}
+
+func normURL(v string) (string, string) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(v, " \t") {
+		return "", quote(v) + " is not a web address (want https://example.com/path)"
+	}
+	return v, ""
+}
+
+func normIP(v string) (string, string) {
+	a, err := netip.ParseAddr(v)
+	if err != nil || a.Zone() != "" {
+		return "", quote(v) + " is not an IP address (want IPv4 like 203.0.113.10 or IPv6 like 2001:db8::10)"
+	}
+	return a.String(), ""
+}
+
+func normPort(v string) (string, string) {
+	if allDigits(v) && len(v) <= 5 {
+		if n, _ := strconv.Atoi(v); n >= 1 && n <= 65535 {
+			return strconv.Itoa(n), ""
+		}
+	}
+	return "", quote(v) + " is not a port (want a number from 1 to 65535, like 5060)"
+}
+
+func normAreaCode(v string) (string, string) {
+	if isExcelFloat(v) {
+		return "", quote(v) + ": " + msgExcelFloat
+	}
+	if len(v) == 3 && allDigits(v) && v[0] >= '2' {
+		return v, ""
+	}
+	return "", quote(v) + " is not an area code (want 3 digits like 801)"
+}
+
+// normPIN checks a port-out PIN. It is secret: messages never show it.
+func normPIN(v string) (string, string) {
+	if isExcelFloat(v) {
+		return "", "the value is not shown (secret), but " + msgExcelFloat
+	}
+	if !allDigits(v) || len(v) < 4 || len(v) > 10 {
+		msg := "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
+		if allDigits(v) && len(v) < 4 {
+			msg += "; if it began with 0, Excel dropped the zero: format the column as Text"
+		}
+		return "", msg
+	}
+	return v, ""
+}
+
+// article returns "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func normEnum(e *enum, v string) (string, string) {
+	if s, ok := e.index[fold(v)]; ok {
+		return s, ""
+	}
+	return "", quote(v) + " is not " + article(e.name) + " " + e.name + " (want " + e.list() + ")"
+}

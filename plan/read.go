@@ -1,0 +1,262 @@
+package plan
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"telegent-bulk/sheets"
+)
+
+// Header columns that are not schema fields.
+const (
+	ignoredCol int16 = -1 // a comment, results or unknown column
+	untitled   int16 = -2 // a column without a title
+)
+
+// tableMap maps one table's header onto its kind's schema.
+type tableMap struct {
+	s     *schema
+	tab   int32   // index into Plan.Tables
+	sheet string  // TableInfo.Sheet
+	col   []int32 // per schema field: header column, or -1
+	field []int16 // per header column: schema field, or ignoredCol/untitled
+}
+
+// colOrder is the sort position of a problem about field fi: its column,
+// or after every column when the table does not have it.
+func (m *tableMap) colOrder(fi int) int32 {
+	if j := m.col[fi]; j >= 0 {
+		return j
+	}
+	return 1<<20 + int32(fi)
+}
+
+func (m *tableMap) problem(row int, column string, col int32, msg string) Problem {
+	return Problem{Sheet: m.sheet, Row: row, Column: column, Message: msg, tab: m.tab + 1, col: col}
+}
+
+// sheetName is the name a user knows a table by: the tab name, or the CSV
+// file's name with its extension.
+func sheetName(t sheets.Table) string {
+	if t.Path != "" && strings.EqualFold(filepath.Ext(t.Path), ".csv") {
+		return filepath.Base(t.Path)
+	}
+	if t.Name == "" {
+		return filepath.Base(t.Path)
+	}
+	return t.Name
+}
+
+// newTableMap matches the header of table t, of kind k, against the schema.
+func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Problem, []Problem) {
+	s := schemas[k]
+	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header))}
+	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
+		Header: append([]string(nil), t.Header...),
+		Canon:  make([]string, len(t.Header)), Secret: make([]bool, len(t.Header))}
+	for i := range m.col {
+		m.col[i] = -1
+	}
+	var probs, warns []Problem
+	for j, h := range t.Header {
+		fh := fold(h)
+		m.field[j] = ignoredCol
+		if fi, ok := s.byHeader[fh]; ok {
+			f := &s.fields[fi]
+			info.Canon[j], info.Secret[j] = f.name, f.secret
+			if first := m.col[fi]; first >= 0 {
+				probs = append(probs, m.problem(0, f.name, int32(j), fmt.Sprintf(
+					"columns %s (%s) and %s (%s) both mean %s (want one of them)",
+					colLetter(int(first)), quote(t.Header[first]), colLetter(j), quote(h), f.name)))
+				continue
+			}
+			m.col[fi], m.field[j] = int32(j), int16(fi)
+			continue
+		}
+		switch {
+		case fh == "":
+			m.field[j] = untitled
+		case commentColumns[fh]:
+		default:
+			if canon, ok := outputColumns[fh]; ok {
+				info.Canon[j] = canon
+				break
+			}
+			msg := "unknown column " + quote(h) + ": its values are copied to the results but not used (want a " + k.String() + " column from docs/manifest.md)"
+			if looksSecret(fh) {
+				info.Secret[j] = true
+				msg += "; it looks secret, so the results mask it"
+			}
+			warns = append(warns, m.problem(0, h, int32(j), msg))
+		}
+	}
+	if m.col[s.key] < 0 {
+		f := &s.fields[s.key]
+		probs = append(probs, m.problem(0, f.name, m.colOrder(s.key),
+			"no such column, but every "+k.String()+" row needs one as its key (want "+f.example()+")"))
+	}
+	return m, info, probs, warns
+}
+
+// looksSecret guesses whether an unknown column holds secrets.
+func looksSecret(folded string) bool {
+	for _, w := range [...]string{"password", "passwd", "passcode", "secret", "token"} {
+		if strings.Contains(folded, w) {
+			return true
+		}
+	}
+	return folded == "pin" || strings.HasSuffix(folded, "pin")
+}
+
+// colLetter returns the spreadsheet name of column j (0 → A, 26 → AA).
+func colLetter(j int) string {
+	var b [8]byte
+	i := len(b)
+	for j++; j > 0; j = (j - 1) / 26 {
+		i--
+		b[i] = byte('A' + (j-1)%26)
+	}
+	return string(b[i:])
+}
+
+// batchSize is the number of rows a worker normalises at a time.
+const batchSize = 1024
+
+// batch is a run of rows of one table, normalised by a worker.
+type batch struct {
+	m     *tableMap
+	rows  []Row
+	cps   []rowProblems
+	probs []Problem
+	warns []Problem
+	done  chan struct{}
+}
+
+// rowProblems are the cells the reader could not read faithfully in row i
+// of a batch.
+type rowProblems struct {
+	i   int
+	cps []sheets.CellProblem
+}
+
+func (bt *batch) run() {
+	vals := arena{chunk: 1024}
+	k := 0
+	for i := range bt.rows {
+		var cps []sheets.CellProblem
+		if k < len(bt.cps) && bt.cps[k].i == i {
+			cps = bt.cps[k].cps
+			k++
+		}
+		c := rowCheck{m: bt.m, r: &bt.rows[i], probs: &bt.probs, warns: &bt.warns}
+		c.check(cps, &vals)
+	}
+	close(bt.done)
+}
+
+// arena hands out string slices from large chunks, so that the cells and
+// normalised values of a row cost no allocation of their own.
+type arena struct {
+	buf   []string
+	chunk int // strings per chunk
+}
+
+func (a *arena) take(n int) []string {
+	if len(a.buf)+n > cap(a.buf) {
+		a.buf = make([]string, 0, max(a.chunk, n))
+	}
+	s := a.buf[len(a.buf) : len(a.buf)+n : len(a.buf)+n]
+	a.buf = a.buf[:len(a.buf)+n]
+	return s
+}
+
+// read streams every table, hands batches of rows to workers that
+// normalise them, and appends the rows and their problems in input order.
+func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > 8 {
+		workers = 8
+	}
+	work := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for bt := range work {
+				bt.run()
+			}
+		}()
+	}
+	// The collector keeps the batches in order and copies their rows into
+	// one exactly sized slice at the end, sparing a growing slice's copies.
+	var done []*batch
+	total := 0
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		for bt := range order {
+			<-bt.done
+			done = append(done, bt)
+			total += len(bt.rows)
+			b.addProblems(bt.probs)
+			b.addWarnings(bt.warns)
+			bt.probs, bt.warns = nil, nil
+		}
+	}()
+	send := func(bt *batch) {
+		order <- bt
+		work <- bt
+	}
+	finish := func() {
+		close(work)
+		close(order)
+		wg.Wait()
+		<-collected
+	}
+
+	for ti, rd := range readers {
+		m := maps[ti]
+		if m == nil {
+			continue // a results workbook's Summary or Errors tab
+		}
+		n := len(m.field)
+		cells := arena{chunk: 256 * n}
+		bt := &batch{m: m, done: make(chan struct{})}
+		for rd.Next() {
+			sr := rd.Row()
+			buf := cells.take(n)
+			copy(buf, sr.Cells)
+			r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: buf, tab: m}
+			for s := range r.par {
+				r.par[s] = -1
+			}
+			if len(sr.Problems) > 0 {
+				bt.cps = append(bt.cps, rowProblems{len(bt.rows), append([]sheets.CellProblem(nil), sr.Problems...)})
+			}
+			bt.rows = append(bt.rows, r)
+			if len(bt.rows) == batchSize {
+				send(bt)
+				bt = &batch{m: m, rows: make([]Row, 0, batchSize), done: make(chan struct{})}
+			}
+		}
+		if err := rd.Err(); err != nil {
+			finish()
+			return fmt.Errorf("build: read %s: %w", m.sheet, err)
+		}
+		if len(bt.rows) > 0 {
+			send(bt)
+		}
+	}
+	finish()
+	b.p.Rows = make([]Row, 0, total)
+	for i, bt := range done {
+		b.p.Rows = append(b.p.Rows, bt.rows...)
+		done[i] = nil
+	}
+	return nil
+}

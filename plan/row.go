@@ -1,0 +1,194 @@
+package plan
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"hash"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// val returns the normalised value of field fi as given ("" if absent,
+// empty or invalid), without defaults. Most normalised values are their
+// trimmed cell; only those that differ are kept, in vals, so that a row
+// costs little more than its cells.
+func (r *Row) val(fi int) string {
+	bit := uint64(1) << fi
+	if r.diff&bit != 0 {
+		return r.vals[bits.OnesCount64(r.diff&(bit-1))]
+	}
+	if r.tab == nil {
+		return ""
+	}
+	j := r.tab.col[fi]
+	if j < 0 {
+		return ""
+	}
+	v := strings.TrimSpace(r.Cells[j])
+	if v != "" && r.tab.s.fields[fi].typ == tBool {
+		return boolOf(v) // checked when read; not kept, being cheap to redo
+	}
+	return v
+}
+
+// boolOf returns "true" or "false" for a cell that normBool accepts.
+func boolOf(v string) string {
+	for _, t := range [...]string{"true", "yes", "y", "1", "x"} {
+		if strings.EqualFold(v, t) {
+			return "true"
+		}
+	}
+	return "false"
+}
+
+// get returns the value of field fi, or its default.
+func (r *Row) get(fi int) string {
+	if v := r.val(fi); v != "" {
+		return v
+	}
+	return defaultValue(r, fi)
+}
+
+// defaultValue is the value of an empty field fi of r.
+func defaultValue(r *Row, fi int) string {
+	switch r.Kind {
+	case Subscribers:
+		if fi == suGuardianMessages && r.val(suFilterLevel) != "" {
+			return "true" // a filter level needs Guardian messages
+		}
+	case Numbers, PortIns:
+		switch fi {
+		case lnMessageEnabled, lnVoiceEnabled, lnDataEnabled:
+			if r.Kind == Numbers {
+				if pt := r.val(nuProductType); pt != "" {
+					return strconv.FormatBool(productFlags(pt)[fi-lnMessageEnabled])
+				}
+			}
+			switch fi {
+			case lnMessageEnabled:
+				return "true"
+			case lnVoiceEnabled:
+				return "false"
+			}
+			return strconv.FormatBool(r.get(lnNumberType) == "iot")
+		case lnNumberType:
+			if r.Kind == PortIns {
+				return r.get(piPortinClass)
+			}
+		case lnSubType:
+			return r.get(lnNumberType)
+		}
+	}
+	return schemas[r.Kind].fields[fi].def
+}
+
+// Get returns the normalised value of the canonical column col ("" if
+// absent or empty). Panics on a column the kind does not have.
+//
+// An empty cell yields the column's default where docs/manifest.md gives
+// one (Role Subscriber, BillingCountry USA, a line's enabled flags from its
+// ProductType, SubscriptionType from NumberType, …). Given tells whether
+// the manifest itself has a value.
+func (r *Row) Get(col string) string {
+	return r.get(schemas[r.Kind].fieldIndex(col))
+}
+
+// Given reports whether the manifest has a valid value in the canonical
+// column col (defaults do not count). Panics on a column the kind does not
+// have.
+func (r *Row) Given(col string) bool {
+	return r.val(schemas[r.Kind].fieldIndex(col)) != ""
+}
+
+// Bool returns a boolean column's value and whether it was given (or has a
+// default: a line's MessageEnabled is always set).
+func (r *Row) Bool(col string) (v, set bool) {
+	s := r.Get(col)
+	return s == "true", s != ""
+}
+
+// Int returns an integer column's value and whether it was given.
+func (r *Row) Int(col string) (v int, set bool) {
+	s := r.Get(col)
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// List returns the values of a phone-list column (Subscribers'
+// PhoneNumbers) in E.164, or nil.
+func (r *Row) List(col string) []string {
+	s := r.Get(col)
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
+}
+
+// Fingerprint returns a hash of the row's non-secret normalised values, and
+// an HMAC of its secret values under key (so that a changed PIN is noticed
+// without the file ever holding the PIN or a plain hash of it).
+//
+// Both cover the kind's schema columns in schema order, by name and value,
+// defaults included and empty values left out; the row's own platform ID
+// columns (results columns) are not part of either, so feeding a results
+// workbook back in does not change a row's fingerprint. Both are 32 hex
+// digits; secretMAC is "" when the row has no secret value or key is nil.
+func (r *Row) Fingerprint(key []byte) (plain, secretMAC string) {
+	fields := schemas[r.Kind].fields
+	h := sha256.New()
+	h.Write([]byte(r.Kind.String()))
+	var mac hash.Hash
+	for fi := range fields {
+		f := &fields[fi]
+		if f.own {
+			continue
+		}
+		v := r.get(fi)
+		if v == "" {
+			continue
+		}
+		if !f.secret {
+			writeField(h, f.name, v)
+			continue
+		}
+		if key == nil {
+			continue
+		}
+		if mac == nil {
+			mac = hmac.New(sha256.New, key)
+			mac.Write([]byte(r.Kind.String()))
+		}
+		writeField(mac, f.name, v)
+	}
+	plain = hex.EncodeToString(h.Sum(nil))[:32]
+	if mac != nil {
+		secretMAC = hex.EncodeToString(mac.Sum(nil))[:32]
+	}
+	return plain, secretMAC
+}
+
+// writeField writes name and value length-prefixed, so that no two
+// different rows write the same bytes.
+func writeField(h hash.Hash, name, v string) {
+	var n [8]byte
+	binary.BigEndian.PutUint32(n[:4], uint32(len(name)))
+	binary.BigEndian.PutUint32(n[4:], uint32(len(v)))
+	h.Write(n[:])
+	h.Write([]byte(name))
+	h.Write([]byte(v))
+}
+
+// FingerprintKey derives the MAC key for secret columns from the API secret:
+// HMAC-SHA256 keyed with a fixed label over the secret, so the key is
+// deterministic, tied to the credential, and never the credential itself.
+func FingerprintKey(apiSecret string) []byte {
+	m := hmac.New(sha256.New, []byte("telegent-bulk fingerprint v1"))
+	m.Write([]byte(apiSecret))
+	return m.Sum(nil)
+}

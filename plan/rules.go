@@ -1,0 +1,411 @@
+package plan
+
+import (
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"telegent-bulk/sheets"
+)
+
+// rowCheck normalises one row and applies the rules that need only that
+// row. Problems about a missing column are reported at row 0 (the whole
+// sheet); the builder keeps one of each.
+type rowCheck struct {
+	m     *tableMap
+	r     *Row
+	bad   uint64 // fields whose cell was given but invalid
+	probs *[]Problem
+	warns *[]Problem
+}
+
+// val returns the normalised value of field fi, without defaults.
+func (c *rowCheck) val(fi int) string { return c.r.val(fi) }
+
+// given reports whether field fi has a valid value or an invalid one.
+func (c *rowCheck) given(fi int) bool { return c.r.val(fi) != "" || c.bad&(1<<fi) != 0 }
+
+func (c *rowCheck) add(list *[]Problem, row int, fi int, msg string) {
+	*list = append(*list, c.m.problem(row, c.m.s.fields[fi].name, c.m.colOrder(fi), msg))
+}
+
+// problem reports a problem with field fi of this row.
+func (c *rowCheck) problem(fi int, msg string) {
+	c.add(c.probs, int(c.r.Num), fi, msg)
+}
+
+func (c *rowCheck) warn(fi int, msg string) {
+	c.add(c.warns, int(c.r.Num), fi, msg)
+}
+
+// require reports field fi when it is empty; why says who needs it.
+func (c *rowCheck) require(fi int, why string) { c.requireOr(fi, why, "") }
+
+// requireOr is require with an alternative to giving the value, such as
+// "or give AccountId for an existing account".
+func (c *rowCheck) requireOr(fi int, why, alt string) {
+	if c.given(fi) {
+		return
+	}
+	f := &c.m.s.fields[fi]
+	want := " (want " + f.example()
+	if alt != "" {
+		want += "; " + alt
+	}
+	want += ")"
+	if c.m.col[fi] < 0 {
+		c.add(c.probs, 0, fi, "no such column, but "+why+want)
+		return
+	}
+	c.problem(fi, "empty, but "+why+want)
+}
+
+// requireOne reports a row that gives neither field a nor field b.
+func (c *rowCheck) requireOne(a, b int, why string) {
+	if c.given(a) || c.given(b) {
+		return
+	}
+	fa, fb := &c.m.s.fields[a], &c.m.s.fields[b]
+	want := " (want " + fa.name + ": " + fa.example() + "; or " + fb.name + ": " + fb.example() + ")"
+	if c.m.col[a] < 0 && c.m.col[b] < 0 {
+		c.add(c.probs, 0, a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
+		return
+	}
+	c.problem(a, "empty, and so is "+fb.name+", but "+why+want)
+}
+
+// example says what a valid value of f looks like.
+func (f *field) example() string {
+	if f.want != "" {
+		return f.want
+	}
+	switch f.typ {
+	case tPhone, tPhoneList:
+		return wantPhone
+	case tBool:
+		return "true or false"
+	case tState:
+		return "a two-letter code like UT"
+	case tZip:
+		return "5 digits like 84043"
+	case tICCID:
+		return wantICCID
+	case tEmail:
+		return wantEmail
+	case tDate:
+		return "2026-06-01"
+	case tInt:
+		return "a whole number like 20"
+	case tURL:
+		return "https://example.com/path"
+	case tIP:
+		return "an IP address like 203.0.113.10"
+	case tPort:
+		return "a port like 5060"
+	case tAreaCode:
+		return "3 digits like 801"
+	case tPIN:
+		return "4 to 10 digits"
+	case tEnum:
+		return f.enum.list()
+	case tCountry:
+		return "USA"
+	}
+	return "a value"
+}
+
+// check normalises the cells of r and applies the row's own rules. vals
+// supplies the storage for the values that differ from their cells.
+func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
+	m, r := c.m, c.r
+	for _, cp := range cps {
+		if cp.Col < 0 || cp.Col >= len(m.field) || m.field[cp.Col] < 0 {
+			continue
+		}
+		fi := int(m.field[cp.Col])
+		msg := cp.Message
+		if m.s.fields[fi].secret {
+			msg = "the cell could not be read faithfully (the value is not shown because it is secret); format the column as Text and re-enter it"
+		}
+		c.bad |= 1 << fi
+		c.problem(fi, msg)
+	}
+	var norm [64]string // normalised values that differ from the cell, by field
+	for j, f16 := range m.field {
+		if f16 < 0 {
+			if f16 == untitled && strings.TrimSpace(r.Cells[j]) != "" {
+				*c.warns = append(*c.warns, m.problem(0, "", int32(j), "column "+colLetter(j)+" has no title, so its values are not used (want a column title from docs/manifest.md)"))
+			}
+			continue
+		}
+		fi := int(f16)
+		v := strings.TrimSpace(r.Cells[j])
+		if v == "" {
+			continue
+		}
+		if c.bad&(1<<fi) != 0 {
+			r.diff |= 1 << fi // invalid: no value
+			continue
+		}
+		if m.s.kind == Accounts && c.foreignAddress(fi) {
+			continue // a state or postcode outside the United States, as written
+		}
+		nv, msg := normalise(&m.s.fields[fi], v)
+		if msg != "" {
+			c.bad |= 1 << fi
+			c.problem(fi, msg)
+		}
+		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
+			r.diff |= 1 << fi
+			norm[fi] = nv
+		}
+	}
+	if r.diff != 0 {
+		r.vals = vals.take(bits.OnesCount64(r.diff))
+		k := 0
+		for d := r.diff; d != 0; d &= d - 1 {
+			r.vals[k] = norm[bits.TrailingZeros64(d)]
+			k++
+		}
+	}
+	if k := m.s.key; m.col[k] >= 0 {
+		r.Key = r.val(k)
+		if r.Key == "" && c.bad&(1<<k) != 0 {
+			r.Key = badKey
+		}
+	}
+	c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
+	kindRules[m.s.kind](c)
+}
+
+// badKey marks a row whose key cell is invalid: it takes part in no
+// cross-sheet rule, and references to it are not reported again.
+const badKey = "\x00"
+
+// foreignAddress reports whether field fi is a state or ZIP of an address
+// whose country is not the United States.
+func (c *rowCheck) foreignAddress(fi int) bool {
+	var country int
+	switch fi {
+	case acBState, acBZip:
+		country = acBCountry
+	case acMState, acMZip:
+		country = acMCountry
+		if c.rawCell(country) == "" {
+			country = acBCountry
+		}
+	default:
+		return false
+	}
+	v := c.rawCell(country)
+	return v != "" && normCountry(v) != "USA"
+}
+
+// rawCell returns the trimmed cell of field fi ("" without a column).
+func (c *rowCheck) rawCell(fi int) string {
+	if j := c.m.col[fi]; j >= 0 {
+		return strings.TrimSpace(c.r.Cells[j])
+	}
+	return ""
+}
+
+var kindRules = [NumKinds]func(c *rowCheck){
+	Accounts:      accountRules,
+	Subscribers:   subscriberRules,
+	MessageRoutes: messageRouteRules,
+	VoiceRoutes:   voiceRouteRules,
+	Numbers:       numberRules,
+	PortIns:       portInRules,
+	PortOuts:      portOutRules,
+}
+
+func accountRules(c *rowCheck) {
+	if c.given(acID) {
+		return
+	}
+	for _, fi := range [...]int{acName, acBStreet1, acBCity, acBState, acBZip} {
+		c.requireOr(fi, "a new account needs one", "or give AccountId for an existing account")
+	}
+}
+
+func subscriberRules(c *rowCheck) {
+	if !c.given(suID) {
+		const why, alt = "a new subscriber needs one", "or give SubscriberId for an existing subscriber"
+		c.requireOr(suName, why, alt)
+		c.requireOr(suPassword, why, alt)
+		c.requireOne(suAccountRef, suAccountID, "a new subscriber belongs to an account")
+	}
+	if lvl := c.val(suFilterLevel); lvl != "" && c.val(suGuardianMessages) == "false" {
+		c.problem(suGuardianMessages, "false, but FilterLevel "+lvl+" needs Guardian messages on (want true or empty)")
+	}
+}
+
+func messageRouteRules(c *rowCheck) {
+	if c.given(mrID) {
+		return
+	}
+	const why, alt = "a new message route needs one", "or give MessageRouteId for an existing route"
+	c.requireOr(mrName, why, alt)
+	c.requireOr(mrURL, why, alt)
+	c.authRules(mrAuth, mrUser, mrToken)
+	c.authRules(mrCbAuth, mrCbUser, mrCbToken)
+}
+
+// authRules checks that Basic authentication has a user name and password
+// and Bearer authentication a token.
+func (c *rowCheck) authRules(auth, user, token int) {
+	switch c.val(auth) {
+	case "Basic":
+		c.require(user, "Basic authentication needs a user name")
+		c.require(token, "Basic authentication needs a password")
+	case "Bearer":
+		c.require(token, "Bearer authentication needs a token")
+	}
+}
+
+func voiceRouteRules(c *rowCheck) {
+	if c.given(vrID) {
+		return
+	}
+	const why, alt = "a new voice route needs one", "or give CallRouteId for an existing route"
+	c.requireOr(vrName, why, alt)
+	c.requireOr(vrType, why, alt)
+	switch c.val(vrType) {
+	case "Trunk":
+		if !c.given(vrIP1) && !c.given(vrURI1) {
+			c.require(vrIP1, "a Trunk route needs TrunkIp1 or TrunkUri1")
+		}
+	case "URL":
+		c.require(vrURL, "a URL route needs one")
+	}
+	c.authRules(vrAuth, vrUser, vrToken)
+}
+
+func numberRules(c *rowCheck) {
+	c.requireOne(lnSubEmail, lnSubID, "every line belongs to a subscriber")
+	exists := c.given(lnPhoneNumberID) || c.given(nuPhoneNumber)
+	if !exists {
+		const why, alt = "a new number needs one", "or give PhoneNumberId for an existing number"
+		c.requireOr(lnNumberType, why, alt)
+		c.requireOr(lnMessageType, why, alt)
+		c.requireOr(nuProductType, why, alt)
+		c.requireOne(lnMRouteRef, lnMRouteID, "a new number needs a message route")
+		if c.r.get(lnVoiceEnabled) == "true" {
+			c.requireOne(lnVRouteRef, lnVRouteID, "a voice-enabled number needs a voice route")
+		}
+	}
+	c.productRules()
+	c.lineRules()
+	if c.given(lnPackage) && !c.given(lnSubscriptionID) && exists && !c.given(lnPhoneNumberID) {
+		c.problem(lnPackage, "a subscription needs the number's PhoneNumberId, and this row names an existing number by PhoneNumber only (want the NID-… in PhoneNumberId, or no Package)")
+	}
+}
+
+// productRules checks that the enabled flags given agree with ProductType.
+func (c *rowCheck) productRules() {
+	pt := c.val(nuProductType)
+	if pt == "" {
+		return
+	}
+	want := productFlags(pt)
+	for _, fi := range [...]int{lnMessageEnabled, lnVoiceEnabled, lnDataEnabled} {
+		v := c.val(fi)
+		if v == "" {
+			continue
+		}
+		if w := want[fi-lnMessageEnabled]; (v == "true") != w {
+			c.problem(fi, v+" disagrees with ProductType "+pt+" (want "+strconv.FormatBool(w)+" or empty, or another ProductType)")
+		}
+	}
+}
+
+// productFlags returns MessageEnabled, VoiceEnabled and DataEnabled as a
+// product type implies them.
+func productFlags(pt string) [3]bool {
+	return [3]bool{
+		strings.Contains(pt, "Sms"),
+		strings.Contains(pt, "Voice"),
+		strings.Contains(pt, "Data"),
+	}
+}
+
+// lineRules are the rules Numbers and PortIns rows share.
+func (c *rowCheck) lineRules() {
+	nt, mt := c.r.get(lnNumberType), c.val(lnMessageType)
+	switch {
+	case nt == "iot" && mt == "a2p":
+		c.problem(lnMessageType, "a2p, but an iot number can only be p2p (want p2p, or NumberType mvno)")
+	case nt == "voip" && mt == "p2p":
+		c.problem(lnMessageType, "p2p, but a voip number can only be a2p (want a2p, or NumberType mvno)")
+	}
+	if c.r.get(lnDataEnabled) != "true" {
+		for _, fi := range [...]int{lnLimit, lnNotify, lnThrottle, lnSpeed, lnUnit} {
+			if c.given(fi) {
+				c.problem(fi, "data-usage limits need a data-enabled line (want DataEnabled true, or a ProductType with Data, or this cell empty)")
+				return
+			}
+		}
+	}
+	limit, notify, throttle := c.intVal(lnLimit), c.intVal(lnNotify), c.intVal(lnThrottle)
+	if limit < 0 {
+		for _, fi := range [...]int{lnNotify, lnThrottle} {
+			if c.given(fi) {
+				c.require(lnLimit, c.m.s.fields[fi].name+" needs a LimitValue")
+				break
+			}
+		}
+	}
+	order := func(lo, hi int, hiName string, at int) {
+		if lo >= 0 && hi >= 0 && lo >= hi {
+			c.problem(at, strconv.Itoa(lo)+" is not below "+hiName+" "+strconv.Itoa(hi)+" (want NotifyValue < ThrottleValue < LimitValue, like 10, 15, 20)")
+		}
+	}
+	order(notify, throttle, "ThrottleValue", lnNotify)
+	order(throttle, limit, "LimitValue", lnThrottle)
+	if throttle < 0 {
+		order(notify, limit, "LimitValue", lnNotify)
+	}
+	if c.given(lnThrottle) && !c.given(lnSpeed) {
+		c.require(lnSpeed, "a ThrottleValue needs the speed to throttle to")
+	}
+	if c.given(lnSpeed) && !c.given(lnThrottle) {
+		c.require(lnThrottle, "a ThrottleSpeed needs the usage at which to throttle")
+	}
+}
+
+// intVal returns a valid integer field, or -1.
+func (c *rowCheck) intVal(fi int) int {
+	v := c.val(fi)
+	if v == "" {
+		return -1
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+func portInRules(c *rowCheck) {
+	if c.val(piAction) == "cancel" {
+		if c.given(lnPackage) && !c.given(lnSubscriptionID) {
+			c.warn(lnPackage, "ignored: Action is cancel, so no subscription is created")
+		}
+		return
+	}
+	c.requireOne(lnSubEmail, lnSubID, "a ported number is bound to a subscriber")
+	c.requireOne(lnMRouteRef, lnMRouteID, "a ported number needs a message route")
+	if c.r.get(lnVoiceEnabled) == "true" {
+		c.requireOne(lnVRouteRef, lnVRouteID, "a voice-enabled number needs a voice route")
+	}
+	if !c.given(lnPhoneNumberID) {
+		const why = "the losing carrier needs it to release the number"
+		for _, fi := range [...]int{piCarrier, piAccountNumber, piPassword, piStreet1, piCity, piState, piZip} {
+			c.require(fi, why)
+		}
+	}
+	c.lineRules()
+}
+
+func portOutRules(c *rowCheck) {
+	if !c.given(poOrderID) {
+		c.require(poPIN, "the gaining carrier needs the PIN")
+	}
+}

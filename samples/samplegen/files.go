@@ -1,0 +1,74 @@
+package samplegen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// The committed samples, relative to the samples folder.
+const (
+	MigrationXLSX = "migration.xlsx" // the migration manifest as a workbook
+	MigrationDir  = "migration"      // the same manifest as a folder of CSV files
+	BadRowsXLSX   = "bad-rows.xlsx"  // one problem per row, explained in Notes
+)
+
+// SyntheticXLSX is the workbook's name inside a synthetic XLSX manifest's
+// folder.
+const SyntheticXLSX = "manifest.xlsx"
+
+// WriteSamples writes every committed sample into dir.
+func WriteSamples(dir string) error {
+	if err := writeXLSX(filepath.Join(dir, MigrationXLSX), Migration()); err != nil {
+		return err
+	}
+	csv, err := NewCSVSink(filepath.Join(dir, MigrationDir))
+	if err != nil {
+		return err
+	}
+	if err := Write(csv, Migration()); err != nil {
+		return err
+	}
+	return writeXLSX(filepath.Join(dir, BadRowsXLSX), BadRows())
+}
+
+func writeXLSX(path string, tables []Table) error {
+	sink, err := NewXLSXSink(path)
+	if err != nil {
+		return err
+	}
+	if err := Write(sink, tables); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
+
+// WriteSynthetic writes an n-row synthetic manifest into dir, which it
+// creates: CSV files for format "csv", or the workbook SyntheticXLSX for
+// format "xlsx".
+func WriteSynthetic(dir string, n int, format string) (Shape, error) {
+	if _, err := ShapeOf(n); err != nil {
+		return Shape{}, err
+	}
+	var sink Sink
+	switch format {
+	case "csv":
+		s, err := NewCSVSink(dir)
+		if err != nil {
+			return Shape{}, err
+		}
+		sink = s
+	case "xlsx":
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return Shape{}, fmt.Errorf("synthetic manifest: %w", err)
+		}
+		s, err := NewXLSXSink(filepath.Join(dir, SyntheticXLSX))
+		if err != nil {
+			return Shape{}, err
+		}
+		sink = s
+	default:
+		return Shape{}, fmt.Errorf("synthetic manifest: format %q: want csv or xlsx", format)
+	}
+	return Synthetic(sink, n)
+}

@@ -1,0 +1,81 @@
+package samplegen
+
+import (
+	"archive/zip"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestXLSXSinkRoundTrip(t *testing.T) {
+	want := []Table{
+		{Name: "First", Header: []string{"Zip", "Phone", "ICCID", "Formula"}, Rows: [][]any{
+			{"02139", "+18015551234", "8901240397190002080", "=1+1"},
+			{"84032", "(801) 555-0120", iccidAsExcelFloat, " padded "},
+		}},
+		{Name: "Second", Header: []string{"A"}, Rows: [][]any{{"x"}}},
+		{Name: "Empty", Header: []string{"A", "B"}},
+	}
+	path := filepath.Join(t.TempDir(), "t.xlsx")
+	sink, err := NewXLSXSink(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(sink, want); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	got, err := ReadXLSX(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A numeric cell keeps 15 significant digits, as in Excel.
+	want[0].Rows[1][2] = 8.90124039719e18
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back:\n got %#v\nwant %#v", got, want)
+	}
+
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if !slices.IsSorted(names) {
+		t.Errorf("zip entries not in name order: %v", names)
+	}
+}
+
+func TestWriteRejects(t *testing.T) {
+	tests := []struct {
+		name  string
+		table Table
+	}{
+		{"row longer than header", Table{Name: "T", Header: []string{"A"}, Rows: [][]any{{"1", "2"}}}},
+		{"cell neither text nor number", Table{Name: "T", Header: []string{"A"}, Rows: [][]any{{42}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sink, err := NewXLSXSink(filepath.Join(t.TempDir(), "t.xlsx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Write(sink, []Table{tt.table}); err == nil {
+				t.Errorf("Write: got no error, want one")
+			}
+		})
+	}
+	t.Run("number in CSV", func(t *testing.T) {
+		sink, err := NewCSVSink(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Write(sink, []Table{{Name: "T", Header: []string{"A"}, Rows: [][]any{{1.5}}}})
+		if err == nil {
+			t.Errorf("Write: got no error, want one")
+		}
+	})
+}
