@@ -1,28 +1,78 @@
-# telegent-bulk — everything needs only Go.
-GO      ?= go
-BIN     ?= bin/telegent-bulk
-PKGS    := ./...
-FUZZTIME ?= 5s
+# telegent-bulk — every target needs only Go.
+GO       ?= go
+BIN      ?= bin/telegent-bulk
+BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 
-.PHONY: all build test fmt-check vet unit fuzz-seeds demo bench crash samples clean
+.PHONY: all build test fmt-check vet unit demo samples bench bench-sandbox bench-ratelimit \
+	bench-plan bench-results bench-checkpoint bench-run bench-ports crash clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) .
 
-# make test: gofmt check + go vet + go test -race (fuzz seed corpora run as ordinary tests).
+## make test: gofmt check + go vet + go test -race (fuzz seed corpora run as ordinary tests)
 test: fmt-check vet unit
 
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet $(PKGS)
+	$(GO) vet ./...
 
 unit:
-	$(GO) test -race -count=1 -timeout 9m $(PKGS)
+	$(GO) test -race -count=1 -timeout 9m ./...
+
+## make demo: the sample migration end to end against the embedded sandbox
+demo: build
+	@rm -rf demo && mkdir -p demo
+	@echo "== telegent-bulk validate samples/migration.xlsx"
+	@./$(BIN) validate samples/migration.xlsx
+	@echo; echo "== telegent-bulk run samples/migration.xlsx --sandbox --state demo/run.db --out demo/results.xlsx"
+	@./$(BIN) run samples/migration.xlsx --sandbox --state demo/run.db --out demo/results.xlsx \
+		--rps 50 --poll 1s --wait 15s --log-format text; rc=$$?; \
+	echo; if [ $$rc -eq 1 ]; then echo "exit 1: some sample rows are wrong on purpose (see the Errors tab): fix them and run the same command again to resume"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	@echo; echo "== telegent-bulk status --state demo/run.db"; ./$(BIN) status --state demo/run.db
+	@echo; echo "== run it again: nothing is created twice"
+	@./$(BIN) run samples/migration.xlsx --sandbox --state demo/run.db --out demo/results.xlsx --rps 50 --log-format text >/dev/null 2>&1; \
+	./$(BIN) status --state demo/run.db | head -1 >/dev/null; echo "results workbook: demo/results.xlsx"
+
+samples:
+	$(GO) generate ./samples/
+
+## make bench: every figure in the README
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan
+
+bench-sandbox:
+	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
+
+bench-ratelimit:
+	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x ./telegent/
+
+bench-checkpoint:
+	$(GO) test -run '^$$' -bench . -benchtime 20000x ./checkpoint/
+
+bench-results:
+	$(GO) test -run '^$$' -bench WriteResults1M -benchtime 1x -timeout 20m ./sheets/
+
+bench-run:
+	$(GO) test -run '^$$' -bench 'Migration' -benchtime 1x -timeout 20m ./jobs/
+
+bench-ports:
+	$(GO) test -run '^$$' -bench 'PortCampaign' -benchtime 1x -timeout 20m ./jobs/
+
+bench-plan:
+	@mkdir -p $(BENCHDIR)
+	@[ -d $(BENCHDIR)/csv-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format csv -out $(BENCHDIR)/csv-1m
+	@[ -d $(BENCHDIR)/xlsx-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx -out $(BENCHDIR)/xlsx-1m
+	TELEGENT_BENCH_MANIFEST_CSV=$(BENCHDIR)/csv-1m $(GO) test -run '^$$' -bench 'Build/csv' -benchtime 1x -timeout 20m ./plan/
+	TELEGENT_BENCH_MANIFEST_XLSX=$(BENCHDIR)/xlsx-1m $(GO) test -run '^$$' -bench 'Build/xlsx' -benchtime 1x -timeout 20m ./plan/
+
+## make crash: the kill -9 resume test with 100 kills
+crash: build
+	CRASH_KILLS=100 $(GO) test -run TestCrashResume -count=1 -timeout 60m -v .
 
 clean:
-	rm -rf bin
+	rm -rf bin demo

@@ -1,7 +1,662 @@
 // Command telegent-bulk moves an MVNO partner's subscriber base onto the
-// Telegent mPaaS platform from spreadsheets.
+// Telegent mPaaS platform from spreadsheets: validate, plan, run (resumable,
+// rate-limited), status, and a local sandbox of the API.
+//
+// main parses flags into one options struct per command, wires the
+// packages, and maps errors to exit codes. It holds no migration logic.
 package main
 
-import "os"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
 
-func main() { os.Exit(0) }
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
+	"telegent-bulk/plan"
+	"telegent-bulk/sheets"
+	"telegent-bulk/telegent"
+	"telegent-bulk/telegent/sandbox"
+)
+
+const version = "0.1.0"
+
+// Exit codes (DESIGN §Command line).
+const (
+	exitOK          = 0
+	exitRowsFailed  = 1
+	exitUsage       = 2
+	exitFatal       = 3
+	exitInterrupted = 130
+)
+
+// usageError is a mistake on the command line or in the manifest (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// errRowsFailed: the command finished but some rows did not (exit 1).
+var errRowsFailed = errors.New("some rows failed or were skipped")
+
+// errInterrupted: Ctrl-C; results were written (exit 130).
+var errInterrupted = errors.New("interrupted")
+
+func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func realMain(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := dispatch(ctx, args, stdout, stderr)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errRowsFailed):
+		return exitRowsFailed
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "telegent-bulk: interrupted; re-run the same command to resume")
+		return exitInterrupted
+	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "telegent-bulk:", err)
+		}
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "telegent-bulk:", err)
+		return exitFatal
+	}
+}
+
+const usageText = `usage:
+  telegent-bulk validate MANIFEST...                 check every cell; exit 0 valid, 1 problems
+  telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
+                         [--check-eligibility --out FILE (--sandbox | --api URL)]
+  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL]
+                         [--concurrency N] [--rps R] [--burst B] [--max-failures N]
+                         [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
+  telegent-bulk status   --state FILE                counts per kind and state
+  telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--busy-rate P]
+                         [--token-ttl D] [--port-step D] [--seed N] [--data FILE]
+credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
+`
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "validate":
+		return cmdValidate(rest, stdout, stderr)
+	case "plan":
+		return cmdPlan(ctx, rest, stdout, stderr)
+	case "run":
+		return cmdRun(ctx, rest, stdout, stderr)
+	case "status":
+		return cmdStatus(rest, stdout, stderr)
+	case "sandbox":
+		return cmdSandbox(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "telegent-bulk", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usageText)
+		return nil
+	}
+	fmt.Fprint(stderr, usageText)
+	return usagef("unknown command %q", cmd)
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments (telegent-bulk run manifest.xlsx --state x.db).
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// loadPlan reads every manifest and builds the plan; problems are printed
+// and returned as a usage error (exit 2 from run and plan).
+func loadPlan(paths []string, stderr io.Writer) (*plan.Plan, plan.Problems, error) {
+	p, problems, _, err := checkPlan(paths)
+	return p, problems, err
+}
+
+// checkPlan reads every manifest and validates it: the plan (nil when there
+// are problems), the problems and the warnings.
+func checkPlan(paths []string) (*plan.Plan, plan.Problems, plan.Problems, error) {
+	if len(paths) == 0 {
+		return nil, nil, nil, usagef("no manifest given")
+	}
+	var readers []sheets.Reader
+	defer func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}()
+	for _, p := range paths {
+		rs, err := sheets.Open(p)
+		if err != nil {
+			return nil, nil, nil, usagef("%v", err)
+		}
+		readers = append(readers, rs...)
+	}
+	p, problems, warnings, err := plan.Check(readers)
+	if err != nil {
+		return nil, nil, nil, usagef("%v", err)
+	}
+	return p, problems, warnings, nil
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", stderr)
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	p, problems, warnings, err := checkPlan(paths)
+	if err != nil {
+		return err
+	}
+	if len(warnings) > 0 {
+		if err := warnings.WriteWarnings(stdout); err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		if err := problems.WriteReport(stdout); err != nil {
+			return err
+		}
+		return errRowsFailed // exit 1: problems found
+	}
+	fmt.Fprintf(stdout, "valid: %d rows, %d steps\n", len(p.Rows), len(p.Steps))
+	return nil
+}
+
+// apiOptions are the flags that choose the API and its limits.
+type apiOptions struct {
+	sandbox        bool
+	api            string
+	rps            float64
+	burst          int
+	concurrency    int
+	sandboxStep    time.Duration
+	sandboxLatency time.Duration
+}
+
+func (o *apiOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.sandbox, "sandbox", false, "run against an embedded sandbox whose state is kept beside --state")
+	fs.StringVar(&o.api, "api", "", "Telegent API base URL (default $TELEGENT_API_URL)")
+	fs.Float64Var(&o.rps, "rps", 20, "API requests per second, retries included")
+	fs.IntVar(&o.burst, "burst", 1, "requests allowed at once above the rate")
+	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
+	fs.DurationVar(&o.sandboxStep, "sandbox-port-step", 2*time.Second, "with --sandbox: time per port order stage")
+	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
+}
+
+// connect returns a client for the chosen API, starting the embedded
+// sandbox if asked. stop releases what connect started.
+func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (c *telegent.Client, secret string, stop func(), err error) {
+	base, key, secret := o.api, os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
+	if base == "" {
+		base = os.Getenv("TELEGENT_API_URL")
+	}
+	stop = func() {}
+	if o.sandbox {
+		data := ""
+		if statePath != "" {
+			data = strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".sandbox" + filepath.Ext(statePath)
+		}
+		srv, err := sandbox.New(sandbox.Options{DataFile: data, PortStep: o.sandboxStep, Latency: o.sandboxLatency})
+		if err != nil {
+			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			srv.Close()
+			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
+		}
+		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		stop = func() { hs.Close(); srv.Close() }
+		base, key, secret = "http://"+ln.Addr().String(), sandbox.AccountKey, sandbox.AccountSecret
+	}
+	if base == "" {
+		return nil, "", stop, usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+	}
+	if key == "" || secret == "" {
+		return nil, "", stop, usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
+	}
+	c, err = telegent.New(telegent.Config{
+		BaseURL:       base,
+		AccountKey:    key,
+		AccountSecret: secret,
+		Limiter:       telegent.NewLimiter(o.rps, o.burst),
+		Observer:      observe,
+	})
+	if err != nil {
+		stop()
+		return nil, "", func() {}, err
+	}
+	return c, secret, stop, nil
+}
+
+func (o *apiOptions) workers() int {
+	if o.concurrency > 0 {
+		return o.concurrency
+	}
+	return max(4, int(o.rps*0.25+0.5))
+}
+
+func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("plan", stderr)
+	state := fs.String("state", "", "checkpoint file of earlier runs")
+	elig := fs.Bool("check-eligibility", false, "only check port-in eligibility and write the sheet (--out)")
+	out := fs.String("out", "", "with --check-eligibility: the sheet to write (.xlsx or .csv)")
+	var api apiOptions
+	api.register(fs)
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	p, problems, err := loadPlan(paths, stderr)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		problems.WriteReport(stderr)
+		return usagef("the manifest has %d problems; fix them first (telegent-bulk validate)", len(problems))
+	}
+	if *elig {
+		return checkEligibility(ctx, p, paths, *state, *out, &api, stdout, stderr)
+	}
+	var store *checkpoint.Store
+	if *state != "" {
+		store, err = checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		if store != nil {
+			defer store.Close()
+		}
+	}
+	lines, err := jobs.PreviewPlan(p, store, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	writePreview(stdout, p, lines)
+	return nil
+}
+
+func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
+	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT")
+	var run, done, check, kept int
+	for _, l := range lines {
+		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other)
+		run, done, check, kept = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other
+	}
+	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d\n", "total", run, done, check, kept)
+	fmt.Fprintln(w)
+	for _, l := range lines {
+		for _, i := range l.Example {
+			row := &p.Rows[p.Steps[i].Row]
+			fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
+		}
+	}
+	fmt.Fprintf(w, "\nRUN: steps a run would send · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed\n")
+}
+
+func cmdStatus(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("status", stderr)
+	state := fs.String("state", "", "checkpoint file")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	if *state == "" {
+		return usagef("status needs --state FILE")
+	}
+	if _, err := os.Stat(*state); err != nil {
+		return usagef("no state file %s", *state)
+	}
+	store, err := checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	counts, waiting, err := jobs.Status(store)
+	if err != nil {
+		return err
+	}
+	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
+		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
+	fmt.Fprintf(stdout, "%-14s", "KIND")
+	for _, s := range states {
+		fmt.Fprintf(stdout, " %9s", strings.ReplaceAll(s.String(), "needs attention", "attention"))
+	}
+	fmt.Fprintln(stdout)
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(stdout, "%-14s", k)
+		for _, s := range states {
+			fmt.Fprintf(stdout, " %9d", counts[k][s])
+		}
+		fmt.Fprintln(stdout)
+	}
+	if len(waiting) > 0 {
+		fmt.Fprintf(stdout, "\n%d port orders still open:\n", len(waiting))
+		for _, w := range waiting {
+			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
+		}
+	}
+	return nil
+}
+
+func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("sandbox", stderr)
+	addr := fs.String("addr", "127.0.0.1:8765", "listen address")
+	var o sandbox.Options
+	fs.Float64Var(&o.RPS, "rps", 0, "answer 429 beyond this many requests per second (0: no limit)")
+	fs.DurationVar(&o.Latency, "latency", 0, "added latency per request (jittered)")
+	fs.Float64Var(&o.FailRate, "fail-rate", 0, "share of requests answered 500/503/504 before any change")
+	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of creates applied whose answer is then lost")
+	fs.Float64Var(&o.BusyRate, "busy-rate", 0, "share of requests answered 429 whatever the rate")
+	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
+	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")
+	fs.Int64Var(&o.Seed, "seed", 0, "seed for reproducible faults (0: random)")
+	fs.StringVar(&o.DataFile, "data", "", "keep the state in this file (default: memory)")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	srv, err := sandbox.New(o)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "sandbox listening on http://%s (key %s, secret %s)\n", ln.Addr(), sandbox.AccountKey, sandbox.AccountSecret)
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shut)
+	}()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// runOptions are the flags of the run command.
+type runOptions struct {
+	api         apiOptions
+	state       string
+	out         string
+	maxFailures int
+	retryFailed bool
+	poll        time.Duration
+	wait        time.Duration
+	quiet       bool
+	logFormat   string
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", stderr)
+	var o runOptions
+	o.api.register(fs)
+	fs.StringVar(&o.state, "state", "", "checkpoint file (required): re-running the same command resumes")
+	fs.StringVar(&o.out, "out", "", "results workbook (.xlsx, or .csv for one file per tab; default beside the manifest)")
+	fs.IntVar(&o.maxFailures, "max-failures", 0, "stop taking new steps after this many failures (0: no limit)")
+	fs.BoolVar(&o.retryFailed, "retry-failed", false, "retry failed and needs-attention rows even if unchanged")
+	fs.DurationVar(&o.poll, "poll", time.Minute, "port order poll interval (jittered)")
+	fs.DurationVar(&o.wait, "wait", 0, "keep polling open port orders this long once everything else is done")
+	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar and no summary")
+	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr: text (failures only) or json (every step)")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if o.state == "" {
+		return usagef("run needs --state FILE (the checkpoint that makes the run resumable)")
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return usagef("--log-format must be text or json")
+	}
+	p, problems, err := loadPlan(paths, stderr)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		problems.WriteReport(stderr)
+		return usagef("the manifest has %d problems; nothing was sent", len(problems))
+	}
+	if o.out == "" {
+		o.out = defaultOut(paths[0])
+	}
+	store, err := checkpoint.Open(o.state, checkpoint.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	client, secret, stopAPI, err := o.api.connect(o.state, nil)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
+	if err := touchMeta(store, paths, o.api.api); err != nil {
+		return err
+	}
+	logger, progress := o.ui(stderr, len(p.Steps))
+	runner := jobs.New(p, client, store, jobs.Options{
+		Concurrency: o.api.workers(),
+		MaxFailures: o.maxFailures,
+		RetryFailed: o.retryFailed,
+		Poll:        o.poll,
+		Wait:        o.wait,
+		MACKey:      plan.FingerprintKey(secret),
+		Logger:      logger,
+		OnEvent:     progress.event,
+	})
+	rep, runErr := runner.Run(ctx)
+	progress.finish()
+	if err := writeResults(p, store, o.out, jobs.Results{Packages: runner.Packages()}); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if !o.quiet {
+		printSummary(stdout, rep, o.out)
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case rep.Interrupted:
+		return errInterrupted
+	case rep.Totals.Failed+rep.Totals.Skipped+rep.Totals.Attention > 0 || rep.Stopped != "":
+		return errRowsFailed
+	}
+	return nil
+}
+
+// defaultOut puts the results beside the (first) manifest.
+func defaultOut(manifest string) string {
+	base := strings.TrimSuffix(filepath.Base(manifest), filepath.Ext(manifest))
+	return filepath.Join(filepath.Dir(manifest), base+"-results.xlsx")
+}
+
+func touchMeta(store *checkpoint.Store, paths []string, api string) error {
+	m, err := store.Meta()
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = now
+	}
+	m.StartedAt, m.ToolVersion, m.Manifest, m.API = now, version, paths, api
+	m.Runs++
+	return store.SetMeta(m)
+}
+
+func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Results) error {
+	if err := store.Flush(); err != nil {
+		return err
+	}
+	w, err := sheets.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := jobs.WriteResults(p, store, w, o); err != nil {
+		w.Abort()
+		return fmt.Errorf("results: %w", err)
+	}
+	return w.Commit()
+}
+
+func printSummary(w io.Writer, rep jobs.Report, out string) {
+	t := rep.Totals
+	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d) in %s\n",
+		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps, rep.Elapsed.Round(time.Millisecond))
+	if rep.Stopped != "" {
+		fmt.Fprintln(w, rep.Stopped)
+	}
+	fmt.Fprintf(w, "results: %s\n", out)
+}
+
+// ui returns the step logger and the progress display for a run.
+func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
+	var h slog.Handler
+	switch {
+	case o.logFormat == "json":
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	case o.quiet:
+		h = slog.DiscardHandler
+	default:
+		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	}
+	pr := &progress{}
+	if f, ok := stderr.(*os.File); ok && !o.quiet && o.logFormat == "text" && term.IsTerminal(int(f.Fd())) {
+		pr = newProgress(stderr, total)
+		h = slog.DiscardHandler // the bar and the results say it all
+	}
+	return slog.New(h), pr
+}
+
+func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, out string, api *apiOptions, stdout, stderr io.Writer) error {
+	if out == "" {
+		out = strings.TrimSuffix(defaultOut(paths[0]), "-results.xlsx") + "-eligibility.xlsx"
+	}
+	if state == "" {
+		dir, err := os.MkdirTemp("", "telegent-bulk-eligibility")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		state = filepath.Join(dir, "eligibility.db")
+	}
+	store, err := checkpoint.Open(state, checkpoint.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	client, secret, stopAPI, err := api.connect(state, nil)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
+	runner := jobs.New(p, client, store, jobs.Options{
+		Concurrency: api.workers(),
+		MACKey:      plan.FingerprintKey(secret),
+		Only:        []plan.Action{plan.PortInEligibility},
+	})
+	rep, runErr := runner.Run(ctx)
+	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {
+		return errors.Join(runErr, err)
+	}
+	fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible; sheet: %s\n", rep.Totals.Done, rep.Totals.Failed, out)
+	if runErr != nil {
+		return runErr
+	}
+	if rep.Interrupted {
+		return errInterrupted
+	}
+	if rep.Totals.Failed > 0 {
+		return errRowsFailed
+	}
+	return nil
+}
+
+// progress draws the bar on a terminal; a zero progress draws nothing.
+type progress struct {
+	bar *progressbar.ProgressBar
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	return &progress{bar: progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("steps"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("steps"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionFullWidth(),
+	)}
+}
+
+func (p *progress) event(e jobs.Event) {
+	if p.bar == nil {
+		return
+	}
+	t := e.Totals
+	p.bar.Describe(fmt.Sprintf("steps · %d errors · %d ports waiting", t.Failed+t.Attention, t.Waiting))
+	p.bar.Set(t.Finished())
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+}

@@ -19,11 +19,19 @@ type faults struct {
 	rnd      *rand.Rand
 	failRate float64
 	loseRate float64
+	busyRate float64
 }
 
-func (f *faults) init(seed1, seed2 uint64, failRate, loseRate float64) {
+func (f *faults) init(seed1, seed2 uint64, failRate, loseRate, busyRate float64) {
 	f.rnd = rand.New(rand.NewPCG(seed1, seed2))
-	f.failRate, f.loseRate = failRate, loseRate
+	f.failRate, f.loseRate, f.busyRate = failRate, loseRate, busyRate
+}
+
+// busy tells whether to answer 429 regardless of the rate limit.
+func (f *faults) busy() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.busyRate > 0 && f.rnd.Float64() < f.busyRate
 }
 
 func (f *faults) set(failRate, loseRate float64) {
@@ -75,6 +83,10 @@ func (f *faults) jitter(mean time.Duration) time.Duration {
 // throttle takes a token from the rate limiter. When none is left it
 // returns a 429 with Retry-After (whole seconds, at least 1) and false.
 func (s *Server) throttle() (reply, bool) {
+	if s.faults.busy() {
+		return errorReply(&apiError{status: http.StatusTooManyRequests, msg: "too many requests: rate limit exceeded"}).
+			with("Retry-After", "1"), false
+	}
 	if s.limiter == nil {
 		return reply{}, true
 	}

@@ -208,7 +208,7 @@ func TestLatency(t *testing.T) {
 	// A client that leaves does not hold a handler for the whole latency:
 	// with an hour of it, this returns at once or the test times out.
 	slow := &Server{latency: time.Hour}
-	slow.faults.init(1, 2, 0, 0)
+	slow.faults.init(1, 2, 0, 0, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	slow.delay(ctx)

@@ -29,6 +29,7 @@ type Options struct {
 	Latency  time.Duration                    // mean added latency per API request, jittered (uniform ±50%)
 	FailRate float64                          // share of /v1.0 requests answered 500/503/504 before any change
 	LoseRate float64                          // share of mutating POSTs whose change is committed, then the response is lost
+	BusyRate float64                          // share of /v1.0 requests answered 429 + Retry-After: 1 whatever the rate
 	TokenTTL time.Duration                    // default 5m
 	PortStep time.Duration                    // sandbox time per port stage, default 10s
 	Seed     int64                            // reproducible faults/IDs for a seed; 0 = random
@@ -48,6 +49,9 @@ func (o *Options) check() error {
 		return fmt.Errorf("port step must be >= 0, got %v", o.PortStep)
 	}
 	if err := checkRate("fail rate", o.FailRate); err != nil {
+		return err
+	}
+	if err := checkRate("busy rate", o.BusyRate); err != nil {
 		return err
 	}
 	return checkRate("lose rate", o.LoseRate)
@@ -107,7 +111,7 @@ func New(opts Options) (*Server, error) {
 		realNow:  time.Now,
 		stats:    make(map[string]map[string]int),
 	}
-	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate)
+	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
 	if opts.RPS > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), int(math.Max(1, math.Floor(opts.RPS))))
 	}

@@ -1,0 +1,243 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// sendFunc makes one API call for a step and returns the IDs and facts it
+// obtained, keyed by results column (AccountId, PhoneNumber, PortStatus…).
+type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
+
+// exec runs step i once. It never returns an error: row failures are
+// outcomes, run-fatal ones are outcome.fatal.
+func (r *Runner) exec(ctx context.Context, i int32) outcome {
+	st := &r.p.Steps[i]
+	row := &r.p.Rows[st.Row]
+	rec := r.record(i)
+	rec.Fingerprint, rec.SecretMAC = row.Fingerprint(r.o.MACKey)
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	switch st.Action {
+	case plan.AccountCreate:
+		return r.create(ctx, i, &rec, r.sendAccount(st.Row))
+	case plan.SubscriberCreate:
+		return r.create(ctx, i, &rec, r.sendSubscriber(st.Row))
+	case plan.GuardianSet:
+		return r.call(ctx, i, &rec, r.sendGuardian(st.Row))
+	case plan.MessageRouteCreate:
+		return r.create(ctx, i, &rec, r.sendMessageRoute(st.Row))
+	case plan.VoiceRouteCreate:
+		return r.create(ctx, i, &rec, r.sendVoiceRoute(st.Row))
+	case plan.NumberProvision:
+		return r.create(ctx, i, &rec, r.sendProvision(st.Row))
+	case plan.SubscriptionCreate:
+		return r.createSubscription(ctx, i, &rec)
+	case plan.DataUsageSet:
+		return r.call(ctx, i, &rec, r.sendDataUsage(st.Row))
+	case plan.MessageFilterCreate:
+		return r.create(ctx, i, &rec, r.sendMessageFilter(st.Row))
+	case plan.PortInEligibility:
+		return r.eligibility(ctx, i, &rec)
+	case plan.PortInSubmit:
+		return r.submit(ctx, i, &rec)
+	case plan.PortInMonitor:
+		return r.monitor(ctx, i, &rec)
+	case plan.NumberBind:
+		return r.call(ctx, i, &rec, r.sendBind(st.Row))
+	case plan.PortInCancel:
+		return r.cancel(ctx, i, &rec)
+	case plan.PortOutIssue:
+		return r.create(ctx, i, &rec, r.sendPortOut(st.Row))
+	}
+	rec.State = checkpoint.Failed
+	rec.ErrMessage = fmt.Sprintf("no action for step %s", r.p.Key(i))
+	r.put(rec)
+	return outcome{i: i, rec: rec, state: checkpoint.Failed}
+}
+
+// create sends a call that is not idempotent: the step is written
+// in-flight, durably, before the request leaves, so that a crash or a lost
+// answer is reconciled on resume instead of repeated.
+func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+	if ctx.Err() != nil {
+		return outcome{i: i, state: checkpoint.Pending}
+	}
+	now := time.Now().UTC()
+	rec.State = checkpoint.InFlight
+	rec.Attempts++
+	if rec.StartedAt.IsZero() {
+		rec.StartedAt = now
+	}
+	rec.UpdatedAt = now
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	if err := r.s.PutSync(*rec); err != nil {
+		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)}
+	}
+	ids, data, err := send(ctx)
+	return r.settle(i, rec, ids, data, err, true)
+}
+
+// call sends an idempotent call: repeating it is harmless, so nothing is
+// written before it.
+func (r *Runner) call(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+	if ctx.Err() != nil {
+		return outcome{i: i, state: checkpoint.Pending}
+	}
+	rec.Attempts++
+	if rec.StartedAt.IsZero() {
+		rec.StartedAt = time.Now().UTC()
+	}
+	ids, data, err := send(ctx)
+	return r.settle(i, rec, ids, data, err, false)
+}
+
+// settle turns a call's result into the step's outcome and records it.
+func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]string, err error, isCreate bool) outcome {
+	rec.UpdatedAt = time.Now().UTC()
+	if err == nil {
+		rec.State = checkpoint.Done
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		mergeInto(rec.IDs, ids)
+		mergeInto(rec.Data, data)
+		r.put(*rec)
+		return outcome{i: i, rec: *rec, state: checkpoint.Done}
+	}
+	mergeInto(rec.Data, data)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if isCreate {
+			// The request may have left: leave it in-flight for the next
+			// run to reconcile.
+			return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
+		}
+		return outcome{i: i, state: checkpoint.Pending}
+	}
+	var rowErr *rowError
+	if errors.As(err, &rowErr) {
+		rec.State = checkpoint.Failed
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "fail-row", 0, rowErr.msg
+		r.put(*rec)
+		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
+	}
+	apiErr, _ := asAPIError(err)
+	if isCreate && apiErr != nil && apiErr.Status == http.StatusConflict && r.p.Steps[i].Action == plan.SubscriberCreate {
+		// The e-mail exists: adopt it if it is this row's subscriber,
+		// which reconciliation decides with one listing for all.
+		rec.Data["Conflict"] = "email"
+		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
+	}
+	switch telegent.Classify(err) {
+	case telegent.ClassAbort:
+		return outcome{i: i, fatal: fmt.Errorf("%w: %v", ErrAborted, err)}
+	case telegent.ClassUnknown:
+		if isCreate {
+			return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
+		}
+		rec.ErrClass = "retry"
+	case telegent.ClassRetry:
+		rec.ErrClass = "retry"
+	default:
+		rec.ErrClass = "fail-row"
+	}
+	if apiErr != nil {
+		rec.ErrStatus = apiErr.Status
+	}
+	rec.ErrMessage = explain(r.p.Steps[i].Action, err, apiErr)
+	rec.State = checkpoint.Failed
+	r.put(*rec)
+	return outcome{i: i, rec: *rec, state: checkpoint.Failed}
+}
+
+func asAPIError(err error) (*telegent.Error, bool) {
+	var e *telegent.Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// explain says what went wrong and what to do about it.
+func explain(a plan.Action, err error, apiErr *telegent.Error) string {
+	if apiErr == nil {
+		return err.Error()
+	}
+	msg := fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
+	hint := ""
+	switch apiErr.Status {
+	case http.StatusBadRequest:
+		hint = "fix the cell the message names and re-run"
+	case http.StatusNotFound:
+		hint = "an ID this row refers to does not exist on the platform: check its *Id and *Ref columns"
+	case http.StatusForbidden:
+		hint = "the credentials may not do this: check the account's permissions"
+	case http.StatusConflict:
+		switch a {
+		case plan.NumberProvision:
+			hint = "the ICCID is already on another number: check the ICCID column"
+		case plan.SubscriptionCreate:
+			hint = "the number already has a subscription"
+		case plan.PortInSubmit:
+			hint = "the number already has an open port order or is already active here"
+		default:
+			hint = "the platform already has this; check for an earlier migration"
+		}
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable,
+		http.StatusGatewayTimeout, http.StatusRequestTimeout:
+		hint = "the API kept failing; re-running retries this row"
+	}
+	if hint == "" {
+		return msg
+	}
+	return msg + " — " + hint
+}
+
+func mergeInto(dst, src map[string]string) {
+	for k, v := range src {
+		if v != "" {
+			dst[k] = v
+		}
+	}
+}
+
+// parentID returns the platform ID of row's parent of kind k: given in the
+// manifest, or obtained by the parent's create step.
+func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
+	pr, id := r.p.Parent(row, k)
+	if id != "" || pr < 0 {
+		return id, nil
+	}
+	a, col := createOf(k)
+	s := r.p.RowStep(pr, a)
+	if s < 0 {
+		return "", rowErrorf("%s row %d has no %s", k, r.p.Rows[pr].Num, col)
+	}
+	rec := r.record(s)
+	if rec.IDs[col] == "" {
+		return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
+	}
+	return rec.IDs[col], nil
+}
+
+// createOf returns the create action of a parent kind and the ID it yields.
+func createOf(k plan.Kind) (plan.Action, string) {
+	switch k {
+	case plan.Accounts:
+		return plan.AccountCreate, "AccountId"
+	case plan.Subscribers:
+		return plan.SubscriberCreate, "SubscriberId"
+	case plan.MessageRoutes:
+		return plan.MessageRouteCreate, "MessageRouteId"
+	case plan.VoiceRoutes:
+		return plan.VoiceRouteCreate, "CallRouteId"
+	}
+	panic(fmt.Sprintf("jobs: %s is not a parent kind", k))
+}

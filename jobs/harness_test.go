@@ -1,0 +1,244 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
+	"telegent-bulk/plan"
+	"telegent-bulk/sheets"
+	"telegent-bulk/telegent"
+	"telegent-bulk/telegent/sandbox"
+)
+
+// env is a sandbox on loopback and a work directory for one test.
+type env struct {
+	tb   testing.TB
+	srv  *sandbox.Server
+	http *httptest.Server
+	dir  string
+	// attempts counts HTTP attempts and 429 answers seen by clients.
+	attempts, throttled atomic.Int64
+}
+
+func newEnv(tb testing.TB, o sandbox.Options) *env {
+	tb.Helper()
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	srv, err := sandbox.New(o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	tb.Cleanup(func() { hs.Close(); srv.Close() })
+	return &env{tb: tb, srv: srv, http: hs, dir: tb.TempDir()}
+}
+
+// client returns a client for the sandbox with fast retries.
+func (e *env) client(rps float64) *telegent.Client {
+	e.tb.Helper()
+	var lim *telegent.Limiter
+	if rps > 0 {
+		lim = telegent.NewLimiter(rps, 1)
+	}
+	c, err := telegent.New(telegent.Config{
+		BaseURL:       e.http.URL,
+		AccountKey:    sandbox.AccountKey,
+		AccountSecret: sandbox.AccountSecret,
+		Limiter:       lim,
+		BaseBackoff:   2 * time.Millisecond,
+		MaxBackoff:    50 * time.Millisecond,
+		MaxAttempts:   12,
+		Observer: func(a telegent.Attempt) {
+			e.attempts.Add(1)
+			if a.Status == http.StatusTooManyRequests {
+				e.throttled.Add(1)
+			}
+		},
+	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	return c
+}
+
+// loadPlan reads manifests into a plan and fails on any problem.
+func loadPlan(tb testing.TB, paths ...string) *plan.Plan {
+	tb.Helper()
+	var rs []sheets.Reader
+	for _, p := range paths {
+		r, err := sheets.Open(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rs = append(rs, r...)
+	}
+	p, problems, err := plan.Build(rs)
+	for _, r := range rs {
+		r.Close()
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(problems) > 0 {
+		tb.Fatalf("manifest problems: %v", problems)
+	}
+	return p
+}
+
+var macKey = plan.FingerprintKey(sandbox.AccountSecret)
+
+// run executes p once with the checkpoint at state and writes the results
+// to results.xlsx in the env's directory.
+func (e *env) run(ctx context.Context, p *plan.Plan, state string, c *telegent.Client, o jobs.Options) (jobs.Report, error) {
+	e.tb.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	defer s.Close()
+	if o.MACKey == nil {
+		o.MACKey = macKey
+	}
+	if o.Poll == 0 {
+		o.Poll = 20 * time.Millisecond
+	}
+	r := jobs.New(p, c, s, o)
+	rep, runErr := r.Run(ctx)
+	w, err := sheets.Create(filepath.Join(e.dir, "results.xlsx"))
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	if err := jobs.WriteResults(p, s, w, jobs.Results{Packages: r.Packages()}); err != nil {
+		e.tb.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		e.tb.Fatal(err)
+	}
+	return rep, runErr
+}
+
+func (e *env) state() sandbox.State { return e.srv.State() }
+
+// creates counts the create requests the sandbox answered, by endpoint.
+func (e *env) creates() map[string]int {
+	out := map[string]int{}
+	for ep, byStatus := range e.srv.Stats().Requests {
+		if !isCreate(ep) {
+			continue
+		}
+		for _, n := range byStatus {
+			out[ep] += n
+		}
+	}
+	return out
+}
+
+func isCreate(ep string) bool {
+	switch ep {
+	case "POST " + telegent.PathAccountCreate, "POST " + telegent.PathSubscriberCreate, "POST " + telegent.PathMessageRoutes,
+		"POST " + telegent.PathVoiceRoutes, "POST " + telegent.PathNumbersProvision, "POST " + telegent.PathPortIn,
+		"POST " + telegent.PathPortOut, "POST " + telegent.PathSubscriptions, "POST " + telegent.PathMessageFilter:
+		return true
+	}
+	return false
+}
+
+// duplicates counts resources that exist more than once where the manifest
+// asked for one: subscribers by e-mail, subscriptions by number, port
+// orders by number, numbers by ICCID, routes and accounts by name.
+func duplicates(st sandbox.State) map[string]int {
+	d := map[string]int{}
+	count := func(kind string, keys []string) {
+		seen := map[string]int{}
+		for _, k := range keys {
+			if k == "" {
+				continue
+			}
+			seen[k]++
+			if seen[k] == 2 {
+				d[kind]++
+			}
+		}
+	}
+	var ks []string
+	for _, a := range st.Accounts {
+		ks = append(ks, a.AccountName)
+	}
+	count("accounts", ks)
+	ks = nil
+	for _, s := range st.Subscribers {
+		ks = append(ks, s.Email)
+	}
+	count("subscribers", ks)
+	ks = nil
+	for _, s := range st.Subscriptions {
+		if s.Active {
+			ks = append(ks, s.TNID)
+		}
+	}
+	count("subscriptions", ks)
+	ks = nil
+	for _, n := range st.Numbers {
+		ks = append(ks, n.ICCID)
+	}
+	count("numbers by ICCID", ks)
+	ks = nil
+	for _, o := range st.Orders {
+		if o.OrderType == "portin" && o.OrderStatus != telegent.PortCancelled && len(o.PhoneNumbersOrdered) > 0 {
+			ks = append(ks, o.PhoneNumbersOrdered[0].Number)
+		}
+	}
+	count("port-in orders", ks)
+	ks = nil
+	for _, o := range st.Orders {
+		if o.OrderType == "portout" && len(o.PhoneNumbersOrdered) > 0 {
+			ks = append(ks, o.PhoneNumbersOrdered[0].Number)
+		}
+	}
+	count("port-out orders", ks)
+	ks = nil
+	for _, m := range st.MessageRoutes {
+		ks = append(ks, m.RouteName)
+	}
+	count("message routes", ks)
+	ks = nil
+	for _, v := range st.VoiceRoutes {
+		ks = append(ks, v.RouteName)
+	}
+	count("voice routes", ks)
+	ks = nil
+	for _, f := range st.MessageFilters {
+		ks = append(ks, f.SubscriberId+" "+f.Phone)
+	}
+	count("message filters", ks)
+	return d
+}
+
+// rowStates reads every step record and returns the state per step key.
+func rowStates(tb testing.TB, state string) map[string]checkpoint.Record {
+	tb.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	out := map[string]checkpoint.Record{}
+	if err := s.ForEach(func(r checkpoint.Record) error { out[string(r.Key)] = r; return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}

@@ -1,0 +1,433 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// maxReconcileRounds bounds how often one step may be found absent and
+// re-sent in one run (each re-send may be lost again).
+const maxReconcileRounds = 5
+
+// verdict is what a lookup found out about a step whose outcome was unknown.
+type verdict struct {
+	kind verdictKind
+	ids  map[string]string
+	msg  string
+}
+
+type verdictKind uint8
+
+const (
+	vAbsent    verdictKind = iota // surely not applied: send it (again)
+	vFound                        // applied: adopt the IDs
+	vAttention                    // cannot tell: a person must look
+	vFailed                       // the platform holds something else: fail the row
+)
+
+// reconcileAndApply looks up every step in idxs (one listing per kind of
+// lookup, not one per step) and applies the verdicts. With ready nil (at
+// start-up) it only sets states; during a run it releases dependents.
+func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, ready *[]int32) error {
+	verdicts, err := r.reconcile(ctx, idxs)
+	if err != nil {
+		return err
+	}
+	for _, i := range idxs {
+		v := verdicts[i]
+		rec := r.record(i)
+		rec.UpdatedAt = time.Now().UTC()
+		r.rounds[i]++
+		switch v.kind {
+		case vAbsent:
+			if ready != nil {
+				r.setState(i, checkpoint.Pending)
+				*ready = append(*ready, i)
+			} else {
+				r.setState(i, checkpoint.Pending)
+			}
+			continue
+		case vFound:
+			rec.State = checkpoint.Done
+			rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+			if rec.IDs == nil {
+				rec.IDs = map[string]string{}
+			}
+			mergeInto(rec.IDs, v.ids)
+			delete(rec.Data, "Conflict")
+			rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
+		case vAttention:
+			rec.State = checkpoint.NeedsAttention
+			rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+		case vFailed:
+			rec.State = checkpoint.Failed
+			rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
+		}
+		r.put(rec)
+		if ready != nil {
+			r.finish(outcome{i: i, rec: rec, state: rec.State}, ready)
+		} else {
+			r.setState(i, rec.State)
+		}
+	}
+	return nil
+}
+
+// reconcile returns a verdict for every step in idxs. Lookups that fail
+// leave their steps needing attention for this run (their records stay
+// in-flight, so the next run looks again); only an abort is an error.
+func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict, error) {
+	byAction := map[plan.Action][]int32{}
+	for _, i := range idxs {
+		a := r.p.Steps[i].Action
+		byAction[a] = append(byAction[a], i)
+	}
+	out := make(map[int32]verdict, len(idxs))
+	for a, steps := range byAction {
+		var err error
+		switch a {
+		case plan.AccountCreate:
+			err = r.reconcileAccounts(ctx, steps, out)
+		case plan.SubscriberCreate:
+			err = r.reconcileSubscribers(ctx, steps, out)
+		case plan.MessageRouteCreate:
+			err = r.reconcileMessageRoutes(ctx, steps, out)
+		case plan.VoiceRouteCreate:
+			err = r.reconcileVoiceRoutes(ctx, steps, out)
+		case plan.NumberProvision:
+			err = r.reconcileProvisions(ctx, steps, out)
+		case plan.PortInSubmit, plan.PortOutIssue:
+			err = r.reconcileOrders(ctx, a, steps, out)
+		case plan.SubscriptionCreate:
+			err = r.reconcileSubscriptions(ctx, steps, out)
+		case plan.MessageFilterCreate:
+			err = r.reconcileFilters(ctx, steps, out)
+		default:
+			for _, i := range steps {
+				out[i] = verdict{kind: vAbsent} // idempotent: sending again is harmless
+			}
+		}
+		if err != nil {
+			if telegent.Classify(err) == telegent.ClassAbort {
+				return nil, fmt.Errorf("%w: %v", ErrAborted, err)
+			}
+			for _, i := range steps {
+				out[i] = verdict{kind: vAttention, msg: "the outcome of this create is unknown and the lookup failed (" +
+					err.Error() + "); re-run to look again"}
+			}
+		}
+	}
+	return out, nil
+}
+
+// claimed returns the IDs under col already held by done steps of action a,
+// so that a lookup never adopts a resource another row owns.
+func (r *Runner) claimed(a plan.Action, col string) map[string]bool {
+	ids := map[string]bool{}
+	for i := range r.p.Steps {
+		if r.p.Steps[i].Action != a || r.state[i] != checkpoint.Done {
+			continue
+		}
+		if id := r.record(int32(i)).IDs[col]; id != "" {
+			ids[id] = true
+		}
+	}
+	return ids
+}
+
+func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	accounts, err := r.c.ListAccounts(ctx)
+	if e, ok := asAPIError(err); ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
+		for _, i := range steps {
+			row := &r.p.Rows[r.p.Steps[i].Row]
+			out[i] = verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this account create was lost and the API "+
+				"offers no account lookup: check whether account %q exists; if it does, put its AID in the AccountId "+
+				"column, if not re-run with --retry-failed", row.Get("AccountName"))}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	taken := r.claimed(plan.AccountCreate, "AccountId")
+	for _, i := range steps {
+		row := &r.p.Rows[r.p.Steps[i].Row]
+		var match []string
+		for _, a := range accounts {
+			if taken[a.AccountId] || !strings.EqualFold(a.AccountName, row.Get("AccountName")) {
+				continue
+			}
+			if adm := row.Get("AccountAdmin"); adm != "" && a.AccountAdmin != "" && !strings.EqualFold(adm, a.AccountAdmin) {
+				continue
+			}
+			match = append(match, a.AccountId)
+		}
+		out[i] = r.pick(match, taken, "AccountId", "accounts named "+row.Get("AccountName"))
+	}
+	return nil
+}
+
+// pick turns the candidates of one lookup into a verdict.
+func (r *Runner) pick(match []string, taken map[string]bool, col, what string) verdict {
+	switch len(match) {
+	case 0:
+		return verdict{kind: vAbsent}
+	case 1:
+		taken[match[0]] = true
+		return verdict{kind: vFound, ids: map[string]string{col: match[0]}}
+	}
+	return verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this create was lost and the platform has %d %s (%s): "+
+		"put the right one's ID in the row", len(match), what, strings.Join(match, ", "))}
+}
+
+func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	subs, err := r.c.ListSubscribers(ctx)
+	if err != nil {
+		return err
+	}
+	byEmail := make(map[string]telegent.Subscriber, len(subs))
+	for _, s := range subs {
+		byEmail[strings.ToLower(s.Email)] = s
+	}
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		row := &r.p.Rows[ri]
+		s, ok := byEmail[strings.ToLower(row.Get("Email"))]
+		if !ok {
+			if r.record(i).Data["Conflict"] != "" {
+				out[i] = verdict{kind: vAttention, msg: "the API says this e-mail already exists but lists no such subscriber: ask Telegent support"}
+			} else {
+				out[i] = verdict{kind: vAbsent}
+			}
+			continue
+		}
+		want, _ := r.parentID(ri, plan.Accounts)
+		have := ""
+		if s.Account != nil {
+			have = s.Account.AccountId
+		}
+		if want != "" && have != "" && want != have {
+			out[i] = verdict{kind: vFailed, msg: fmt.Sprintf("409 Email already exists — %s belongs to subscriber %s in account %s, "+
+				"not this row's account %s: use another e-mail or put SubscriberId in the row", row.Get("Email"), s.SubscriberId, have, want)}
+			continue
+		}
+		out[i] = verdict{kind: vFound, ids: map[string]string{"SubscriberId": s.SubscriberId, "AccountId": firstNonEmpty(have, want)}}
+	}
+	return nil
+}
+
+func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	routes, err := r.c.ListMessageRoutes(ctx, "")
+	if err != nil {
+		return err
+	}
+	taken := r.claimed(plan.MessageRouteCreate, "MessageRouteId")
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		row := &r.p.Rows[ri]
+		account, _ := r.parentID(ri, plan.Accounts)
+		var match []string
+		for _, m := range routes {
+			acc := firstNonEmpty(m.AccountId, m.AccountID)
+			if taken[m.MessageRouteId] || m.RouteName != row.Get("RouteName") || m.MessageUrl != row.Get("MessageUrl") ||
+				(account != "" && acc != "" && acc != account) {
+				continue
+			}
+			match = append(match, m.MessageRouteId)
+		}
+		out[i] = r.pick(match, taken, "MessageRouteId", "message routes named "+row.Get("RouteName"))
+	}
+	return nil
+}
+
+func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	routes, err := r.c.ListVoiceRoutes(ctx)
+	if e, ok := asAPIError(err); ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
+		for _, i := range steps {
+			out[i] = verdict{kind: vAttention, msg: "the answer to this voice route create was lost and the API offers no " +
+				"voice route list: check the platform, then put its CRID in CallRouteId or re-run with --retry-failed"}
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	taken := r.claimed(plan.VoiceRouteCreate, "CallRouteId")
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		row := &r.p.Rows[ri]
+		account, _ := r.parentID(ri, plan.Accounts)
+		var match []string
+		for _, v := range routes {
+			if taken[v.CallRouteId] || v.RouteName != row.Get("RouteName") || !strings.EqualFold(v.RouteType, row.Get("RouteType")) ||
+				(account != "" && v.AccountId != "" && v.AccountId != account) {
+				continue
+			}
+			match = append(match, v.CallRouteId)
+		}
+		out[i] = r.pick(match, taken, "CallRouteId", "voice routes named "+row.Get("RouteName"))
+	}
+	return nil
+}
+
+// inventory returns the numbers matching any of the filters: one call per
+// filter when there are few, one full listing when there are many.
+func (r *Runner) inventory(ctx context.Context, filters []telegent.InventoryFilter) ([]telegent.Number, error) {
+	if len(filters) > 25 {
+		return r.c.Inventory(ctx, telegent.InventoryFilter{})
+	}
+	var all []telegent.Number
+	seen := map[telegent.InventoryFilter]bool{}
+	for _, f := range filters {
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		ns, err := r.c.Inventory(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ns...)
+	}
+	return all, nil
+}
+
+func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	var filters []telegent.InventoryFilter
+	subs := make(map[int32]string, len(steps))
+	for _, i := range steps {
+		sub, _ := r.parentID(r.p.Steps[i].Row, plan.Subscribers)
+		subs[i] = sub
+		filters = append(filters, telegent.InventoryFilter{SubscriberId: sub})
+	}
+	numbers, err := r.inventory(ctx, filters)
+	if err != nil {
+		return err
+	}
+	sort.Slice(numbers, func(a, b int) bool { return numbers[a].CreatedAt < numbers[b].CreatedAt })
+	taken := r.claimed(plan.NumberProvision, "PhoneNumberId")
+	for _, i := range steps {
+		row := &r.p.Rows[r.p.Steps[i].Row]
+		var found *telegent.Number
+		for k := range numbers {
+			n := &numbers[k]
+			if taken[n.PhoneNumberId] || n.OrderType == "portin" || n.SubscriberId != subs[i] ||
+				!strings.EqualFold(n.NumberType, row.Get("NumberType")) {
+				continue
+			}
+			if iccid := row.Get("ICCID"); iccid != "" && n.ICCID != iccid {
+				continue
+			}
+			if ac := row.Get("AreaCode"); ac != "" && !strings.HasPrefix(n.PhoneNumber, "+1"+ac) {
+				continue
+			}
+			found = n
+			break
+		}
+		if found == nil {
+			out[i] = verdict{kind: vAbsent}
+			continue
+		}
+		taken[found.PhoneNumberId] = true
+		out[i] = verdict{kind: vFound, ids: map[string]string{"PhoneNumberId": found.PhoneNumberId,
+			"PhoneNumber": found.PhoneNumber, "OrderId": found.OrderId, "SubscriberId": subs[i]}}
+	}
+	return nil
+}
+
+// reconcileOrders finds lost port-in submits and port-out PIN orders
+// through the number's latest order in the inventory.
+func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int32, out map[int32]verdict) error {
+	want := "portin"
+	if a == plan.PortOutIssue {
+		want = "portout"
+	}
+	var filters []telegent.InventoryFilter
+	for _, i := range steps {
+		filters = append(filters, telegent.InventoryFilter{PhoneNumber: r.p.Rows[r.p.Steps[i].Row].Key})
+	}
+	numbers, err := r.inventory(ctx, filters)
+	if err != nil {
+		return err
+	}
+	byPhone := make(map[string]telegent.Number, len(numbers))
+	for _, n := range numbers {
+		byPhone[n.PhoneNumber] = n
+	}
+	for _, i := range steps {
+		rec := r.record(i)
+		n, ok := byPhone[r.p.Rows[r.p.Steps[i].Row].Key]
+		if !ok || n.OrderType != want || n.OrderId == "" || n.OrderId == rec.Data["PreviousOrderId"] {
+			out[i] = verdict{kind: vAbsent}
+			continue
+		}
+		out[i] = verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
+	}
+	return nil
+}
+
+func (r *Runner) reconcileSubscriptions(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	subs, err := r.c.ListSubscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	byTN := map[string][]telegent.Subscription{}
+	for _, s := range subs {
+		if s.TNID != "" {
+			byTN[s.TNID] = append(byTN[s.TNID], s)
+		}
+	}
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		nid, _ := r.lineNumber(ri)
+		pkg, _ := r.resolvePackage(r.p.Rows[ri].Get("Package"))
+		var found *telegent.Subscription
+		for k, s := range byTN[nid] {
+			if s.Active && (pkg.PackageId == "" || s.PackageId == pkg.PackageId) {
+				found = &byTN[nid][k]
+				break
+			}
+		}
+		if nid == "" || found == nil {
+			out[i] = verdict{kind: vAbsent}
+			continue
+		}
+		out[i] = verdict{kind: vFound, ids: map[string]string{"SubscriptionId": found.SubscriptionId, "PackageId": found.PackageId}}
+	}
+	return nil
+}
+
+func (r *Runner) reconcileFilters(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		sub, _ := r.parentID(ri, plan.Subscribers)
+		_, phone := r.lineNumber(ri)
+		fs, err := r.c.ListMessageFilters(ctx, sub, phone)
+		if err != nil {
+			return err
+		}
+		if len(fs) == 0 {
+			out[i] = verdict{kind: vAbsent}
+			continue
+		}
+		out[i] = verdict{kind: vFound, ids: map[string]string{"FilterId": fs[0].FilterId}}
+	}
+	return nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

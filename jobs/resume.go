@@ -1,0 +1,148 @@
+package jobs
+
+import (
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+)
+
+// What resume decided for a step beyond its state.
+const (
+	redoNone     uint8 = iota
+	redoUpdate         // port submit: the rejected row changed, send portin/update
+	redoResubmit       // port submit: Action=resubmit after a cancel, a fresh order
+)
+
+// load sets every step's starting state from the checkpoint and returns
+// the steps whose outcome is unknown (in-flight when the last run ended).
+func (r *Runner) load() (unknown []int32, err error) {
+	for i := range r.p.Steps {
+		r.blockedBy[i] = -1
+		r.state[i] = checkpoint.Pending
+	}
+	for i := range r.p.Steps {
+		idx := int32(i)
+		rec, ok, err := r.s.Get(checkpoint.Key(r.p.Key(idx)))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		changed := r.changed(idx, rec)
+		st := checkpoint.Pending
+		switch rec.State {
+		case checkpoint.Done, checkpoint.Cancelled:
+			st = rec.State
+		case checkpoint.Failed:
+			if r.o.RetryFailed || changed || rec.ErrClass == "retry" {
+				st = checkpoint.Pending
+			} else {
+				st = checkpoint.Failed
+			}
+		case checkpoint.InFlight:
+			st = checkpoint.InFlight
+			unknown = append(unknown, idx)
+		case checkpoint.NeedsAttention:
+			if r.o.RetryFailed || changed {
+				st = checkpoint.InFlight
+				unknown = append(unknown, idx)
+			} else {
+				st = checkpoint.NeedsAttention
+			}
+		}
+		r.setState(idx, st)
+	}
+	r.loadPorts()
+	return unknown, nil
+}
+
+// changed tells whether step i's row differs from the row the record was
+// made for (a secret column included, through its keyed MAC).
+func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
+	if rec.Fingerprint == "" {
+		return false
+	}
+	fp, mac := r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
+	return fp != rec.Fingerprint || (r.o.MACKey != nil && mac != rec.SecretMAC)
+}
+
+// initialReady counts unfinished dependencies, skips steps whose
+// dependencies failed, and returns the steps that can start now.
+func (r *Runner) initialReady() []int32 {
+	var ready []int32
+	for i := range r.p.Steps {
+		idx := int32(i)
+		if r.p.Steps[i].Action == plan.PortInEligibility && r.state[i] == checkpoint.Pending && r.inScope(idx) {
+			r.gateLeft++
+		}
+	}
+	for i := range r.p.Steps {
+		idx := int32(i)
+		if r.state[i] != checkpoint.Pending || !r.inScope(idx) {
+			continue
+		}
+		var n int32
+		cause := int32(-1)
+		for _, d := range r.p.Steps[i].Deps {
+			switch r.state[d] {
+			case checkpoint.Done:
+			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
+				cause = d
+			case checkpoint.Skipped:
+				cause = r.blockedBy[d]
+			default:
+				n++
+			}
+		}
+		if cause >= 0 {
+			r.skipFor(idx, cause)
+			continue
+		}
+		r.waiting[i] = n
+		if n == 0 {
+			r.makeReady(idx, &ready)
+		}
+	}
+	// Ready is popped from the end: reverse so the manifest's order leads.
+	for a, b := 0, len(ready)-1; a < b; a, b = a+1, b-1 {
+		ready[a], ready[b] = ready[b], ready[a]
+	}
+	return ready
+}
+
+// skipFor marks step i skipped because of root, unless root is itself
+// blocked by something earlier (then that is named).
+func (r *Runner) skipFor(i, root int32) {
+	if root < 0 {
+		return
+	}
+	if r.state[root] == checkpoint.Skipped && r.blockedBy[root] >= 0 {
+		root = r.blockedBy[root]
+	}
+	r.blockedBy[i] = root
+	r.setState(i, checkpoint.Skipped)
+	rec := r.record(i)
+	rec.State = checkpoint.Skipped
+	rec.ErrClass, rec.ErrStatus = "blocked", 0
+	rootRow := &r.p.Rows[r.p.Steps[root].Row]
+	rec.ErrMessage = "blocked by " + r.p.Tables[rootRow.Table].Sheet + ":" + itoa(int(rootRow.Num)) +
+		" (" + string(r.p.Key(root)) + " " + r.state[root].String() + ")"
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+}
+
+// inScope tells whether step i runs at all in this run (Options.Only).
+func (r *Runner) inScope(i int32) bool {
+	if r.o.Only == nil {
+		return true
+	}
+	a := r.p.Steps[i].Action
+	for _, o := range r.o.Only {
+		if o == a {
+			return true
+		}
+	}
+	return false
+}

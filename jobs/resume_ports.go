@@ -1,0 +1,86 @@
+package jobs
+
+import (
+	"strconv"
+	"strings"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+)
+
+// portRowSteps are the actions of a port-in row, in order.
+var portRowSteps = []plan.Action{plan.PortInEligibility, plan.PortInSubmit, plan.PortInMonitor,
+	plan.NumberBind, plan.SubscriptionCreate, plan.DataUsageSet, plan.MessageFilterCreate}
+
+// loadPorts applies the port-in rules of resume on top of the generic ones:
+// a cancelled order stays cancelled whatever the row says until
+// Action=resubmit; a rejected order whose row changed is updated (never
+// submitted twice).
+func (r *Runner) loadPorts() {
+	for ri := range r.p.Rows {
+		row := &r.p.Rows[ri]
+		if row.Kind != plan.PortIns {
+			continue
+		}
+		action := strings.ToLower(row.Get("Action"))
+		if action == "cancel" {
+			continue
+		}
+		submit := r.p.RowStep(int32(ri), plan.PortInSubmit)
+		monitor := r.p.RowStep(int32(ri), plan.PortInMonitor)
+		if monitor < 0 {
+			continue
+		}
+		orderID := row.Get("OrderId")
+		if submit >= 0 {
+			if rec := r.record(submit); rec.IDs["OrderId"] != "" {
+				orderID = rec.IDs["OrderId"]
+			}
+		}
+		if orderID != "" && r.orderCancelled(monitor, orderID) {
+			if action == "resubmit" && submit >= 0 {
+				for _, a := range portRowSteps {
+					if s := r.p.RowStep(int32(ri), a); s >= 0 {
+						r.setState(s, checkpoint.Pending)
+					}
+				}
+				r.redo[submit] = redoResubmit
+			} else {
+				for _, a := range portRowSteps {
+					if s := r.p.RowStep(int32(ri), a); s >= 0 {
+						r.setState(s, checkpoint.Cancelled)
+					}
+				}
+			}
+			continue
+		}
+		mrec := r.record(monitor)
+		if mrec.Data["PortStatus"] != "Rejected" || submit < 0 {
+			continue
+		}
+		if r.changed(monitor, mrec) && r.state[submit] == checkpoint.Done {
+			r.setState(submit, checkpoint.Pending)
+			r.redo[submit] = redoUpdate
+			r.setState(monitor, checkpoint.Pending)
+		}
+	}
+}
+
+// orderCancelled tells whether orderID was cancelled: by an Action=cancel
+// row of an earlier run, or as the monitor last saw it.
+func (r *Runner) orderCancelled(monitor int32, orderID string) bool {
+	if rec, ok, _ := r.s.Get(siblingKey(r.p.Key(monitor), plan.PortInCancel)); ok &&
+		(rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done) && rec.IDs["OrderId"] == orderID {
+		return true
+	}
+	rec := r.record(monitor)
+	return rec.State == checkpoint.Cancelled && rec.IDs["OrderId"] == orderID
+}
+
+// siblingKey returns the key of another step of the same row.
+func siblingKey(k plan.StepKey, a plan.Action) checkpoint.Key {
+	s := string(k)
+	return checkpoint.Key(s[:strings.LastIndexByte(s, '/')+1] + a.Slug())
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,434 @@
+package jobs
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// Options tune a run.
+type Options struct {
+	Concurrency int           // workers taking ready steps; default 8
+	MaxFailures int           // stop taking new steps after this many failures; 0 = no limit
+	RetryFailed bool          // retry failed and needs-attention steps whose rows did not change
+	Poll        time.Duration // port order poll interval, jittered ±20%; default 1m
+	Wait        time.Duration // keep polling open port orders this long once all else is done
+	Drain       time.Duration // after an interrupt, how long in-flight calls may still take; default 15s
+	MACKey      []byte        // key for the fingerprint of secret columns
+	Only        []plan.Action // run only these actions (eligibility checks); nil = every action
+	OnEvent     func(Event)   // optional; called from one goroutine, in order
+	Logger      *slog.Logger  // optional; one line per step outcome
+}
+
+// Report is what a run did.
+type Report struct {
+	Totals      Totals
+	Interrupted bool
+	Stopped     string // why the run stopped taking steps early, "" if it did not
+	Elapsed     time.Duration
+}
+
+// ErrAborted wraps run-fatal errors: rejected credentials, an unwritable
+// checkpoint.
+var ErrAborted = errors.New("run aborted")
+
+// Runner executes one plan. It is used once.
+type Runner struct {
+	p *plan.Plan
+	c *telegent.Client
+	s *checkpoint.Store
+	o Options
+
+	state     []checkpoint.State
+	blockedBy []int32 // root-cause step of a skipped step, -1 otherwise
+	waiting   []int32 // unfinished dependencies per step
+	depStart  []int32 // dependents of step i: depList[depStart[i]:depStart[i+1]]
+	depList   []int32
+	redo      []uint8 // per step: what resume decided (see load)
+	rounds    []uint8 // reconcile rounds this run
+	gateHeld  []int32 // submits waiting for every eligibility check to finish
+	gateLeft  int     // eligibility steps not finished yet
+
+	packages map[string]telegent.Package // by ID and by lower-case name
+	totals   Totals
+	log      *slog.Logger
+}
+
+// New returns a Runner for p.
+func New(p *plan.Plan, c *telegent.Client, s *checkpoint.Store, o Options) *Runner {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
+	if o.Poll <= 0 {
+		o.Poll = time.Minute
+	}
+	if o.Drain <= 0 {
+		o.Drain = 15 * time.Second
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{p: p, c: c, s: s, o: o, log: log}
+}
+
+// outcome is what executing (or reconciling) one step produced.
+type outcome struct {
+	i     int32
+	rec   checkpoint.Record
+	state checkpoint.State // Done, Failed, Waiting, NeedsAttention, Cancelled, InFlight (unknown), Pending (not run)
+	fatal error            // run-fatal
+}
+
+// Run executes every runnable step and returns when all are finished, the
+// context is cancelled (after draining in-flight calls), too many steps
+// failed, or a run-fatal error occurred (wrapped in ErrAborted).
+func (r *Runner) Run(ctx context.Context) (Report, error) {
+	start := time.Now()
+	r.index()
+	unknown, err := r.load()
+	if err != nil {
+		return Report{}, err
+	}
+	// Calls get their own context: an interrupt stops the dispatcher at
+	// once, while in-flight calls may finish within the drain bound.
+	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelCalls()
+
+	var rep Report
+	if len(unknown) > 0 {
+		if err := r.reconcileAndApply(callCtx, unknown, nil); err != nil {
+			return rep, err
+		}
+	}
+	if err := r.loadPackages(callCtx); err != nil {
+		return rep, err
+	}
+	ready := r.initialReady()
+
+	work := make(chan int32)
+	results := make(chan outcome, r.o.Concurrency)
+	for range r.o.Concurrency {
+		go func() {
+			for i := range work {
+				results <- r.exec(callCtx, i)
+			}
+		}()
+	}
+	defer close(work)
+
+	var (
+		timers    timerHeap
+		timer     = time.NewTimer(time.Hour)
+		inflight  int
+		stopping  bool
+		failures  int
+		unknownQ  []int32
+		idleSince = time.Now()
+		fatal     error
+		drainDone <-chan time.Time
+		ctxDone   = ctx.Done()
+	)
+	timer.Stop()
+	armTimer := func() {
+		timer.Stop()
+		if len(timers) > 0 {
+			timer.Reset(max(time.Until(timers[0].due), 0))
+		}
+	}
+	for {
+		if stopping && inflight == 0 {
+			break
+		}
+		if !stopping && len(ready) == 0 && inflight == 0 {
+			if len(unknownQ) > 0 {
+				batch := unknownQ
+				unknownQ = nil
+				if err := r.reconcileAndApply(callCtx, batch, &ready); err != nil {
+					fatal, stopping = err, true
+				}
+				continue
+			}
+			if len(timers) == 0 {
+				break
+			}
+			if time.Since(idleSince) >= r.o.Wait {
+				break // open port orders stay waiting; the next run continues
+			}
+		}
+		var send chan int32
+		var next int32
+		if !stopping && len(ready) > 0 {
+			send, next = work, ready[len(ready)-1]
+		}
+		var waitUntil <-chan time.Time
+		if !stopping && len(ready) == 0 && inflight == 0 && len(timers) > 0 {
+			// Only port orders are left: stop when --wait runs out even if
+			// the next poll is later.
+			waitUntil = time.After(time.Until(idleSince.Add(r.o.Wait)))
+		}
+		select {
+		case send <- next:
+			ready = ready[:len(ready)-1]
+			inflight++
+			r.totals.Requests++
+			if r.p.Steps[next].Action != plan.PortInMonitor {
+				idleSince = time.Now()
+			}
+		case out := <-results:
+			inflight--
+			if r.p.Steps[out.i].Action != plan.PortInMonitor {
+				idleSince = time.Now()
+			}
+			if out.fatal != nil {
+				fatal, stopping = out.fatal, true
+				cancelCalls()
+				continue
+			}
+			switch out.state {
+			case checkpoint.InFlight:
+				if r.rounds[out.i] >= maxReconcileRounds {
+					out.state = checkpoint.NeedsAttention
+					out.rec.State = checkpoint.NeedsAttention
+					out.rec.ErrClass = "unknown"
+					out.rec.ErrMessage = "the answer to this create was lost " + fmt.Sprint(maxReconcileRounds) +
+						" times; check the platform before re-running with --retry-failed"
+					r.put(out.rec)
+					r.finish(out, &ready)
+				} else if !stopping {
+					unknownQ = append(unknownQ, out.i)
+				}
+			case checkpoint.Waiting:
+				r.setState(out.i, checkpoint.Waiting)
+				r.emit(out.i, out.rec)
+				heap.Push(&timers, timerEntry{due: time.Now().Add(jitter(r.o.Poll)), i: out.i})
+				armTimer()
+			case checkpoint.Pending:
+				// Not run (interrupted before sending): nothing recorded.
+			default:
+				if out.state == checkpoint.Failed {
+					failures++
+				}
+				r.finish(out, &ready)
+				if r.o.MaxFailures > 0 && failures >= r.o.MaxFailures && !stopping {
+					stopping = true
+					rep.Stopped = fmt.Sprintf("stopped after %d failures (--max-failures)", failures)
+				}
+			}
+		case <-timer.C:
+			now := time.Now()
+			for len(timers) > 0 && !timers[0].due.After(now) {
+				e := heap.Pop(&timers).(timerEntry)
+				ready = append(ready, e.i)
+			}
+			armTimer()
+		case <-waitUntil:
+		case <-ctxDone:
+			ctxDone = nil
+			stopping = true
+			rep.Interrupted = true
+			drainDone = time.After(r.o.Drain)
+		case <-drainDone:
+			cancelCalls() // in-flight creates end outcome-unknown and stay in-flight
+			drainDone = nil
+		}
+	}
+	if err := r.s.Flush(); err != nil && fatal == nil {
+		fatal = fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)
+	}
+	rep.Totals = r.totals
+	rep.Elapsed = time.Since(start)
+	return rep, fatal
+}
+
+// finish records a final outcome and releases or blocks the dependents.
+func (r *Runner) finish(out outcome, ready *[]int32) {
+	r.setState(out.i, out.state)
+	r.emit(out.i, out.rec)
+	if r.p.Steps[out.i].Action == plan.PortInEligibility {
+		r.gateLeft--
+		if r.gateLeft == 0 {
+			*ready = append(*ready, r.gateHeld...)
+			r.gateHeld = nil
+		}
+	}
+	if out.state == checkpoint.Done {
+		for _, d := range r.dependents(out.i) {
+			r.waiting[d]--
+			if r.waiting[d] == 0 && r.state[d] == checkpoint.Pending {
+				r.makeReady(d, ready)
+			}
+		}
+		return
+	}
+	r.block(out.i)
+}
+
+// makeReady queues step i, holding port submits until every eligibility
+// check has finished (eligibility first, for every port row).
+func (r *Runner) makeReady(i int32, ready *[]int32) {
+	if !r.inScope(i) {
+		return
+	}
+	if r.gateLeft > 0 && r.p.Steps[i].Action == plan.PortInSubmit {
+		r.gateHeld = append(r.gateHeld, i)
+		return
+	}
+	*ready = append(*ready, i)
+}
+
+// block marks every transitive dependent of root skipped, naming root as
+// the cause, so that each root cause is reported once.
+func (r *Runner) block(root int32) {
+	rootRow := &r.p.Rows[r.p.Steps[root].Row]
+	cause := fmt.Sprintf("blocked by %s:%d (%s %s)", r.p.Tables[rootRow.Table].Sheet, rootRow.Num,
+		r.p.Key(root), r.state[root])
+	queue := []int32{root}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, d := range r.dependents(s) {
+			if r.state[d] != checkpoint.Pending {
+				continue
+			}
+			r.blockedBy[d] = root
+			r.setState(d, checkpoint.Skipped)
+			rec := r.record(d)
+			rec.State = checkpoint.Skipped
+			rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "blocked", 0, cause
+			rec.UpdatedAt = time.Now().UTC()
+			r.put(rec)
+			r.emit(d, rec)
+			queue = append(queue, d)
+		}
+	}
+}
+
+// setState moves step i to st and keeps the totals.
+func (r *Runner) setState(i int32, st checkpoint.State) {
+	r.count(r.state[i], -1)
+	r.state[i] = st
+	r.count(st, +1)
+}
+
+func (r *Runner) count(st checkpoint.State, n int) {
+	switch st {
+	case checkpoint.Done:
+		r.totals.Done += n
+	case checkpoint.Failed:
+		r.totals.Failed += n
+	case checkpoint.Skipped:
+		r.totals.Skipped += n
+	case checkpoint.Waiting:
+		r.totals.Waiting += n
+	case checkpoint.NeedsAttention:
+		r.totals.Attention += n
+	case checkpoint.Cancelled:
+		r.totals.Cancelled += n
+	}
+}
+
+func (r *Runner) emit(i int32, rec checkpoint.Record) {
+	row := &r.p.Rows[r.p.Steps[i].Row]
+	ev := Event{
+		Key:     r.p.Key(i),
+		Sheet:   r.p.Tables[row.Table].Sheet,
+		Row:     int(row.Num),
+		State:   r.state[i],
+		Message: rec.ErrMessage,
+		Totals:  r.totals,
+	}
+	lvl := slog.LevelInfo
+	if ev.State == checkpoint.Failed || ev.State == checkpoint.NeedsAttention {
+		lvl = slog.LevelWarn
+	}
+	attrs := []any{"key", string(ev.Key), "sheet", ev.Sheet, "row", ev.Row, "state", ev.State.String()}
+	for _, k := range sortedKeys(rec.IDs) {
+		attrs = append(attrs, k, rec.IDs[k])
+	}
+	if ev.Message != "" {
+		attrs = append(attrs, "error", ev.Message)
+	}
+	r.log.Log(context.Background(), lvl, "step", attrs...)
+	if r.o.OnEvent != nil {
+		r.o.OnEvent(ev)
+	}
+}
+
+func (r *Runner) dependents(i int32) []int32 { return r.depList[r.depStart[i]:r.depStart[i+1]] }
+
+// index builds the reverse edges of the DAG in compressed form.
+func (r *Runner) index() {
+	n := len(r.p.Steps)
+	r.state = make([]checkpoint.State, n)
+	r.blockedBy = make([]int32, n)
+	r.waiting = make([]int32, n)
+	r.redo = make([]uint8, n)
+	r.rounds = make([]uint8, n)
+	r.depStart = make([]int32, n+1)
+	for i := range r.p.Steps {
+		for _, d := range r.p.Steps[i].Deps {
+			r.depStart[d+1]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		r.depStart[i] += r.depStart[i-1]
+	}
+	r.depList = make([]int32, r.depStart[n])
+	fill := append([]int32(nil), r.depStart[:n]...)
+	for i := range r.p.Steps {
+		for _, d := range r.p.Steps[i].Deps {
+			r.depList[fill[d]] = int32(i)
+			fill[d]++
+		}
+	}
+	r.totals.Steps = n
+}
+
+// put queues a record write; a write failure surfaces at Flush.
+func (r *Runner) put(rec checkpoint.Record) {
+	if err := r.s.Put(rec); err != nil {
+		r.log.Error("checkpoint write failed", "key", string(rec.Key), "error", err)
+	}
+}
+
+// record returns the stored record of step i, or a fresh one.
+func (r *Runner) record(i int32) checkpoint.Record {
+	key := checkpoint.Key(r.p.Key(i))
+	rec, ok, err := r.s.Get(key)
+	if err != nil || !ok {
+		rec = checkpoint.Record{Key: key}
+	}
+	return rec
+}
+
+func jitter(d time.Duration) time.Duration {
+	f := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * f)
+}
+
+type timerEntry struct {
+	due time.Time
+	i   int32
+}
+
+type timerHeap []timerEntry
+
+func (h timerHeap) Len() int           { return len(h) }
+func (h timerHeap) Less(a, b int) bool { return h[a].due.Before(h[b].due) }
+func (h timerHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
+func (h *timerHeap) Push(x any)        { *h = append(*h, x.(timerEntry)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}

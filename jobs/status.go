@@ -1,0 +1,121 @@
+package jobs
+
+import (
+	"sort"
+	"strings"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// Packages returns the package list read for this run (nil if none).
+func (r *Runner) Packages() []telegent.Package {
+	var out []telegent.Package
+	for k, p := range r.packages {
+		if k == p.PackageId {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].PackageId < out[b].PackageId })
+	return out
+}
+
+// StepCounts counts steps per kind slug and state.
+type StepCounts map[string]map[checkpoint.State]int
+
+// WaitingPort is an open port order as the checkpoint last saw it.
+type WaitingPort struct {
+	Number, OrderId, PortStatus string
+}
+
+// Status reads the checkpoint alone (no manifest needed): steps per kind
+// and state, and the port orders still open.
+func Status(s *checkpoint.Store) (StepCounts, []WaitingPort, error) {
+	counts := StepCounts{}
+	var waiting []WaitingPort
+	err := s.ForEach(func(rec checkpoint.Record) error {
+		k := string(rec.Key)
+		kind, rest, _ := strings.Cut(k, "/")
+		if counts[kind] == nil {
+			counts[kind] = map[checkpoint.State]int{}
+		}
+		counts[kind][rec.State]++
+		if rec.State == checkpoint.Waiting && strings.HasSuffix(k, "/"+plan.PortInMonitor.Slug()) {
+			waiting = append(waiting, WaitingPort{
+				Number:     rest[:strings.LastIndexByte(rest, '/')],
+				OrderId:    rec.IDs["OrderId"],
+				PortStatus: rec.Data["PortStatus"],
+			})
+		}
+		return nil
+	})
+	return counts, waiting, err
+}
+
+// Preview says what a run would do with each step, given the checkpoint:
+// per kind and action, how many steps are done, would run, would be
+// reconciled first, or stay failed / needing attention / cancelled.
+type Preview struct {
+	Kind    plan.Kind
+	Action  plan.Action
+	Done    int
+	Run     int // never run, retried, or resumed (waiting ports are polled again)
+	Check   int // in-flight: looked up before anything is re-sent
+	Kept    int // failed or needing attention, kept as they are (unchanged rows)
+	Other   int // cancelled
+	Example []int32
+}
+
+// PreviewPlan computes Preview lines from the plan and, if s is not nil,
+// the checkpoint. Steps blocked by a kept failure are counted as Run: a
+// re-run decides them again.
+func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
+	r := New(p, nil, s, o)
+	r.index()
+	if s != nil {
+		if _, err := r.load(); err != nil {
+			return nil, err
+		}
+	} else {
+		for i := range r.state {
+			r.state[i] = checkpoint.Pending
+		}
+	}
+	type key struct {
+		k plan.Kind
+		a plan.Action
+	}
+	lines := map[key]*Preview{}
+	var order []key
+	for i := range p.Steps {
+		st := &p.Steps[i]
+		k := key{p.Rows[st.Row].Kind, st.Action}
+		l := lines[k]
+		if l == nil {
+			l = &Preview{Kind: k.k, Action: k.a}
+			lines[k] = l
+			order = append(order, k)
+		}
+		switch r.state[i] {
+		case checkpoint.Done:
+			l.Done++
+		case checkpoint.InFlight:
+			l.Check++
+		case checkpoint.Failed, checkpoint.NeedsAttention:
+			l.Kept++
+		case checkpoint.Cancelled:
+			l.Other++
+		default:
+			l.Run++
+			if len(l.Example) < 3 {
+				l.Example = append(l.Example, int32(i))
+			}
+		}
+	}
+	out := make([]Preview, 0, len(order))
+	for _, k := range order {
+		out = append(out, *lines[k])
+	}
+	return out, nil
+}
