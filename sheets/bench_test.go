@@ -1,0 +1,141 @@
+package sheets_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"telegent-bulk/sheets"
+)
+
+// benchColumns is the header of the benchmark's results sheet: 20 columns
+// shaped like a Numbers tab with its results.
+var benchColumns = []string{
+	"LineRef", "SubscriberEmail", "AccountRef", "MessageRouteRef", "VoiceRouteRef",
+	"NumberType", "MessageType", "ProductType", "AreaCode", "ICCID",
+	"Package", "LimitValue", "Status", "AccountId", "SubscriberId",
+	"PhoneNumberId", "PhoneNumber", "SubscriptionId", "Error", "UpdatedAt",
+}
+
+// benchRows returns n distinct rows of 20 values, cycled through by the
+// benchmarks so that making values costs nothing inside the timed loop.
+func benchRows(n int) [][]sheets.Cell {
+	rows := make([][]sheets.Cell, n)
+	for i := range rows {
+		id := fmt.Sprintf("5a1e0000-0000-4000-8000-%012d", i)
+		values := []string{
+			fmt.Sprintf("LINE-%06d", i), fmt.Sprintf("user%d@example.com", i), "ACME", "mr-main", "",
+			"mvno", "p2p", "Sms+Data", "801", fmt.Sprintf("89012403971900%05d", i),
+			"Starter 1GB", "1024", "done", "AID-" + id, "TSUID-" + id,
+			"PNID-" + id, fmt.Sprintf("+1801555%04d", i%10000), "SID-" + id, "", "2026-06-01T12:00:00Z",
+		}
+		rows[i] = make([]sheets.Cell, len(values))
+		for j, v := range values {
+			rows[i][j] = sheets.Cell{Value: v, Exact: j >= 12}
+		}
+	}
+	return rows
+}
+
+// peakRSSMB returns the process's peak resident set size so far, in MB.
+func peakRSSMB(b *testing.B) float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+// BenchmarkWriteResults1M writes 1,000,000 rows × 20 string columns through
+// Create, Sheet, Row and Commit. peakRSS-MB is the whole process's peak so
+// far, so the CSV variant runs first.
+func BenchmarkWriteResults1M(b *testing.B) {
+	const n = 1_000_000
+	rows := benchRows(1000)
+	for _, ext := range []string{"csv", "xlsx"} {
+		b.Run(ext, func(b *testing.B) {
+			dir := b.TempDir()
+			path := filepath.Join(dir, "results."+ext)
+			for b.Loop() {
+				w, err := sheets.Create(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Sheet("Numbers", benchColumns); err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i < n; i++ {
+					if err := w.Row(rows[i%len(rows)]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/op")
+			b.ReportMetric(peakRSSMB(b), "peakRSS-MB")
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+			if ext == "csv" {
+				path = filepath.Join(dir, "results-Numbers.csv")
+			}
+			if fi, err := os.Stat(path); err == nil {
+				b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+			}
+		})
+	}
+}
+
+// BenchmarkRead100k reads back 100,000 rows × 20 columns written by the
+// writer, through Open, Next and Row.
+func BenchmarkRead100k(b *testing.B) {
+	const n = 100_000
+	rows := benchRows(1000)
+	for _, ext := range []string{"csv", "xlsx"} {
+		b.Run(ext, func(b *testing.B) {
+			dir := b.TempDir()
+			w, err := sheets.Create(filepath.Join(dir, "manifest."+ext))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := w.Sheet("Numbers", benchColumns); err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < n; i++ {
+				if err := w.Row(rows[i%len(rows)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Commit(); err != nil {
+				b.Fatal(err)
+			}
+			path := filepath.Join(dir, "manifest.xlsx")
+			if ext == "csv" {
+				path = filepath.Join(dir, "manifest-Numbers.csv")
+			}
+			for b.Loop() {
+				readers, err := sheets.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got := 0
+				for _, r := range readers {
+					for r.Next() {
+						got++
+					}
+					if err := r.Err(); err != nil {
+						b.Fatal(err)
+					}
+					r.Close()
+				}
+				if got != n {
+					b.Fatalf("read %d rows, want %d", got, n)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(peakRSSMB(b), "peakRSS-MB")
+		})
+	}
+}

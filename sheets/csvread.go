@@ -1,0 +1,235 @@
+package sheets
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// sniffLen is how much of a CSV file is looked at to find the delimiter.
+const sniffLen = 64 << 10
+
+// csvReader reads one CSV file as a table.
+//
+// encoding/csv does the parsing, with LazyQuotes so that a stray quote in
+// a field (5" screen) is kept as text. The price of LazyQuotes is that a
+// quoted field that is never closed silently swallows the rest of the file
+// into one cell; the reader detects that case (see runaway) and fails with
+// the line where the field starts. Records are read one ahead for that.
+type csvReader struct {
+	table Table
+	file  *os.File
+	tail  *tailReader
+	cr    *csv.Reader
+
+	ahead csvRecord // the next record, read ahead
+	row   Row
+	err   error
+	done  bool
+}
+
+// csvRecord is one record and where it is.
+type csvRecord struct {
+	fields   []string
+	line     int // line of its first field
+	lastLine int // line where its last field starts
+	err      error
+}
+
+// openCSV opens path and reads up to its header. It returns nil, nil for a
+// file with no header (nothing but blank lines and empty fields).
+func openCSV(path string) (_ Reader, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, unwrapPath(err))
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	tail := &tailReader{r: f}
+	br := bufio.NewReaderSize(tail, sniffLen)
+	head, _ := br.Peek(sniffLen) // a short read means a short file
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		_, _ = br.Discard(3)
+		head = head[3:]
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return nil, fmt.Errorf("open %s: the file is UTF-16 text; save it as CSV UTF-8", path)
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return nil, fmt.Errorf("open %s: the file is a zip archive, probably a workbook; name it .xlsx", path)
+	case bytes.IndexByte(head, 0) >= 0:
+		return nil, fmt.Errorf("open %s: the file is not text (it holds NUL bytes); save it as CSV UTF-8", path)
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = sniffDelimiter(head)
+	cr.LazyQuotes = true
+	cr.FieldsPerRecord = -1
+
+	r := &csvReader{
+		table: Table{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path},
+		file:  f,
+		tail:  tail,
+		cr:    cr,
+	}
+	r.fetch()
+	for {
+		rec, ok := r.take()
+		if !ok {
+			if r.err != nil {
+				return nil, r.err
+			}
+			_ = f.Close() // read-only: nothing to lose
+			return nil, nil
+		}
+		if header, ok := headerOf(rec.fields); ok {
+			r.table.Header, r.table.HeaderRow = header, rec.line
+			return r, nil
+		}
+	}
+}
+
+// sniffDelimiter picks ';' when the first non-blank line has more
+// semicolons than commas outside quotes (as in the CSV files Excel writes
+// where the decimal separator is a comma), else ','.
+func sniffDelimiter(head []byte) rune {
+	for len(head) > 0 {
+		var line []byte
+		line, head, _ = bytes.Cut(head, []byte("\n"))
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		commas, semis, quoted := 0, 0, false
+		for _, c := range line {
+			switch {
+			case c == '"':
+				quoted = !quoted
+			case quoted:
+			case c == ',':
+				commas++
+			case c == ';':
+				semis++
+			}
+		}
+		if semis > commas {
+			return ';'
+		}
+		return ','
+	}
+	return ','
+}
+
+// fetch reads the next record into r.ahead.
+func (r *csvReader) fetch() {
+	fields, err := r.cr.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("line %d: %w", pe.StartLine, pe.Err)
+		}
+		r.ahead = csvRecord{err: err}
+		return
+	}
+	line, _ := r.cr.FieldPos(0)
+	last, _ := r.cr.FieldPos(len(fields) - 1)
+	r.ahead = csvRecord{fields: fields, line: line, lastLine: last}
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			l, _ := r.cr.FieldPos(i)
+			r.ahead = csvRecord{err: fmt.Errorf("line %d: the text is not valid UTF-8; save the file as CSV UTF-8", l)}
+			return
+		}
+	}
+}
+
+// take returns the record read ahead and reads the next one. It sets r.err
+// (naming the file) on a read error or a runaway quoted field.
+func (r *csvReader) take() (csvRecord, bool) {
+	rec := r.ahead
+	if rec.err == io.EOF {
+		r.done = true
+		return csvRecord{}, false
+	}
+	if rec.err != nil {
+		r.err = fmt.Errorf("read %s: %w", r.table.Path, rec.err)
+		return csvRecord{}, false
+	}
+	r.fetch()
+	if r.ahead.err == io.EOF && r.runaway(rec) {
+		r.err = fmt.Errorf("read %s: line %d: a quoted field is never closed, so the rest of the file "+
+			"would be read as one cell; look for a stray \" on that line", r.table.Path, rec.lastLine)
+		return csvRecord{}, false
+	}
+	return rec, true
+}
+
+// runaway reports whether rec, the last record of the file, ends in a
+// quoted field that the end of the file rather than a closing quote ended.
+// Only a quoted field can hold a line break, and a closing quote at the end
+// of a file leaves '"' as its last byte other than line breaks; a quote
+// there would have closed the field, so the test is exact for fields that
+// span lines.
+func (r *csvReader) runaway(rec csvRecord) bool {
+	last := rec.fields[len(rec.fields)-1]
+	return strings.Contains(last, "\n") && r.tail.last != '"'
+}
+
+func (r *csvReader) Table() Table { return r.table }
+
+func (r *csvReader) Next() bool {
+	if r.err != nil || r.done {
+		return false
+	}
+	for {
+		rec, ok := r.take()
+		if !ok {
+			return false
+		}
+		cells := fit(rec.fields, len(r.table.Header))
+		if blank(cells) {
+			continue
+		}
+		r.row = Row{Num: rec.line, Cells: cells}
+		return true
+	}
+}
+
+func (r *csvReader) Row() Row   { return r.row }
+func (r *csvReader) Err() error { return r.err }
+
+func (r *csvReader) Close() error {
+	if r.file == nil {
+		return nil
+	}
+	err := r.file.Close()
+	r.file = nil
+	if err != nil {
+		return fmt.Errorf("close %s: %w", r.table.Path, err)
+	}
+	return nil
+}
+
+// tailReader remembers the last byte it read that is not a line break.
+type tailReader struct {
+	r    io.Reader
+	last byte
+}
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	for i := n - 1; i >= 0; i-- {
+		if p[i] != '\n' && p[i] != '\r' {
+			t.last = p[i]
+			break
+		}
+	}
+	return n, err
+}
