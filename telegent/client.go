@@ -1,0 +1,343 @@
+package telegent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Config configures a Client.
+type Config struct {
+	BaseURL       string // scheme://host[:port], without /v1.0
+	AccountKey    string
+	AccountSecret string
+	HTTPClient    *http.Client  // optional
+	Limiter       *Limiter      // optional; shared by every attempt of every call
+	MaxAttempts   int           // per call, default 8
+	BaseBackoff   time.Duration // default 1s
+	MaxBackoff    time.Duration // default 30s
+	Timeout       time.Duration // per attempt, default 30s
+	Observer      func(Attempt) // optional; called after every HTTP attempt
+}
+
+// Attempt describes one HTTP attempt, for statistics and logs. It never
+// holds a body, a token or a secret.
+type Attempt struct {
+	Method   string
+	Path     string // without query
+	Status   int    // 0 when no response arrived
+	Duration time.Duration
+	Err      error
+}
+
+const (
+	defaultMaxAttempts = 8
+	defaultBaseBackoff = time.Second
+	defaultMaxBackoff  = 30 * time.Second
+	defaultTimeout     = 30 * time.Second
+
+	// maxAnswer bounds the size of a successful answer (a page of 1000
+	// inventory records is well under a megabyte).
+	maxAnswer = 64 << 20
+
+	userAgent = "telegent-bulk"
+)
+
+// Client calls the Telegent API. It is safe for concurrent use; one Client
+// serves every worker of a run.
+type Client struct {
+	base        string // scheme://host[:port][/prefix], no trailing slash
+	key, secret string
+	hc          *http.Client
+	lim         *Limiter
+	maxAttempts int
+	baseBackoff time.Duration
+	maxBackoff  time.Duration
+	timeout     time.Duration
+	observe     func(Attempt)
+	tokens      *tokenCache
+	now         func() time.Time
+}
+
+// New returns a client for the API at cfg.BaseURL. It makes no request: a
+// wrong key or secret shows on the first call, as an error wrapping
+// ErrCredentials.
+func New(cfg Config) (*Client, error) {
+	base, err := parseBase(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("new client: %w", err)
+	}
+	if cfg.AccountKey == "" || cfg.AccountSecret == "" {
+		return nil, errors.New("new client: account key and secret are required")
+	}
+	c := &Client{
+		base:        base,
+		key:         cfg.AccountKey,
+		secret:      cfg.AccountSecret,
+		hc:          cfg.HTTPClient,
+		lim:         cfg.Limiter,
+		maxAttempts: cfg.MaxAttempts,
+		baseBackoff: cfg.BaseBackoff,
+		maxBackoff:  cfg.MaxBackoff,
+		timeout:     cfg.Timeout,
+		observe:     cfg.Observer,
+		now:         time.Now,
+	}
+	if c.hc == nil {
+		c.hc = defaultHTTPClient()
+	}
+	if c.maxAttempts <= 0 {
+		c.maxAttempts = defaultMaxAttempts
+	}
+	if c.baseBackoff <= 0 {
+		c.baseBackoff = defaultBaseBackoff
+	}
+	if c.maxBackoff <= 0 {
+		c.maxBackoff = defaultMaxBackoff
+	}
+	if c.maxBackoff < c.baseBackoff {
+		c.maxBackoff = c.baseBackoff
+	}
+	if c.timeout <= 0 {
+		c.timeout = defaultTimeout
+	}
+	c.tokens = newTokenCache(c.fetchToken, c.now)
+	return c, nil
+}
+
+// parseBase checks a base URL and returns it without a trailing slash (and
+// without a trailing /v1.0, which every path already carries).
+func parseBase(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("base url: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("base url %q: want http(s)://host[:port]", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("base url %q: no query, fragment or user info allowed", raw)
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if strings.EqualFold(p[max(0, len(p)-len("/v1.0")):], "/v1.0") {
+		p = p[:len(p)-len("/v1.0")]
+	}
+	return u.Scheme + "://" + u.Host + p, nil
+}
+
+// defaultHTTPClient keeps enough idle connections for a pool of workers and
+// does not follow redirects (a redirected call would lose its token and,
+// for a POST, its body).
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 128
+	tr.MaxIdleConnsPerHost = 64
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// request is one API call, before any attempt.
+type request struct {
+	op         string // path without /v1.0/, for errors
+	method     string
+	path       string
+	query      url.Values
+	body       any      // encoded as JSON; nil for none
+	idempotent bool     // may be sent again whatever happened to an attempt
+	secrets    []string // values of secret fields, masked out of messages
+	noToken    bool     // the token endpoint itself
+}
+
+// result is the outcome of one HTTP attempt.
+type result struct {
+	status     int    // 0 when no (complete) answer arrived
+	body       []byte // the answer; for errors at most maxErrorBody bytes
+	retryAfter time.Duration
+	written    bool   // the whole request was written before the attempt ended
+	err        *Error // non-nil unless a 2xx answer was read whole
+}
+
+// maxReauths bounds the re-authentications of one call.
+const maxReauths = 2
+
+// call sends rq until it succeeds or the retry policy gives up, and decodes
+// a 2xx answer into out (when out is not nil).
+func (c *Client) call(ctx context.Context, rq request, out any) error {
+	rq.secrets = append(rq.secrets, c.secret)
+	var payload []byte
+	if rq.body != nil {
+		var err error
+		if payload, err = json.Marshal(rq.body); err != nil {
+			return &Error{Op: rq.op, Message: "encode request", err: err}
+		}
+	}
+	scope := c.base + rq.path
+	// A 401 re-authenticates once per refused token, at most twice per
+	// call: a token fetched just as the previous one expired can itself be
+	// refused, but a token refused twice means something else is wrong.
+	reauths, refused := 0, ""
+	for attempt := 1; ; attempt++ {
+		var tok string
+		if !rq.noToken {
+			var err error
+			if tok, err = c.tokens.get(ctx, scope); err != nil {
+				return err
+			}
+		}
+		queued := time.Now() // the rate in force now paces this attempt
+		if err := c.lim.Wait(ctx); err != nil {
+			return err
+		}
+		res := c.attempt(ctx, &rq, payload, tok)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch {
+		case res.status == http.StatusTooManyRequests:
+			c.lim.throttled(queued)
+		case res.status != 0:
+			c.lim.Succeeded()
+		}
+		if res.err == nil {
+			return c.decode(&rq, res, out)
+		}
+		if res.status == http.StatusUnauthorized && tok != "" && tok != refused && reauths < maxReauths {
+			// The token expired early or was refused: fetch a new one and
+			// send once more, without counting it as a retry.
+			c.tokens.drop(scope, tok)
+			reauths, refused = reauths+1, tok
+			attempt--
+			continue
+		}
+		switch shouldRetry(rq.idempotent, res.status, res.status == 0, res.written) {
+		case giveUp:
+			return res.err
+		case unknown:
+			return outcomeUnknown(res.err)
+		}
+		if attempt >= c.maxAttempts {
+			return res.err
+		}
+		wait := backoff(attempt, c.baseBackoff, c.maxBackoff, res.retryAfter, rand.Int64N)
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// outcomeUnknown turns the error of an attempt that may have been applied
+// into one wrapping ErrOutcomeUnknown.
+func outcomeUnknown(e *Error) *Error {
+	u := *e
+	if e.Status == 0 && e.err != nil {
+		u.Message = e.Message + ": " + e.err.Error()
+	}
+	u.err = ErrOutcomeUnknown
+	return &u
+}
+
+// decode reads a 2xx answer into out. An answer that cannot be decoded is
+// an error; for a create it means the call was applied but its result is
+// lost, so the error wraps ErrOutcomeUnknown.
+func (c *Client) decode(rq *request, res result, out any) error {
+	if out == nil {
+		return nil
+	}
+	err := json.Unmarshal(res.body, out)
+	if err == nil {
+		return nil
+	}
+	e := &Error{Op: rq.op, Status: res.status, Message: "decode answer: " + redact(err.Error(), rq.secrets)}
+	if !rq.idempotent {
+		e.err = ErrOutcomeUnknown
+	}
+	return e
+}
+
+// attempt makes one HTTP exchange, bounded by the per-attempt timeout, and
+// reports it to the observer.
+func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok string) result {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var written atomic.Bool
+	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				written.Store(true)
+			}
+		},
+	})
+	u := c.base + rq.path
+	if len(rq.query) > 0 {
+		u += "?" + rq.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, rq.method, u, body)
+	if err != nil {
+		return result{err: &Error{Op: rq.op, Message: "build request", err: err}}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+
+	start := time.Now()
+	res := c.exchange(req, rq, tok)
+	res.written = written.Load()
+	if c.observe != nil {
+		a := Attempt{Method: rq.method, Path: rq.path, Status: res.status, Duration: time.Since(start)}
+		if res.err != nil {
+			a.Err = res.err
+		}
+		c.observe(a)
+	}
+	return res
+}
+
+// exchange sends req and reads its answer.
+func (c *Client) exchange(req *http.Request, rq *request, tok string) result {
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return result{err: &Error{Op: rq.op, Message: "no response", err: &transportError{err}}}
+	}
+	defer resp.Body.Close()
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	limit := int64(maxErrorBody)
+	if ok {
+		limit = maxAnswer
+	}
+	b, err := readLimited(resp.Body, limit)
+	if err != nil {
+		// The answer broke off: as good as none.
+		return result{err: &Error{Op: rq.op, Message: "no response", err: &transportError{err}}}
+	}
+	res := result{status: resp.StatusCode, body: b}
+	if !ok {
+		res.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+		res.err = apiError(rq.op, resp.StatusCode, b, res.retryAfter, append(slices.Clip(rq.secrets), tok))
+	}
+	return res
+}

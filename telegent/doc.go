@@ -1,0 +1,60 @@
+// Package telegent is the typed client of the Telegent mPaaS REST API used by
+// the bulk runner: one method per endpoint the runner needs, with the wire
+// types of wire.go as request and answer bodies.
+//
+// The client owns everything about talking to the API and nothing about
+// manifests, plans or checkpoints; it imports none of the project's packages.
+// It takes care of:
+//
+//   - Tokens. The API issues one bearer token per endpoint URL (its
+//     ApiEndpoint scope). The client keeps one token per scope (base URL plus
+//     path, without the query), fetches it once however many goroutines need
+//     it at the same moment, refreshes it shortly before it expires, and on a
+//     401 drops it, authenticates again and retries the call. A token fetched
+//     just as the old one expired may itself be refused, so a call may do
+//     this twice (once per refused token); a 401 that outlives that is
+//     classified retry, not fail-row: it is token trouble, not the row's.
+//   - Errors. Every API failure is an *Error (operation, status, the API's
+//     message). Classify tells the caller whether to retry later, fail the
+//     row, abort the run, or reconcile a create whose outcome is unknown.
+//   - Retries. Calls that only read or set state are retried on 408, 429,
+//     500, 502, 503, 504 and network errors with exponential backoff and
+//     jitter, honouring Retry-After. Creates are re-sent only when the
+//     request surely was not applied; when it may have been (a 504, a timeout
+//     or a dropped connection after the request was written) the error wraps
+//     ErrOutcomeUnknown and the call is never re-sent, because the API has no
+//     idempotency keys: a second provision buys a second number.
+//   - Rate. Every HTTP attempt, token fetches and retries included, waits on
+//     the shared Limiter, which slows down on 429 and speeds up again as
+//     calls succeed.
+//
+// Bodies, tokens, the account secret and the secret fields of requests
+// (passwords, PINs, route password tokens) never appear in an error, in an
+// Attempt given to the Observer, or in a log.
+//
+// # Where the vendor documents disagree
+//
+// The vendor's pages contradict each other in places. The client settles
+// them as follows:
+//
+//   - ID prefixes (TSUID- vs SID-, PID- vs PKID-, JNUOID- vs JNOID-) are
+//     treated as opaque strings: the client never parses or checks them.
+//   - A new port-in answers Pending while the lifecycle guide starts at
+//     Submitted. Both mean the same: the order is open and nothing is decided
+//     yet (see PortOpen).
+//   - Provision orders finish as Complete, port orders as Completed; both
+//     constants exist and callers compare against the one for the order type.
+//   - TargetPortinClassification is mvno/iot on the submit page and
+//     Mobile/Landline on the update and eligibility pages; the client sends
+//     what the caller gives and does not translate.
+//   - The token path is spelled /v1.0/oauth2/tokens (the guides) rather than
+//     /v1.0/OAuth2/tokens (the OpenAPI block); the API matches paths without
+//     regard to case.
+//   - A token used on the wrong endpoint is answered 401 by one page and 403
+//     by another. Only 401 triggers re-authentication; a 403 fails the row,
+//     since a fresh token for the same scope would be refused the same way.
+//   - GET /v1.0/distributor/accounts and the list form of GET
+//     /v1.0/voice/routes are assumed endpoints that the vendor does not
+//     document. On the real API they may answer 404; callers treat that as
+//     "cannot reconcile by lookup", not as "nothing exists".
+package telegent
