@@ -556,8 +556,9 @@ func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Resu
 
 func printSummary(w io.Writer, rep jobs.Report, out string) {
 	t := rep.Totals
-	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d) in %s\n",
-		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps, rep.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d)\n",
+		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps)
+	fmt.Fprintf(w, "this run made %d step calls (port polls included) in %s\n", t.Requests, rep.Elapsed.Round(time.Millisecond))
 	if rep.Stopped != "" {
 		fmt.Fprintln(w, rep.Stopped)
 	}
