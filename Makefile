@@ -35,10 +35,14 @@ demo: build
 	@$(DEMO_RUN); rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo; echo "== telegent-bulk status --state demo/run.db"
 	@./$(BIN) status --state demo/run.db
-	@echo; echo "== the same command again resumes: nothing is created twice"
-	@$(DEMO_RUN) --log-format text 2>/dev/null; rc=$$?; [ $$rc -le 1 ] || exit $$rc
-	@echo; echo "Some sample rows fail on purpose (a number that is not portable, ports the losing carrier"; \
-	echo "rejects): see the Status and Error columns and the Errors tab of demo/results.xlsx."
+	@echo; echo "== the same command again resumes: nothing is sent twice"
+	@$(DEMO_RUN) 2>/dev/null; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo; echo "== the porting team fixes the rejected rows (samples/migration-fixed.xlsx) and runs again:"
+	@echo "   the same orders are updated, not resubmitted; the hopeless one is cancelled"
+	@./$(BIN) run samples/migration-fixed.xlsx --sandbox --state demo/run.db --out demo/results.xlsx \
+		--rps 50 --poll 1s --wait 20s; rc=$$?; [ $$rc -le 1 ] || exit $$rc
+	@echo; echo "One row stays failed on purpose (a number that is not portable): see the Status and Error"; \
+	echo "columns and the Summary and Errors tabs of demo/results.xlsx."
 
 samples:
 	$(GO) generate ./samples/

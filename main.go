@@ -8,6 +8,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -535,8 +537,30 @@ func touchMeta(store *checkpoint.Store, paths []string, api string) error {
 		m.CreatedAt = now
 	}
 	m.StartedAt, m.ToolVersion, m.Manifest, m.API = now, version, paths, api
+	m.ManifestHash = manifestHash(paths)
 	m.Runs++
 	return store.SetMeta(m)
+}
+
+// manifestHash fingerprints the manifest files' bytes (every CSV of a
+// folder), so that the checkpoint says which manifest it last ran.
+func manifestHash(paths []string) string {
+	h := sha256.New()
+	for _, p := range paths {
+		files := []string{p}
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			files, _ = filepath.Glob(filepath.Join(p, "*.csv"))
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(f), len(b))
+			h.Write(b)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Results) error {

@@ -195,8 +195,14 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		if err != nil {
 			return nil, nil, err
 		}
+		// The API's own clock dates the order, as it dates its completion,
+		// so that days-to-complete never mixes two clocks.
+		submitted := time.Now().UTC().Format(time.RFC3339)
+		if t, err := parseTime(p.OrderDate); err == nil {
+			submitted = t.UTC().Format(time.RFC3339)
+		}
 		return map[string]string{"OrderId": p.OrderId, "PhoneNumber": p.PhoneNumber},
-			map[string]string{"PortStatus": p.Status, "SubmittedAt": time.Now().UTC().Format(time.RFC3339)}, nil
+			map[string]string{"PortStatus": p.Status, "SubmittedAt": submitted}, nil
 	})
 }
 

@@ -204,9 +204,13 @@ func writeTable(p *plan.Plan, ti int32, t plan.TableInfo, results []rowResult, w
 		}
 		status := res.status
 		if o.Eligibility {
-			status = res.ids["Eligible"]
-			if status == "" {
-				status = "unknown"
+			switch res.ids["Eligible"] {
+			case "yes":
+				status = "eligible"
+			case "no":
+				status = "not eligible"
+			default:
+				status = "not checked"
 			}
 		}
 		cells = append(cells, sheets.Cell{Value: status, Exact: true})

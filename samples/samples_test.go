@@ -26,7 +26,7 @@ func regenerate(t *testing.T) string {
 // number, and value), CSV files by their text.
 func TestCommittedSamplesMatchGenerator(t *testing.T) {
 	fresh := regenerate(t)
-	for _, name := range []string{samplegen.MigrationXLSX, samplegen.BadRowsXLSX} {
+	for _, name := range []string{samplegen.MigrationXLSX, samplegen.MigrationFixedXLSX, samplegen.BadRowsXLSX} {
 		t.Run(name, func(t *testing.T) {
 			got, err := samplegen.ReadXLSX(name)
 			if err != nil {

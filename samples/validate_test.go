@@ -32,7 +32,7 @@ func build(t *testing.T, path string) (*plan.Plan, plan.Problems) {
 
 func TestMigrationValidates(t *testing.T) {
 	const rows = 3 + 15 + 2 + 1 + 11 + 8 + 2
-	for _, path := range []string{samplegen.MigrationXLSX, samplegen.MigrationDir} {
+	for _, path := range []string{samplegen.MigrationXLSX, samplegen.MigrationFixedXLSX, samplegen.MigrationDir} {
 		t.Run(path, func(t *testing.T) {
 			p, problems := build(t, path)
 			for _, pr := range problems {

@@ -75,8 +75,8 @@ func run(o options) error {
 	if err := samplegen.WriteSamples(dir); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wrote %s, %s/ and %s in %s\n",
-		samplegen.MigrationXLSX, samplegen.MigrationDir, samplegen.BadRowsXLSX, dir)
+	fmt.Fprintf(os.Stderr, "wrote %s, %s/, %s and %s in %s\n", samplegen.MigrationXLSX,
+		samplegen.MigrationDir, samplegen.MigrationFixedXLSX, samplegen.BadRowsXLSX, dir)
 	return nil
 }
 

@@ -11,6 +11,10 @@ const (
 	MigrationXLSX = "migration.xlsx" // the migration manifest as a workbook
 	MigrationDir  = "migration"      // the same manifest as a folder of CSV files
 	BadRowsXLSX   = "bad-rows.xlsx"  // one problem per row, explained in Notes
+	// MigrationFixedXLSX is the migration after the team fixed the rows
+	// the first run reported: re-run on the same state, it updates the
+	// rejected port orders and cancels the hopeless one.
+	MigrationFixedXLSX = "migration-fixed.xlsx"
 )
 
 // SyntheticXLSX is the workbook's name inside a synthetic XLSX manifest's
@@ -27,6 +31,9 @@ func WriteSamples(dir string) error {
 		return err
 	}
 	if err := Write(csv, Migration()); err != nil {
+		return err
+	}
+	if err := writeXLSX(filepath.Join(dir, MigrationFixedXLSX), MigrationFixed()); err != nil {
 		return err
 	}
 	return writeXLSX(filepath.Join(dir, BadRowsXLSX), BadRows())

@@ -213,3 +213,40 @@ func migrationPortOuts() Table {
 		cells{"PortOutNumber": "(385) 555-0101", "PortOutPIN": "739105"},
 	)
 }
+
+// MigrationFixed is the migration manifest after the porting team acted
+// on the first run's results: the three fixable rejections corrected
+// (account number, PIN, name) and the port the carrier will never
+// release cancelled. Re-running it on the first run's state updates the
+// rejected orders in place and cancels the other; nothing is submitted
+// twice.
+func MigrationFixed() []Table {
+	tables := Migration()
+	for ti := range tables {
+		if tables[ti].Name != tabPortIns {
+			continue
+		}
+		t := &tables[ti]
+		col := func(name string) int {
+			for i, h := range t.Header {
+				if h == name {
+					return i
+				}
+			}
+			panic("samplegen: PortIns has no column " + name)
+		}
+		fixes := map[string][2]string{
+			"+18015559911":   {"CurrentAccountNumber", "482019331"},
+			"(385) 555-9912": {"CurrentAccountPassword", "2468"},
+			"212-555-9913":   {"SubscriberName", "Jonah Marlowe"},
+			"8015559919":     {"Action", "cancel"},
+		}
+		number := col("PortInNumber")
+		for _, row := range t.Rows {
+			if fix, ok := fixes[row[number].(string)]; ok {
+				row[col(fix[0])] = fix[1]
+			}
+		}
+	}
+	return tables
+}
