@@ -156,70 +156,50 @@ func isCreate(ep string) bool {
 // asked for one: subscribers by e-mail, subscriptions by number, port
 // orders by number, numbers by ICCID, routes and accounts by name.
 func duplicates(st sandbox.State) map[string]int {
+	keys := map[string][]string{}
+	for _, a := range st.Accounts {
+		keys["accounts"] = append(keys["accounts"], a.AccountName)
+	}
+	for _, s := range st.Subscribers {
+		keys["subscribers"] = append(keys["subscribers"], s.Email)
+	}
+	for _, s := range st.Subscriptions {
+		if s.Active {
+			keys["subscriptions"] = append(keys["subscriptions"], s.TNID)
+		}
+	}
+	for _, n := range st.Numbers {
+		keys["numbers by ICCID"] = append(keys["numbers by ICCID"], n.ICCID)
+	}
+	for _, o := range st.Orders {
+		if len(o.PhoneNumbersOrdered) == 0 {
+			continue
+		}
+		switch {
+		case o.OrderType == "portin" && o.OrderStatus != telegent.PortCancelled:
+			keys["port-in orders"] = append(keys["port-in orders"], o.PhoneNumbersOrdered[0].Number)
+		case o.OrderType == "portout":
+			keys["port-out orders"] = append(keys["port-out orders"], o.PhoneNumbersOrdered[0].Number)
+		}
+	}
+	for _, m := range st.MessageRoutes {
+		keys["message routes"] = append(keys["message routes"], m.RouteName)
+	}
+	for _, v := range st.VoiceRoutes {
+		keys["voice routes"] = append(keys["voice routes"], v.RouteName)
+	}
+	for _, f := range st.MessageFilters {
+		keys["message filters"] = append(keys["message filters"], f.SubscriberId+" "+f.Phone)
+	}
 	d := map[string]int{}
-	count := func(kind string, keys []string) {
+	for kind, ks := range keys {
 		seen := map[string]int{}
-		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			seen[k]++
-			if seen[k] == 2 {
+		for _, k := range ks {
+			if seen[k]++; k != "" && seen[k] == 2 {
 				d[kind]++
 			}
 		}
 	}
-	var ks []string
-	for _, a := range st.Accounts {
-		ks = append(ks, a.AccountName)
-	}
-	count("accounts", ks)
-	ks = nil
-	for _, s := range st.Subscribers {
-		ks = append(ks, s.Email)
-	}
-	count("subscribers", ks)
-	ks = nil
-	for _, s := range st.Subscriptions {
-		if s.Active {
-			ks = append(ks, s.TNID)
-		}
-	}
-	count("subscriptions", ks)
-	ks = nil
-	for _, n := range st.Numbers {
-		ks = append(ks, n.ICCID)
-	}
-	count("numbers by ICCID", ks)
-	ks = nil
-	for _, o := range st.Orders {
-		if o.OrderType == "portin" && o.OrderStatus != telegent.PortCancelled && len(o.PhoneNumbersOrdered) > 0 {
-			ks = append(ks, o.PhoneNumbersOrdered[0].Number)
-		}
-	}
-	count("port-in orders", ks)
-	ks = nil
-	for _, o := range st.Orders {
-		if o.OrderType == "portout" && len(o.PhoneNumbersOrdered) > 0 {
-			ks = append(ks, o.PhoneNumbersOrdered[0].Number)
-		}
-	}
-	count("port-out orders", ks)
-	ks = nil
-	for _, m := range st.MessageRoutes {
-		ks = append(ks, m.RouteName)
-	}
-	count("message routes", ks)
-	ks = nil
-	for _, v := range st.VoiceRoutes {
-		ks = append(ks, v.RouteName)
-	}
-	count("voice routes", ks)
-	ks = nil
-	for _, f := range st.MessageFilters {
-		ks = append(ks, f.SubscriberId+" "+f.Phone)
-	}
-	count("message filters", ks)
 	return d
 }
 

@@ -157,35 +157,47 @@ func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[i
 	if err != nil {
 		return err
 	}
-	taken := r.claimed(plan.AccountCreate, "AccountId")
-	for _, i := range steps {
-		row := &r.p.Rows[r.p.Steps[i].Row]
-		var match []string
+	r.adopt(steps, out, plan.AccountCreate, "AccountId", "AccountName", func(row *plan.Row, _ string) []string {
+		var ids []string
+		adm := row.Get("AccountAdmin")
 		for _, a := range accounts {
-			if taken[a.AccountId] || !strings.EqualFold(a.AccountName, row.Get("AccountName")) {
-				continue
+			if strings.EqualFold(a.AccountName, row.Get("AccountName")) &&
+				(adm == "" || a.AccountAdmin == "" || strings.EqualFold(adm, a.AccountAdmin)) {
+				ids = append(ids, a.AccountId)
 			}
-			if adm := row.Get("AccountAdmin"); adm != "" && a.AccountAdmin != "" && !strings.EqualFold(adm, a.AccountAdmin) {
-				continue
-			}
-			match = append(match, a.AccountId)
 		}
-		out[i] = r.pick(match, taken, "AccountId", "accounts named "+row.Get("AccountName"))
-	}
+		return ids
+	})
 	return nil
 }
 
-// pick turns the candidates of one lookup into a verdict.
-func (r *Runner) pick(match []string, taken map[string]bool, col, what string) verdict {
-	switch len(match) {
-	case 0:
-		return verdict{kind: vAbsent}
-	case 1:
-		taken[match[0]] = true
-		return verdict{kind: vFound, ids: map[string]string{col: match[0]}}
+// adopt gives each step the one listed resource that matches its row
+// (candidates returns their IDs) and that no other step owns.
+func (r *Runner) adopt(steps []int32, out map[int32]verdict, a plan.Action, col, nameCol string,
+	candidates func(row *plan.Row, account string) []string) {
+	taken := r.claimed(a, col)
+	for _, i := range steps {
+		ri := r.p.Steps[i].Row
+		row := &r.p.Rows[ri]
+		account, _ := r.parentID(ri, plan.Accounts)
+		var match []string
+		for _, id := range candidates(row, account) {
+			if !taken[id] {
+				match = append(match, id)
+			}
+		}
+		switch len(match) {
+		case 0:
+			out[i] = verdict{kind: vAbsent}
+		case 1:
+			taken[match[0]] = true
+			out[i] = verdict{kind: vFound, ids: map[string]string{col: match[0]}}
+		default:
+			out[i] = verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this create was lost and the platform "+
+				"has %d matches for %s %q (%s): put the right one's ID in the row", len(match), nameCol,
+				row.Get(nameCol), strings.Join(match, ", "))}
+		}
 	}
-	return verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this create was lost and the platform has %d %s (%s): "+
-		"put the right one's ID in the row", len(match), what, strings.Join(match, ", "))}
 }
 
 func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out map[int32]verdict) error {
@@ -229,22 +241,17 @@ func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []int32, out 
 	if err != nil {
 		return err
 	}
-	taken := r.claimed(plan.MessageRouteCreate, "MessageRouteId")
-	for _, i := range steps {
-		ri := r.p.Steps[i].Row
-		row := &r.p.Rows[ri]
-		account, _ := r.parentID(ri, plan.Accounts)
-		var match []string
+	r.adopt(steps, out, plan.MessageRouteCreate, "MessageRouteId", "RouteName", func(row *plan.Row, account string) []string {
+		var ids []string
 		for _, m := range routes {
 			acc := firstNonEmpty(m.AccountId, m.AccountID)
-			if taken[m.MessageRouteId] || m.RouteName != row.Get("RouteName") || m.MessageUrl != row.Get("MessageUrl") ||
-				(account != "" && acc != "" && acc != account) {
-				continue
+			if m.RouteName == row.Get("RouteName") && m.MessageUrl == row.Get("MessageUrl") &&
+				(account == "" || acc == "" || acc == account) {
+				ids = append(ids, m.MessageRouteId)
 			}
-			match = append(match, m.MessageRouteId)
 		}
-		out[i] = r.pick(match, taken, "MessageRouteId", "message routes named "+row.Get("RouteName"))
-	}
+		return ids
+	})
 	return nil
 }
 
@@ -260,21 +267,16 @@ func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []int32, out ma
 	if err != nil {
 		return err
 	}
-	taken := r.claimed(plan.VoiceRouteCreate, "CallRouteId")
-	for _, i := range steps {
-		ri := r.p.Steps[i].Row
-		row := &r.p.Rows[ri]
-		account, _ := r.parentID(ri, plan.Accounts)
-		var match []string
+	r.adopt(steps, out, plan.VoiceRouteCreate, "CallRouteId", "RouteName", func(row *plan.Row, account string) []string {
+		var ids []string
 		for _, v := range routes {
-			if taken[v.CallRouteId] || v.RouteName != row.Get("RouteName") || !strings.EqualFold(v.RouteType, row.Get("RouteType")) ||
-				(account != "" && v.AccountId != "" && v.AccountId != account) {
-				continue
+			if v.RouteName == row.Get("RouteName") && strings.EqualFold(v.RouteType, row.Get("RouteType")) &&
+				(account == "" || v.AccountId == "" || v.AccountId == account) {
+				ids = append(ids, v.CallRouteId)
 			}
-			match = append(match, v.CallRouteId)
 		}
-		out[i] = r.pick(match, taken, "CallRouteId", "voice routes named "+row.Get("RouteName"))
-	}
+		return ids
+	})
 	return nil
 }
 
