@@ -54,29 +54,83 @@ type rowResult struct {
 // can be written after any run, including one that was killed.
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
 	rowSteps := stepsByRow(p)
-	results := make([]rowResult, len(p.Rows))
-	for ri := range p.Rows {
-		res, err := gather(p, s, int32(ri), rowSteps[ri])
-		if err != nil {
-			return err
-		}
-		results[ri] = res
-	}
+	agg := newTally()
 	for ti, t := range p.Tables {
 		if o.Eligibility && t.Kind != plan.PortIns {
 			continue
 		}
-		if err := writeTable(p, int32(ti), t, results, w, o); err != nil {
+		if err := writeTable(p, s, int32(ti), t, rowSteps, agg, w, o); err != nil {
 			return err
 		}
 	}
 	if o.Eligibility {
 		return nil
 	}
-	if err := writeSummary(p, results, w, o.Packages); err != nil {
+	if err := agg.writeSummary(w, o.Packages); err != nil {
 		return err
 	}
-	return writeErrors(p, results, w)
+	return agg.writeErrors(p, w)
+}
+
+// tally accumulates what the Summary and Errors tabs need while the rows
+// stream past, so that memory does not grow with the number of rows.
+type tally struct {
+	status   [plan.NumKinds]map[string]int
+	packages map[string]*pkgLine
+	ports    map[string]int // port-in rows per port status
+	portRows int
+	days     []float64 // days from submit to completion, per completed port
+	errors   []errorLine
+}
+
+type pkgLine struct {
+	name  string
+	n     int
+	price float64
+}
+
+type errorLine struct {
+	row         int32
+	status, err string
+	step        plan.StepKey
+}
+
+func newTally() *tally {
+	return &tally{packages: map[string]*pkgLine{}, ports: map[string]int{}}
+}
+
+func (t *tally) add(p *plan.Plan, ri int32, res rowResult) {
+	k := p.Rows[ri].Kind
+	if t.status[k] == nil {
+		t.status[k] = map[string]int{}
+	}
+	t.status[k][res.status]++
+	if res.err != "" {
+		t.errors = append(t.errors, errorLine{row: ri, status: res.status, err: res.err, step: res.errStep})
+	}
+	if id := res.ids["PackageId"]; id != "" && res.ids["SubscriptionId"] != "" {
+		l := t.packages[id]
+		if l == nil {
+			price, _ := strconv.ParseFloat(res.ids["Price"], 64)
+			l = &pkgLine{name: res.ids["PackageName"], price: price}
+			t.packages[id] = l
+		}
+		l.n++
+	}
+	if k != plan.PortIns {
+		return
+	}
+	t.portRows++
+	st := res.ids["PortStatus"]
+	if st == "" {
+		st = "not submitted"
+	}
+	t.ports[st]++
+	sub, err1 := time.Parse(time.RFC3339, res.ids["SubmittedAt"])
+	done, err2 := parseTime(res.ids["PortCompletedAt"])
+	if err1 == nil && err2 == nil && done.After(sub) {
+		t.days = append(t.days, done.Sub(sub).Hours()/24)
+	}
 }
 
 // stepsByRow lists the steps of every row.
@@ -153,7 +207,7 @@ func ownValue(row *plan.Row, col string) (v string) {
 	return row.Get(col)
 }
 
-func writeTable(p *plan.Plan, ti int32, t plan.TableInfo, results []rowResult, w sheets.Writer, o Results) error {
+func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]int32, agg *tally, w sheets.Writer, o Results) error {
 	out := idColumns[t.Kind]
 	if o.Eligibility {
 		out = eligibilityColumns
@@ -184,7 +238,11 @@ func writeTable(p *plan.Plan, ti int32, t plan.TableInfo, results []rowResult, w
 		if row.Table != ti {
 			continue
 		}
-		res := results[ri]
+		res, err := gather(p, s, int32(ri), rowSteps[ri])
+		if err != nil {
+			return err
+		}
+		agg.add(p, int32(ri), res)
 		cells := make([]sheets.Cell, 0, len(header))
 		for _, c := range keep {
 			v := ""
@@ -243,81 +301,47 @@ func itoaZero(n int) string {
 
 var summaryStatuses = []string{"done", "failed", "skipped", "waiting", "needs attention", "cancelled", "pending"}
 
-func writeSummary(p *plan.Plan, results []rowResult, w sheets.Writer, pkgs []telegent.Package) error {
+func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package) error {
 	header := append([]string{"Kind"}, summaryStatuses...)
 	header = append(header, "total")
 	if err := w.Sheet("Summary", header); err != nil {
 		return err
 	}
-	var counts [plan.NumKinds]map[string]int
-	for ri := range p.Rows {
-		k := p.Rows[ri].Kind
-		if counts[k] == nil {
-			counts[k] = map[string]int{}
-		}
-		counts[k][results[ri].status]++
-	}
 	for k := range plan.NumKinds {
-		if counts[k] == nil {
+		if t.status[k] == nil {
 			continue
 		}
-		cells := []sheets.Cell{{Value: plan.Kind(k).String(), Exact: true}}
+		row := []string{plan.Kind(k).String()}
 		total := 0
 		for _, st := range summaryStatuses {
-			cells = append(cells, sheets.Cell{Value: strconv.Itoa(counts[k][st]), Exact: true})
-			total += counts[k][st]
+			row = append(row, strconv.Itoa(t.status[k][st]))
+			total += t.status[k][st]
 		}
-		cells = append(cells, sheets.Cell{Value: strconv.Itoa(total), Exact: true})
-		if err := w.Row(cells); err != nil {
+		if err := writeRows(w, [][]string{append(row, strconv.Itoa(total))}); err != nil {
 			return err
 		}
 	}
-	if err := writeFinance(p, results, w, pkgs); err != nil {
+	if err := t.writeFinance(w, pkgs); err != nil {
 		return err
 	}
-	return writeCampaign(p, results, w)
+	return t.writeCampaign(w)
 }
 
 // writeFinance adds subscriptions per package with price and monthly total.
-func writeFinance(p *plan.Plan, results []rowResult, w sheets.Writer, pkgs []telegent.Package) error {
-	type line struct {
-		name  string
-		n     int
-		price float64
-	}
-	byPkg := map[string]*line{}
-	for ri := range p.Rows {
-		res := results[ri]
-		id := res.ids["PackageId"]
-		if res.ids["SubscriptionId"] == "" || id == "" {
-			continue
-		}
-		l := byPkg[id]
-		if l == nil {
-			price, _ := strconv.ParseFloat(res.ids["Price"], 64)
-			l = &line{name: res.ids["PackageName"], price: price}
-			byPkg[id] = l
-		}
-		l.n++
+func (t *tally) writeFinance(w sheets.Writer, pkgs []telegent.Package) error {
+	if len(t.packages) == 0 {
+		return nil
 	}
 	for _, pk := range pkgs {
-		if l := byPkg[pk.PackageId]; l != nil {
+		if l := t.packages[pk.PackageId]; l != nil {
 			l.name, l.price = pk.PackageName, pk.Price
 		}
 	}
-	if len(byPkg) == 0 {
-		return nil
-	}
 	rows := [][]string{{}, {"Package", "PackageId", "Subscriptions", "Price", "Monthly total"}}
-	ids := make([]string, 0, len(byPkg))
-	for id := range byPkg {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	var n int
 	var total float64
-	for _, id := range ids {
-		l := byPkg[id]
+	for _, id := range sortedKeysOf(t.packages) {
+		l := t.packages[id]
 		sum := float64(l.n) * l.price
 		rows = append(rows, []string{l.name, id, strconv.Itoa(l.n), money(l.price), money(sum)})
 		n += l.n
@@ -327,46 +351,21 @@ func writeFinance(p *plan.Plan, results []rowResult, w sheets.Writer, pkgs []tel
 	return writeRows(w, rows)
 }
 
-// writeCampaign adds the porting block: orders per port status and the
+// writeCampaign adds the porting block: port-ins per port status and the
 // median days from submit to completion.
-func writeCampaign(p *plan.Plan, results []rowResult, w sheets.Writer) error {
-	status := map[string]int{}
-	var days []float64
-	ports := 0
-	for ri := range p.Rows {
-		if p.Rows[ri].Kind != plan.PortIns {
-			continue
-		}
-		ports++
-		res := results[ri]
-		st := res.ids["PortStatus"]
-		if st == "" {
-			st = "not submitted"
-		}
-		status[st]++
-		sub, err1 := time.Parse(time.RFC3339, res.ids["SubmittedAt"])
-		done, err2 := parseTime(res.ids["PortCompletedAt"])
-		if err1 == nil && err2 == nil && done.After(sub) {
-			days = append(days, done.Sub(sub).Hours()/24)
-		}
-	}
-	if ports == 0 {
+func (t *tally) writeCampaign(w sheets.Writer) error {
+	if t.portRows == 0 {
 		return nil
 	}
 	rows := [][]string{{}, {"Port status", "Port-ins"}}
-	names := make([]string, 0, len(status))
-	for st := range status {
-		names = append(names, st)
+	for _, st := range sortedKeysOf(t.ports) {
+		rows = append(rows, []string{st, strconv.Itoa(t.ports[st])})
 	}
-	sort.Strings(names)
-	for _, st := range names {
-		rows = append(rows, []string{st, strconv.Itoa(status[st])})
-	}
-	if len(days) > 0 {
-		sort.Float64s(days)
-		med := days[len(days)/2]
-		if len(days)%2 == 0 {
-			med = (days[len(days)/2-1] + days[len(days)/2]) / 2
+	if len(t.days) > 0 {
+		sort.Float64s(t.days)
+		med := t.days[len(t.days)/2]
+		if len(t.days)%2 == 0 {
+			med = (t.days[len(t.days)/2-1] + t.days[len(t.days)/2]) / 2
 		}
 		rows = append(rows, []string{"Median days to complete", strconv.FormatFloat(med, 'f', 1, 64)})
 	}
@@ -382,23 +381,19 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("not a time: %q", s)
 }
 
-func writeErrors(p *plan.Plan, results []rowResult, w sheets.Writer) error {
+func (t *tally) writeErrors(p *plan.Plan, w sheets.Writer) error {
 	if err := w.Sheet("Errors", []string{"Sheet", "Row", "Key", "Status", "Step", "Error"}); err != nil {
 		return err
 	}
-	for ri := range p.Rows {
-		res := results[ri]
-		if res.err == "" {
-			continue
-		}
-		row := &p.Rows[ri]
+	for _, e := range t.errors {
+		row := &p.Rows[e.row]
 		err := w.Row([]sheets.Cell{
 			{Value: p.Tables[row.Table].Sheet, Exact: true},
 			{Value: strconv.Itoa(int(row.Num)), Exact: true},
 			{Value: row.Key, Exact: true},
-			{Value: res.status, Exact: true},
-			{Value: string(res.errStep), Exact: true},
-			{Value: res.err},
+			{Value: e.status, Exact: true},
+			{Value: string(e.step), Exact: true},
+			{Value: e.err},
 		})
 		if err != nil {
 			return err
@@ -422,7 +417,9 @@ func writeRows(w sheets.Writer, rows [][]string) error {
 
 func money(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys(m map[string]string) []string { return sortedKeysOf(m) }
+
+func sortedKeysOf[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
 	for k := range m {
 		ks = append(ks, k)
