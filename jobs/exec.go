@@ -29,6 +29,7 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	if rec.Data == nil {
 		rec.Data = map[string]string{}
 	}
+	delete(rec.Data, "CancelledOrderId") // running again: for a new order
 	switch st.Action {
 	case plan.AccountCreate:
 		return r.create(ctx, i, &rec, r.sendAccount(st.Row))

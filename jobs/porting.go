@@ -315,6 +315,11 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		out.state = checkpoint.Cancelled
 		out.rec.State = checkpoint.Cancelled
 		r.put(out.rec)
+		// The order's other steps (from the row's earlier Action=submit)
+		// are over too: the monitor must not list it as open any more.
+		for _, a := range portRowSteps[2:] {
+			r.markCancelled(plan.StepKey(siblingKey(r.p.Key(i), a)), orderID)
+		}
 	}
 	return out
 }

@@ -3,9 +3,11 @@ package jobs
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
 )
 
 // portRowSteps are the actions of a port-in row, in order.
@@ -49,10 +51,19 @@ func (r *Runner) loadPorts() {
 				for _, a := range portRowSteps {
 					if s := r.p.RowStep(int32(ri), a); s >= 0 {
 						r.setState(s, checkpoint.Cancelled)
+						r.markCancelled(r.p.Key(s), orderID)
 					}
 				}
 			}
 			continue
+		}
+		// Steps cancelled with an earlier order (before Action=resubmit)
+		// belong to the current order now.
+		for _, a := range portRowSteps {
+			if s := r.p.RowStep(int32(ri), a); s >= 0 && r.state[s] == checkpoint.Cancelled &&
+				cancelledOrder(r.record(s)) != orderID {
+				r.setState(s, checkpoint.Pending)
+			}
 		}
 		mrec := r.record(monitor)
 		if mrec.Data["PortStatus"] != "Rejected" || submit < 0 {
@@ -66,6 +77,37 @@ func (r *Runner) loadPorts() {
 	}
 }
 
+// markCancelled records a step of a cancelled order as cancelled, so that
+// the checkpoint, status and the results agree with what resume decided.
+// A step that was done (the submit that holds the OrderId) keeps its state.
+func (r *Runner) markCancelled(key plan.StepKey, orderID string) {
+	rec, ok, err := r.s.Get(checkpoint.Key(key))
+	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) {
+		return
+	}
+	if !ok {
+		rec = checkpoint.Record{Key: checkpoint.Key(key)}
+	}
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	rec.State = checkpoint.Cancelled
+	rec.Data["CancelledOrderId"] = orderID
+	if strings.HasSuffix(string(key), "/"+plan.PortInMonitor.Slug()) {
+		// The order's facts live on the monitor only, so that a later
+		// order's bind or subscription never shows this one's.
+		rec.IDs["OrderId"] = orderID
+		rec.Data["PortStatus"] = telegent.PortCancelled
+	}
+	rec.ErrClass, rec.ErrStatus = "", 0
+	rec.ErrMessage = "the order was cancelled; cancel is final: set Action=resubmit to port the number again"
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+}
+
 // orderCancelled tells whether orderID was cancelled: by an Action=cancel
 // row of an earlier run, or as the monitor last saw it.
 func (r *Runner) orderCancelled(monitor int32, orderID string) bool {
@@ -74,7 +116,12 @@ func (r *Runner) orderCancelled(monitor int32, orderID string) bool {
 		return true
 	}
 	rec := r.record(monitor)
-	return rec.State == checkpoint.Cancelled && rec.IDs["OrderId"] == orderID
+	return rec.State == checkpoint.Cancelled && cancelledOrder(rec) == orderID
+}
+
+// cancelledOrder returns the order a cancelled step was cancelled with.
+func cancelledOrder(rec checkpoint.Record) string {
+	return firstNonEmpty(rec.Data["CancelledOrderId"], rec.IDs["OrderId"])
 }
 
 // siblingKey returns the key of another step of the same row.
