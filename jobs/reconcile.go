@@ -34,9 +34,10 @@ const (
 )
 
 // reconcileAndApply looks up every step in idxs (one listing per kind of
-// lookup, not one per step) and applies the verdicts. With ready nil (at
-// start-up) it only sets states; during a run it releases dependents.
-func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, ready *[]int32) error {
+// lookup, not one per step) and applies the verdicts. At start-up
+// (running false) it only sets states; during a run it queues the steps to
+// send again and releases the dependents of those it found.
+func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bool) error {
 	verdicts, err := r.reconcile(ctx, idxs)
 	if err != nil {
 		return err
@@ -48,11 +49,9 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, ready *[]i
 		r.rounds[i]++
 		switch v.kind {
 		case vAbsent:
-			if ready != nil {
-				r.setState(i, checkpoint.Pending)
-				*ready = append(*ready, i)
-			} else {
-				r.setState(i, checkpoint.Pending)
+			r.setState(i, checkpoint.Pending)
+			if running {
+				r.makeReady(i)
 			}
 			continue
 		case vFound:
@@ -72,8 +71,8 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, ready *[]i
 			rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
 		}
 		r.put(rec)
-		if ready != nil {
-			r.finish(outcome{i: i, rec: rec, state: rec.State}, ready)
+		if running {
+			r.finish(outcome{i: i, rec: rec, state: rec.State})
 		} else {
 			r.setState(i, rec.State)
 		}
@@ -318,11 +317,15 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 	taken := r.claimed(plan.NumberProvision, "PhoneNumberId")
 	for _, i := range steps {
 		row := &r.p.Rows[r.p.Steps[i].Row]
+		// Only a number bought after this step went in flight can be its
+		// own; the subscriber's older numbers never are. The API's clock
+		// may run a little behind ours.
+		since := r.record(i).StartedAt.Add(-clockSkew)
 		var found *telegent.Number
 		for k := range numbers {
 			n := &numbers[k]
 			if taken[n.PhoneNumberId] || n.OrderType == "portin" || n.SubscriberId != subs[i] ||
-				!strings.EqualFold(n.NumberType, row.Get("NumberType")) {
+				!strings.EqualFold(n.NumberType, row.Get("NumberType")) || createdBefore(n.CreatedAt, since) {
 				continue
 			}
 			if iccid := row.Get("ICCID"); iccid != "" && n.ICCID != iccid {
@@ -367,7 +370,10 @@ func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int
 	for _, i := range steps {
 		rec := r.record(i)
 		n, ok := byPhone[r.p.Rows[r.p.Steps[i].Row].Key]
-		if !ok || n.OrderType != want || n.OrderId == "" || n.OrderId == rec.Data["PreviousOrderId"] {
+		if !ok || n.OrderType != want || n.OrderId == "" || n.OrderId == rec.Data["PreviousOrderId"] ||
+			(want == "portin" && n.Status == telegent.PortCancelled) {
+			// Nothing, or an earlier order of the number's (a cancelled
+			// port): this step's request never arrived.
 			out[i] = verdict{kind: vAbsent}
 			continue
 		}
@@ -423,6 +429,17 @@ func (r *Runner) reconcileFilters(ctx context.Context, steps []int32, out map[in
 		out[i] = verdict{kind: vFound, ids: map[string]string{"FilterId": fs[0].FilterId}}
 	}
 	return nil
+}
+
+// clockSkew is how far behind ours the API's clock may be when a lookup
+// compares its creation times with the time a step went in flight.
+const clockSkew = 5 * time.Minute
+
+// createdBefore tells whether an API creation time lies before t. A time
+// that cannot be read is not before anything.
+func createdBefore(created string, t time.Time) bool {
+	c, err := parseTime(created)
+	return err == nil && c.Before(t)
 }
 
 func firstNonEmpty(vs ...string) string {

@@ -273,7 +273,8 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		}
 		cells = append(cells, sheets.Cell{Value: status, Exact: true})
 		for _, c := range out {
-			cells = append(cells, sheets.Cell{Value: res.ids[c], Exact: true})
+			v := res.ids[c]
+			cells = append(cells, sheets.Cell{Value: v, Exact: inert(v)})
 		}
 		updated := ""
 		if !res.updatedAt.IsZero() {
@@ -290,6 +291,24 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		}
 	}
 	return nil
+}
+
+// inert tells whether v may be written exactly, unprefixed, in CSV: an
+// E.164 number, an ICCID or a count (digits, one leading +, one trailing F),
+// which no spreadsheet evaluates as anything but a number. Any other value
+// that came from the manifest or the API gets the formula guard.
+func inert(v string) bool {
+	v = strings.TrimPrefix(v, "+")
+	v = strings.TrimSuffix(v, "F")
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func itoaZero(n int) string {
@@ -390,7 +409,7 @@ func (t *tally) writeErrors(p *plan.Plan, w sheets.Writer) error {
 		err := w.Row([]sheets.Cell{
 			{Value: p.Tables[row.Table].Sheet, Exact: true},
 			{Value: strconv.Itoa(int(row.Num)), Exact: true},
-			{Value: row.Key, Exact: true},
+			{Value: row.Key, Exact: inert(row.Key)},
 			{Value: e.status, Exact: true},
 			{Value: string(e.step), Exact: true},
 			{Value: e.err},

@@ -69,9 +69,8 @@ func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
 }
 
 // initialReady counts unfinished dependencies, skips steps whose
-// dependencies failed, and returns the steps that can start now.
-func (r *Runner) initialReady() []int32 {
-	var ready []int32
+// dependencies failed, and queues the steps that can start now.
+func (r *Runner) initialReady() {
 	for i := range r.p.Steps {
 		idx := int32(i)
 		if r.p.Steps[i].Action == plan.PortInEligibility && r.state[i] == checkpoint.Pending && r.inScope(idx) {
@@ -102,14 +101,15 @@ func (r *Runner) initialReady() []int32 {
 		}
 		r.waiting[i] = n
 		if n == 0 {
-			r.makeReady(idx, &ready)
+			r.makeReady(idx)
 		}
 	}
-	// Ready is popped from the end: reverse so the manifest's order leads.
-	for a, b := 0, len(ready)-1; a < b; a, b = a+1, b-1 {
-		ready[a], ready[b] = ready[b], ready[a]
+	// Queues are popped from the end: reverse so the manifest's order leads.
+	for _, q := range [][]int32{r.ready, r.polls} {
+		for a, b := 0, len(q)-1; a < b; a, b = a+1, b-1 {
+			q[a], q[b] = q[b], q[a]
+		}
 	}
-	return ready
 }
 
 // skipFor marks step i skipped because of root, unless root is itself

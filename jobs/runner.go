@@ -56,6 +56,9 @@ type Runner struct {
 	rounds    []uint8 // reconcile rounds this run
 	gateHeld  []int32 // submits waiting for every eligibility check to finish
 	gateLeft  int     // eligibility steps not finished yet
+	ready     []int32 // steps whose dependencies are done, popped from the end
+	polls     []int32 // port orders due for another poll (taken only when ready is empty)
+	viaReady  []bool  // the step in flight was taken from ready (not a re-poll)
 
 	packages map[string]telegent.Package // by ID and by lower-case name
 	totals   Totals
@@ -105,14 +108,14 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 
 	var rep Report
 	if len(unknown) > 0 {
-		if err := r.reconcileAndApply(callCtx, unknown, nil); err != nil {
+		if err := r.reconcileAndApply(callCtx, unknown, false); err != nil {
 			return rep, err
 		}
 	}
 	if err := r.loadPackages(callCtx); err != nil {
 		return rep, err
 	}
-	ready := r.initialReady()
+	r.initialReady()
 
 	work := make(chan int32)
 	results := make(chan outcome, r.o.Concurrency)
@@ -128,11 +131,13 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	var (
 		timers    timerHeap
 		timer     = time.NewTimer(time.Hour)
-		inflight  int
-		stopping  bool
+		inflight  int  // steps being executed
+		others    int  // of which not port re-polls
+		stopping  bool // take no new step; end when inflight is 0
+		waitOver  bool // only port polls were left for --wait: poll no more
 		failures  int
 		unknownQ  []int32
-		idleSince = time.Now()
+		idleSince = time.Now() // when the last step other than a re-poll moved
 		fatal     error
 		drainDone <-chan time.Time
 		ctxDone   = ctx.Done()
@@ -145,47 +150,57 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 		}
 	}
 	for {
-		if stopping && inflight == 0 {
+		// Only port orders left to follow: --wait bounds how long, counted
+		// from the last other step, even while polls are in flight.
+		onlyPolls := len(r.ready) == 0 && others == 0 && len(unknownQ) == 0
+		if onlyPolls && !waitOver && time.Since(idleSince) >= r.o.Wait {
+			waitOver = true
+		}
+		if (stopping || waitOver) && inflight == 0 {
 			break
 		}
-		if !stopping && len(ready) == 0 && inflight == 0 {
+		if !stopping && inflight == 0 && len(r.ready) == 0 {
 			if len(unknownQ) > 0 {
 				batch := unknownQ
 				unknownQ = nil
-				if err := r.reconcileAndApply(callCtx, batch, &ready); err != nil {
+				if err := r.reconcileAndApply(callCtx, batch, true); err != nil {
 					fatal, stopping = err, true
 				}
 				continue
 			}
-			if len(timers) == 0 {
+			if len(timers) == 0 && len(r.polls) == 0 {
 				break
-			}
-			if time.Since(idleSince) >= r.o.Wait {
-				break // open port orders stay waiting; the next run continues
 			}
 		}
 		var send chan int32
 		var next int32
-		if !stopping && len(ready) > 0 {
-			send, next = work, ready[len(ready)-1]
+		switch {
+		case stopping:
+		case len(r.ready) > 0:
+			send, next = work, r.ready[len(r.ready)-1]
+		case len(r.polls) > 0 && !waitOver:
+			send, next = work, r.polls[len(r.polls)-1]
 		}
 		var waitUntil <-chan time.Time
-		if !stopping && len(ready) == 0 && inflight == 0 && len(timers) > 0 {
-			// Only port orders are left: stop when --wait runs out even if
-			// the next poll is later.
+		if onlyPolls && !waitOver && !stopping {
 			waitUntil = time.After(time.Until(idleSince.Add(r.o.Wait)))
 		}
 		select {
 		case send <- next:
-			ready = ready[:len(ready)-1]
+			r.viaReady[next] = len(r.ready) > 0
+			if r.viaReady[next] {
+				r.ready = r.ready[:len(r.ready)-1]
+				others++
+				idleSince = time.Now()
+			} else {
+				r.polls = r.polls[:len(r.polls)-1]
+			}
 			inflight++
 			r.totals.Requests++
-			if r.p.Steps[next].Action != plan.PortInMonitor {
-				idleSince = time.Now()
-			}
 		case out := <-results:
 			inflight--
-			if r.p.Steps[out.i].Action != plan.PortInMonitor {
+			if r.viaReady[out.i] {
+				others--
 				idleSince = time.Now()
 			}
 			if out.fatal != nil {
@@ -202,7 +217,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 					out.rec.ErrMessage = "the answer to this create was lost " + fmt.Sprint(maxReconcileRounds) +
 						" times; check the platform before re-running with --retry-failed"
 					r.put(out.rec)
-					r.finish(out, &ready)
+					r.finish(out)
 				} else if !stopping {
 					unknownQ = append(unknownQ, out.i)
 				}
@@ -217,7 +232,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 				if out.state == checkpoint.Failed {
 					failures++
 				}
-				r.finish(out, &ready)
+				r.finish(out)
 				if r.o.MaxFailures > 0 && failures >= r.o.MaxFailures && !stopping {
 					stopping = true
 					rep.Stopped = fmt.Sprintf("stopped after %d failures (--max-failures)", failures)
@@ -227,7 +242,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			now := time.Now()
 			for len(timers) > 0 && !timers[0].due.After(now) {
 				e := heap.Pop(&timers).(timerEntry)
-				ready = append(ready, e.i)
+				r.polls = append(r.polls, e.i)
 			}
 			armTimer()
 		case <-waitUntil:
@@ -250,13 +265,13 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 }
 
 // finish records a final outcome and releases or blocks the dependents.
-func (r *Runner) finish(out outcome, ready *[]int32) {
+func (r *Runner) finish(out outcome) {
 	r.setState(out.i, out.state)
 	r.emit(out.i, out.rec)
 	if r.p.Steps[out.i].Action == plan.PortInEligibility {
 		r.gateLeft--
 		if r.gateLeft == 0 {
-			*ready = append(*ready, r.gateHeld...)
+			r.ready = append(r.ready, r.gateHeld...)
 			r.gateHeld = nil
 		}
 	}
@@ -264,7 +279,7 @@ func (r *Runner) finish(out outcome, ready *[]int32) {
 		for _, d := range r.dependents(out.i) {
 			r.waiting[d]--
 			if r.waiting[d] == 0 && r.state[d] == checkpoint.Pending {
-				r.makeReady(d, ready)
+				r.makeReady(d)
 			}
 		}
 		return
@@ -273,16 +288,17 @@ func (r *Runner) finish(out outcome, ready *[]int32) {
 }
 
 // makeReady queues step i, holding port submits until every eligibility
-// check has finished (eligibility first, for every port row).
-func (r *Runner) makeReady(i int32, ready *[]int32) {
-	if !r.inScope(i) {
-		return
-	}
-	if r.gateLeft > 0 && r.p.Steps[i].Action == plan.PortInSubmit {
+// check has finished (eligibility first, for every port row). A port
+// order's first poll is ready work like any step; later polls go on their
+// own queue when their timer fires.
+func (r *Runner) makeReady(i int32) {
+	switch {
+	case !r.inScope(i):
+	case r.gateLeft > 0 && r.p.Steps[i].Action == plan.PortInSubmit:
 		r.gateHeld = append(r.gateHeld, i)
-		return
+	default:
+		r.ready = append(r.ready, i)
 	}
-	*ready = append(*ready, i)
 }
 
 // block marks every transitive dependent of root skipped, naming root as
@@ -373,6 +389,7 @@ func (r *Runner) index() {
 	r.waiting = make([]int32, n)
 	r.redo = make([]uint8, n)
 	r.rounds = make([]uint8, n)
+	r.viaReady = make([]bool, n)
 	r.depStart = make([]int32, n+1)
 	for i := range r.p.Steps {
 		for _, d := range r.p.Steps[i].Deps {

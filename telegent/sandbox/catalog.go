@@ -3,7 +3,6 @@ package sandbox
 import (
 	"fmt"
 	"net/url"
-	"time"
 
 	"telegent-bulk/telegent"
 )
@@ -32,6 +31,8 @@ const (
 // preload adds the legacy base to an empty state.
 func (st *store) preload() {
 	var phones []string
+	// The legacy base was provisioned long before any migration.
+	const legacyCreated = "2024-03-01T00:00:00Z"
 	for i := range legacyNumbers {
 		phone := fmt.Sprintf("+%d", legacyFirstNumber+i)
 		phones = append(phones, phone)
@@ -46,7 +47,7 @@ func (st *store) preload() {
 			AccountId:      legacyAccountID,
 			SubscriberId:   legacySubscriberID,
 			Status:         statusActive,
-			CreatedAt:      st.now.Format(time.RFC3339),
+			CreatedAt:      legacyCreated,
 		})
 	}
 	st.accounts.put(&telegent.Account{AccountId: legacyAccountID, AccountName: "Legacy Base"})
