@@ -232,6 +232,21 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
 }
 
+// check reports a missing API or missing credentials before anything is
+// opened or created.
+func (o *apiOptions) check() error {
+	if o.sandbox {
+		return nil
+	}
+	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
+		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+	}
+	if os.Getenv("TELEGENT_ACCOUNT_KEY") == "" || os.Getenv("TELEGENT_ACCOUNT_SECRET") == "" {
+		return usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
+	}
+	return nil
+}
+
 // connect returns a client for the chosen API, starting the embedded
 // sandbox if asked. stop releases what connect started.
 func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (c *telegent.Client, secret string, stop func(), err error) {
@@ -478,6 +493,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.out == "" {
 		o.out = defaultOut(paths[0])
 	}
+	if err := o.api.check(); err != nil {
+		return err
+	}
 	store, err := checkpoint.Open(o.state, checkpoint.Options{})
 	if err != nil {
 		return err
@@ -609,6 +627,9 @@ func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
 }
 
 func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, out string, api *apiOptions, stdout, stderr io.Writer) error {
+	if err := api.check(); err != nil {
+		return err
+	}
 	if out == "" {
 		out = strings.TrimSuffix(defaultOut(paths[0]), "-results.xlsx") + "-eligibility.xlsx"
 	}

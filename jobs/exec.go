@@ -60,6 +60,9 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	case plan.PortInCancel:
 		return r.cancel(ctx, i, &rec)
 	case plan.PortOutIssue:
+		if err := r.fence(ctx, &rec, row.Key); err != nil {
+			return r.settle(i, &rec, nil, nil, err, false)
+		}
 		return r.create(ctx, i, &rec, r.sendPortOut(st.Row))
 	}
 	rec.State = checkpoint.Failed

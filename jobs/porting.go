@@ -190,6 +190,9 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		delete(rec.IDs, "OrderId")
 		delete(rec.Data, "PortStatus")
 	}
+	if err := r.fence(ctx, rec, req.PortInNumber); err != nil {
+		return r.settle(i, rec, nil, nil, err, false)
+	}
 	return r.create(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 		p, err := r.c.PortIn(ctx, req)
 		if err != nil {

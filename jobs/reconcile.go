@@ -377,7 +377,47 @@ func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int
 			out[i] = verdict{kind: vAbsent}
 			continue
 		}
+		if before, fenced := rec.Data[orderFence]; fenced {
+			// The number's latest order when the step went in flight:
+			// any other one is this step's.
+			if n.OrderId == before {
+				out[i] = verdict{kind: vAbsent}
+				continue
+			}
+		} else {
+			// No fence (a record from elsewhere): only an order placed
+			// after the step went in flight can be its own.
+			o, err := r.c.Order(ctx, n.OrderId)
+			if err != nil {
+				return err
+			}
+			if createdBefore(o.OrderDate, rec.StartedAt) {
+				out[i] = verdict{kind: vAbsent}
+				continue
+			}
+		}
 		out[i] = verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
+	}
+	return nil
+}
+
+// orderFence is the record's note of a number's latest order just before
+// a port submit or a port-out PIN was sent.
+const orderFence = "OrderBefore"
+
+// fence notes the number's latest order in rec before a port order is
+// sent, so that reconciling a lost answer tells this step's order from an
+// earlier campaign's without trusting two clocks.
+func (r *Runner) fence(ctx context.Context, rec *checkpoint.Record, number string) error {
+	ns, err := r.c.Inventory(ctx, telegent.InventoryFilter{PhoneNumber: number})
+	if err != nil {
+		return err
+	}
+	rec.Data[orderFence] = ""
+	for _, n := range ns {
+		if n.PhoneNumber == number {
+			rec.Data[orderFence] = n.OrderId
+		}
 	}
 	return nil
 }

@@ -421,11 +421,13 @@ func (t *tally) writeErrors(p *plan.Plan, w sheets.Writer) error {
 	return nil
 }
 
+// writeRows writes rows of the Summary tab, each padded to the tab's
+// width so that a CSV summary has rows of one length.
 func writeRows(w sheets.Writer, rows [][]string) error {
 	for _, r := range rows {
-		cells := make([]sheets.Cell, len(r))
+		cells := make([]sheets.Cell, max(len(r), len(summaryStatuses)+2))
 		for i, v := range r {
-			cells[i] = sheets.Cell{Value: v, Exact: true}
+			cells[i] = sheets.Cell{Value: v, Exact: inert(v)}
 		}
 		if err := w.Row(cells); err != nil {
 			return err

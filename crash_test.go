@@ -1,0 +1,595 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/samples/samplegen"
+	"telegent-bulk/sheets"
+	"telegent-bulk/telegent/sandbox"
+)
+
+// Crash test settings: CRASH_KILLS kills (default 10), CRASH_SEED for the
+// kill delays (default crashDefaultSeed).
+const (
+	crashDefaultKills = 10
+	crashDefaultSeed  = 20260601
+	crashRows         = 300
+	crashMinDelay     = 30 * time.Millisecond
+	crashMaxDelay     = 600 * time.Millisecond
+	crashFinalRuns    = 3               // runs without a kill at the end, at most
+	crashFinalBound   = 3 * time.Minute // for those runs together
+)
+
+// TestCrashResume kills a real run with SIGKILL at random moments, again
+// and again, against a separate sandbox process, then lets one run finish:
+// nothing may be created twice, no row may be lost, and every step must end
+// done.
+//
+// A round is one sandbox process, one checkpoint and one results workbook.
+// Once a run has finished the whole manifest by itself, the round is
+// checked and, if kills remain to be made, the test starts over with a
+// fresh sandbox and checkpoint, so that every kill lands on a run that
+// still has work (a kill of a resume with nothing left to do proves little).
+func TestCrashResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs it many times; skipped with -short")
+	}
+	kills := crashDefaultKills
+	if v := os.Getenv("CRASH_KILLS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			t.Fatalf("CRASH_KILLS=%q: want a whole number", v)
+		}
+		kills = n
+	}
+	seed := uint64(crashDefaultSeed)
+	if v := os.Getenv("CRASH_SEED"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("CRASH_SEED=%q: want a whole number", v)
+		}
+		seed = n
+	}
+	t.Logf("%d kills, seed %d (CRASH_KILLS, CRASH_SEED)", kills, seed)
+
+	dir := t.TempDir()
+	bin := buildCLI(t, dir)
+	manifest := filepath.Join(dir, "manifest")
+	shape, err := samplegen.WriteSynthetic(manifest, crashRows, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := crashPlan(t, manifest)
+
+	c := &crashCampaign{
+		t: t, bin: bin, manifest: manifest, shape: shape, plan: p,
+		rng:      rand.New(rand.NewPCG(seed, seed^0x5eed)),
+		maxRuns:  4*kills + 20,
+		deadline: time.Now().Add(time.Duration(kills)*2*time.Second + 2*time.Minute),
+	}
+	if d, ok := t.Deadline(); ok && d.Add(-crashFinalBound-30*time.Second).Before(c.deadline) {
+		c.deadline = d.Add(-crashFinalBound - 30*time.Second)
+	}
+	for round := 1; ; round++ {
+		landedBefore := c.landed
+		if !c.round(round, filepath.Join(dir, fmt.Sprintf("round-%d", round)), kills) {
+			break // the round failed: its errors say why
+		}
+		if c.landed >= kills || c.landed == landedBefore || c.runs >= c.maxRuns || time.Now().After(c.deadline) {
+			break
+		}
+	}
+	t.Logf("%d kills landed, each on a run with steps left, in %d rounds and %d runs (%d finished by themselves)",
+		c.landed, c.rounds, c.runs, c.finished)
+	if c.landed < kills && !t.Failed() {
+		t.Errorf("only %d of %d kills landed in %d runs", c.landed, kills, c.runs)
+	}
+}
+
+// crashCampaign is the state of TestCrashResume across its rounds.
+type crashCampaign struct {
+	t        *testing.T
+	bin      string
+	manifest string
+	shape    samplegen.Shape
+	plan     *plan.Plan
+	rng      *rand.Rand
+	maxRuns  int
+	deadline time.Time
+
+	rounds, runs, landed, finished int
+}
+
+// round runs one round in dir until the manifest is done, making kills
+// until the campaign has made `kills` of them, then checks the outcome.
+// It reports whether the round passed.
+func (c *crashCampaign) round(n int, dir string, kills int) bool {
+	t := c.t
+	c.rounds++
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	url, stop := startSandboxProcess(t, c.bin, filepath.Join(dir, "sandbox.db"))
+	defer stop()
+	before := fetchSandboxState(t, url)
+	state, results := filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx")
+	cr := &crashRunner{
+		bin: c.bin,
+		args: []string{"run", c.manifest, "--api", url, "--state", state, "--out", results,
+			"--rps", "400", "--concurrency", "16", "--poll", "50ms", "--wait", "20s", "--quiet"},
+		env: append(os.Environ(), "TELEGENT_API_URL=", "TELEGENT_ACCOUNT_KEY="+sandbox.AccountKey,
+			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret),
+	}
+
+	// Kill phase: until the kills are made or a run ends by itself (it
+	// finished the manifest: the round starts over after its checks).
+	var history strings.Builder // k: killed, f: finished by itself, F: final
+	landed := 0
+	for c.landed < kills && c.runs < c.maxRuns && time.Now().Before(c.deadline) &&
+		stepsLeft(t, state, len(c.plan.Steps)) > 0 {
+		delay := crashMinDelay + time.Duration(c.rng.Int64N(int64(crashMaxDelay-crashMinDelay)+1))
+		r := cr.run(t, delay)
+		c.runs++
+		if r.killed {
+			c.landed++
+			landed++
+			history.WriteByte('k')
+			continue
+		}
+		c.finished++
+		history.WriteByte('f')
+		if r.code != exitOK && r.code != exitRowsFailed {
+			t.Fatalf("round %d: run %d finished by itself with exit %d; stderr:\n%s", n, c.runs, r.code, r.stderr)
+		}
+		break
+	}
+
+	// Final phase: run without a kill until a run ends with nothing open.
+	finalDeadline := time.Now().Add(crashFinalBound)
+	var final crashResult
+	for f := 1; ; f++ {
+		if time.Now().After(finalDeadline) || f > crashFinalRuns {
+			t.Fatalf("round %d: no run finished with every step settled within %d runs and %s", n, crashFinalRuns, crashFinalBound)
+		}
+		final = cr.run(t, time.Until(finalDeadline))
+		c.runs++
+		history.WriteByte('F')
+		if final.killed {
+			t.Fatalf("round %d: the final run did not end within %s", n, crashFinalBound)
+		}
+		if final.code != exitOK && final.code != exitRowsFailed {
+			t.Fatalf("round %d: final run: exit %d, want 0 or 1; stderr:\n%s", n, final.code, final.stderr)
+		}
+		if final.code == exitRowsFailed || stepsWaiting(t, state) == 0 {
+			break
+		}
+	}
+	t.Logf("round %d: %d kills; runs %s (k killed, f finished by itself, F final); the last exited %d after %s",
+		n, landed, history.String(), final.code, final.elapsed.Round(time.Millisecond))
+	if final.code != exitOK {
+		t.Errorf("round %d: final run: exit %d, want 0 (a valid manifest, a sandbox without faults); stderr:\n%s",
+			n, final.code, final.stderr)
+	}
+	after := fetchSandboxState(t, url)
+	checkCrashSandbox(t, before, after, c.shape, c.plan)
+	checkCrashResults(t, results, c.manifest)
+	checkCrashCheckpoint(t, state, c.plan)
+	return !t.Failed()
+}
+
+// buildCLI builds the command into dir, with -race when the test itself
+// was built with it (so the build reuses the test's compiled packages).
+func buildCLI(t *testing.T, dir string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build the binary: %v", err)
+	}
+	bin := filepath.Join(dir, "telegent-bulk")
+	args := []string{"build", "-o", bin}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				args = append(args, "-race")
+			}
+		}
+	}
+	args = append(args, ".")
+	start := time.Now()
+	cmd := exec.Command(goTool, args...)
+	cmd.Dir = "." // the repository root: this test's package directory
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	t.Logf("go %s: %s", strings.Join(args[:len(args)-1], " "), time.Since(start).Round(time.Millisecond))
+	return bin
+}
+
+var sandboxListening = regexp.MustCompile(`^sandbox listening on (http://127\.0\.0\.1:[0-9]+) `)
+
+// startSandboxProcess starts `telegent-bulk sandbox` on a free loopback
+// port and returns its URL and a function that stops it (SIGTERM, then
+// SIGKILL after 10 s); the test's cleanup stops it too if need be.
+func startSandboxProcess(t *testing.T, bin, data string) (url string, stop func()) {
+	t.Helper()
+	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--data", data, "--port-step", "50ms", "--seed", "3")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	first := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		first <- line
+		io.Copy(io.Discard, stdout)
+		exited <- cmd.Wait()
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Errorf("sandbox process: %v; stderr:\n%s", err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Errorf("the sandbox process did not stop within 10 s of SIGTERM")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	select {
+	case line := <-first:
+		// The line also shows the sandbox credentials: never logged.
+		m := sandboxListening.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("the sandbox process did not announce its URL (%d bytes on its first line); stderr:\n%s",
+				len(line), stderr.String())
+		}
+		return m[1], stop
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sandbox process said nothing within 30 s")
+	}
+	return "", stop
+}
+
+// fetchSandboxState reads every resource through GET /_sandbox/state.
+func fetchSandboxState(t *testing.T, url string) sandbox.State {
+	t.Helper()
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(url + "/_sandbox/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /_sandbox/state: %s", resp.Status)
+	}
+	var st sandbox.State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatalf("GET /_sandbox/state: %v", err)
+	}
+	return st
+}
+
+// crashPlan builds the plan of a manifest (to know every step key).
+func crashPlan(t *testing.T, manifest string) *plan.Plan {
+	t.Helper()
+	rs, err := sheets.Open(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, problems, err := plan.Build(rs)
+	for _, r := range rs {
+		r.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) > 0 {
+		t.Fatalf("the synthetic manifest has %d problems, first: %v", len(problems), problems[0])
+	}
+	return p
+}
+
+// crashRunner starts the run command of the crash test.
+type crashRunner struct {
+	bin  string
+	args []string
+	env  []string
+}
+
+type crashResult struct {
+	killed  bool // SIGKILL ended it
+	code    int  // exit code when it ended by itself
+	elapsed time.Duration
+	stderr  string
+}
+
+// run starts the command and sends SIGKILL after delay unless it ends by
+// itself first.
+func (c *crashRunner) run(t *testing.T, delay time.Duration) crashResult {
+	t.Helper()
+	cmd := exec.Command(c.bin, c.args...)
+	cmd.Env = c.env
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-exited:
+	case <-timer.C:
+		cmd.Process.Signal(syscall.SIGKILL)
+		err = <-exited
+	}
+	res := crashResult{elapsed: time.Since(start), stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		t.Fatalf("run: %v", err)
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		if ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("run ended by signal %v; stderr:\n%s", ws.Signal(), res.stderr)
+		}
+		res.killed = true
+		return res
+	}
+	res.code = cmd.ProcessState.ExitCode()
+	return res
+}
+
+// crashStateCounts reads the checkpoint's records per state; a checkpoint
+// not written yet (missing, or killed before its first write) has none.
+func crashStateCounts(t *testing.T, state string) (map[checkpoint.State]int, bool) {
+	t.Helper()
+	if fi, err := os.Stat(state); errors.Is(err, fs.ErrNotExist) || err == nil && fi.Size() == 0 {
+		return nil, false
+	}
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("between runs the checkpoint does not open: %v", err)
+	}
+	defer s.Close()
+	counts, err := s.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return counts, true
+}
+
+// stepsLeft returns how many of the plan's steps are not done yet.
+func stepsLeft(t *testing.T, state string, steps int) int {
+	t.Helper()
+	counts, ok := crashStateCounts(t, state)
+	if !ok {
+		return steps
+	}
+	return steps - counts[checkpoint.Done]
+}
+
+// stepsWaiting returns how many port orders the checkpoint has open.
+func stepsWaiting(t *testing.T, state string) int {
+	t.Helper()
+	counts, _ := crashStateCounts(t, state)
+	return counts[checkpoint.Waiting]
+}
+
+// checkCrashSandbox: nothing twice, and exactly what the manifest asked for.
+func checkCrashSandbox(t *testing.T, before, after sandbox.State, shape samplegen.Shape, p *plan.Plan) {
+	t.Helper()
+	if d := sandboxDuplicates(after); len(d) > 0 {
+		t.Errorf("duplicates in the sandbox: %v", d)
+	}
+	var provisioned, ported, subscriptions int
+	for _, n := range after.Numbers {
+		switch {
+		case n.OrderType == "provision":
+			provisioned++
+		case n.OrderType == "portin" && n.Status == "Active":
+			ported++
+		}
+	}
+	for _, s := range after.Subscriptions {
+		if s.Active {
+			subscriptions++
+		}
+	}
+	wantSubscriptions := 0
+	for i := range p.Steps {
+		if p.Steps[i].Action == plan.SubscriptionCreate {
+			wantSubscriptions++
+		}
+	}
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"accounts created", len(after.Accounts) - len(before.Accounts), shape.Accounts},
+		{"subscribers created", len(after.Subscribers) - len(before.Subscribers), shape.Subscribers},
+		{"message routes created", len(after.MessageRoutes) - len(before.MessageRoutes), shape.MessageRoutes},
+		{"voice routes created", len(after.VoiceRoutes) - len(before.VoiceRoutes), shape.VoiceRoutes},
+		{"numbers provisioned", provisioned, shape.Numbers},
+		{"numbers ported in and active", ported, shape.PortIns},
+		{"active subscriptions", subscriptions, wantSubscriptions},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.what, c.got, c.want)
+		}
+	}
+}
+
+// checkCrashResults: every manifest row is in the results workbook, done.
+func checkCrashResults(t *testing.T, results, manifest string) {
+	t.Helper()
+	f, err := excelize.OpenFile(results)
+	if err != nil {
+		t.Fatalf("results workbook: %v", err)
+	}
+	defer f.Close()
+	files, err := filepath.Glob(filepath.Join(manifest, "*.csv"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no CSV files in %s: %v", manifest, err)
+	}
+	for _, name := range files {
+		want := csvKeys(t, name)
+		sheet := filepath.Base(name) // a CSV file's tab is named after the file
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Errorf("results workbook: tab %s: %v (tabs: %v)", sheet, err, f.GetSheetList())
+			continue
+		}
+		if len(rows) == 0 {
+			t.Errorf("results workbook: tab %s is empty", sheet)
+			continue
+		}
+		status := -1
+		for c, h := range rows[0] {
+			if h == "Status" {
+				status = c
+			}
+		}
+		if status < 0 {
+			t.Errorf("results workbook: tab %s has no Status column: %v", sheet, rows[0])
+			continue
+		}
+		got := map[string]bool{}
+		notDone := map[string]int{}
+		for _, r := range rows[1:] {
+			if len(r) == 0 {
+				continue
+			}
+			got[r[0]] = true
+			st := ""
+			if status < len(r) {
+				st = r[status]
+			}
+			if st != "done" {
+				notDone[st]++
+			}
+		}
+		if len(rows)-1 != len(want) {
+			t.Errorf("results %s: %d rows, the manifest has %d", sheet, len(rows)-1, len(want))
+		}
+		var lost []string
+		for _, k := range want {
+			if !got[k] {
+				lost = append(lost, k)
+			}
+		}
+		if len(lost) > 0 {
+			t.Errorf("results %s: %d manifest rows missing, first %q", sheet, len(lost), lost[0])
+		}
+		if len(notDone) > 0 {
+			t.Errorf("results %s: rows not done, by status: %v", sheet, notDone)
+		}
+	}
+}
+
+// csvKeys returns the first column of a manifest CSV file's data rows (the
+// natural key of every synthetic table).
+func csvKeys(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var keys []string
+	for _, r := range recs[min(1, len(recs)):] {
+		keys = append(keys, r[0])
+	}
+	return keys
+}
+
+// checkCrashCheckpoint: every step of the plan has a record, and each
+// record is done (nothing in-flight, pending or waiting is left).
+func checkCrashCheckpoint(t *testing.T, state string, p *plan.Plan) {
+	t.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	recs := map[string]checkpoint.State{}
+	byState := map[string]int{}
+	var notDone []string
+	err = s.ForEach(func(r checkpoint.Record) error {
+		recs[string(r.Key)] = r.State
+		byState[r.State.String()]++
+		if r.State != checkpoint.Done {
+			notDone = append(notDone, fmt.Sprintf("%s: %s %s", r.Key, r.State, r.ErrMessage))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("checkpoint: %d records for %d steps, by state %v", len(recs), len(p.Steps), byState)
+	var missing []string
+	for i := range p.Steps {
+		k := string(p.Key(int32(i)))
+		if _, ok := recs[k]; !ok {
+			missing = append(missing, k)
+		}
+		delete(recs, k)
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d steps have no record, first %s", len(missing), missing[0])
+	}
+	if len(recs) > 0 {
+		t.Errorf("%d records belong to no step of the plan", len(recs))
+	}
+	sort.Strings(notDone)
+	for i, l := range notDone {
+		if i == 10 {
+			t.Errorf("… and %d more", len(notDone)-10)
+			break
+		}
+		t.Errorf("step not done: %s", l)
+	}
+}
