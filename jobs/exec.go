@@ -174,6 +174,9 @@ func explain(a plan.Action, err error, apiErr *telegent.Error) string {
 	if apiErr == nil {
 		return err.Error()
 	}
+	if apiErr.Status == 0 {
+		return "no answer from the API (" + apiErr.Message + ") — re-running retries this row"
+	}
 	msg := fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
 	hint := ""
 	switch apiErr.Status {

@@ -281,7 +281,7 @@ var rejectFix = map[string]string{
 	"NAME_MISMATCH":           "fix SubscriberName to the name on the losing carrier's account and re-run: the order is updated",
 	"PORT_PROTECTED":          "ask the subscriber to lift port protection at the losing carrier, put the new PIN in CurrentAccountPassword and re-run",
 	"ADDRESS_MISMATCH":        "fix BillingStreet1/BillingZip to the losing carrier's billing address and re-run: the order is updated",
-	"NOT_ACTIVE":              "no update can fix this: the number is not active at the losing carrier; set Action=cancel",
+	"NOT_ACTIVE":              "set Action=cancel: an update cannot fix this",
 }
 
 func rejection(o *telegent.OrderDetails) string {

@@ -160,7 +160,9 @@ func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[i
 		var ids []string
 		adm := row.Get("AccountAdmin")
 		for _, a := range accounts {
-			if strings.EqualFold(a.AccountName, row.Get("AccountName")) &&
+			// An account this run created has no subscribers yet (they wait
+			// for it): one that has them is someone else's of that name.
+			if a.TotalSubscribers == 0 && strings.EqualFold(a.AccountName, row.Get("AccountName")) &&
 				(adm == "" || a.AccountAdmin == "" || strings.EqualFold(adm, a.AccountAdmin)) {
 				ids = append(ids, a.AccountId)
 			}
