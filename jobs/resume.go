@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	"math"
+	"sort"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -104,12 +106,22 @@ func (r *Runner) initialReady() {
 			r.makeReady(idx)
 		}
 	}
-	// Queues are popped from the end: reverse so the manifest's order leads.
-	for _, q := range [][]int32{r.ready, r.polls} {
-		for a, b := 0, len(q)-1; a < b; a, b = a+1, b-1 {
-			q[a], q[b] = q[b], q[a]
-		}
+	// Ready is popped from the end. Steps that unlock many others (a route
+	// shared by thousands of lines) and the eligibility checks that gate
+	// every port submit go first, then the manifest's order.
+	for a, b := 0, len(r.ready)-1; a < b; a, b = a+1, b-1 {
+		r.ready[a], r.ready[b] = r.ready[b], r.ready[a]
 	}
+	sort.SliceStable(r.ready, func(a, b int) bool { return r.urgency(r.ready[a]) < r.urgency(r.ready[b]) })
+}
+
+// urgency ranks ready steps at start: eligibility checks (which gate every
+// submit) first, then by how many steps each one unlocks.
+func (r *Runner) urgency(i int32) int {
+	if r.p.Steps[i].Action == plan.PortInEligibility {
+		return math.MaxInt
+	}
+	return len(r.dependents(i))
 }
 
 // skipFor marks step i skipped because of root, unless root is itself

@@ -57,7 +57,7 @@ type Runner struct {
 	gateHeld  []int32 // submits waiting for every eligibility check to finish
 	gateLeft  int     // eligibility steps not finished yet
 	ready     []int32 // steps whose dependencies are done, popped from the end
-	polls     []int32 // port orders due for another poll (taken only when ready is empty)
+	polls     []int32 // port orders due for another poll, oldest first (taken only when ready is empty)
 	viaReady  []bool  // the step in flight was taken from ready (not a re-poll)
 
 	packages map[string]telegent.Package // by ID and by lower-case name
@@ -179,7 +179,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 		case len(r.ready) > 0:
 			send, next = work, r.ready[len(r.ready)-1]
 		case len(r.polls) > 0 && !waitOver:
-			send, next = work, r.polls[len(r.polls)-1]
+			send, next = work, r.polls[0] // the longest-waiting order first
 		}
 		var waitUntil <-chan time.Time
 		if onlyPolls && !waitOver && !stopping {
@@ -193,7 +193,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 				others++
 				idleSince = time.Now()
 			} else {
-				r.polls = r.polls[:len(r.polls)-1]
+				r.polls = r.polls[1:]
 			}
 			inflight++
 			r.totals.Requests++
