@@ -573,18 +573,7 @@ func TestProvisionReconcileForExistingSubscriber(t *testing.T) {
 			state := filepath.Join(e.dir, "run.db")
 			key := plan.MakeKey(plan.Numbers, line, plan.NumberProvision)
 			if tc.dead {
-				s, err := checkpoint.Open(state, checkpoint.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				now := time.Now().UTC()
-				if err := s.PutSync(checkpoint.Record{Key: checkpoint.Key(key), State: checkpoint.InFlight, Attempts: 1,
-					StartedAt: now, UpdatedAt: now}); err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Close(); err != nil {
-					t.Fatal(err)
-				}
+				leaveInFlight(t, state, key)
 			}
 			before := e.state()
 			if tc.lose {
@@ -648,18 +637,7 @@ func TestPortOutPINReconcile(t *testing.T) {
 			state := filepath.Join(e.dir, "run.db")
 			key := plan.MakeKey(plan.PortOuts, number, plan.PortOutIssue)
 			if tc.dead {
-				s, err := checkpoint.Open(state, checkpoint.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				now := time.Now().UTC()
-				if err := s.PutSync(checkpoint.Record{Key: checkpoint.Key(key), State: checkpoint.InFlight, Attempts: 1,
-					StartedAt: now, UpdatedAt: now}); err != nil {
-					t.Fatal(err)
-				}
-				if err := s.Close(); err != nil {
-					t.Fatal(err)
-				}
+				leaveInFlight(t, state, key)
 			}
 			if tc.lose {
 				e.srv.SetFaults(0, 1)
@@ -738,5 +716,23 @@ func TestNoAnswerFailsRetryably(t *testing.T) {
 	}
 	if rec := rowStates(t, state)[key]; rec.State != checkpoint.Done {
 		t.Errorf("after a plain re-run: %s = %s %q, want done", key, rec.State, rec.ErrMessage)
+	}
+}
+
+// leaveInFlight writes the checkpoint a run leaves when it dies after
+// marking a create in-flight and before sending it.
+func leaveInFlight(t *testing.T, state string, key plan.StepKey) {
+	t.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if err := s.PutSync(checkpoint.Record{Key: checkpoint.Key(key), State: checkpoint.InFlight, Attempts: 1,
+		StartedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
