@@ -155,11 +155,6 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // loadPlan reads every manifest and builds the plan; problems are printed
 // and returned as a usage error (exit 2 from run and plan).
-func loadPlan(paths []string, stderr io.Writer) (*plan.Plan, plan.Problems, error) {
-	p, problems, _, err := checkPlan(paths)
-	return p, problems, err
-}
-
 // checkPlan reads every manifest and validates it: the plan (nil when there
 // are problems), the problems and the warnings.
 func checkPlan(paths []string) (*plan.Plan, plan.Problems, plan.Problems, error) {
@@ -312,7 +307,7 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	p, problems, err := loadPlan(paths, stderr)
+	p, problems, _, err := checkPlan(paths)
 	if err != nil {
 		return err
 	}
@@ -482,7 +477,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usagef("--log-format must be text or json")
 	}
-	p, problems, err := loadPlan(paths, stderr)
+	p, problems, _, err := checkPlan(paths)
 	if err != nil {
 		return err
 	}
