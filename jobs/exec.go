@@ -137,8 +137,10 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 	apiErr, _ := asAPIError(err)
 	if isCreate && apiErr != nil && apiErr.Status == http.StatusConflict && r.p.Steps[i].Action == plan.SubscriberCreate {
 		// The e-mail exists: adopt it if it is this row's subscriber,
-		// which reconciliation decides with one listing for all.
+		// which reconciliation decides with one listing for all. The mark
+		// is durable, so that no run ever sends this create again blindly.
 		rec.Data["Conflict"] = "email"
+		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 	}
 	switch telegent.Classify(err) {

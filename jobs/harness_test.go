@@ -45,12 +45,31 @@ func newEnv(tb testing.TB, o sandbox.Options) *env {
 // client returns a client for the sandbox with fast retries.
 func (e *env) client(rps float64) *telegent.Client {
 	e.tb.Helper()
+	return e.clientAt(e.http.URL, rps)
+}
+
+// clientThrough returns a client (no rate limit) whose requests pass
+// through front first: front answers a request itself by returning true,
+// else the sandbox does.
+func (e *env) clientThrough(front func(w http.ResponseWriter, r *http.Request) bool) *telegent.Client {
+	e.tb.Helper()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !front(w, r) {
+			e.srv.ServeHTTP(w, r)
+		}
+	}))
+	e.tb.Cleanup(hs.Close)
+	return e.clientAt(hs.URL, 0)
+}
+
+func (e *env) clientAt(url string, rps float64) *telegent.Client {
+	e.tb.Helper()
 	var lim *telegent.Limiter
 	if rps > 0 {
 		lim = telegent.NewLimiter(rps, 1)
 	}
 	c, err := telegent.New(telegent.Config{
-		BaseURL:       e.http.URL,
+		BaseURL:       url,
 		AccountKey:    sandbox.AccountKey,
 		AccountSecret: sandbox.AccountSecret,
 		Limiter:       lim,

@@ -216,7 +216,11 @@ func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out ma
 		s, ok := byEmail[strings.ToLower(row.Get("Email"))]
 		if !ok {
 			if r.record(i).Data["Conflict"] != "" {
-				out[i] = verdict{kind: vAttention, msg: "the API says this e-mail already exists but lists no such subscriber: ask Telegent support"}
+				// E-mails are unique across the whole platform: the
+				// address belongs to a subscriber outside this
+				// distributor's accounts.
+				out[i] = verdict{kind: vFailed, msg: fmt.Sprintf("409 Email already exists — %s is taken on the platform by a "+
+					"subscriber outside your accounts: use another e-mail for this row", row.Get("Email"))}
 			} else {
 				out[i] = verdict{kind: vAbsent}
 			}

@@ -487,6 +487,53 @@ func TestSubscriberEmailConflict(t *testing.T) {
 	}
 }
 
+// E-mails are unique across the whole platform, so a create may be
+// answered 409 for an address that the distributor's own subscriber list
+// does not show (someone else's customer). The row fails at once with a
+// message saying so, and no run sends the create again.
+func TestSubscriberEmailTakenElsewhere(t *testing.T) {
+	const taken = "taken@elsewhere.example"
+	e := newEnv(t, sandbox.Options{})
+	var creates atomic.Int64
+	c := e.clientThrough(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != telegent.PathSubscriberCreate {
+			return false
+		}
+		creates.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusConflict)
+		fmt.Fprint(w, `{"StatusCode":409,"Message":"Email already exists"}`)
+		return true
+	})
+	dir := filepath.Join(e.dir, "manifest")
+	writeCSVTables(t, dir, map[string][][]string{
+		"subscribers.csv": {
+			{"Email", "Name", "AccountId", "Password"},
+			{taken, "Someone Else", docLegacyAccountID, "Pw-taken-1"},
+		},
+	})
+	p := loadPlan(t, dir)
+	state := filepath.Join(e.dir, "run.db")
+	key := string(plan.MakeKey(plan.Subscribers, taken, plan.SubscriberCreate))
+	for run := 1; run <= 2; run++ {
+		if _, err := e.run(context.Background(), p, state, c, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		rec := rowStates(t, state)[key]
+		if rec.State != checkpoint.Failed {
+			t.Fatalf("run %d: subscriber create is %s %q, want failed", run, rec.State, rec.ErrMessage)
+		}
+		for _, s := range []string{"409", taken, "use another e-mail"} {
+			if !strings.Contains(rec.ErrMessage, s) {
+				t.Errorf("run %d: error %q does not say %q", run, rec.ErrMessage, s)
+			}
+		}
+		if got := creates.Load(); got != 1 {
+			t.Fatalf("run %d: %d subscriber creates sent in all, want 1", run, got)
+		}
+	}
+}
+
 // A failed row stays failed on a plain re-run, costing no request, and is
 // sent again with RetryFailed; done rows are not.
 func TestRetryFailed(t *testing.T) {
