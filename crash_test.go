@@ -27,6 +27,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
 	"telegent-bulk/plan"
 	"telegent-bulk/samples/samplegen"
 	"telegent-bulk/sheets"
@@ -235,9 +236,10 @@ var sandboxListening = regexp.MustCompile(`^sandbox listening on (http://127\.0\
 // startSandboxProcess starts `telegent-bulk sandbox` on a free loopback
 // port and returns its URL and a function that stops it (SIGTERM, then
 // SIGKILL after 10 s); the test's cleanup stops it too if need be.
-func startSandboxProcess(t *testing.T, bin, data string) (url string, stop func()) {
+func startSandboxProcess(t *testing.T, bin, data string, extra ...string) (url string, stop func()) {
 	t.Helper()
-	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--data", data, "--port-step", "50ms", "--seed", "3")
+	args := append([]string{"sandbox", "--addr", "127.0.0.1:0", "--data", data, "--port-step", "50ms", "--seed", "3"}, extra...)
+	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +306,96 @@ func fetchSandboxState(t *testing.T, url string) sandbox.State {
 		t.Fatalf("GET /_sandbox/state: %v", err)
 	}
 	return st
+}
+
+// TestInterruptExitCode interrupts a real run with SIGINT (Ctrl-C) in the
+// middle of a migration: the run stops taking steps, lets the calls in
+// flight finish, writes the results and exits 130 with nothing left
+// in-flight; the same command then finishes the migration, creating
+// nothing twice.
+func TestInterruptExitCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := buildCLI(t, dir)
+	manifest := filepath.Join(dir, "manifest")
+	shape, err := samplegen.WriteSynthetic(manifest, 60, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := crashPlan(t, manifest)
+	url, stop := startSandboxProcess(t, bin, filepath.Join(dir, "sandbox.db"), "--latency", "100ms")
+	defer stop()
+	before := fetchSandboxState(t, url)
+	state, results := filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx")
+	cr := &crashRunner{
+		bin: bin,
+		args: []string{"run", manifest, "--api", url, "--state", state, "--out", results,
+			"--rps", "20", "--concurrency", "4", "--poll", "50ms", "--wait", "20s"},
+		env: append(os.Environ(), "TELEGENT_API_URL=", "TELEGENT_ACCOUNT_KEY="+sandbox.AccountKey,
+			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret),
+	}
+
+	cmd := exec.Command(cr.bin, cr.args...)
+	cmd.Env = cr.env
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// Interrupt once the run has done a few steps, as its progress file
+	// (what status shows during a run) tells.
+	bound := time.After(2 * time.Minute)
+	for progressed := false; !progressed; {
+		select {
+		case err := <-exited:
+			t.Fatalf("the run ended before it was interrupted (%v); stderr:\n%s", err, stderr.String())
+		case <-bound:
+			cmd.Process.Kill()
+			t.Fatalf("the run showed no progress within 2 minutes; stderr:\n%s", stderr.String())
+		case <-time.After(20 * time.Millisecond):
+			l, err := jobs.ReadLive(jobs.LivePath(state))
+			progressed = err == nil && l.Totals.Done >= 5
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		t.Fatalf("the run did not end within a minute of SIGINT; stderr:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit %d after SIGINT, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "re-run the same command to resume") {
+		t.Errorf("stderr does not say how to resume:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(jobs.LivePath(state)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the progress file is still there after the run: %v", err)
+	}
+	counts, _ := crashStateCounts(t, state)
+	if counts[checkpoint.InFlight] != 0 {
+		t.Errorf("%d steps left in-flight: the calls in flight should have been let finish", counts[checkpoint.InFlight])
+	}
+	if left := stepsLeft(t, state, len(p.Steps)); left == 0 {
+		t.Fatalf("the interrupt came after the last step: nothing was left to resume")
+	}
+	if _, err := os.Stat(results); err != nil {
+		t.Errorf("no results workbook after the interrupt: %v", err)
+	}
+
+	if r := cr.run(t, 2*time.Minute); r.killed || r.code != exitOK {
+		t.Fatalf("resumed run: killed %v, exit %d; stderr:\n%s", r.killed, r.code, r.stderr)
+	}
+	checkCrashSandbox(t, before, fetchSandboxState(t, url), shape, p)
+	checkCrashResults(t, results, manifest)
+	checkCrashCheckpoint(t, state, p)
 }
 
 // crashPlan builds the plan of a manifest (to know every step key).

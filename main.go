@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -65,6 +66,10 @@ func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
 func realMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the default handling comes back: a second
+	// Ctrl-C ends the process at once (what was in flight stays in-flight in
+	// the checkpoint, and the next run looks it up).
+	context.AfterFunc(ctx, stop)
 	err := dispatch(ctx, args, stdout, stderr)
 	var ue *usageError
 	switch {
@@ -153,8 +158,6 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// loadPlan reads every manifest and builds the plan; problems are printed
-// and returned as a usage error (exit 2 from run and plan).
 // checkPlan reads every manifest and validates it: the plan (nil when there
 // are problems), the problems and the warnings.
 func checkPlan(paths []string) (*plan.Plan, plan.Problems, plan.Problems, error) {
@@ -289,6 +292,20 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 	return c, secret, stop, nil
 }
 
+// macKey returns the key of the secret columns' fingerprint, derived from
+// the API secret as a run derives it (nil when the secret is not known).
+// The sandbox's secret is public: its fingerprints only serve trials.
+func (o *apiOptions) macKey() []byte {
+	secret := os.Getenv("TELEGENT_ACCOUNT_SECRET")
+	if o.sandbox {
+		secret = sandbox.AccountSecret
+	}
+	if secret == "" {
+		return nil
+	}
+	return plan.FingerprintKey(secret)
+}
+
 func (o *apiOptions) workers() int {
 	if o.concurrency > 0 {
 		return o.concurrency
@@ -321,14 +338,23 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var store *checkpoint.Store
 	if *state != "" {
 		store, err = checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
+		switch {
+		case errors.Is(err, checkpoint.ErrLocked):
+			return fmt.Errorf("%w: telegent-bulk status --state %s shows its progress", err, *state)
+		case errors.Is(err, os.ErrNotExist):
+			fmt.Fprintf(stderr, "telegent-bulk: no state file %s yet: showing a first run\n", *state)
+		case err != nil:
 			return err
 		}
 		if store != nil {
 			defer store.Close()
 		}
 	}
-	lines, err := jobs.PreviewPlan(p, store, jobs.Options{})
+	key := api.macKey()
+	if store != nil && key == nil {
+		fmt.Fprintln(stderr, "telegent-bulk: TELEGENT_ACCOUNT_SECRET is not set: a change in a secret column alone (a new PIN) is not shown")
+	}
+	lines, err := jobs.PreviewPlan(p, store, jobs.Options{MACKey: key})
 	if err != nil {
 		return err
 	}
@@ -337,13 +363,13 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
-	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT")
-	var run, done, check, kept int
+	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT", "BLOCKED")
+	var run, done, check, kept, blocked int
 	for _, l := range lines {
-		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other)
-		run, done, check, kept = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other
+		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other, l.Blocked)
+		run, done, check, kept, blocked = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other, blocked+l.Blocked
 	}
-	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d\n", "total", run, done, check, kept)
+	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d %8d\n", "total", run, done, check, kept, blocked)
 	fmt.Fprintln(w)
 	for _, l := range lines {
 		for _, i := range l.Example {
@@ -351,7 +377,7 @@ func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
 			fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
 		}
 	}
-	fmt.Fprintf(w, "\nRUN: steps a run would send · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed\n")
+	fmt.Fprintf(w, "\nRUN: steps a run would send (port orders: polled) · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed · BLOCKED: need a kept step\n")
 }
 
 func cmdStatus(args []string, stdout, stderr io.Writer) error {
@@ -367,6 +393,17 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return usagef("no state file %s", *state)
 	}
 	store, err := checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
+	if errors.Is(err, checkpoint.ErrLocked) {
+		// A run holds the file: show the progress it writes beside it.
+		live, lerr := jobs.ReadLive(jobs.LivePath(*state))
+		if lerr != nil {
+			return fmt.Errorf("%w (it has not written its progress yet; try again in a moment)", err)
+		}
+		fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
+			live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
+		printCounts(stdout, live.Counts, live.Waiting, live.WaitingTotal)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -375,6 +412,13 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	printCounts(stdout, counts, waiting, len(waiting))
+	return nil
+}
+
+// printCounts prints steps per kind and state, and the open port orders
+// (total of them, waiting listing some or all).
+func printCounts(stdout io.Writer, counts jobs.StepCounts, waiting []jobs.WaitingPort, total int) {
 	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
 		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
 	fmt.Fprintf(stdout, "%-14s", "KIND")
@@ -394,13 +438,15 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout)
 	}
-	if len(waiting) > 0 {
-		fmt.Fprintf(stdout, "\n%d port orders still open:\n", len(waiting))
+	if total > 0 {
+		fmt.Fprintf(stdout, "\n%d port orders still open:\n", total)
 		for _, w := range waiting {
 			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
 		}
+		if total > len(waiting) {
+			fmt.Fprintf(stdout, "  … and %d more\n", total-len(waiting))
+		}
 	}
-	return nil
 }
 
 func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -488,6 +534,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.out == "" {
 		o.out = defaultOut(paths[0])
 	}
+	if err := checkWritable(o.out); err != nil {
+		return err
+	}
 	if err := o.api.check(); err != nil {
 		return err
 	}
@@ -514,14 +563,23 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		MACKey:      plan.FingerprintKey(secret),
 		Logger:      logger,
 		OnEvent:     progress.event,
+		LiveFile:    jobs.LivePath(o.state),
+	})
+	stopNotice := context.AfterFunc(ctx, func() {
+		progress.pause()
+		fmt.Fprintln(stderr, "telegent-bulk: interrupted: finishing the calls in flight and writing the results "+
+			"(Ctrl-C again quits at once; the next run looks up what was in flight)")
 	})
 	rep, runErr := runner.Run(ctx)
+	stopNotice()
 	progress.finish()
-	if err := writeResults(p, store, o.out, jobs.Results{Packages: runner.Packages()}); err != nil {
+	if err := writeResults(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
 		printSummary(stdout, rep, o.out)
+	} else if rep.Stopped != "" {
+		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
 	switch {
 	case runErr != nil:
@@ -532,6 +590,21 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errRowsFailed
 	}
 	return nil
+}
+
+// checkWritable makes sure the results can be written to out before
+// anything is sent: its folder exists and takes new files.
+func checkWritable(out string) error {
+	dir := filepath.Dir(out)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usagef("cannot write the results to %s: no folder %s", out, dir)
+	}
+	f, err := os.CreateTemp(dir, ".telegent-bulk-check-*")
+	if err != nil {
+		return usagef("cannot write the results to %s: %v", out, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // defaultOut puts the results beside the (first) manifest.
@@ -576,10 +649,11 @@ func manifestHash(paths []string) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
+// writeResults writes the results workbook from the checkpoint. It is
+// written even when the checkpoint could not be committed (the run then
+// reports that): the store still answers from what it holds.
 func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Results) error {
-	if err := store.Flush(); err != nil {
-		return err
-	}
+	_ = store.Flush()
 	w, err := sheets.Create(out)
 	if err != nil {
 		return err
@@ -628,6 +702,9 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 	if out == "" {
 		out = strings.TrimSuffix(defaultOut(paths[0]), "-results.xlsx") + "-eligibility.xlsx"
 	}
+	if err := checkWritable(out); err != nil {
+		return err
+	}
 	if state == "" {
 		dir, err := os.MkdirTemp("", "telegent-bulk-eligibility")
 		if err != nil {
@@ -655,22 +732,29 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {
 		return errors.Join(runErr, err)
 	}
-	fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible; sheet: %s\n", rep.Totals.Done, rep.Totals.Failed, out)
-	if runErr != nil {
+	yes, no, unchecked, err := jobs.Eligibility(p, store)
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible, %d not checked; sheet: %s\n", yes, no, unchecked, out)
+	switch {
+	case runErr != nil:
 		return runErr
-	}
-	if rep.Interrupted {
+	case rep.Interrupted:
 		return errInterrupted
-	}
-	if rep.Totals.Failed > 0 {
+	case no+unchecked > 0:
 		return errRowsFailed
 	}
 	return nil
 }
 
 // progress draws the bar on a terminal; a zero progress draws nothing.
+// Its methods are called from the runner's event goroutine and from main;
+// the bar itself is safe for that.
 type progress struct {
-	bar *progressbar.ProgressBar
+	bar    *progressbar.ProgressBar
+	paused atomic.Bool
+	last   atomic.Pointer[jobs.Totals]
 }
 
 func newProgress(w io.Writer, total int) *progress {
@@ -691,13 +775,32 @@ func (p *progress) event(e jobs.Event) {
 		return
 	}
 	t := e.Totals
+	p.last.Store(&t)
+	if p.paused.Load() {
+		return
+	}
 	p.bar.Describe(fmt.Sprintf("steps · %d errors · %d ports waiting", t.Failed+t.Attention, t.Waiting))
 	p.bar.Set(t.Finished())
 }
 
-func (p *progress) finish() {
-	if p.bar != nil {
-		p.bar.Finish()
+// pause stops drawing (a message is about to be printed).
+func (p *progress) pause() {
+	if p.bar != nil && !p.paused.Swap(true) {
+		p.bar.Exit()
 		fmt.Fprintln(os.Stderr)
 	}
+}
+
+// finish ends the bar: full only when every step finished, else where the
+// run left it (ports waiting, an interrupt, --max-failures).
+func (p *progress) finish() {
+	if p.bar == nil || p.paused.Load() {
+		return
+	}
+	if t := p.last.Load(); t != nil && t.Finished() == t.Steps {
+		p.bar.Finish()
+	} else {
+		p.bar.Exit()
+	}
+	fmt.Fprintln(os.Stderr)
 }

@@ -729,8 +729,8 @@ func TestRunJSONLog(t *testing.T) {
 
 // planLine is one line of the plan table.
 type planLine struct {
-	kind, action           string
-	run, done, check, kept int
+	kind, action                    string
+	run, done, check, kept, blocked int
 }
 
 // planTable parses the table plan prints: the lines by "Kind action" and
@@ -738,8 +738,8 @@ type planLine struct {
 func planTable(t *testing.T, out string) (map[string]planLine, planLine) {
 	t.Helper()
 	lines := strings.Split(out, "\n")
-	if f := strings.Fields(lines[0]); len(f) != 6 || f[0] != "KIND" || f[2] != "RUN" || f[3] != "DONE" {
-		t.Fatalf("plan: header %q, want KIND ACTION RUN DONE CHECK KEPT", lines[0])
+	if f := strings.Fields(lines[0]); len(f) != 7 || f[0] != "KIND" || f[2] != "RUN" || f[3] != "DONE" || f[6] != "BLOCKED" {
+		t.Fatalf("plan: header %q, want KIND ACTION RUN DONE CHECK KEPT BLOCKED", lines[0])
 	}
 	table := map[string]planLine{}
 	atoi := func(s, line string) int {
@@ -752,17 +752,39 @@ func planTable(t *testing.T, out string) (map[string]planLine, planLine) {
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
 		switch {
-		case len(f) == 5 && f[0] == "total":
-			return table, planLine{kind: "total", run: atoi(f[1], l), done: atoi(f[2], l), check: atoi(f[3], l), kept: atoi(f[4], l)}
-		case len(f) == 6:
+		case len(f) == 6 && f[0] == "total":
+			return table, planLine{kind: "total", run: atoi(f[1], l), done: atoi(f[2], l), check: atoi(f[3], l),
+				kept: atoi(f[4], l), blocked: atoi(f[5], l)}
+		case len(f) == 7:
 			table[f[0]+" "+f[1]] = planLine{kind: f[0], action: f[1], run: atoi(f[2], l), done: atoi(f[3], l),
-				check: atoi(f[4], l), kept: atoi(f[5], l)}
+				check: atoi(f[4], l), kept: atoi(f[5], l), blocked: atoi(f[6], l)}
 		default:
 			t.Fatalf("plan: unexpected line %q", l)
 		}
 	}
 	t.Fatalf("plan: no total line in\n%s", out)
 	return nil, planLine{}
+}
+
+// copyDir copies the files of folder src into a new folder dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // plan shows what a run would send; after a run, the created things are
@@ -809,11 +831,45 @@ func TestPlan(t *testing.T) {
 			t.Errorf("plan after the run: %s RUN %d DONE %d, want RUN 0 DONE %d", k, a.run, a.done, b.run)
 		}
 	}
-	if afterTotal.check != 0 {
-		t.Errorf("plan after a completed run: CHECK %d, want 0", afterTotal.check)
+	if afterTotal.check != 0 || afterTotal.run != 0 {
+		t.Errorf("plan after a completed run: RUN %d CHECK %d, want 0 and 0 (failed rows kept, what needs them blocked)",
+			afterTotal.run, afterTotal.check)
 	}
-	if sum := afterTotal.run + afterTotal.done + afterTotal.check + afterTotal.kept; sum != steps {
+	if afterTotal.kept == 0 || afterTotal.blocked == 0 {
+		t.Errorf("plan after the run: KEPT %d BLOCKED %d, want both > 0 (the sample's rejected ports)", afterTotal.kept, afterTotal.blocked)
+	}
+	if sum := afterTotal.run + afterTotal.done + afterTotal.check + afterTotal.kept + afterTotal.blocked; sum != steps {
 		t.Errorf("plan after the run accounts for %d steps, want %d", sum, steps)
+	}
+
+	// The same rows as CSV, with only the PIN of the port rejected for its
+	// PIN (…9912) changed: the plan shows that port's update, which it can
+	// only see through the keyed fingerprint of the secret column.
+	csvDir := filepath.Join(dir, "csv")
+	copyDir(t, filepath.Join("samples", "migration"), csvDir)
+	same := runCLI(t, "plan", csvDir, "--state", state, "--sandbox")
+	if _, tot := planTable(t, same.stdout); tot.run != 0 {
+		t.Errorf("plan of the same rows as CSV: RUN %d, want 0\n%s", tot.run, same.stdout)
+	}
+	portins := filepath.Join(csvDir, "portins.csv")
+	b, err := os.ReadFile(portins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const row9912, fixed9912 = "T-Mobile,960117702,1111,Wei Zhang", "T-Mobile,960117702,4321,Wei Zhang"
+	if !strings.Contains(string(b), row9912) {
+		t.Fatalf("%s: no row %q to change", portins, row9912)
+	}
+	if err := os.WriteFile(portins, []byte(strings.Replace(string(b), row9912, fixed9912, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pin := runCLI(t, "plan", csvDir, "--state", state, "--sandbox")
+	pinLines, _ := planTable(t, pin.stdout)
+	if l := pinLines["PortIns submit"]; l.run != 1 {
+		t.Errorf("plan after a PIN-only fix: PortIns submit RUN %d, want 1 (the update)\n%s", l.run, pin.stdout)
+	}
+	if strings.Contains(pin.stdout+pin.stderr, "4321") {
+		t.Errorf("plan shows the new PIN")
 	}
 	status := runCLI(t, "status", "--state", state)
 	done := 0

@@ -33,14 +33,14 @@ var (
 
 // Defaults for the zero fields of Options.
 const (
-	DefaultLockTimeout   = time.Second
+	DefaultLockTimeout   = 100 * time.Millisecond // a second run fails at once; bbolt retries the lock every 50ms
 	DefaultBatchSize     = 100
 	DefaultBatchInterval = 100 * time.Millisecond
 )
 
 // Options for Open.
 type Options struct {
-	LockTimeout   time.Duration // default 1s
+	LockTimeout   time.Duration // default 100ms
 	ReadOnly      bool          // status and plan: shared lock, no writes
 	BatchSize     int           // group commit: at most this many records (default 100)
 	BatchInterval time.Duration // group commit: at most this long (default 100ms)

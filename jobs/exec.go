@@ -131,6 +131,9 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 	if errors.As(err, &rowErr) {
 		rec.State = checkpoint.Failed
 		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "fail-row", 0, rowErr.msg
+		if rowErr.retry {
+			rec.ErrClass = "retry"
+		}
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
 	}

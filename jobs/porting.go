@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,12 +15,16 @@ import (
 )
 
 // rowError is a failure the runner itself found in a row (not eligible, an
-// unknown package, nothing to cancel): it fails the row, never the run.
-type rowError struct{ msg string }
+// unknown package, nothing to cancel): it fails the row, never the run. A
+// transient one (retry) is tried again by the next run.
+type rowError struct {
+	msg   string
+	retry bool
+}
 
 func (e *rowError) Error() string { return e.msg }
 
-func rowErrorf(format string, args ...any) error { return &rowError{fmt.Sprintf(format, args...)} }
+func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Sprintf(format, args...)} }
 
 // loadPackages reads the package list once per run, when the plan has
 // subscriptions (to resolve Package by name, and for the finance summary).
@@ -36,6 +41,9 @@ func (r *Runner) loadPackages(ctx context.Context) error {
 	}
 	pkgs, err := r.c.Packages(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return errLookupStopped
+		}
 		if telegent.Classify(err) == telegent.ClassAbort {
 			return fmt.Errorf("%w: %v", ErrAborted, err)
 		}
@@ -53,7 +61,7 @@ func (r *Runner) loadPackages(ctx context.Context) error {
 // resolvePackage finds a package by ID or by name (case-insensitive).
 func (r *Runner) resolvePackage(ref string) (telegent.Package, error) {
 	if r.packages == nil {
-		return telegent.Package{}, rowErrorf("the package list could not be read; re-run to retry")
+		return telegent.Package{}, &rowError{msg: "the package list could not be read; re-run to retry", retry: true}
 	}
 	if p, ok := r.packages[ref]; ok {
 		return p, nil
@@ -200,9 +208,9 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		}
 		// The API's own clock dates the order, as it dates its completion,
 		// so that days-to-complete never mixes two clocks.
-		submitted := time.Now().UTC().Format(time.RFC3339)
-		if t, err := parseTime(p.OrderDate); err == nil {
-			submitted = t.UTC().Format(time.RFC3339)
+		submitted := apiTime(p.OrderDate)
+		if submitted == "" {
+			submitted = time.Now().UTC().Format(time.RFC3339)
 		}
 		return map[string]string{"OrderId": p.OrderId, "PhoneNumber": p.PhoneNumber},
 			map[string]string{"PortStatus": p.Status, "SubmittedAt": submitted}, nil
@@ -247,14 +255,14 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 		rec.Data["DeclinedAttempts"] = strconv.Itoa(declined)
 	}
 	if o.LastDeclinedAt != "" {
-		rec.Data["LastDeclinedAt"] = o.LastDeclinedAt
+		rec.Data["LastDeclinedAt"] = apiTime(o.LastDeclinedAt)
 	} else if o.OrderStatus == telegent.PortRejected && prevStatus != telegent.PortRejected {
 		rec.Data["LastDeclinedAt"] = time.Now().UTC().Format(time.RFC3339)
 	}
 	switch o.OrderStatus {
 	case telegent.PortCompleted:
 		rec.IDs["PhoneNumberId"] = o.PhoneNumberId
-		done := o.CompletedDate
+		done := apiTime(o.CompletedDate)
 		if done == "" {
 			done = time.Now().UTC().Format(time.RFC3339)
 		}
@@ -302,6 +310,14 @@ func rejection(o *telegent.OrderDetails) string {
 func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	orderID := r.portOrderID(i)
 	if orderID == "" {
+		var err error
+		if orderID, err = r.lostSubmit(ctx, i); errors.Is(err, ErrAborted) {
+			return outcome{i: i, fatal: err}
+		} else if err != nil {
+			return r.settle(i, rec, nil, nil, err, false)
+		}
+	}
+	if orderID == "" {
 		return r.settle(i, rec, nil, nil, rowErrorf("nothing to cancel: this number has no port order (no OrderId in the row or the state)"), false)
 	}
 	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
@@ -321,10 +337,50 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		// The order's other steps (from the row's earlier Action=submit)
 		// are over too: the monitor must not list it as open any more.
 		for _, a := range portRowSteps[2:] {
-			r.markCancelled(plan.StepKey(siblingKey(r.p.Key(i), a)), orderID)
+			r.markCancelled(plan.StepKey(siblingKey(r.p.Key(i), a)), orderID, false)
 		}
 	}
 	return out
+}
+
+// lostSubmit settles the submit of a row now being cancelled when its
+// answer was lost (the submit is in-flight in the checkpoint): the order it
+// may have opened is looked up, recorded, and returned to be cancelled. It
+// returns "" when the submit never reached the API.
+func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (string, error) {
+	key := siblingKey(r.p.Key(cancel), plan.PortInSubmit)
+	sub, ok, err := r.s.Get(key)
+	if err != nil || !ok || sub.State != checkpoint.InFlight {
+		return "", err
+	}
+	v, err := r.lostOrder(ctx, sub, r.p.Rows[r.p.Steps[cancel].Row].Key)
+	if err != nil {
+		return "", err
+	}
+	if v.kind != vFound {
+		return "", nil
+	}
+	sub.State = checkpoint.Done
+	sub.ErrClass, sub.ErrStatus, sub.ErrMessage = "", 0, ""
+	if sub.IDs == nil {
+		sub.IDs = map[string]string{}
+	}
+	mergeInto(sub.IDs, v.ids)
+	sub.UpdatedAt = time.Now().UTC()
+	if err := r.s.PutSync(sub); err != nil {
+		return "", fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)
+	}
+	return v.ids["OrderId"], nil
+}
+
+// apiTime rewrites a time the API gave (ISO 8601 with 6 or 7 fractional
+// digits and an offset) as the results show every time: RFC 3339 in UTC.
+// A value it cannot read is kept as the API wrote it.
+func apiTime(s string) string {
+	if t, err := parseTime(s); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return s
 }
 
 func yesNo(b bool) string {

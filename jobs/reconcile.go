@@ -31,6 +31,7 @@ const (
 	vFound                        // applied: adopt the IDs
 	vAttention                    // cannot tell: a person must look
 	vFailed                       // the platform holds something else: fail the row
+	vLookAgain                    // the lookup failed: stays in-flight, the next run looks again
 )
 
 // reconcileAndApply looks up every step in idxs (one listing per kind of
@@ -42,6 +43,11 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 	if err != nil {
 		return err
 	}
+	if ctx.Err() != nil {
+		// Lookups cut short say nothing: the steps stay in-flight.
+		return errLookupStopped
+	}
+
 	for _, i := range idxs {
 		v := verdicts[i]
 		rec := r.record(i)
@@ -69,12 +75,19 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 		case vFailed:
 			rec.State = checkpoint.Failed
 			rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
+		case vLookAgain:
+			rec.State = checkpoint.InFlight
+			rec.ErrClass, rec.ErrMessage = "unknown", v.msg
 		}
 		r.put(rec)
+		st := rec.State
+		if st == checkpoint.InFlight {
+			st = checkpoint.NeedsAttention // for this run; the record stays in-flight
+		}
 		if running {
-			r.finish(outcome{i: i, rec: rec, state: rec.State})
+			r.finish(outcome{i: i, rec: rec, state: st})
 		} else {
-			r.setState(i, rec.State)
+			r.setState(i, st)
 		}
 	}
 	return nil
@@ -118,9 +131,12 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 			if telegent.Classify(err) == telegent.ClassAbort {
 				return nil, fmt.Errorf("%w: %v", ErrAborted, err)
 			}
+			if ctx.Err() != nil {
+				return nil, errLookupStopped
+			}
 			for _, i := range steps {
-				out[i] = verdict{kind: vAttention, msg: "the outcome of this create is unknown and the lookup failed (" +
-					err.Error() + "); re-run to look again"}
+				out[i] = verdict{kind: vLookAgain, msg: "the outcome of this create is unknown and the lookup failed (" +
+					err.Error() + "); the next run looks again before anything is re-sent"}
 			}
 		}
 	}
@@ -357,10 +373,6 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 // reconcileOrders finds lost port-in submits and port-out PIN orders
 // through the number's latest order in the inventory.
 func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int32, out map[int32]verdict) error {
-	want := "portin"
-	if a == plan.PortOutIssue {
-		want = "portout"
-	}
 	var filters []telegent.InventoryFilter
 	for _, i := range steps {
 		filters = append(filters, telegent.InventoryFilter{PhoneNumber: r.p.Rows[r.p.Steps[i].Row].Key})
@@ -374,37 +386,67 @@ func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int
 		byPhone[n.PhoneNumber] = n
 	}
 	for _, i := range steps {
-		rec := r.record(i)
 		n, ok := byPhone[r.p.Rows[r.p.Steps[i].Row].Key]
-		if !ok || n.OrderType != want || n.OrderId == "" || n.OrderId == rec.Data["PreviousOrderId"] ||
-			(want == "portin" && n.Status == telegent.PortCancelled) {
-			// Nothing, or an earlier order of the number's (a cancelled
-			// port): this step's request never arrived.
-			out[i] = verdict{kind: vAbsent}
-			continue
+		v, err := r.orderVerdict(ctx, a, r.record(i), n, ok)
+		if err != nil {
+			return err
 		}
-		if before, fenced := rec.Data[orderFence]; fenced {
-			// The number's latest order when the step went in flight:
-			// any other one is this step's.
-			if n.OrderId == before {
-				out[i] = verdict{kind: vAbsent}
-				continue
-			}
-		} else {
-			// No fence (a record from elsewhere): only an order placed
-			// after the step went in flight can be its own.
-			o, err := r.c.Order(ctx, n.OrderId)
-			if err != nil {
-				return err
-			}
-			if createdBefore(o.OrderDate, rec.StartedAt) {
-				out[i] = verdict{kind: vAbsent}
-				continue
-			}
-		}
-		out[i] = verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
+		out[i] = v
 	}
 	return nil
+}
+
+// lostOrder looks up the order of one port submit whose answer was lost:
+// the submit of a row that is now Action=cancel, which the plan no longer
+// has as a step.
+func (r *Runner) lostOrder(ctx context.Context, rec checkpoint.Record, number string) (verdict, error) {
+	ns, err := r.c.Inventory(ctx, telegent.InventoryFilter{PhoneNumber: number})
+	if err != nil {
+		return verdict{}, err
+	}
+	for _, n := range ns {
+		if n.PhoneNumber == number {
+			return r.orderVerdict(ctx, plan.PortInSubmit, rec, n, true)
+		}
+	}
+	return r.orderVerdict(ctx, plan.PortInSubmit, rec, telegent.Number{}, false)
+}
+
+// orderVerdict decides whether the number's latest order n (ok false: the
+// inventory does not have the number) is the one that the step recorded
+// in rec sent (a port-in submit or a port-out PIN).
+func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint.Record, n telegent.Number, ok bool) (verdict, error) {
+	want := "portin"
+	if a == plan.PortOutIssue {
+		want = "portout"
+	}
+	if !ok || n.OrderType != want || n.OrderId == "" {
+		return verdict{kind: vAbsent}, nil
+	}
+	found := verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
+	if before, fenced := rec.Data[orderFence]; fenced {
+		// The number's latest order when the step went in flight: any
+		// other one is this step's, whatever became of it since
+		// (rejected, cancelled).
+		if n.OrderId == before {
+			return verdict{kind: vAbsent}, nil
+		}
+		return found, nil
+	}
+	// No fence (a record from an older version): an earlier order of the
+	// number's (the one a resubmit replaces, a cancelled port) is not this
+	// step's, and only an order placed after the step went in flight can be.
+	if n.OrderId == rec.Data["PreviousOrderId"] || (want == "portin" && n.Status == telegent.PortCancelled) {
+		return verdict{kind: vAbsent}, nil
+	}
+	o, err := r.c.Order(ctx, n.OrderId)
+	if err != nil {
+		return verdict{}, err
+	}
+	if createdBefore(o.OrderDate, rec.StartedAt) {
+		return verdict{kind: vAbsent}, nil
+	}
+	return found, nil
 }
 
 // orderFence is the record's note of a number's latest order just before

@@ -17,6 +17,7 @@ import (
 type Results struct {
 	Packages    []telegent.Package // for the finance summary (price per package)
 	Eligibility bool               // only port rows, with the eligibility columns
+	Stopped     string             // why the run stopped early (Report.Stopped), shown in Summary
 }
 
 // idColumns are the IDs each kind shows, after Status, in this order.
@@ -66,7 +67,7 @@ func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results)
 	if o.Eligibility {
 		return nil
 	}
-	if err := agg.writeSummary(w, o.Packages); err != nil {
+	if err := agg.writeSummary(w, o.Packages, o.Stopped); err != nil {
 		return err
 	}
 	return agg.writeErrors(p, w)
@@ -155,6 +156,21 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri int32, steps []int32) (rowResu
 			res.ids[col] = v
 		}
 	}
+	if len(steps) == 1 && p.Steps[steps[0]].Action == plan.PortInCancel {
+		// A cancel row's order was opened by the row's earlier runs: show
+		// what they obtained (the order, its status, a completed port's
+		// number and subscription), which the cancel's own outcome follows.
+		for _, a := range portRowSteps {
+			rec, ok, err := s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
+			if err != nil {
+				return res, err
+			}
+			if ok {
+				mergeInto(res.ids, rec.IDs)
+				mergeInto(res.ids, rec.Data)
+			}
+		}
+	}
 	for _, i := range steps {
 		rec, ok, err := s.Get(checkpoint.Key(p.Key(i)))
 		if err != nil {
@@ -169,16 +185,8 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri int32, steps []int32) (rowResu
 					rec.ErrMessage = "the outcome of this create is not known yet: the next run looks it up before anything is re-sent"
 				}
 			}
-			for k, v := range rec.IDs {
-				if v != "" {
-					res.ids[k] = v
-				}
-			}
-			for k, v := range rec.Data {
-				if v != "" {
-					res.ids[k] = v
-				}
-			}
+			mergeInto(res.ids, rec.IDs)
+			mergeInto(res.ids, rec.Data)
 			res.attempts += rec.Attempts
 			if rec.UpdatedAt.After(res.updatedAt) {
 				res.updatedAt = rec.UpdatedAt
@@ -320,11 +328,16 @@ func itoaZero(n int) string {
 
 var summaryStatuses = []string{"done", "failed", "skipped", "waiting", "needs attention", "cancelled", "pending"}
 
-func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package) error {
+func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped string) error {
 	header := append([]string{"Kind"}, summaryStatuses...)
 	header = append(header, "total")
 	if err := w.Sheet("Summary", header); err != nil {
 		return err
+	}
+	if stopped != "" {
+		if err := writeRows(w, [][]string{{"The run " + stopped + "; re-run the same command to go on"}, {}}); err != nil {
+			return err
+		}
 	}
 	for k := range plan.NumKinds {
 		if t.status[k] == nil {

@@ -53,6 +53,8 @@ func (r *Runner) load() (unknown []int32, err error) {
 			} else {
 				st = checkpoint.NeedsAttention
 			}
+		case checkpoint.Skipped:
+			r.unskip[idx] = true // decided again below, with what blocked it
 		}
 		r.setState(idx, st)
 	}
@@ -101,6 +103,9 @@ func (r *Runner) initialReady() {
 			r.skipFor(idx, cause)
 			continue
 		}
+		if r.unskip[i] {
+			r.clearSkip(idx)
+		}
 		r.waiting[i] = n
 		if n == 0 {
 			r.makeReady(idx)
@@ -124,6 +129,17 @@ func (r *Runner) urgency(i int32) int {
 	return len(r.dependents(i))
 }
 
+// clearSkip records that step i, skipped by an earlier run, is no longer
+// blocked (what blocked it is done now, or runs again), so that status and
+// the results show it pending or waiting instead of the old cause.
+func (r *Runner) clearSkip(i int32) {
+	rec := r.record(i)
+	rec.State = checkpoint.Pending
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+}
+
 // skipFor marks step i skipped because of root, unless root is itself
 // blocked by something earlier (then that is named).
 func (r *Runner) skipFor(i, root int32) {
@@ -133,16 +149,7 @@ func (r *Runner) skipFor(i, root int32) {
 	if r.state[root] == checkpoint.Skipped && r.blockedBy[root] >= 0 {
 		root = r.blockedBy[root]
 	}
-	r.blockedBy[i] = root
-	r.setState(i, checkpoint.Skipped)
-	rec := r.record(i)
-	rec.State = checkpoint.Skipped
-	rec.ErrClass, rec.ErrStatus = "blocked", 0
-	rootRow := &r.p.Rows[r.p.Steps[root].Row]
-	rec.ErrMessage = "blocked by " + r.p.Tables[rootRow.Table].Sheet + ":" + itoa(int(rootRow.Num)) +
-		" (" + string(r.p.Key(root)) + " " + r.state[root].String() + ")"
-	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
+	r.skip(i, root)
 }
 
 // inScope tells whether step i runs at all in this run (Options.Only).

@@ -26,6 +26,14 @@ func (r *Runner) loadPorts() {
 		}
 		action := strings.ToLower(row.Get("Action"))
 		if action == "cancel" {
+			// Cancel is final for the order it cancelled; a later order
+			// (Action=resubmit since) is cancelled again.
+			c := r.p.RowStep(int32(ri), plan.PortInCancel)
+			if c >= 0 && (r.state[c] == checkpoint.Cancelled || r.state[c] == checkpoint.Done) {
+				if cur := r.portOrderID(c); cur != "" && r.record(c).IDs["OrderId"] != cur {
+					r.setState(c, checkpoint.Pending)
+				}
+			}
 			continue
 		}
 		submit := r.p.RowStep(int32(ri), plan.PortInSubmit)
@@ -51,7 +59,7 @@ func (r *Runner) loadPorts() {
 				for _, a := range portRowSteps {
 					if s := r.p.RowStep(int32(ri), a); s >= 0 {
 						r.setState(s, checkpoint.Cancelled)
-						r.markCancelled(r.p.Key(s), orderID)
+						r.markCancelled(r.p.Key(s), orderID, true)
 					}
 				}
 			}
@@ -65,11 +73,13 @@ func (r *Runner) loadPorts() {
 				r.setState(s, checkpoint.Pending)
 			}
 		}
-		mrec := r.record(monitor)
-		if mrec.Data["PortStatus"] != "Rejected" || submit < 0 {
+		if r.record(monitor).Data["PortStatus"] != telegent.PortRejected || submit < 0 {
 			continue
 		}
-		if r.changed(monitor, mrec) && r.state[submit] == checkpoint.Done {
+		// The submit's record holds the values last sent (by the submit or
+		// by an update): a row edited since, even while the order was still
+		// open, is sent as an update; an unchanged one is not sent again.
+		if r.changed(submit, r.record(submit)) && r.state[submit] == checkpoint.Done {
 			r.setState(submit, checkpoint.Pending)
 			r.redo[submit] = redoUpdate
 			r.setState(monitor, checkpoint.Pending)
@@ -77,12 +87,35 @@ func (r *Runner) loadPorts() {
 	}
 }
 
+// fixedSinceSubmit handles a rejection that the row already fixes: the
+// row was edited after its order was sent (while the order was open, or
+// during this run's polling), so the same order is updated at once, here
+// in this run, and followed again; the monitor's dependents wait for it
+// instead of being skipped. It reports whether it took the outcome over.
+func (r *Runner) fixedSinceSubmit(out outcome) bool {
+	st := &r.p.Steps[out.i]
+	if st.Action != plan.PortInMonitor || out.state != checkpoint.Failed || out.rec.Data["PortStatus"] != telegent.PortRejected {
+		return false
+	}
+	submit := r.p.RowStep(st.Row, plan.PortInSubmit)
+	if submit < 0 || r.state[submit] != checkpoint.Done || !r.inScope(submit) || !r.changed(submit, r.record(submit)) {
+		return false
+	}
+	r.redo[submit] = redoUpdate
+	r.setState(submit, checkpoint.Pending)
+	r.setState(out.i, checkpoint.Pending)
+	r.waiting[out.i] = 1
+	r.makeReady(submit)
+	return true
+}
+
 // markCancelled records a step of a cancelled order as cancelled, so that
 // the checkpoint, status and the results agree with what resume decided.
 // A step that was done (the submit that holds the OrderId) keeps its state.
-func (r *Runner) markCancelled(key plan.StepKey, orderID string) {
+// A step with no record gets one only with create (a step of the plan).
+func (r *Runner) markCancelled(key plan.StepKey, orderID string, create bool) {
 	rec, ok, err := r.s.Get(checkpoint.Key(key))
-	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) {
+	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) || (!ok && !create) {
 		return
 	}
 	if !ok {

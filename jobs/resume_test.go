@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -531,6 +532,59 @@ func TestSubscriberEmailTakenElsewhere(t *testing.T) {
 		if got := creates.Load(); got != 1 {
 			t.Fatalf("run %d: %d subscriber creates sent in all, want 1", run, got)
 		}
+	}
+}
+
+// An interrupt during the start-up lookups of a resumed run stops them at
+// once: the run reports itself interrupted, and the step whose outcome is
+// unknown stays in-flight for the next run to look up, neither sent nor
+// judged.
+func TestInterruptDuringReconcile(t *testing.T) {
+	const email = "pending.lookup@example.com"
+	e := newEnv(t, sandbox.Options{})
+	reached := make(chan struct{})
+	var once sync.Once
+	c := e.clientThrough(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != telegent.PathDistributorSubs {
+			return false
+		}
+		once.Do(func() { close(reached) })
+		<-r.Context().Done() // the lookup hangs until the client gives up
+		return true
+	})
+	dir := filepath.Join(e.dir, "manifest")
+	writeCSVTables(t, dir, map[string][][]string{
+		"subscribers.csv": {
+			{"Email", "Name", "AccountId", "Password"},
+			{email, "Pending Lookup", docLegacyAccountID, "Pw-lookup-1"},
+		},
+	})
+	p := loadPlan(t, dir)
+	state := filepath.Join(e.dir, "run.db")
+	key := plan.MakeKey(plan.Subscribers, email, plan.SubscriberCreate)
+	leaveInFlight(t, state, key)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // a bound, not a timing
+	defer cancel()
+	go func() {
+		select {
+		case <-reached:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	rep, err := e.run(ctx, p, state, c, jobs.Options{Drain: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Interrupted {
+		t.Fatalf("report %+v: want interrupted", rep)
+	}
+	if rec := rowStates(t, state)[string(key)]; rec.State != checkpoint.InFlight {
+		t.Fatalf("subscriber create is %s %q after the interrupted lookup, want still in-flight", rec.State, rec.ErrMessage)
+	}
+	if got := e.creates()["POST "+telegent.PathSubscriberCreate]; got != 0 {
+		t.Fatalf("%d subscriber creates sent, want 0", got)
 	}
 }
 

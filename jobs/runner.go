@@ -26,6 +26,7 @@ type Options struct {
 	Only        []plan.Action // run only these actions (eligibility checks); nil = every action
 	OnEvent     func(Event)   // optional; called from one goroutine, in order
 	Logger      *slog.Logger  // optional; one line per step outcome
+	LiveFile    string        // optional; progress for status, rewritten every second (see Live)
 }
 
 // Report is what a run did.
@@ -52,17 +53,22 @@ type Runner struct {
 	waiting   []int32 // unfinished dependencies per step
 	depStart  []int32 // dependents of step i: depList[depStart[i]:depStart[i+1]]
 	depList   []int32
-	redo      []uint8 // per step: what resume decided (see load)
-	rounds    []uint8 // reconcile rounds this run
-	gateHeld  []int32 // submits waiting for every eligibility check to finish
-	gateLeft  int     // eligibility steps not finished yet
-	ready     []int32 // steps whose dependencies are done, popped from the end
-	polls     []int32 // port orders due for another poll, oldest first (taken only when ready is empty)
-	viaReady  []bool  // the step in flight was taken from ready (not a re-poll)
+	redo      []uint8   // per step: what resume decided (see load)
+	unskip    []bool    // per step: skipped by an earlier run, blocked or not is decided again
+	rounds    []uint8   // reconcile rounds this run
+	gateHeld  []int32   // submits waiting for every eligibility check to finish
+	gateLeft  int       // eligibility steps not finished yet
+	ready     []int32   // steps whose dependencies are done, popped from the end
+	polls     []int32   // port orders due for another poll, oldest first (taken only when ready is empty)
+	timers    timerHeap // port orders waiting for their next poll, by due time
+	rearm     bool      // timers changed: the dispatcher resets its timer
+	viaReady  []bool    // the step in flight was taken from ready (not a re-poll)
 
-	packages map[string]telegent.Package // by ID and by lower-case name
-	totals   Totals
-	log      *slog.Logger
+	packages   map[string]telegent.Package // by ID and by lower-case name
+	totals     Totals
+	log        *slog.Logger
+	liveFailed bool // a Live write failed (said once)
+	dry        bool // a preview: decide, never write
 }
 
 // New returns a Runner for p.
@@ -89,6 +95,7 @@ type outcome struct {
 	rec   checkpoint.Record
 	state checkpoint.State // Done, Failed, Waiting, NeedsAttention, Cancelled, InFlight (unknown), Pending (not run)
 	fatal error            // run-fatal
+	sent  bool             // the step's call was made by this run (not a lookup's verdict)
 }
 
 // Run executes every runnable step and returns when all are finished, the
@@ -101,19 +108,23 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	r.writeLive(start)
+	defer r.removeLive()
 	// Calls get their own context: an interrupt stops the dispatcher at
 	// once, while in-flight calls may finish within the drain bound.
+	// Lookups (reconciliation, the package list) only read: an interrupt
+	// stops them at once.
 	callCtx, cancelCalls := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelCalls()
 
 	var rep Report
 	if len(unknown) > 0 {
-		if err := r.reconcileAndApply(callCtx, unknown, false); err != nil {
-			return rep, err
+		if err := r.reconcileAndApply(ctx, unknown, false); err != nil {
+			return r.ended(rep, start, err)
 		}
 	}
-	if err := r.loadPackages(callCtx); err != nil {
-		return rep, err
+	if err := r.loadPackages(ctx); err != nil {
+		return r.ended(rep, start, err)
 	}
 	r.initialReady()
 
@@ -128,8 +139,9 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	}
 	defer close(work)
 
+	liveTick := time.NewTicker(time.Second)
+	defer liveTick.Stop()
 	var (
-		timers    timerHeap
 		timer     = time.NewTimer(time.Hour)
 		inflight  int  // steps being executed
 		others    int  // of which not port re-polls
@@ -145,11 +157,15 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	timer.Stop()
 	armTimer := func() {
 		timer.Stop()
-		if len(timers) > 0 {
-			timer.Reset(max(time.Until(timers[0].due), 0))
+		if len(r.timers) > 0 {
+			timer.Reset(max(time.Until(r.timers[0].due), 0))
 		}
+		r.rearm = false
 	}
 	for {
+		if r.rearm {
+			armTimer()
+		}
 		// Only port orders left to follow: --wait bounds how long, counted
 		// from the last other step, even while polls are in flight.
 		onlyPolls := len(r.ready) == 0 && others == 0 && len(unknownQ) == 0
@@ -163,12 +179,12 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			if len(unknownQ) > 0 {
 				batch := unknownQ
 				unknownQ = nil
-				if err := r.reconcileAndApply(callCtx, batch, true); err != nil {
+				if err := r.reconcileAndApply(ctx, batch, true); err != nil && !errors.Is(err, errLookupStopped) {
 					fatal, stopping = err, true
 				}
 				continue
 			}
-			if len(timers) == 0 && len(r.polls) == 0 {
+			if len(r.timers) == 0 && len(r.polls) == 0 {
 				break
 			}
 		}
@@ -198,6 +214,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			inflight++
 			r.totals.Requests++
 		case out := <-results:
+			out.sent = true
 			inflight--
 			if r.viaReady[out.i] {
 				others--
@@ -224,8 +241,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			case checkpoint.Waiting:
 				r.setState(out.i, checkpoint.Waiting)
 				r.emit(out.i, out.rec)
-				heap.Push(&timers, timerEntry{due: time.Now().Add(jitter(r.o.Poll)), i: out.i})
-				armTimer()
+				r.pollLater(out.i)
 			case checkpoint.Pending:
 				// Not run (interrupted before sending): nothing recorded.
 			default:
@@ -240,12 +256,14 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			}
 		case <-timer.C:
 			now := time.Now()
-			for len(timers) > 0 && !timers[0].due.After(now) {
-				e := heap.Pop(&timers).(timerEntry)
+			for len(r.timers) > 0 && !r.timers[0].due.After(now) {
+				e := heap.Pop(&r.timers).(timerEntry)
 				r.polls = append(r.polls, e.i)
 			}
 			armTimer()
 		case <-waitUntil:
+		case <-liveTick.C:
+			r.writeLive(start)
 		case <-ctxDone:
 			ctxDone = nil
 			stopping = true
@@ -256,18 +274,34 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			drainDone = nil
 		}
 	}
-	if err := r.s.Flush(); err != nil && fatal == nil {
-		fatal = fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)
+	return r.ended(rep, start, fatal)
+}
+
+// errLookupStopped: an interrupt stopped reconciliation or the package
+// list; the steps concerned stay in-flight for the next run.
+var errLookupStopped = errors.New("interrupted during lookups")
+
+// ended completes the report of a run that ends with err (nil, fatal, or
+// errLookupStopped, which is an interrupt) once the checkpoint is flushed.
+func (r *Runner) ended(rep Report, start time.Time, err error) (Report, error) {
+	if errors.Is(err, errLookupStopped) {
+		rep.Interrupted, err = true, nil
+	}
+	if ferr := r.s.Flush(); ferr != nil && err == nil {
+		err = fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, ferr)
 	}
 	rep.Totals = r.totals
 	rep.Elapsed = time.Since(start)
-	return rep, fatal
+	return rep, err
 }
 
 // finish records a final outcome and releases or blocks the dependents.
 func (r *Runner) finish(out outcome) {
 	r.setState(out.i, out.state)
 	r.emit(out.i, out.rec)
+	if r.fixedSinceSubmit(out) {
+		return
+	}
 	if r.p.Steps[out.i].Action == plan.PortInEligibility {
 		r.gateLeft--
 		if r.gateLeft == 0 {
@@ -276,15 +310,57 @@ func (r *Runner) finish(out outcome) {
 		}
 	}
 	if out.state == checkpoint.Done {
+		submitted := out.sent && r.p.Steps[out.i].Action == plan.PortInSubmit
 		for _, d := range r.dependents(out.i) {
 			r.waiting[d]--
-			if r.waiting[d] == 0 && r.state[d] == checkpoint.Pending {
-				r.makeReady(d)
+			if r.waiting[d] != 0 || r.state[d] != checkpoint.Pending {
+				continue
 			}
+			if submitted && r.p.Steps[d].Action == plan.PortInMonitor && r.inScope(d) {
+				r.awaitOrder(d, out.rec)
+				continue
+			}
+			r.makeReady(d)
 		}
 		return
 	}
 	r.block(out.i)
+}
+
+// awaitOrder starts following the port order that a submit (or an update)
+// just sent: an order that was just sent has nothing new to say yet, so
+// its monitor waits one poll interval, showing the status the answer gave.
+func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) {
+	rec := r.record(m)
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	if rec.IDs["OrderId"] != sub.IDs["OrderId"] {
+		// A fresh order (Action=resubmit): the last one's facts go.
+		delete(rec.IDs, "PhoneNumberId")
+		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId"} {
+			delete(rec.Data, k)
+		}
+	}
+	rec.IDs["OrderId"] = sub.IDs["OrderId"]
+	rec.Data["PortStatus"] = sub.Data["PortStatus"]
+	rec.State = checkpoint.Waiting
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+	r.setState(m, checkpoint.Waiting)
+	r.emit(m, rec)
+	r.pollLater(m)
+}
+
+// pollLater schedules the next poll of port order monitor m.
+func (r *Runner) pollLater(m int32) {
+	heap.Push(&r.timers, timerEntry{due: time.Now().Add(jitter(r.o.Poll)), i: m})
+	r.rearm = true
 }
 
 // makeReady queues step i, holding port submits until every eligibility
@@ -304,9 +380,6 @@ func (r *Runner) makeReady(i int32) {
 // block marks every transitive dependent of root skipped, naming root as
 // the cause, so that each root cause is reported once.
 func (r *Runner) block(root int32) {
-	rootRow := &r.p.Rows[r.p.Steps[root].Row]
-	cause := fmt.Sprintf("blocked by %s:%d (%s %s)", r.p.Tables[rootRow.Table].Sheet, rootRow.Num,
-		r.p.Key(root), r.state[root])
 	queue := []int32{root}
 	for len(queue) > 0 {
 		s := queue[0]
@@ -315,17 +388,26 @@ func (r *Runner) block(root int32) {
 			if r.state[d] != checkpoint.Pending {
 				continue
 			}
-			r.blockedBy[d] = root
-			r.setState(d, checkpoint.Skipped)
-			rec := r.record(d)
-			rec.State = checkpoint.Skipped
-			rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "blocked", 0, cause
-			rec.UpdatedAt = time.Now().UTC()
-			r.put(rec)
-			r.emit(d, rec)
+			r.emit(d, r.skip(d, root))
 			queue = append(queue, d)
 		}
 	}
+}
+
+// skip marks step i skipped because root failed (or was cancelled, or
+// needs attention) and records why.
+func (r *Runner) skip(i, root int32) checkpoint.Record {
+	r.blockedBy[i] = root
+	r.setState(i, checkpoint.Skipped)
+	rec := r.record(i)
+	rec.State = checkpoint.Skipped
+	rootRow := &r.p.Rows[r.p.Steps[root].Row]
+	rec.ErrClass, rec.ErrStatus = "blocked", 0
+	rec.ErrMessage = fmt.Sprintf("blocked by %s:%d (%s %s)", r.p.Tables[rootRow.Table].Sheet, rootRow.Num,
+		r.p.Key(root), r.state[root])
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+	return rec
 }
 
 // setState moves step i to st and keeps the totals.
@@ -388,6 +470,7 @@ func (r *Runner) index() {
 	r.blockedBy = make([]int32, n)
 	r.waiting = make([]int32, n)
 	r.redo = make([]uint8, n)
+	r.unskip = make([]bool, n)
 	r.rounds = make([]uint8, n)
 	r.viaReady = make([]bool, n)
 	r.depStart = make([]int32, n+1)
@@ -412,6 +495,9 @@ func (r *Runner) index() {
 
 // put queues a record write; a write failure surfaces at Flush.
 func (r *Runner) put(rec checkpoint.Record) {
+	if r.dry {
+		return
+	}
 	if err := r.s.Put(rec); err != nil {
 		r.log.Error("checkpoint write failed", "key", string(rec.Key), "error", err)
 	}

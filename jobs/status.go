@@ -53,6 +53,30 @@ func Status(s *checkpoint.Store) (StepCounts, []WaitingPort, error) {
 	return counts, waiting, err
 }
 
+// Eligibility counts the port-in rows of p by what their eligibility
+// check found, as the checkpoint records it: eligible, not eligible, and
+// not checked (never run, or the check itself failed).
+func Eligibility(p *plan.Plan, s *checkpoint.Store) (eligible, not, unchecked int, err error) {
+	for i := range p.Steps {
+		if p.Steps[i].Action != plan.PortInEligibility {
+			continue
+		}
+		rec, _, err := s.Get(checkpoint.Key(p.Key(int32(i))))
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		switch rec.Data["Eligible"] {
+		case "yes":
+			eligible++
+		case "no":
+			not++
+		default:
+			unchecked++
+		}
+	}
+	return eligible, not, unchecked, nil
+}
+
 // Preview says what a run would do with each step, given the checkpoint:
 // per kind and action, how many steps are done, would run, would be
 // reconciled first, or stay failed / needing attention / cancelled.
@@ -64,14 +88,17 @@ type Preview struct {
 	Check   int // in-flight: looked up before anything is re-sent
 	Kept    int // failed or needing attention, kept as they are (unchanged rows)
 	Other   int // cancelled
+	Blocked int // would be skipped: a step they need is kept, or cancelled
 	Example []int32
 }
 
 // PreviewPlan computes Preview lines from the plan and, if s is not nil,
-// the checkpoint. Steps blocked by a kept failure are counted as Run: a
-// re-run decides them again.
+// the checkpoint, deciding every step as a run would start (without
+// writing anything). o.MACKey lets it notice rows whose only change is in
+// a secret column.
 func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
 	r := New(p, nil, s, o)
+	r.dry = true
 	r.index()
 	if s != nil {
 		if _, err := r.load(); err != nil {
@@ -80,8 +107,10 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 	} else {
 		for i := range r.state {
 			r.state[i] = checkpoint.Pending
+			r.blockedBy[i] = -1
 		}
 	}
+	r.initialReady()
 	type key struct {
 		k plan.Kind
 		a plan.Action
@@ -106,6 +135,8 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			l.Kept++
 		case checkpoint.Cancelled:
 			l.Other++
+		case checkpoint.Skipped:
+			l.Blocked++
 		default:
 			l.Run++
 			if len(l.Example) < 3 {

@@ -1,0 +1,320 @@
+package jobs_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+	"telegent-bulk/telegent/sandbox"
+)
+
+// lifeRow is one port-in row of the lifecycle tests.
+type lifeRow struct {
+	number, action, pin, account, pkg string
+}
+
+// lifecycle runs one port-in manifest again and again against one sandbox
+// and one checkpoint, the way a porting team does over a campaign.
+type lifecycle struct {
+	t     *testing.T
+	e     *env
+	c     *telegent.Client
+	state string
+	step  time.Duration // the sandbox's port step
+}
+
+func newLifecycle(t *testing.T) *lifecycle {
+	const step = time.Hour // orders move only when the test advances the clock
+	e := newEnv(t, sandbox.Options{PortStep: step})
+	return &lifecycle{t: t, e: e, c: e.client(0), state: filepath.Join(e.dir, "run.db"), step: step}
+}
+
+// run writes the rows as the manifest and runs it once; it returns the
+// calls the run made, by "METHOD path".
+func (l *lifecycle) run(rows ...lifeRow) map[string]int {
+	l.t.Helper()
+	header := []string{"PortInNumber", "Action", "SubscriberId", "AccountId", "MessageRouteRef", "CurrentCarrierName",
+		"CurrentAccountNumber", "CurrentAccountPassword", "SubscriberName", "BillingStreet1", "BillingCity",
+		"BillingState", "BillingZip", "Package"}
+	ports := [][]string{header}
+	for _, r := range rows {
+		pin, account := r.pin, r.account
+		if pin == "" {
+			pin = "4321"
+		}
+		if account == "" {
+			account = "555000111"
+		}
+		ports = append(ports, []string{r.number, r.action, docLegacySubscriberID, docLegacyAccountID, "legacy-sms",
+			"Verizon Wireless", account, pin, "Legacy Subscriber", "1 Main St", "Provo", "UT", "84601", r.pkg})
+	}
+	dir := filepath.Join(l.e.dir, "manifest")
+	writeCSVTables(l.t, dir, map[string][][]string{
+		"messageroutes.csv": {
+			{"RouteRef", "AccountId", "RouteName", "MessageUrl"},
+			{"legacy-sms", docLegacyAccountID, "Legacy SMS", "https://sms.legacy.example/in"},
+		},
+		"portins.csv": ports,
+	})
+	before := l.e.srv.Stats().Requests
+	if _, err := l.e.run(context.Background(), loadPlan(l.t, dir), l.state, l.c, jobs.Options{}); err != nil {
+		l.t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for ep, byStatus := range l.e.srv.Stats().Requests {
+		for st, n := range byStatus {
+			if d := n - before[ep][st]; d > 0 {
+				calls[ep] += d
+			}
+		}
+	}
+	return calls
+}
+
+// orders returns the port-in orders of number in the sandbox, oldest first.
+func (l *lifecycle) orders(number string) []telegent.OrderDetails {
+	return campOrders(l.e.state())[number]
+}
+
+func (l *lifecycle) record(number string, a plan.Action) checkpoint.Record {
+	return rowStates(l.t, l.state)[string(plan.MakeKey(plan.PortIns, number, a))]
+}
+
+// resultsRow returns the PortIns row of number in the last results
+// workbook, by column.
+func (l *lifecycle) resultsRow(number string) map[string]string {
+	l.t.Helper()
+	f, err := excelize.OpenFile(filepath.Join(l.e.dir, "results.xlsx"))
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("portins.csv")
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		if len(r) > 0 && r[0] == number {
+			out := map[string]string{}
+			for c, h := range rows[0] {
+				if c < len(r) {
+					out[h] = r[c]
+				}
+			}
+			return out
+		}
+	}
+	l.t.Fatalf("results: no PortIns row for %s", number)
+	return nil
+}
+
+// Cancel is final for the order it cancelled, and only for that one: a
+// number cancelled, resubmitted and cancelled again ends with both of its
+// orders cancelled. Cancelling what is already cancelled sends nothing,
+// and a cancel writes no record for steps the row never had.
+func TestCancelAfterResubmit(t *testing.T) {
+	const n = "+18015551204" // completes normally, if let
+	l := newLifecycle(t)
+	l.run(lifeRow{number: n})
+	if o := l.orders(n); len(o) != 1 || !telegent.PortOpen(o[0].OrderStatus) {
+		t.Fatalf("after the submit: orders %v, want one open", campStatuses(o))
+	}
+	if calls := l.run(lifeRow{number: n, action: "cancel"}); calls["POST "+telegent.PathPortInCancel] != 1 {
+		t.Fatalf("cancel run: calls %v, want one cancel", calls)
+	}
+	if calls := l.run(lifeRow{number: n, action: "submit"}); len(calls) != 0 {
+		t.Errorf("Action=submit after a cancel: calls %v, want none (cancel is final until resubmit)", calls)
+	}
+	calls := l.run(lifeRow{number: n, action: "resubmit"})
+	if calls["POST "+telegent.PathPortInEligibility] != 1 || calls["POST "+telegent.PathPortIn] != 1 {
+		t.Fatalf("resubmit run: calls %v, want one eligibility check and one submit", calls)
+	}
+	second := l.record(n, plan.PortInSubmit).IDs["OrderId"]
+	if calls := l.run(lifeRow{number: n, action: "cancel"}); calls["POST "+telegent.PathPortInCancel] != 1 {
+		t.Fatalf("second cancel run: calls %v, want one cancel (of the resubmitted order)", calls)
+	}
+	orders := l.orders(n)
+	if len(orders) != 2 || campCount(orders, telegent.PortCancelled) != 2 {
+		t.Fatalf("orders after cancel, resubmit, cancel: %v, want two, both cancelled", campStatuses(orders))
+	}
+	row := l.resultsRow(n)
+	if row["Status"] != "cancelled" || row["OrderId"] != second || row["PortStatus"] != telegent.PortCancelled {
+		t.Errorf("results row: Status %q OrderId %q PortStatus %q, want cancelled %s Cancelled",
+			row["Status"], row["OrderId"], row["PortStatus"], second)
+	}
+	if calls := l.run(lifeRow{number: n, action: "cancel"}); len(calls) != 0 {
+		t.Errorf("cancelling a cancelled order again: calls %v, want none", calls)
+	}
+	for _, a := range []plan.Action{plan.DataUsageSet, plan.MessageFilterCreate, plan.SubscriptionCreate} {
+		if rec, ok := rowStates(t, l.state)[string(plan.MakeKey(plan.PortIns, n, a))]; ok {
+			t.Errorf("%s: a record (%s) for a step the row never had", rec.Key, rec.State)
+		}
+	}
+}
+
+// A completed port cannot be cancelled: the cancel row fails and says so,
+// and its results row still shows the completed order, the number and the
+// subscription (finance must still see it).
+func TestCancelCompletedOrder(t *testing.T) {
+	const n = "+18015551205"
+	l := newLifecycle(t)
+	row := lifeRow{number: n, pkg: "Starter 1GB"}
+	l.run(row)
+	l.e.srv.Advance(4 * l.step)
+	l.run(row)
+	if st := l.record(n, plan.SubscriptionCreate); st.State != checkpoint.Done {
+		t.Fatalf("the completed port's subscription is %s %q, want done", st.State, st.ErrMessage)
+	}
+	row.action = "cancel"
+	calls := l.run(row)
+	if calls["POST "+telegent.PathPortInCancel] != 1 {
+		t.Fatalf("calls %v, want one cancel attempt", calls)
+	}
+	rec := l.record(n, plan.PortInCancel)
+	if rec.State != checkpoint.Failed || !strings.Contains(rec.ErrMessage, "completed port cannot be cancelled") {
+		t.Errorf("cancel of a completed order: %s %q, want failed saying a completed port cannot be cancelled", rec.State, rec.ErrMessage)
+	}
+	res := l.resultsRow(n)
+	for _, col := range []string{"OrderId", "PhoneNumberId", "SubscriptionId"} {
+		if res[col] == "" {
+			t.Errorf("results row of the failed cancel has no %s: %v", col, res)
+		}
+	}
+	if res["PortStatus"] != telegent.PortCompleted || res["Status"] != "failed" {
+		t.Errorf("results row: Status %q PortStatus %q, want failed and Completed", res["Status"], res["PortStatus"])
+	}
+	if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortCompleted {
+		t.Errorf("orders: %v, want the one, completed", campStatuses(o))
+	}
+}
+
+// A rejected row that the team fixed while its order was still open is
+// updated as soon as the rejection is seen, in the same run; a row
+// rejected and fixed only afterwards is updated by the next run, and its
+// bind, skipped while the row was rejected, shows waiting again.
+func TestRejectedRowFixes(t *testing.T) {
+	const early, late = "+13855559912", "+18015559911" // PIN_INVALID, ACCOUNT_NUMBER_MISMATCH
+	l := newLifecycle(t)
+	rows := []lifeRow{{number: early, pin: "1111"}, {number: late}}
+	l.run(rows...)
+	rows[0].pin = "2468" // fixed while the order is still open
+	l.run(rows...)
+	l.e.srv.Advance(2 * l.step) // both rejected now
+	calls := l.run(rows...)
+	if got := calls["POST "+telegent.PathPortInUpdate]; got != 1 {
+		t.Fatalf("the run that saw the rejections sent %d updates, want 1 (the row fixed while open)", got)
+	}
+	if rec := l.record(early, plan.PortInMonitor); rec.State != checkpoint.Waiting {
+		t.Errorf("%s after its update: monitor %s %q, want waiting", early, rec.State, rec.ErrMessage)
+	}
+	if rec := l.record(late, plan.NumberBind); rec.State != checkpoint.Skipped {
+		t.Fatalf("%s rejected and not fixed: bind %s, want skipped", late, rec.State)
+	}
+	if calls := l.run(rows...); calls["POST "+telegent.PathPortInUpdate] != 0 || calls["POST "+telegent.PathPortIn] != 0 {
+		t.Errorf("an unchanged rejected row was sent again: %v", calls)
+	}
+
+	rows[1].account = "555000999" // the column the rejection names
+	calls = l.run(rows...)
+	if calls["POST "+telegent.PathPortInUpdate] != 1 || calls["POST "+telegent.PathPortIn] != 0 {
+		t.Fatalf("run after fixing %s: calls %v, want one update and no submit", late, calls)
+	}
+	if rec := l.record(late, plan.NumberBind); rec.State != checkpoint.Pending || rec.ErrMessage != "" {
+		t.Errorf("%s bind after the fix: %s %q, want pending with no error", late, rec.State, rec.ErrMessage)
+	}
+	if res := l.resultsRow(late); res["Status"] != "waiting" {
+		t.Errorf("%s results row: Status %q (%s), want waiting", late, res["Status"], res["Error"])
+	}
+	l.e.srv.Advance(4 * l.step)
+	l.run(rows...)
+	for _, n := range []string{early, late} {
+		if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortCompleted {
+			t.Errorf("%s orders: %v, want exactly one, completed", n, campStatuses(o))
+		}
+		if res := l.resultsRow(n); res["Status"] != "done" || res["DeclinedAttempts"] != "1" {
+			t.Errorf("%s results: Status %q DeclinedAttempts %q, want done and 1", n, res["Status"], res["DeclinedAttempts"])
+		}
+	}
+}
+
+// The answer to the submit of a number that is rejected for good was lost
+// after the order was opened, and the order has been rejected since: the
+// resumed run finds that order through the inventory and never opens a
+// second one.
+func TestLostSubmitOfRejectedOrder(t *testing.T) {
+	const n = "+18015559919" // rejected for good
+	l := newLifecycle(t)
+	l.run(lifeRow{number: n})
+	l.e.srv.Advance(2 * l.step)
+	l.run(lifeRow{number: n})
+	if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortRejected {
+		t.Fatalf("orders: %v, want one, rejected", campStatuses(o))
+	}
+	// The checkpoint as a run leaves it that died after sending the
+	// submit: in-flight, fenced (no earlier order), no OrderId.
+	s, err := checkpoint.Open(l.state, checkpoint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _, _ := s.Get(checkpoint.Key(plan.MakeKey(plan.PortIns, n, plan.PortInSubmit)))
+	sub.State = checkpoint.InFlight
+	delete(sub.IDs, "OrderId")
+	sub.Data = map[string]string{"OrderBefore": ""}
+	if err := s.PutSync(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	calls := l.run(lifeRow{number: n})
+	if calls["POST "+telegent.PathPortIn] != 0 {
+		t.Errorf("resume sent %d submits for a number whose lost submit opened an order", calls["POST "+telegent.PathPortIn])
+	}
+	if o := l.orders(n); len(o) != 1 {
+		t.Errorf("orders: %v, want exactly one", campStatuses(o))
+	}
+	if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != l.orders(n)[0].OrderId {
+		t.Errorf("submit: %s %v, want done with the rejected order's ID", rec.State, rec.IDs)
+	}
+}
+
+// A row is set to Action=cancel while its submit's outcome is unknown (the
+// run that sent it died): the cancel looks the order up first and cancels
+// it; nothing is submitted.
+func TestCancelWhileSubmitUnknown(t *testing.T) {
+	const n = "+18015551206"
+	l := newLifecycle(t)
+	l.run(lifeRow{number: n})
+	opened := l.record(n, plan.PortInSubmit).IDs["OrderId"]
+	s, err := checkpoint.Open(l.state, checkpoint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _, _ := s.Get(checkpoint.Key(plan.MakeKey(plan.PortIns, n, plan.PortInSubmit)))
+	sub.State = checkpoint.InFlight
+	delete(sub.IDs, "OrderId")
+	if err := s.PutSync(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	calls := l.run(lifeRow{number: n, action: "cancel"})
+	if calls["POST "+telegent.PathPortInCancel] != 1 || calls["POST "+telegent.PathPortIn] != 0 {
+		t.Fatalf("calls %v, want one cancel and no submit", calls)
+	}
+	if o := l.orders(n); len(o) != 1 || o[0].OrderId != opened || o[0].OrderStatus != telegent.PortCancelled {
+		t.Errorf("orders: %v, want the one opened, cancelled", campStatuses(o))
+	}
+	if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != opened {
+		t.Errorf("submit: %s %v, want done with %s", rec.State, rec.IDs, opened)
+	}
+}
