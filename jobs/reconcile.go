@@ -501,20 +501,29 @@ func (r *Runner) reconcileSubscriptions(ctx context.Context, steps []int32, out 
 	return nil
 }
 
+// reconcileFilters finds lost message filter creates: one listing per
+// subscriber (a subscriber's lines share it), matched by phone number.
 func (r *Runner) reconcileFilters(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	bySub := map[string][]telegent.MessageFilter{}
 	for _, i := range steps {
 		ri := r.p.Steps[i].Row
 		sub, _ := r.parentID(ri, plan.Subscribers)
 		_, phone := r.lineNumber(ri)
-		fs, err := r.c.ListMessageFilters(ctx, sub, phone)
-		if err != nil {
-			return err
+		fs, ok := bySub[sub]
+		if !ok {
+			var err error
+			if fs, err = r.c.ListMessageFilters(ctx, sub, ""); err != nil {
+				return err
+			}
+			bySub[sub] = fs
 		}
-		if len(fs) == 0 {
-			out[i] = verdict{kind: vAbsent}
-			continue
+		out[i] = verdict{kind: vAbsent}
+		for _, f := range fs {
+			if f.Phone == phone && f.SubscriberId == sub {
+				out[i] = verdict{kind: vFound, ids: map[string]string{"FilterId": f.FilterId}}
+				break
+			}
 		}
-		out[i] = verdict{kind: vFound, ids: map[string]string{"FilterId": fs[0].FilterId}}
 	}
 	return nil
 }
