@@ -408,6 +408,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if m, err := store.Meta(); err == nil && m.Runs > 0 {
+		fmt.Fprintf(stdout, "%d runs since %s, the last started %s (telegent-bulk %s, %s)\n\n", m.Runs,
+			m.CreatedAt.Local().Format(time.DateTime), m.StartedAt.Local().Format(time.DateTime), m.ToolVersion,
+			strings.Join(m.Manifest, " "))
+	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
 		return err
@@ -625,6 +630,10 @@ func touchMeta(store *checkpoint.Store, paths []string, api string) error {
 	m.StartedAt, m.ToolVersion, m.Manifest, m.API = now, version, paths, api
 	m.ManifestHash = manifestHash(paths)
 	m.Runs++
+	m.Starts = append(m.Starts, now)
+	if n := len(m.Starts); n > checkpoint.MaxStarts {
+		m.Starts = m.Starts[n-checkpoint.MaxStarts:]
+	}
 	return store.SetMeta(m)
 }
 

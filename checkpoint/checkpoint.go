@@ -76,4 +76,8 @@ type Meta struct {
 	CreatedAt     time.Time // first run
 	StartedAt     time.Time // current/last run
 	Runs          int
+	Starts        []time.Time // start of every run, oldest first (the last MaxStarts)
 }
+
+// MaxStarts is how many run start times Meta.Starts keeps.
+const MaxStarts = 100

@@ -27,13 +27,14 @@ type wireRecord struct {
 // wireMeta is a Meta as stored. SchemaVersion is not in it: the file's
 // version lives under keySchema.
 type wireMeta struct {
-	ToolVersion  string    `json:"tool_version,omitempty"`
-	Manifest     []string  `json:"manifest,omitempty"`
-	ManifestHash string    `json:"manifest_hash,omitempty"`
-	API          string    `json:"api,omitempty"`
-	CreatedAt    time.Time `json:"created_at,omitzero"`
-	StartedAt    time.Time `json:"started_at,omitzero"`
-	Runs         int       `json:"runs,omitempty"`
+	ToolVersion  string      `json:"tool_version,omitempty"`
+	Manifest     []string    `json:"manifest,omitempty"`
+	ManifestHash string      `json:"manifest_hash,omitempty"`
+	API          string      `json:"api,omitempty"`
+	CreatedAt    time.Time   `json:"created_at,omitzero"`
+	StartedAt    time.Time   `json:"started_at,omitzero"`
+	Runs         int         `json:"runs,omitempty"`
+	Starts       []time.Time `json:"starts,omitempty"`
 }
 
 // encodeRecord returns the stored form of rec. The result shares nothing
@@ -107,6 +108,7 @@ func encodeMeta(m Meta) ([]byte, error) {
 		CreatedAt:    m.CreatedAt,
 		StartedAt:    m.StartedAt,
 		Runs:         m.Runs,
+		Starts:       m.Starts,
 	})
 }
 
@@ -124,5 +126,6 @@ func decodeMeta(data []byte, version int) (Meta, error) {
 		CreatedAt:     w.CreatedAt,
 		StartedAt:     w.StartedAt,
 		Runs:          w.Runs,
+		Starts:        w.Starts,
 	}, nil
 }

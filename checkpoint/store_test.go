@@ -177,6 +177,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 		CreatedAt:    t0,
 		StartedAt:    t0.Add(time.Hour),
 		Runs:         2,
+		Starts:       []time.Time{t0, t0.Add(time.Hour)},
 	}
 	want := map[Key]Record{}
 	s, err := Open(path, Options{})
