@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -292,7 +293,7 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		if errText != "" && res.errStep != "" {
 			errText = fmt.Sprintf("%s: %s", res.errStep, errText)
 		}
-		cells = append(cells, sheets.Cell{Value: errText}, sheets.Cell{Value: itoaZero(res.attempts), Exact: true},
+		cells = append(cells, sheets.Cell{Value: errText}, sheets.Cell{Value: itoaZero(res.attempts), Exact: true, Num: sheets.Integer},
 			sheets.Cell{Value: updated, Exact: true})
 		if err := w.Row(cells); err != nil {
 			return err
@@ -328,6 +329,16 @@ func itoaZero(n int) string {
 
 var summaryStatuses = []string{"done", "failed", "skipped", "waiting", "needs attention", "cancelled", "pending"}
 
+// Summary cells: text, and the figures the tool computed, which a
+// spreadsheet can add up.
+func txt(v string) sheets.Cell { return sheets.Cell{Value: v, Exact: inert(v)} }
+func num(n int) sheets.Cell {
+	return sheets.Cell{Value: strconv.Itoa(n), Exact: true, Num: sheets.Integer}
+}
+func amount(f float64) sheets.Cell {
+	return sheets.Cell{Value: strconv.FormatFloat(f, 'f', 2, 64), Exact: true, Num: sheets.Money}
+}
+
 func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped string) error {
 	header := append([]string{"Kind"}, summaryStatuses...)
 	header = append(header, "total")
@@ -335,7 +346,7 @@ func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped s
 		return err
 	}
 	if stopped != "" {
-		if err := writeRows(w, [][]string{{"The run " + stopped + "; re-run the same command to go on"}, {}}); err != nil {
+		if err := writeRows(w, [][]sheets.Cell{{txt("The run " + stopped + "; re-run the same command to go on")}, {}}); err != nil {
 			return err
 		}
 	}
@@ -343,13 +354,13 @@ func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped s
 		if t.status[k] == nil {
 			continue
 		}
-		row := []string{plan.Kind(k).String()}
+		row := []sheets.Cell{txt(plan.Kind(k).String())}
 		total := 0
 		for _, st := range summaryStatuses {
-			row = append(row, strconv.Itoa(t.status[k][st]))
+			row = append(row, num(t.status[k][st]))
 			total += t.status[k][st]
 		}
-		if err := writeRows(w, [][]string{append(row, strconv.Itoa(total))}); err != nil {
+		if err := writeRows(w, [][]sheets.Cell{append(row, num(total))}); err != nil {
 			return err
 		}
 	}
@@ -369,19 +380,22 @@ func (t *tally) writeFinance(w sheets.Writer, pkgs []telegent.Package) error {
 			l.name, l.price = pk.PackageName, pk.Price
 		}
 	}
-	rows := [][]string{{}, {"Package", "PackageId", "Subscriptions", "Price", "Monthly total"}}
+	rows := [][]sheets.Cell{{}, {txt("Package"), txt("PackageId"), txt("Subscriptions"), txt("Price"), txt("Monthly total")}}
 	var n int
 	var total float64
 	for _, id := range sortedKeysOf(t.packages) {
 		l := t.packages[id]
-		sum := float64(l.n) * l.price
-		rows = append(rows, []string{l.name, id, strconv.Itoa(l.n), money(l.price), money(sum)})
+		sum := cents(float64(l.n) * l.price)
+		rows = append(rows, []sheets.Cell{txt(l.name), txt(id), num(l.n), amount(l.price), amount(sum)})
 		n += l.n
 		total += sum
 	}
-	rows = append(rows, []string{"Total", "", strconv.Itoa(n), "", money(total)})
+	rows = append(rows, []sheets.Cell{txt("Total"), {}, num(n), {}, amount(cents(total))})
 	return writeRows(w, rows)
 }
+
+// cents rounds an amount to the cent, as an invoice shows it.
+func cents(f float64) float64 { return math.Round(f*100) / 100 }
 
 // writeCampaign adds the porting block: port-ins per port status and the
 // median days from submit to completion.
@@ -389,9 +403,9 @@ func (t *tally) writeCampaign(w sheets.Writer) error {
 	if t.portRows == 0 {
 		return nil
 	}
-	rows := [][]string{{}, {"Port status", "Port-ins"}}
+	rows := [][]sheets.Cell{{}, {txt("Port status"), txt("Port-ins")}}
 	for _, st := range sortedKeysOf(t.ports) {
-		rows = append(rows, []string{st, strconv.Itoa(t.ports[st])})
+		rows = append(rows, []sheets.Cell{txt(st), num(t.ports[st])})
 	}
 	if len(t.days) > 0 {
 		sort.Float64s(t.days)
@@ -399,7 +413,8 @@ func (t *tally) writeCampaign(w sheets.Writer) error {
 		if len(t.days)%2 == 0 {
 			med = (t.days[len(t.days)/2-1] + t.days[len(t.days)/2]) / 2
 		}
-		rows = append(rows, []string{"Median days to complete", strconv.FormatFloat(med, 'f', 1, 64)})
+		rows = append(rows, []sheets.Cell{txt("Median days to complete"),
+			{Value: strconv.FormatFloat(med, 'f', 1, 64), Exact: true}})
 	}
 	return writeRows(w, rows)
 }
@@ -436,20 +451,16 @@ func (t *tally) writeErrors(p *plan.Plan, w sheets.Writer) error {
 
 // writeRows writes rows of the Summary tab, each padded to the tab's
 // width so that a CSV summary has rows of one length.
-func writeRows(w sheets.Writer, rows [][]string) error {
+func writeRows(w sheets.Writer, rows [][]sheets.Cell) error {
 	for _, r := range rows {
 		cells := make([]sheets.Cell, max(len(r), len(summaryStatuses)+2))
-		for i, v := range r {
-			cells[i] = sheets.Cell{Value: v, Exact: inert(v)}
-		}
+		copy(cells, r)
 		if err := w.Row(cells); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-func money(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
 func sortedKeys(m map[string]string) []string { return sortedKeysOf(m) }
 

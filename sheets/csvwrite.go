@@ -55,6 +55,10 @@ func (w *csvWriter) Sheet(name string, header []string) error {
 	if err := w.endSheet(); err != nil {
 		return err
 	}
+	// A table read from portins.csv is written as <stem>-portins.csv.
+	if ext := filepath.Ext(name); strings.EqualFold(ext, ".csv") {
+		name = strings.TrimSuffix(name, ext)
+	}
 	file := w.stem + "-" + w.names.take(fileNamePart(name)) + ".csv"
 	t, err := createTemp(filepath.Join(w.dir, file))
 	if err != nil {
@@ -89,7 +93,7 @@ func (w *csvWriter) Row(cells []Cell) error {
 	w.record = w.record[:0]
 	for _, c := range cells {
 		v := c.Value
-		if !c.Exact {
+		if !c.Exact && c.Num == Text {
 			v = defuse(v)
 		}
 		w.record = append(w.record, v)

@@ -44,11 +44,23 @@ type Reader interface {
 
 // Cell is one value to write. Exact marks a value the tool itself produced
 // or normalised (an E.164 number, an ICCID, an ID) that must be written as
-// is: CSV output never prefixes it.
+// is: CSV output never prefixes it. Num marks a figure the tool itself
+// computed (a count, an amount), which XLSX output writes as a number so
+// that a spreadsheet can add it up; its Value must be the number's digits.
 type Cell struct {
 	Value string
 	Exact bool
+	Num   NumKind
 }
+
+// NumKind says whether a Cell is a number the tool computed, and which.
+type NumKind uint8
+
+const (
+	Text    NumKind = iota // a string cell: every manifest and API value
+	Integer                // a whole number
+	Money                  // an amount, shown with two decimals
+)
 
 // Writer writes one results workbook (XLSX) or one CSV file per sheet,
 // atomically: nothing is visible at the destination until Commit.
@@ -56,7 +68,7 @@ type Writer interface {
 	// Sheet starts a new sheet (ending the previous one) with its header.
 	Sheet(name string, header []string) error
 	// Row appends a row to the current sheet. Every value is written as a
-	// string cell (never a number or a formula).
+	// string cell, never a formula; only a Cell marked Num is a number.
 	Row(cells []Cell) error
 	// Commit finishes the file(s) and moves them into place.
 	Commit() error

@@ -342,3 +342,51 @@ func TestSheetName(t *testing.T) {
 		})
 	}
 }
+
+// A table read from a CSV file keeps its file name as its sheet name; the
+// CSV results name their file after it once, not portins.csv.csv. Figures
+// (Num cells) are written as they are, never guarded.
+func TestCSVWriterNames(t *testing.T) {
+	dir := t.TempDir()
+	w, err := sheets.Create(filepath.Join(dir, "results.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, w.Sheet("portins.csv", []string{"Count"}))
+	must(t, w.Row([]sheets.Cell{{Value: "-3", Num: sheets.Integer}}))
+	must(t, w.Sheet("Summary", []string{"X"}))
+	must(t, w.Commit())
+	if got, want := dirNames(t, dir), []string{"results-Summary.csv", "results-portins.csv"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("directory holds %q, want %q", got, want)
+	}
+	if got := readOne(t, filepath.Join(dir, "results-portins.csv")); got.Rows[0].Cells[0] != "-3" {
+		t.Errorf("figure written as %q, want -3", got.Rows[0].Cells[0])
+	}
+}
+
+// Num cells are number cells in XLSX (Money with two decimals); every
+// other value stays a string cell, even one that reads as a number.
+func TestXLSXWriterFigures(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "results.xlsx")
+	w, err := sheets.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, w.Sheet("Summary", []string{"Text", "Count", "Amount"}))
+	must(t, w.Row([]sheets.Cell{{Value: "0042"}, {Value: "12", Num: sheets.Integer}, {Value: "159.96", Num: sheets.Money}}))
+	must(t, w.Commit())
+	f, err := excelize.OpenFile(path)
+	must(t, err)
+	defer f.Close()
+	for ref, want := range map[string]excelize.CellType{"A2": excelize.CellTypeInlineString, "B2": excelize.CellTypeUnset, "C2": excelize.CellTypeUnset} {
+		if got, _ := f.GetCellType("Summary", ref); got != want {
+			t.Errorf("%s: cell type %d, want %d", ref, got, want)
+		}
+	}
+	if v, _ := f.GetCellValue("Summary", "C2"); v != "159.96" {
+		t.Errorf("C2 shows %q, want 159.96", v)
+	}
+	if v, _ := f.GetCellValue("Summary", "A2"); v != "0042" {
+		t.Errorf("A2 shows %q, want 0042", v)
+	}
+}

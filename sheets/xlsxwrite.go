@@ -50,15 +50,16 @@ type xlsxWriter struct {
 	out   *tempFile
 	file  *excelize.File
 	bold  int // style ID of the header row
+	money int // style ID of Money cells
 	names *uniqueNames
 
 	sheets  int
 	sw      *excelize.StreamWriter
 	header  []string
-	pending [][]string // the first rows of the sheet, until sized
-	sized   bool       // header and pending rows written
-	next    int        // number of the next row to write
-	values  []any      // reused for every row
+	pending [][]Cell // the first rows of the sheet, until sized
+	sized   bool     // header and pending rows written
+	next    int      // number of the next row to write
+	values  []any    // reused for every row
 
 	err    error // sticky: the first error
 	closed bool  // committed or aborted
@@ -78,6 +79,10 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		return zw
 	})
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	var money int
+	if err == nil {
+		money, err = f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	}
 	if err != nil {
 		_ = f.Close()
 		out.remove()
@@ -87,6 +92,7 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		out:   out,
 		file:  f,
 		bold:  bold,
+		money: money,
 		names: newUniqueNames(maxSheetName, truncateUTF16),
 	}, nil
 }
@@ -146,11 +152,7 @@ func (w *xlsxWriter) Row(cells []Cell) error {
 		return w.fail(errNoSheet)
 	}
 	if !w.sized {
-		values := make([]string, len(cells))
-		for i, c := range cells {
-			values[i] = c.Value
-		}
-		w.pending = append(w.pending, values)
+		w.pending = append(w.pending, append([]Cell(nil), cells...))
 		if len(w.pending) < sizeRows {
 			return nil
 		}
@@ -158,18 +160,28 @@ func (w *xlsxWriter) Row(cells []Cell) error {
 	}
 	w.values = w.values[:0]
 	for _, c := range cells {
-		w.values = append(w.values, cellValue(c.Value))
+		w.values = append(w.values, w.cellValue(c))
 	}
 	return w.writeRow()
 }
 
-// cellValue is what the StreamWriter is given for a value: the string, or
-// nil (no cell at all) for an empty one.
-func cellValue(v string) any {
-	if v == "" {
+// cellValue is what the StreamWriter is given for a cell: the string, nil
+// (no cell at all) for an empty one, or a number for a Num cell whose
+// value reads as one (else its text).
+func (w *xlsxWriter) cellValue(c Cell) any {
+	switch {
+	case c.Value == "":
 		return nil
+	case c.Num == Integer:
+		if n, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
+			return n
+		}
+	case c.Num == Money:
+		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
+			return excelize.Cell{StyleID: w.money, Value: f}
+		}
 	}
-	return v
+	return c.Value
 }
 
 // writeRow writes w.values as the next row.
@@ -197,8 +209,8 @@ func (w *xlsxWriter) size() error {
 		measure(i, h+"  ") // bold, and room for a filter button
 	}
 	for _, row := range w.pending {
-		for i, v := range row {
-			measure(i, v)
+		for i, c := range row {
+			measure(i, c.Value)
 		}
 	}
 	for i, n := range widths {
@@ -222,8 +234,8 @@ func (w *xlsxWriter) size() error {
 	}
 	for _, row := range w.pending {
 		w.values = w.values[:0]
-		for _, v := range row {
-			w.values = append(w.values, cellValue(v))
+		for _, c := range row {
+			w.values = append(w.values, w.cellValue(c))
 		}
 		if err := w.writeRow(); err != nil {
 			return err
