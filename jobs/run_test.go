@@ -57,9 +57,36 @@ func TestSampleMigration(t *testing.T) {
 		t.Errorf("provisioned numbers = %d, want %d", provisioned, rows[plan.Numbers])
 	}
 	recs := rowStates(t, state)
+	done := map[plan.Action]int{}
+	for i := range p.Steps {
+		if recs[string(p.Key(int32(i)))].State == checkpoint.Done {
+			done[p.Steps[i].Action]++
+		}
+	}
 	for k, r := range recs {
 		if r.State == checkpoint.InFlight || r.State == checkpoint.Pending {
 			t.Errorf("%s left %s", k, r.State)
+		}
+	}
+	// Every other resource: exactly one per step done, none for a step
+	// that is not.
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"voice routes", len(st.VoiceRoutes) - len(before.VoiceRoutes), rows[plan.VoiceRoutes]},
+		{"active subscriptions", countActive(st) - countActive(before), done[plan.SubscriptionCreate]},
+		{"message filters", len(st.MessageFilters) - len(before.MessageFilters), done[plan.MessageFilterCreate]},
+		{"guardian settings", len(st.GuardianFeatures) - len(before.GuardianFeatures), done[plan.GuardianSet]},
+		{"data-usage settings", len(st.DataUsage) - len(before.DataUsage), done[plan.DataUsageSet]},
+		{"port-in orders", countOrders(st, "portin") - countOrders(before, "portin"), done[plan.PortInSubmit]},
+		{"port-out PIN orders", countOrders(st, "portout") - countOrders(before, "portout"), rows[plan.PortOuts]},
+		// 8 port rows: 1 not eligible, 4 rejected, 3 complete.
+		{"port-in orders (the sample's)", done[plan.PortInSubmit], 7},
+		{"ported numbers bound", done[plan.NumberBind], 3},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.what, c.got, c.want)
 		}
 	}
 
@@ -75,4 +102,24 @@ func TestSampleMigration(t *testing.T) {
 	if rep2.Totals.Done != rep.Totals.Done || rep2.Totals.Failed != rep.Totals.Failed {
 		t.Errorf("second run totals %+v, first %+v", rep2.Totals, rep.Totals)
 	}
+}
+
+func countActive(st sandbox.State) int {
+	n := 0
+	for _, s := range st.Subscriptions {
+		if s.Active {
+			n++
+		}
+	}
+	return n
+}
+
+func countOrders(st sandbox.State, typ string) int {
+	n := 0
+	for _, o := range st.Orders {
+		if o.OrderType == typ {
+			n++
+		}
+	}
+	return n
 }
