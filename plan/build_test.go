@@ -234,6 +234,15 @@ func TestCrossSheetRules(t *testing.T) {
 			`Numbers-2:3:AccountId: "AID-OTHER" is not the account of subscriber o@example.com (Subscribers-2:2 is in "old"; want the subscriber's account, or empty to use it)`,
 			`Numbers-2:5:SubscriberEmail: no Subscribers row has Email "unknown@example.com" (want the Email of a Subscribers row, or the existing ID in SubscriberId)`,
 		}},
+		{"a new account in the manifest against an existing account", base().
+			with("Subscribers-2", "Email|Name|AccountId|Password", "o@example.com|O|AID-OLD|pw").
+			with("Numbers-2", "LineRef|SubscriberEmail|AccountRef|AccountId|MessageRouteId|NumberType|MessageType|ProductType",
+				"Y1|o@example.com|acme||MRID-1|mvno|p2p|Sms-Only",
+				"Y2|jane@example.com||AID-OLD|MRID-1|mvno|p2p|Sms-Only",
+				"Y3|o@example.com||AID-OLD|MRID-1|mvno|p2p|Sms-Only"), []string{
+			`Numbers-2:2:AccountRef: "acme" is not the account of subscriber o@example.com (Subscribers-2:2 is in "AID-OLD"; want the subscriber's account, or empty to use it)`,
+			`Numbers-2:3:AccountId: "AID-OLD" is not the account of subscriber jane@example.com (Subscribers:2 is in "acme"; want the subscriber's account, or empty to use it)`,
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantProblems(t, tt.m, tt.want...) })

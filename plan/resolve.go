@@ -210,6 +210,10 @@ func (b *builder) sameAccount(i int32) {
 		differ = acc != subAcc
 	case accID != "" && subAccID != "":
 		differ = accID != subAccID
+	case acc >= 0 && subAccID != "", subAcc >= 0 && accID != "":
+		// One side is a manifest account without an ID of its own (it is
+		// created by this run), the other an existing account: two accounts.
+		differ = true
 	}
 	if differ {
 		fi := lnAccountRef
