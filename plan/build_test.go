@@ -201,6 +201,12 @@ func TestCrossSheetRules(t *testing.T) {
 			`Numbers:5:ICCID: "8901240397190002080" is also the ICCID of Numbers:2 (want one line per SIM)`,
 			`Numbers:6:LineRef: "L1" is also the LineRef of Numbers:2 (want each LineRef once per manifest)`,
 		}},
+		{"the same ICCID with and without its trailing F", base().with("Numbers", "",
+			"L4|jane@example.com|sms||mvno|p2p|Sms-Only|||8901240397190002080F|").
+			with("PortIns", "", "801-555-4446||jane@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|||8901-2403-9719-0002-080f"), []string{
+			`Numbers:5:ICCID: "8901240397190002080F" is also the ICCID of Numbers:2 (want one line per SIM)`,
+			`PortIns:4:ICCID: "8901240397190002080F" is also the ICCID of Numbers:2 (want one line per SIM)`,
+		}},
 		{"references to keys no sheet defines; a line in another account", base().
 			with("Subscribers", "", "zed@example.com|Zed|zeta|pw||").
 			with("Numbers", "",

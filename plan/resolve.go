@@ -157,11 +157,14 @@ func (b *builder) uniqueICCIDs() {
 			if seen == nil {
 				seen = make(map[string]int32)
 			}
-			if j, dup := seen[id]; dup {
+			// A trailing F is filler some vendors print, not part of the
+			// number: 8901…080F and 8901…080 are the same SIM.
+			sim := strings.TrimSuffix(id, "F")
+			if j, dup := seen[sim]; dup {
 				b.rowProblem(i, lnICCID, quote(id)+" is also the ICCID of "+b.p.Where(j)+" (want one line per SIM)")
 				continue
 			}
-			seen[id] = i
+			seen[sim] = i
 		}
 	}
 }
