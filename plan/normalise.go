@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"telegent-bulk/sheets"
 )
 
 // A normaliser turns a trimmed, non-empty cell into its normalised value,
@@ -76,41 +78,6 @@ func quote(v string) string {
 		v = v[:cut] + "…"
 	}
 	return strconv.Quote(v)
-}
-
-// isExcelFloat reports whether v looks like a number printed in scientific
-// notation (8.9012E+18, 1.8016E+10): what a spreadsheet shows for a long
-// digit string it stored as a floating-point number.
-func isExcelFloat(v string) bool {
-	i, n := 0, len(v)
-	if i < n && (v[i] == '+' || v[i] == '-') {
-		i++
-	}
-	start := i
-	for i < n && isDigit(v[i]) {
-		i++
-	}
-	if i == start {
-		return false
-	}
-	if i < n && (v[i] == '.' || v[i] == ',') {
-		i++
-		for i < n && isDigit(v[i]) {
-			i++
-		}
-	}
-	if i == n || (v[i] != 'e' && v[i] != 'E') {
-		return false
-	}
-	i++
-	if i < n && (v[i] == '+' || v[i] == '-') {
-		i++
-	}
-	start = i
-	for i < n && isDigit(v[i]) {
-		i++
-	}
-	return i == n && i > start
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -456,4 +423,12 @@ func normEnum(e *enum, v string) (string, string) {
 		return s, ""
 	}
 	return "", quote(v) + " is not " + article(e.name) + " " + e.name + " (want " + e.list() + ")"
+}
+
+// isExcelFloat reports whether v is a number in scientific notation
+// (8.9012E+18): what a spreadsheet shows for a long digit string it stored
+// as a number, and what a CSV exported from it keeps.
+func isExcelFloat(v string) bool {
+	_, ok := sheets.Scientific(v)
+	return ok
 }

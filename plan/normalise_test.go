@@ -286,17 +286,6 @@ func TestNormEnum(t *testing.T) {
 	})
 }
 
-func TestIsExcelFloat(t *testing.T) {
-	for in, want := range map[string]bool{
-		"8.9012E+18": true, "1.8016E+10": true, "1E10": true, "8,9012E+18": true, "-1.5e-3": true,
-		"8901240397190002080": false, "E10": false, "1.5": false, "1.5E": false, "1.5E+": false, "12E3x": false,
-	} {
-		if got := isExcelFloat(in); got != want {
-			t.Errorf("isExcelFloat(%q) = %v, want %v", in, got, want)
-		}
-	}
-}
-
 func TestQuoteShortens(t *testing.T) {
 	got := quote(strings.Repeat("é", 100))
 	if !strings.HasSuffix(got, `…"`) || len(got) > 70 {

@@ -70,7 +70,7 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 			if first := m.col[fi]; first >= 0 {
 				probs = append(probs, m.problem(0, f.name, int32(j), fmt.Sprintf(
 					"columns %s (%s) and %s (%s) both mean %s (want one of them)",
-					colLetter(int(first)), quote(t.Header[first]), colLetter(j), quote(h), f.name)))
+					sheets.ColumnLetter(int(first)), quote(t.Header[first]), sheets.ColumnLetter(j), quote(h), f.name)))
 				continue
 			}
 			m.col[fi], m.field[j] = int32(j), int16(fi)
@@ -109,17 +109,6 @@ func looksSecret(folded string) bool {
 		}
 	}
 	return folded == "pin" || strings.HasSuffix(folded, "pin")
-}
-
-// colLetter returns the spreadsheet name of column j (0 → A, 26 → AA).
-func colLetter(j int) string {
-	var b [8]byte
-	i := len(b)
-	for j++; j > 0; j = (j - 1) / 26 {
-		i--
-		b[i] = byte('A' + (j-1)%26)
-	}
-	return string(b[i:])
 }
 
 // batchSize is the number of rows a worker normalises at a time.

@@ -36,12 +36,8 @@ func (r *Row) val(fi int) string {
 
 // boolOf returns "true" or "false" for a cell that normBool accepts.
 func boolOf(v string) string {
-	for _, t := range [...]string{"true", "yes", "y", "1", "x"} {
-		if strings.EqualFold(v, t) {
-			return "true"
-		}
-	}
-	return "false"
+	b, _ := normBool(v)
+	return b
 }
 
 // get returns the value of field fi, or its default.

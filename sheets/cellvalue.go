@@ -205,13 +205,60 @@ func numberText(v string, nf numFormat, date1904 bool) (text, problem string) {
 // fewer significant digits than the number has ("1.8E+10" for 18000000000),
 // so the zeros may stand for digits that were lost.
 func exponentHidesDigits(v, digits string) bool {
-	e := strings.IndexAny(v, "eE")
-	if e < 0 {
-		return false
+	shown, ok := Scientific(strings.TrimSpace(v))
+	return ok && shown < len(strings.TrimLeft(digits, "-"))
+}
+
+// Scientific reports whether s is a number written in scientific notation
+// (8.9012E+18, 1.8016E+10, 1E10, -1.5e-3, or 8,9012E+18 with a decimal
+// comma), as a spreadsheet shows a number too long for its cell and as it
+// stays in a CSV file exported from such a sheet. shown is the number of
+// significant digits the mantissa holds (5 for 8.9012E+18): a whole number
+// with more digits than that lost the rest.
+func Scientific(s string) (shown int, ok bool) {
+	i, n := 0, len(s)
+	if i < n && (s[i] == '+' || s[i] == '-') {
+		i++
 	}
-	mantissa := strings.TrimLeft(strings.ReplaceAll(v[:e], ".", ""), "+-0")
-	mantissa = strings.TrimRight(mantissa, "0")
-	return len(mantissa) < len(strings.TrimLeft(digits, "-"))
+	first, last := -1, -1 // significant digits of the mantissa
+	digits := 0
+	mantissa := func() {
+		for ; i < n && '0' <= s[i] && s[i] <= '9'; i++ {
+			digits++
+			if s[i] != '0' {
+				if first < 0 {
+					first = digits
+				}
+				last = digits
+			}
+		}
+	}
+	mantissa()
+	if digits == 0 {
+		return 0, false
+	}
+	if i < n && (s[i] == '.' || s[i] == ',') {
+		i++
+		mantissa()
+	}
+	if i == n || (s[i] != 'e' && s[i] != 'E') {
+		return 0, false
+	}
+	i++
+	if i < n && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	start := i
+	for i < n && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	if i != n || i == start {
+		return 0, false
+	}
+	if first < 0 {
+		return 0, true // zero
+	}
+	return last - first + 1, true
 }
 
 // serialText formats a date serial number; ok is false when x is not a

@@ -117,6 +117,37 @@ func TestNumberText(t *testing.T) {
 	}
 }
 
+func TestScientific(t *testing.T) {
+	tests := []struct {
+		in    string
+		shown int
+		ok    bool
+	}{
+		{"8.9012E+18", 5, true},
+		{"1.8016E+10", 5, true},
+		{"1E10", 1, true},
+		{"8,9012E+18", 5, true},
+		{"-1.5e-3", 2, true},
+		{"8.015551234E+09", 10, true},
+		{"1.80E+10", 2, true},
+		{"0.0E+00", 0, true},
+		{"+0012.300e1", 3, true},
+		{"8901240397190002080", 0, false},
+		{"E10", 0, false},
+		{".5E3", 0, false},
+		{"1.5", 0, false},
+		{"1.5E", 0, false},
+		{"1.5E+", 0, false},
+		{"12E3x", 0, false},
+		{" 1E3", 0, false},
+	}
+	for _, tt := range tests {
+		if shown, ok := Scientific(tt.in); shown != tt.shown || ok != tt.ok {
+			t.Errorf("Scientific(%q) = %d, %v; want %d, %v", tt.in, shown, ok, tt.shown, tt.ok)
+		}
+	}
+}
+
 func TestIsoDateText(t *testing.T) {
 	tests := []struct{ v, want string }{
 		{"2026-06-01T00:00:00Z", "2026-06-01"},
