@@ -105,7 +105,7 @@ func (b *builder) keep(list Problems, ps []Problem) Problems {
 // rowProblem reports a problem with field fi of row i found across rows.
 func (b *builder) rowProblem(i int32, fi int, msg string) {
 	r := &b.p.Rows[i]
-	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.s.fields[fi].name, r.tab.colOrder(fi), msg))
+	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.colName(fi), r.tab.colOrder(fi), msg))
 }
 
 // Where returns "sheet:row" of a row, as problems and results name it.

@@ -162,9 +162,9 @@ func TestRowRules(t *testing.T) {
 		}},
 		{"Excel float in a digits column", base().with("PortIns", "",
 			"1.8015E+10||jane@example.com|sms|Old Co|4.65123E+9|0550|1 Main|Lehi|UT|84043|||8.9012E+18"), []string{
-			`PortIns:4:PortInNumber: "1.8015E+10": ` + msgExcelFloat,
-			`PortIns:4:CurrentAccountNumber: "4.65123E+9": ` + msgExcelFloat,
-			`PortIns:4:ICCID: "8.9012E+18": ` + msgExcelFloat,
+			`PortIns:4:PortInNumber: "1.8015E+10": ` + lost(wantPhone),
+			`PortIns:4:CurrentAccountNumber: "4.65123E+9": ` + lost("the account number at the losing carrier, like 4651234567"),
+			`PortIns:4:ICCID: "8.9012E+18": ` + lost(wantICCID),
 		}},
 	}
 	for _, tt := range tests {
@@ -317,11 +317,29 @@ func TestHeaderProblems(t *testing.T) {
 		{"Subscribers", "Email|E-mail|Name", []string{"a@example.com|b@example.com|A"}},
 		{"Subscribers 2", "Name|AccountId|Password", []string{"A|AID|pw", "B|AID|pw"}},
 	},
-		`Subscribers:Email: columns A ("Email") and B ("E-mail") both mean Email (want one of them)`,
+		`Subscribers:E-mail: columns A ("Email") and B ("E-mail") both mean Email (want one of them)`,
 		"Subscribers:AccountRef: no AccountRef or AccountId column, but a new subscriber belongs to an account (want AccountRef: the AccountRef of an Accounts row; or AccountId: an existing account's ID, like AID-…)",
 		"Subscribers:Password: no such column, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
 		"Subscribers 2:Email: no such column, but every Subscribers row needs one as its key (want name@example.com)",
 	)
+}
+
+// A problem names the column as the table's header spells it, so that the
+// user finds the cell; the canonical name only when the column is absent.
+func TestProblemsNameTheHeaderAsTyped(t *testing.T) {
+	wantProblems(t, base().with("Subscribers-2", "E mail|full_name|AID|Password|Colour",
+		"jane@|Jane|AID-1|pw|red", "kim@example.com||AID-1|pw|"),
+		`Subscribers-2:2:E mail: "jane@" is not an e-mail address (want name@example.com)`,
+		"Subscribers-2:3:full_name: empty, but a new subscriber needs one (want the subscriber's full name, like Jane Doe; or give SubscriberId for an existing subscriber)",
+	)
+	_, _, warnings, err := Check(base().with("Accounts-2", "Ref|AID|Colour", "x|AID-1|red").readers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `Accounts-2:Colour: unknown column "Colour": its values are copied to the results but not used (want an Accounts column from docs/manifest.md)`
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
 }
 
 func TestKindOf(t *testing.T) {
@@ -418,8 +436,9 @@ func TestReaderCellProblems(t *testing.T) {
 	rs := base().readers()
 	numbers := rs[4].(*fakeTable)
 	numbers.rows[0].Problems = []sheets.CellProblem{{Col: 9, Message: "the ICCID was stored as a number: 8.90124039719E+18"}}
+	numbers.rows[1].Problems = []sheets.CellProblem{{Col: 9, Message: sheets.MsgDigitsLost, DigitsLost: true}}
 	portins := rs[5].(*fakeTable)
-	portins.rows[0].Problems = []sheets.CellProblem{{Col: 6, Message: "stored as a number: 550"}}
+	portins.rows[0].Problems = []sheets.CellProblem{{Col: 6, Message: "stored as a number: 550"}, {Col: 5, Message: sheets.MsgDigitsLost, DigitsLost: true}}
 	_, problems, err := Build(rs)
 	if err != nil {
 		t.Fatal(err)
@@ -430,6 +449,8 @@ func TestReaderCellProblems(t *testing.T) {
 	}
 	want := []string{
 		"Numbers:2:ICCID: the ICCID was stored as a number: 8.90124039719E+18",
+		"Numbers:3:ICCID: " + lost(wantICCID),
+		"PortIns:2:CurrentAccountNumber: " + lost("the account number at the losing carrier, like 4651234567"),
 		"PortIns:2:CurrentAccountPassword: the cell could not be read faithfully (the value is not shown because it is secret); format the column as Text and re-enter it",
 	}
 	if !slices.Equal(got, want) {

@@ -47,7 +47,7 @@ func TestCSVThroughSheets(t *testing.T) {
 	for _, p := range problems {
 		got = append(got, p.String())
 	}
-	want := []string{`subscribers-week1.csv:3:Email: "jane@" is not an e-mail address (want name@example.com)`}
+	want := []string{`subscribers-week1.csv:3:E-mail: "jane@" is not an e-mail address (want name@example.com)`}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

@@ -17,24 +17,36 @@ import (
 // or returns a message saying what is wrong and what a valid value looks
 // like. Messages quote the value; a secret column's value is never quoted.
 
-// msgExcelFloat is the message for a digits column that Excel stored as a
-// number and printed in scientific notation, losing digits on the way.
-const msgExcelFloat = "Excel stored this as a number and dropped digits; format the column as Text and re-enter the values"
+// digitsLost is the message for a value of f that Excel stored as a number
+// and so may have lost digits (a text 8.9012E+18, or a number cell the
+// reader flagged): the one wording of sheets.MsgDigitsLost, then what a
+// valid value looks like. v is quoted before it unless it is "" or f is
+// secret.
+func digitsLost(f *field, v string) string {
+	msg := sheets.MsgDigitsLost + " (want " + f.example() + ")"
+	if v == "" || f.secret {
+		return msg
+	}
+	return quote(v) + ": " + msg
+}
+
+// digitTypes are the value types Excel turns into numbers when typed into
+// a General cell: a value of theirs in scientific notation lost digits.
+var digitTypes = [...]bool{tDigits: true, tPhone: true, tPhoneList: true, tZip: true, tICCID: true,
+	tAreaCode: true, tPIN: true}
 
 // normalise checks and normalises v (trimmed, non-empty) as a value of f.
 func normalise(f *field, v string) (string, string) {
+	if int(f.typ) < len(digitTypes) && digitTypes[f.typ] && isExcelFloat(v) {
+		return "", digitsLost(f, v)
+	}
 	switch f.typ {
-	case tText:
-		return v, ""
-	case tDigits:
-		if isExcelFloat(v) {
-			return "", quote(v) + ": " + msgExcelFloat
-		}
+	case tText, tDigits:
 		return v, ""
 	case tPhone:
 		return normPhone(v)
 	case tPhoneList:
-		return normPhoneList(v)
+		return normPhoneList(f, v)
 	case tBool:
 		return normBool(v)
 	case tState:
@@ -95,9 +107,6 @@ func allDigits(v string) bool {
 // ways take a fast path that only asks the metadata whether the number is
 // valid; anything else goes through the full parser with region US.
 func normPhone(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	bad := quote(v) + " is not a valid phone number (want " + wantPhone + ")"
 	if nat, ok := nanpDigits(v); ok {
 		if !validNANP(nat) {
@@ -160,8 +169,8 @@ func validNANP(nat string) bool {
 }
 
 // normPhoneList normalises phones separated by ";", "," or newlines and
-// joins them with ";", dropping repeats.
-func normPhoneList(v string) (string, string) {
+// joins them with ";", dropping repeats. f is the list's field.
+func normPhoneList(f *field, v string) (string, string) {
 	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' })
 	out := make([]string, 0, len(parts))
 next:
@@ -169,6 +178,9 @@ next:
 		p = strings.TrimSpace(p)
 		if p == "" {
 			continue
+		}
+		if isExcelFloat(p) {
+			return "", digitsLost(f, p)
 		}
 		e, msg := normPhone(p)
 		if msg != "" {
@@ -203,9 +215,6 @@ func normState(v string) (string, string) {
 
 // normZip accepts 84043, 84043-1234 and 840431234.
 func normZip(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	switch {
 	case len(v) == 5 && allDigits(v):
 		return v, ""
@@ -235,9 +244,6 @@ func normCountry(v string) string {
 // after a 19-digit ICCID. The Luhn check covers every digit, the F
 // excluded: the last digit is the check digit.
 func normICCID(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	var b strings.Builder
 	b.Grow(21)
 	f := false
@@ -386,9 +392,6 @@ func normPort(v string) (string, string) {
 }
 
 func normAreaCode(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	if len(v) == 3 && allDigits(v) && v[0] >= '2' {
 		return v, ""
 	}
@@ -397,9 +400,6 @@ func normAreaCode(v string) (string, string) {
 
 // normPIN checks a port-out PIN. It is secret: messages never show it.
 func normPIN(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", "the value is not shown (secret), but " + msgExcelFloat
-	}
 	if !allDigits(v) || len(v) < 4 || len(v) > 10 {
 		msg := "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
 		if allDigits(v) && len(v) < 4 {

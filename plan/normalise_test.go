@@ -22,6 +22,13 @@ func runNorm(t *testing.T, f *field, cases []normCase) {
 	}
 }
 
+// lost is the message for a value Excel stored as a number, in a column
+// whose valid values look like want.
+func lost(want string) string {
+	return "Excel stored this as a number, which keeps at most 15 digits (long ones show like 8.9012E+18), " +
+		"so digits may have been lost; format the column as Text and re-enter the value (want " + want + ")"
+}
+
 const badPhone = " is not a valid phone number (want (801) 555-1234 or E.164 like +18015551234)"
 
 func TestNormPhone(t *testing.T) {
@@ -44,8 +51,8 @@ func TestNormPhone(t *testing.T) {
 		{"801-555-1234 ext 12", "", `"801-555-1234 ext 12"` + badPhone},
 		{"phone", "", `"phone"` + badPhone},
 		{"+", "", `"+"` + badPhone},
-		{"1.8016E+10", "", `"1.8016E+10": ` + msgExcelFloat},
-		{"1.80155512E10", "", `"1.80155512E10": ` + msgExcelFloat},
+		{"1.8016E+10", "", `"1.8016E+10": ` + lost(wantPhone)},
+		{"1.80155512E10", "", `"1.80155512E10": ` + lost(wantPhone)},
 	})
 }
 
@@ -56,6 +63,7 @@ func TestNormPhoneList(t *testing.T) {
 		{"801.555.1234,385-555-0100\n+1 801 555 1234", "+18015551234;+13855550100", ""},
 		{"801.555.1234;;", "+18015551234", ""},
 		{"801.555.1234; 555", "", `"555"` + badPhone},
+		{"801.555.1234; 8.0155E+09", "", `"8.0155E+09": ` + lost(wantPhone)},
 	})
 }
 
@@ -102,7 +110,7 @@ func TestNormZip(t *testing.T) {
 		{"501", "", `"501" looks like 00501 lost its leading zero in Excel; format the column as Text and write 00501`},
 		{"8404x", "", `"8404x" is not a ZIP code (want 5 digits like 84043, or ZIP+4 like 84043-1234)`},
 		{"840431", "", `"840431" is not a ZIP code (want 5 digits like 84043, or ZIP+4 like 84043-1234)`},
-		{"8.4043E+4", "", `"8.4043E+4": ` + msgExcelFloat},
+		{"8.4043E+4", "", `"8.4043E+4": ` + lost("5 digits like 84043")},
 	})
 }
 
@@ -130,7 +138,7 @@ func TestNormICCID(t *testing.T) {
 		{"8901240397190002080FF", "", `"8901240397190002080FF" is not an ICCID: F may only end it` + want},
 		{"89012403971900020A0", "", `"89012403971900020A0" is not an ICCID: it may hold only digits` + want},
 		{"F8901240397190002080", "", `"F8901240397190002080" is not an ICCID: it may hold only digits` + want},
-		{"8.9012E+18", "", `"8.9012E+18": ` + msgExcelFloat},
+		{"8.9012E+18", "", `"8.9012E+18": ` + lost(wantICCID)},
 	})
 }
 
@@ -247,7 +255,7 @@ func TestNormPIN(t *testing.T) {
 		{"550", "", notPIN + "; if it began with 0, Excel dropped the zero: format the column as Text"},
 		{"12345678901", "", notPIN},
 		{"12a4", "", notPIN},
-		{"1.2345E+11", "", "the value is not shown (secret), but " + msgExcelFloat},
+		{"1.2345E+11", "", lost("4 to 10 digits")},
 	})
 }
 
@@ -255,7 +263,7 @@ func TestNormDigits(t *testing.T) {
 	runNorm(t, &field{typ: tDigits}, []normCase{
 		{"4651234567", "4651234567", ""},
 		{"ACCT-77", "ACCT-77", ""},
-		{"4.65123E+9", "", `"4.65123E+9": ` + msgExcelFloat},
+		{"4.65123E+9", "", `"4.65123E+9": ` + lost("a value")},
 	})
 }
 

@@ -118,7 +118,7 @@ type Plan struct {
 type Problem struct {
 	Sheet   string
 	Row     int    // 0 when the problem is about the whole sheet
-	Column  string // canonical column name, "" when about the whole row
+	Column  string // the column's header as the table spells it, its canonical name when the table lacks it; "" when about the whole row
 	Message string // what is wrong and what a valid value looks like
 
 	tab int32 // 1 + index of the table in the input, 0 when unknown

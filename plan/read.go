@@ -23,6 +23,17 @@ type tableMap struct {
 	sheet string  // TableInfo.Sheet
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
+	head  []string
+}
+
+// colName is the column part of a problem about field fi: the header as
+// the table spells it (E mail), so that the user finds the cell, or the
+// canonical name (Email) when the table does not have the column.
+func (m *tableMap) colName(fi int) string {
+	if j := m.col[fi]; j >= 0 && m.head[j] != "" {
+		return m.head[j]
+	}
+	return m.s.fields[fi].name
 }
 
 // colOrder is the sort position of a problem about field fi: its column,
@@ -53,7 +64,8 @@ func sheetName(t sheets.Table) string {
 // newTableMap matches the header of table t, of kind k, against the schema.
 func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Problem, []Problem) {
 	s := schemas[k]
-	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header))}
+	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
+		head: t.Header}
 	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
 		Header: append([]string(nil), t.Header...),
 		Canon:  make([]string, len(t.Header)), Secret: make([]bool, len(t.Header))}
@@ -68,7 +80,7 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 			f := &s.fields[fi]
 			info.Canon[j], info.Secret[j] = f.name, f.secret
 			if first := m.col[fi]; first >= 0 {
-				probs = append(probs, m.problem(0, f.name, int32(j), fmt.Sprintf(
+				probs = append(probs, m.problem(0, h, int32(j), fmt.Sprintf(
 					"columns %s (%s) and %s (%s) both mean %s (want one of them)",
 					sheets.ColumnLetter(int(first)), quote(t.Header[first]), sheets.ColumnLetter(j), quote(h), f.name)))
 				continue
@@ -85,7 +97,8 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 				info.Canon[j] = canon
 				break
 			}
-			msg := "unknown column " + quote(h) + ": its values are copied to the results but not used (want a " + k.String() + " column from docs/manifest.md)"
+			msg := "unknown column " + quote(h) + ": its values are copied to the results but not used (want " +
+				article(k.String()) + " " + k.String() + " column from docs/manifest.md)"
 			if looksSecret(fh) {
 				info.Secret[j] = true
 				msg += "; it looks secret, so the results mask it"

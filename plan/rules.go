@@ -26,7 +26,7 @@ func (c *rowCheck) val(fi int) string { return c.r.val(fi) }
 func (c *rowCheck) given(fi int) bool { return c.r.val(fi) != "" || c.bad&(1<<fi) != 0 }
 
 func (c *rowCheck) add(list *[]Problem, row int, fi int, msg string) {
-	*list = append(*list, c.m.problem(row, c.m.s.fields[fi].name, c.m.colOrder(fi), msg))
+	*list = append(*list, c.m.problem(row, c.m.colName(fi), c.m.colOrder(fi), msg))
 }
 
 // problem reports a problem with field fi of this row.
@@ -124,7 +124,10 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 		}
 		fi := int(m.field[cp.Col])
 		msg := cp.Message
-		if m.s.fields[fi].secret {
+		switch f := &m.s.fields[fi]; {
+		case cp.DigitsLost:
+			msg = digitsLost(f, "")
+		case f.secret:
 			msg = "the cell could not be read faithfully (the value is not shown because it is secret); format the column as Text and re-enter it"
 		}
 		c.bad |= 1 << fi

@@ -38,14 +38,9 @@ import (
 // Problem messages never quote the cell's value: the package does not know
 // which columns hold secrets.
 
-const (
-	msgDigitsLost = "Excel stored this as a number and kept only its first 15 digits; " +
-		"format the column as Text and re-enter the values"
-	msgScientific = "Excel stored this as a number in scientific notation (like 1.8E+10), " +
-		"so digits may have been lost; format the column as Text and re-enter the values"
-	msgNoResult = "the cell holds a formula whose result was never saved; " +
-		"open and save the file in Excel, or paste the values instead of the formula"
-)
+// The problems of both kinds of damaged number are MsgDigitsLost.
+const msgNoResult = "the cell holds a formula whose result was never saved; " +
+	"open and save the file in Excel, or paste the values instead of the formula"
 
 // maxExactInt is the smallest whole number that may have lost digits:
 // anything with more than 15 digits.
@@ -185,14 +180,14 @@ func numberText(v string, nf numFormat, date1904 bool) (text, problem string) {
 		return strconv.FormatFloat(r, 'f', -1, 64), ""
 	}
 	if math.Abs(x) >= maxExactInt {
-		return v, msgDigitsLost
+		return v, MsgDigitsLost
 	}
 	digits := strconv.FormatFloat(x, 'f', -1, 64)
 	if x == 0 {
 		digits = "0" // not "-0"
 	}
 	if nf.kind == numScientific || (x != 0 && exponentHidesDigits(v, digits)) {
-		return v, msgScientific
+		return v, MsgDigitsLost
 	}
 	if x > 0 && len(digits) < nf.zeroPad {
 		digits = strings.Repeat("0", nf.zeroPad-len(digits)) + digits

@@ -30,7 +30,18 @@ type Row struct {
 type CellProblem struct {
 	Col     int // index into Cells
 	Message string
+	// DigitsLost marks a number that may have lost digits (Message is
+	// then MsgDigitsLost): a caller that knows what the column holds can
+	// add what a valid value looks like.
+	DigitsLost bool
 }
+
+// MsgDigitsLost is what is wrong with a number that Excel stored as a
+// floating-point number and so may have lost digits: a whole number of 16
+// digits or more, or one shown in scientific notation. It quotes no value.
+const MsgDigitsLost = "Excel stored this as a number, which keeps at most 15 digits " +
+	"(long ones show like 8.9012E+18), so digits may have been lost; " +
+	"format the column as Text and re-enter the value"
 
 // Reader streams the rows of one table. Next returns false at the end or on
 // error; Err tells which.

@@ -226,7 +226,7 @@ func (r *xlsxReader) advance(width int) bool {
 		}
 		r.cells[i] = text
 		if problem != "" {
-			r.problems = append(r.problems, CellProblem{Col: i, Message: problem})
+			r.problems = append(r.problems, CellProblem{Col: i, Message: problem, DigitsLost: problem == MsgDigitsLost})
 		}
 	}
 	return true

@@ -15,8 +15,8 @@ import (
 
 // Substrings that identify the problems the reader reports.
 const (
-	probDigits     = "first 15 digits"
-	probScientific = "scientific notation"
+	probDigits     = sheets.MsgDigitsLost // a number of 16 digits or more
+	probScientific = sheets.MsgDigitsLost // one in scientific notation
 	probNoResult   = "never saved"
 )
 
@@ -105,6 +105,9 @@ func checkProblem(t *testing.T, r sheets.Row, col int, want string) {
 		p := r.Problems[0]
 		if p.Col != col || !strings.Contains(p.Message, want) {
 			t.Errorf("problem = %+v, want column %d containing %q", p, col, want)
+		}
+		if p.DigitsLost != (want == sheets.MsgDigitsLost) {
+			t.Errorf("problem = %+v: DigitsLost %v, want %v", p, p.DigitsLost, !p.DigitsLost)
 		}
 		if v := r.Cells[col]; len(v) > 3 && !strings.HasPrefix(v, "#") && strings.Contains(p.Message, v) {
 			t.Errorf("problem %q quotes the cell value %q", p.Message, v)
