@@ -25,7 +25,8 @@ func Build(tables []sheets.Reader) (p *Plan, problems Problems, err error) {
 // when there are problems and so no plan. Warnings alone do not make a
 // manifest invalid.
 func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
-	b := &builder{p: &Plan{}, seen: make(map[Problem]bool)}
+	b := &builder{p: &Plan{}, seen: make(map[Problem]bool),
+		probRepeats: make(map[repeatKey]*repeats), warnRepeats: make(map[repeatKey]*repeats)}
 	maps, err := b.tables(tables)
 	if err != nil {
 		return nil, nil, nil, err
@@ -33,6 +34,8 @@ func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err er
 	if err := b.read(tables, maps); err != nil {
 		return nil, nil, nil, err
 	}
+	b.probs = b.summarise(b.probs, b.probRepeats)
+	b.warns = b.summarise(b.warns, b.warnRepeats)
 	b.resolve()
 	b.probs.sort()
 	b.warns.sort()
@@ -51,6 +54,9 @@ type builder struct {
 	probs Problems
 	warns Problems
 	seen  map[Problem]bool // sheet-level findings already reported
+
+	// Findings that many rows share, by table, column and message.
+	probRepeats, warnRepeats map[repeatKey]*repeats
 
 	byKind [NumKinds][]int32 // rows of each kind, in input order
 	keys   [NumKinds]map[string]int32
@@ -85,11 +91,32 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 }
 
 // addProblems keeps every row's problems and one of each sheet-level one.
-func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps) }
+func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps, b.probRepeats) }
 
-func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps) }
+func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps, b.warnRepeats) }
 
-func (b *builder) keep(list Problems, ps []Problem) Problems {
+// maxRepeats is how many rows of a table a repeated finding lists one by
+// one; summarise sums up the others in one more entry.
+const maxRepeats = 10
+
+// repeatKey identifies a repeated finding: the same message about the same
+// column of the same table.
+type repeatKey struct {
+	tab, col int32
+	msg      string
+}
+
+// repeats counts the rows of a repeated finding beyond the first maxRepeats.
+type repeats struct {
+	n           int
+	first, last Problem // the first and last rows not listed
+}
+
+// keep appends ps to list, in order. A sheet-level finding is kept once; a
+// repeated finding (Problem.repeats) for at most maxRepeats rows of a
+// table, the others only counted in reps. Problems arrive in input order,
+// so the rows listed are the first ones.
+func (b *builder) keep(list Problems, ps []Problem, reps map[repeatKey]*repeats) Problems {
 	for _, p := range ps {
 		if p.Row == 0 {
 			if b.seen[p] {
@@ -97,8 +124,41 @@ func (b *builder) keep(list Problems, ps []Problem) Problems {
 			}
 			b.seen[p] = true
 		}
+		if p.repeats {
+			k := repeatKey{p.tab, p.col, p.Message}
+			r := reps[k]
+			if r == nil {
+				r = &repeats{}
+				reps[k] = r
+			}
+			r.n++
+			if r.n > maxRepeats {
+				if r.n == maxRepeats+1 {
+					r.first = p
+				}
+				r.last = p
+				continue
+			}
+		}
 		list = append(list, p)
 	}
+	return list
+}
+
+// summarise appends, for each repeated finding with rows not listed, one
+// entry at the first of those rows that says how many there are.
+func (b *builder) summarise(list Problems, reps map[repeatKey]*repeats) Problems {
+	for _, r := range reps {
+		switch more := r.n - maxRepeats; {
+		case more == 1:
+			list = append(list, r.first)
+		case more > 1:
+			p := r.first
+			p.Message += fmt.Sprintf("; and %d more rows like it, up to row %d, not listed one by one", more-1, r.last.Row)
+			list = append(list, p)
+		}
+	}
+	clear(reps)
 	return list
 }
 

@@ -74,17 +74,17 @@ func TestRowRules(t *testing.T) {
 		{"message route columns and authentication", base().with("MessageRoutes-2",
 			"RouteRef|RouteName|MessageUrl|MessageAuthenticationType|CallbackMessageAuthenticationType",
 			"r2||||", "r3|R3|https://x.example.com|basic|bearer"), []string{
-			"MessageRoutes-2:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
-			"MessageRoutes-2:MessagePasswordToken: no such column, but Basic authentication needs a password (want the webhook's password or bearer token)",
-			"MessageRoutes-2:CallbackMessagePasswordToken: no such column, but Bearer authentication needs a token (want the callback's password or bearer token)",
 			"MessageRoutes-2:2:RouteName: empty, but a new message route needs one (want a name like Main SMS Webhook; or give MessageRouteId for an existing route)",
 			"MessageRoutes-2:2:MessageUrl: empty, but a new message route needs one (want https://example.com/path; or give MessageRouteId for an existing route)",
+			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
+			"MessageRoutes-2:3:MessagePasswordToken: no such column, but Basic authentication needs a password (want the webhook's password or bearer token)",
+			"MessageRoutes-2:3:CallbackMessagePasswordToken: no such column, but Bearer authentication needs a token (want the callback's password or bearer token)",
 		}},
 		{"voice route type needs", base().with("VoiceRoutes-2", "RouteRef|RouteName|RouteType|VoiceUrl",
 			"v2|||", "v3|V3|Trunk|", "v4|V4|url|", "v5|V5|Forward|"), []string{
-			"VoiceRoutes-2:TrunkIp1: no such column, but a Trunk route needs TrunkIp1 or TrunkUri1 (want an IP address like 203.0.113.10)",
 			"VoiceRoutes-2:2:RouteName: empty, but a new voice route needs one (want a name like Main SIP Trunk; or give CallRouteId for an existing route)",
 			"VoiceRoutes-2:2:RouteType: empty, but a new voice route needs one (want Trunk, URL or Forward; or give CallRouteId for an existing route)",
+			"VoiceRoutes-2:3:TrunkIp1: no such column, but a Trunk route needs TrunkIp1 or TrunkUri1 (want an IP address like 203.0.113.10)",
 			"VoiceRoutes-2:4:VoiceUrl: empty, but a URL route needs one (want https://example.com/path)",
 		}},
 		{"number columns, voice route, message type", base().with("Numbers", "",
@@ -153,7 +153,7 @@ func TestRowRules(t *testing.T) {
 		{"completed port-in still needs its voice route", base().with("PortIns-done",
 			"PortInNumber|SubscriberId|MessageRouteId|PhoneNumberId|VoiceEnabled",
 			"801-555-7780|TSUID-1|MRID-1|NID-1|yes"), []string{
-			"PortIns-done:VoiceRouteRef: no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " + needVRoute,
+			"PortIns-done:2:VoiceRouteRef: no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " + needVRoute,
 		}},
 		{"port-out PIN", base().with("PortOuts", "", "801-555-0001|", "801-555-0002|12x4").
 			with("PortOuts-done", "PortOutNumber|OrderId|PortOutPIN", "801-555-0004|JNOID-1|"), []string{
@@ -318,8 +318,8 @@ func TestHeaderProblems(t *testing.T) {
 		{"Subscribers 2", "Name|AccountId|Password", []string{"A|AID|pw", "B|AID|pw"}},
 	},
 		`Subscribers:E-mail: columns A ("Email") and B ("E-mail") both mean Email (want one of them)`,
-		"Subscribers:AccountRef: no AccountRef or AccountId column, but a new subscriber belongs to an account (want AccountRef: the AccountRef of an Accounts row; or AccountId: an existing account's ID, like AID-…)",
-		"Subscribers:Password: no such column, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
+		"Subscribers:2:AccountRef: no AccountRef or AccountId column, but a new subscriber belongs to an account (want AccountRef: the AccountRef of an Accounts row; or AccountId: an existing account's ID, like AID-…)",
+		"Subscribers:2:Password: no such column, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
 		"Subscribers 2:Email: no such column, but every Subscribers row needs one as its key (want name@example.com)",
 	)
 }
@@ -566,4 +566,42 @@ func TestColumnsAndOutputColumns(t *testing.T) {
 			t.Errorf("OutputColumn(%q) = %q, %v; want %q, %v", tt.name, canon, ok, tt.canon, tt.ok)
 		}
 	}
+}
+
+// A column a rule needs but the table lacks is reported on every row that
+// needs it, so the user learns which rows those are; past maxRepeats rows,
+// one more entry counts the rest.
+func TestMissingColumnPerRow(t *testing.T) {
+	const want = "no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " +
+		"(want VoiceRouteRef: the RouteRef of a VoiceRoutes row; or VoiceRouteId: an existing voice route's ID, like CRID-…)"
+	lines := func(n int) manifest {
+		rows := []string{"S0|jane@example.com|MRID-1|mvno|p2p|Sms-Only"} // needs no voice route
+		for i := range n {
+			rows = append(rows, fmt.Sprintf("V%d|jane@example.com|MRID-1|mvno|p2p|Sms+Data+Voice", i))
+		}
+		return base().with("Numbers-voice", "LineRef|SubscriberEmail|MessageRouteId|NumberType|MessageType|ProductType", rows...)
+	}
+	var listed []string
+	for row := 3; row < 3+maxRepeats; row++ {
+		listed = append(listed, fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", row, want))
+	}
+	t.Run("a few rows", func(t *testing.T) {
+		wantProblems(t, lines(3), listed[:3]...)
+	})
+	t.Run("one more than listed", func(t *testing.T) {
+		wantProblems(t, lines(maxRepeats+1), append(listed,
+			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", 3+maxRepeats, want))...)
+	})
+	t.Run("many rows", func(t *testing.T) {
+		n := 3 * batchSize // across batches that workers check in parallel
+		wantProblems(t, lines(n), append(listed,
+			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s; and %d more rows like it, up to row %d, not listed one by one",
+				3+maxRepeats, want, n-maxRepeats-1, n+2))...)
+	})
+	t.Run("Basic authentication without a user name column", func(t *testing.T) {
+		wantProblems(t, base().with("MessageRoutes-2", "RouteRef|RouteName|MessageUrl|MessageAuthenticationType|MessagePasswordToken",
+			"r2|R2|https://x.example.com|None|", "r3|R3|https://x.example.com|Basic|tok", "r4|R4|https://x.example.com|Basic|tok"),
+			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
+			"MessageRoutes-2:4:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)")
+	})
 }

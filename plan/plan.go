@@ -123,6 +123,11 @@ type Problem struct {
 
 	tab int32 // 1 + index of the table in the input, 0 when unknown
 	col int32 // column position for sorting: header index, or after the header
+
+	// repeats marks a finding that many rows of a table may share (a
+	// column the table lacks but a rule needs): the builder lists the
+	// first few rows and sums up the rest (see builder.keep).
+	repeats bool
 }
 
 // Problems is every problem found; Build never stops at the first.

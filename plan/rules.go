@@ -9,8 +9,8 @@ import (
 )
 
 // rowCheck normalises one row and applies the rules that need only that
-// row. Problems about a missing column are reported at row 0 (the whole
-// sheet); the builder keeps one of each.
+// row. A value a rule needs from a column the table lacks is reported on
+// each row that needs it, as a repeated finding (see builder.keep).
 type rowCheck struct {
 	m     *tableMap
 	r     *Row
@@ -38,6 +38,14 @@ func (c *rowCheck) warn(fi int, msg string) {
 	c.add(c.warns, int(c.r.Num), fi, msg)
 }
 
+// missing reports that this row needs a value of field fi, whose column
+// the table lacks: a finding many rows may share.
+func (c *rowCheck) missing(fi int, msg string) {
+	p := c.m.problem(int(c.r.Num), c.m.colName(fi), c.m.colOrder(fi), msg)
+	p.repeats = true
+	*c.probs = append(*c.probs, p)
+}
+
 // require reports field fi when it is empty; why says who needs it.
 func (c *rowCheck) require(fi int, why string) { c.requireOr(fi, why, "") }
 
@@ -54,7 +62,7 @@ func (c *rowCheck) requireOr(fi int, why, alt string) {
 	}
 	want += ")"
 	if c.m.col[fi] < 0 {
-		c.add(c.probs, 0, fi, "no such column, but "+why+want)
+		c.missing(fi, "no such column, but "+why+want)
 		return
 	}
 	c.problem(fi, "empty, but "+why+want)
@@ -68,7 +76,7 @@ func (c *rowCheck) requireOne(a, b int, why string) {
 	fa, fb := &c.m.s.fields[a], &c.m.s.fields[b]
 	want := " (want " + fa.name + ": " + fa.example() + "; or " + fb.name + ": " + fb.example() + ")"
 	if c.m.col[a] < 0 && c.m.col[b] < 0 {
-		c.add(c.probs, 0, a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
+		c.missing(a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
 		return
 	}
 	c.problem(a, "empty, and so is "+fb.name+", but "+why+want)
@@ -177,7 +185,9 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 			r.Key = badKey
 		}
 	}
-	c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
+	if m.col[m.s.key] >= 0 { // a missing key column is reported once, for the sheet
+		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
+	}
 	kindRules[m.s.kind](c)
 }
 
