@@ -33,6 +33,9 @@ type csvReader struct {
 	row   Row
 	err   error
 	done  bool
+
+	rows int // spreadsheet rows up to the record last fetched
+	end  int // line on which that record ends
 }
 
 // csvRecord is one record and where it is.
@@ -40,6 +43,7 @@ type csvRecord struct {
 	fields   []string
 	line     int // line of its first field
 	lastLine int // line where its last field starts
+	row      int // the row a spreadsheet shows it on (see fetch)
 	err      error
 }
 
@@ -91,7 +95,7 @@ func openCSV(path string) (_ Reader, err error) {
 			return nil, nil
 		}
 		if header, ok := headerOf(rec.fields); ok {
-			r.table.Header, r.table.HeaderRow = header, rec.line
+			r.table.Header, r.table.HeaderRow = header, rec.row
 			return r, nil
 		}
 	}
@@ -140,7 +144,12 @@ func (r *csvReader) fetch() {
 	}
 	line, _ := r.cr.FieldPos(0)
 	last, _ := r.cr.FieldPos(len(fields) - 1)
-	r.ahead = csvRecord{fields: fields, line: line, lastLine: last}
+	// A spreadsheet shows each record on a row of its own, a line break in
+	// a quoted field included, and each blank line (which encoding/csv
+	// skips) as an empty row.
+	r.rows += 1 + max(0, line-r.end-1)
+	r.end = last + strings.Count(fields[len(fields)-1], "\n")
+	r.ahead = csvRecord{fields: fields, line: line, lastLine: last, row: r.rows}
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
 			l, _ := r.cr.FieldPos(i)
@@ -197,7 +206,7 @@ func (r *csvReader) Next() bool {
 		if blank(cells) {
 			continue
 		}
-		r.row = Row{Num: rec.line, Cells: cells}
+		r.row = Row{Num: rec.row, Cells: cells}
 		return true
 	}
 }

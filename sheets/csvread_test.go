@@ -63,8 +63,15 @@ func TestOpenCSV(t *testing.T) {
 			rows: []sheets.Row{
 				row(2, "1 Main St, Apt 2", `Say "hi"`),
 				row(3, "line one\nline two", "Provo"),
-				row(5, "last", "Orem"),
+				row(4, "last", "Orem"),
 			},
+		},
+		{
+			name:      "rows are records, blank lines are rows",
+			content:   "A,B\n\"1\n2\n3\",x\n\ny,\"4\r\n5\"\r\n\r\nz,6\n",
+			header:    []string{"A", "B"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1\n2\n3", "x"), row(4, "y", "4\n5"), row(6, "z", "6")},
 		},
 		{
 			name:      "quoted CRLF line break becomes LF",

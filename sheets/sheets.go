@@ -15,7 +15,9 @@ type Table struct {
 }
 
 // Row is one data row. Num is the row number the user sees in the
-// spreadsheet (for CSV: the line of the record's first line, header = 1).
+// spreadsheet. For CSV that is the record's number as a spreadsheet opening
+// the file shows it: a quoted field's line breaks stay in one row, a blank
+// line is an (empty) row, and a first line sep=; is not a row.
 // Cells has exactly len(Table.Header) entries ("" where absent); cells
 // beyond the header are dropped, trailing empty rows are never returned.
 type Row struct {
