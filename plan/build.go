@@ -78,6 +78,11 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 			continue
 		}
 		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t)
+		if t.Charset == sheets.Windows1252 {
+			warns = append(warns, m.problem(0, "", -1, "the file is not UTF-8 text, so it was read as Windows-1252 "+
+				"(as Excel's plain \"CSV\" is written on Western Windows); if letters such as é or ñ look wrong, "+
+				"save the file as \"CSV UTF-8\" instead"))
+		}
 		maps[i] = m
 		b.p.Tables = append(b.p.Tables, info)
 		b.addProblems(probs)

@@ -65,3 +65,24 @@ func TestCSVThroughSheets(t *testing.T) {
 		t.Errorf("Key = %q, want subscribers/jane@example.com/create", got)
 	}
 }
+
+// A CSV file that is not UTF-8 is read as Windows-1252, with a warning
+// naming the file; Excel's sep= line is not a row.
+func TestCSVWindows1252AndSepLine(t *testing.T) {
+	files := map[string]string{
+		"accounts.csv": "sep=;\r\nAccountRef;AccountName;BillingStreet1;BillingCity;BillingState;BillingZip\r\n" +
+			"acme;Caf\xe9 Ni\xf1o;1 Main St;Lehi;AE;09012\r\n",
+	}
+	p, problems, warnings, err := Check(openCSV(t, files))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Check: %v %v", err, problems)
+	}
+	want := `accounts.csv: the file is not UTF-8 text, so it was read as Windows-1252 (as Excel's plain "CSV" is written on Western Windows); if letters such as é or ñ look wrong, save the file as "CSV UTF-8" instead`
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
+	r := &p.Rows[0]
+	if r.Num != 2 || r.Get("AccountName") != "Café Niño" || r.Get("BillingState") != "AE" {
+		t.Errorf("row %d: AccountName %q, BillingState %q; want row 2, Café Niño, AE", r.Num, r.Get("AccountName"), r.Get("BillingState"))
+	}
+}

@@ -93,6 +93,10 @@ func TestNormState(t *testing.T) {
 		{"Puerto Rico", "PR", ""},
 		{"guam", "GU", ""},
 		{"U.S. Virgin Islands", "VI", ""},
+		{"AA", "AA", ""},
+		{"ae", "AE", ""},
+		{"AP", "AP", ""},
+		{"Armed Forces Pacific", "AP", ""},
 		{"Utha", "", `"Utha"` + want},
 		{"XX", "", `"XX"` + want},
 	})

@@ -19,6 +19,7 @@ func TestOpenCSV(t *testing.T) {
 		header    []string
 		headerRow int
 		rows      []sheets.Row
+		charset   string
 	}{
 		{
 			name:      "comma and LF",
@@ -116,6 +117,42 @@ func TestOpenCSV(t *testing.T) {
 			rows:      []sheets.Row{row(2, "1", "2", "3"), row(3, "7", "", "")},
 		},
 		{
+			name:      "not UTF-8: read as Windows-1252",
+			content:   "Name,City,Note\nJos\xe9,Provo,\x93quoted\x94 \x80 5\n",
+			header:    []string{"Name", "City", "Note"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "José", "Provo", "“quoted” € 5")},
+			charset:   sheets.Windows1252,
+		},
+		{
+			name:      "sep= line names the delimiter and is not a row",
+			content:   "sep=;\r\nA;B,C\r\n1;2,3\r\n",
+			header:    []string{"A", "B,C"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2,3")},
+		},
+		{
+			name:      "SEP= in capitals, after a BOM, comma where semicolons abound",
+			content:   "\uFEFFSEP=,\nA;1,B;2\na;b,c;d\n",
+			header:    []string{"A;1", "B;2"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "a;b", "c;d")},
+		},
+		{
+			name:      "sep= with a tab",
+			content:   "sep=\t\nA\tB\n1\t2\n",
+			header:    []string{"A", "B"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2")},
+		},
+		{
+			name:      "a header that only starts like sep= is a header",
+			content:   "sep=x;y,z\n1,2\n",
+			header:    []string{"sep=x;y", "z"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2")},
+		},
+		{
 			name:      "header only",
 			content:   "A,B\n",
 			header:    []string{"A", "B"},
@@ -133,7 +170,7 @@ func TestOpenCSV(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), "Subscribers.csv", tt.content)
 			got := readOne(t, path)
-			want := sheets.Table{Name: "Subscribers", Path: path, Header: tt.header, HeaderRow: tt.headerRow}
+			want := sheets.Table{Name: "Subscribers", Path: path, Header: tt.header, HeaderRow: tt.headerRow, Charset: tt.charset}
 			if !reflect.DeepEqual(got.Table, want) {
 				t.Errorf("Table() = %+v, want %+v", got.Table, want)
 			}
@@ -161,9 +198,14 @@ func TestOpenCSVErrors(t *testing.T) {
 			want:    []string{"Bad.csv", "line 1", "never closed"},
 		},
 		{
-			name:    "not UTF-8",
-			content: "Name,City\nJos\xe9,Provo\n",
+			name:    "not UTF-8 after a UTF-8 byte order mark",
+			content: "\uFEFFName,City\nJos\xe9,Provo\n",
 			want:    []string{"Bad.csv", "line 2", "UTF-8"},
+		},
+		{
+			name:    "lines counted from the sep= line",
+			content: "sep=,\nA,B\n1,2\n3,\"oops\n5,6\n7,8\n",
+			want:    []string{"Bad.csv", "line 4", "never closed"},
 		},
 		{
 			name:    "UTF-16",

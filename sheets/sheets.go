@@ -12,6 +12,9 @@ type Table struct {
 	Path      string   // the file it came from
 	Header    []string // column titles as written, trimmed; "" for an untitled column
 	HeaderRow int      // the spreadsheet row number of the header (1-based)
+	// Charset is "" for UTF-8 (every workbook), or Windows1252 for a CSV
+	// file that is not valid UTF-8 and so was read as Windows-1252.
+	Charset string
 }
 
 // Row is one data row. Num is the row number the user sees in the
