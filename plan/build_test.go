@@ -295,7 +295,7 @@ func TestHeaders(t *testing.T) {
 	want := []string{
 		`users:Colour: unknown column "Colour": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md)`,
 		`users:Passcode: unknown column "Passcode": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md); it looks secret, so the results mask it`,
-		"users: column L has no title, so its values are not used (want a column title from docs/manifest.md)",
+		"users:2: column L has no title, so its values are not used (this is the first row with one; want a column title from docs/manifest.md)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings:\n got  %q\n want %q", got, want)

@@ -86,3 +86,36 @@ func TestCSVWindows1252AndSepLine(t *testing.T) {
 		t.Errorf("row %d: AccountName %q, BillingState %q; want row 2, Café Niño, AE", r.Num, r.Get("AccountName"), r.Get("BillingState"))
 	}
 }
+
+// Values in a column without a title, inside the header or beyond its last
+// title, are not used: a warning names the column and the first row with a
+// value. A row whose only values are there is no manifest row.
+func TestCSVUntitledColumns(t *testing.T) {
+	files := map[string]string{
+		"accounts.csv": "AccountRef,,AccountName,BillingStreet1,BillingCity,BillingState,BillingZip\n" +
+			"acme,,Acme Corp,1 Main St,Lehi,UT,84043\n" +
+			"beta,x,Beta LLC,2 Main St,Lehi,UT,84043,,note\n" +
+			",,,,,,,,,total: 2\n" +
+			"gamma,,Gamma Inc,3 Main St,Lehi,UT,84043,,later\n",
+	}
+	p, problems, warnings, err := Check(openCSV(t, files))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Check: %v %v", err, problems)
+	}
+	var got []string
+	for _, w := range warnings {
+		got = append(got, w.String())
+	}
+	const why = " has no title, so its values are not used (this is the first row with one; want a column title from docs/manifest.md)"
+	want := []string{
+		"accounts.csv:3: column B" + why,
+		"accounts.csv:3: column I" + why,
+		"accounts.csv:4: column J" + why,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings:\n got  %q\n want %q", got, want)
+	}
+	if len(p.Rows) != 3 || p.Rows[2].Num != 5 {
+		t.Errorf("%d rows, the last row %d; want 3 rows, the last row 5 (row 4 has values only beyond the header)", len(p.Rows), p.Rows[len(p.Rows)-1].Num)
+	}
+}

@@ -124,6 +124,23 @@ func looksSecret(folded string) bool {
 	return folded == "pin" || strings.HasSuffix(folded, "pin")
 }
 
+// untitledWarning says that column j, which has no title, has a value on
+// row num (the first such row) that is not used.
+func untitledWarning(m *tableMap, num, j int) Problem {
+	return m.problem(num, "", int32(j), "column "+sheets.ColumnLetter(j)+" has no title, so its values are not used "+
+		"(this is the first row with one; want a column title from docs/manifest.md)")
+}
+
+// titledBlank reports whether every cell of a titled column is blank.
+func (m *tableMap) titledBlank(cells []string) bool {
+	for j, c := range cells {
+		if m.field[j] != untitled && strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // batchSize is the number of rows a worker normalises at a time.
 const batchSize = 1024
 
@@ -229,8 +246,32 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 		n := len(m.field)
 		cells := arena{chunk: 256 * n}
 		bt := &batch{m: m, done: make(chan struct{})}
+		var untitledCols []int // columns without a title inside the header
+		for j, f := range m.field {
+			if f == untitled {
+				untitledCols = append(untitledCols, j)
+			}
+		}
+		warned := make(map[int]bool) // untitled columns already reported
 		for rd.Next() {
 			sr := rd.Row()
+			if untitledCols != nil || sr.Beyond != nil {
+				for _, j := range untitledCols {
+					if !warned[j] && strings.TrimSpace(sr.Cells[j]) != "" {
+						warned[j] = true
+						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
+					}
+				}
+				for _, j := range sr.Beyond {
+					if !warned[j] {
+						warned[j] = true
+						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
+					}
+				}
+				if len(sr.Problems) == 0 && m.titledBlank(sr.Cells) {
+					continue // values only where no title says what they are
+				}
+			}
 			buf := cells.take(n)
 			copy(buf, sr.Cells)
 			r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: buf, tab: m}

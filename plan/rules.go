@@ -144,9 +144,6 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 	var norm [64]string // normalised values that differ from the cell, by field
 	for j, f16 := range m.field {
 		if f16 < 0 {
-			if f16 == untitled && strings.TrimSpace(r.Cells[j]) != "" {
-				*c.warns = append(*c.warns, m.problem(0, "", int32(j), "column "+sheets.ColumnLetter(j)+" has no title, so its values are not used (want a column title from docs/manifest.md)"))
-			}
 			continue
 		}
 		fi := int(f16)

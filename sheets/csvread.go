@@ -307,11 +307,11 @@ func (r *csvReader) Next() bool {
 		if !ok {
 			return false
 		}
-		cells := fit(rec.fields, len(r.table.Header))
-		if blank(cells) {
+		cells, beyond := fit(rec.fields, len(r.table.Header))
+		if blank(cells) && beyond == nil {
 			continue
 		}
-		r.row = Row{Num: rec.row, Cells: cells}
+		r.row = Row{Num: rec.row, Cells: cells, Beyond: beyond}
 		return true
 	}
 }

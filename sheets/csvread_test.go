@@ -110,11 +110,12 @@ func TestOpenCSV(t *testing.T) {
 			rows:      []sheets.Row{row(2, " a@x.example ", " Ann ")},
 		},
 		{
-			name:      "trailing empty columns dropped, short rows padded",
-			content:   "A,,C,,,\n1,2,3,4,5,6\n7\n,,,,,x\n",
+			name:      "trailing untitled columns dropped but listed, short rows padded",
+			content:   "A,,C,,,\n1,2,3,4,5,6\n7\n,,,,,x\n8,,,  ,,\n",
 			header:    []string{"A", "", "C"},
 			headerRow: 1,
-			rows:      []sheets.Row{row(2, "1", "2", "3"), row(3, "7", "", "")},
+			rows: []sheets.Row{beyondRow(2, []int{3, 4, 5}, "1", "2", "3"), row(3, "7", "", ""),
+				beyondRow(4, []int{5}, "", "", ""), row(5, "8", "", "")},
 		},
 		{
 			name:      "not UTF-8: read as Windows-1252",

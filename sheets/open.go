@@ -127,11 +127,17 @@ func headerOf(cells []string) (header []string, ok bool) {
 }
 
 // fit returns a copy of cells with exactly width entries: cells beyond it
-// are dropped, missing ones are "".
-func fit(cells []string, width int) []string {
-	out := make([]string, width)
+// are dropped, missing ones are "". beyond lists the dropped cells that
+// held something other than white space.
+func fit(cells []string, width int) (out []string, beyond []int) {
+	out = make([]string, width)
 	copy(out, cells)
-	return out
+	for j := width; j < len(cells); j++ {
+		if strings.TrimSpace(cells[j]) != "" {
+			beyond = append(beyond, j)
+		}
+	}
+	return out, beyond
 }
 
 // blank reports whether every cell is empty or white space.

@@ -21,12 +21,18 @@ type Table struct {
 // spreadsheet. For CSV that is the record's number as a spreadsheet opening
 // the file shows it: a quoted field's line breaks stay in one row, a blank
 // line is an (empty) row, and a first line sep=; is not a row.
-// Cells has exactly len(Table.Header) entries ("" where absent); cells
-// beyond the header are dropped, trailing empty rows are never returned.
+// Cells has exactly len(Table.Header) entries ("" where absent); the values
+// of cells beyond the header are dropped, and Beyond lists the columns
+// that had one. Rows with no value in any cell are never returned.
 type Row struct {
 	Num      int
 	Cells    []string
 	Problems []CellProblem // cells whose value could not be read faithfully
+	// Beyond lists the columns (0-based, from len(Header) on) where this
+	// row has a value that is not white space although the header gives
+	// the column no title; nil for most rows. A row may have values there
+	// only, and then has blank Cells.
+	Beyond []int
 }
 
 // CellProblem reports a cell the reader could not read faithfully, for

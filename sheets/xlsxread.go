@@ -194,6 +194,7 @@ type xlsxReader struct {
 
 	cells    []string      // the row last read, every cell
 	problems []CellProblem // and its problems
+	beyond   []int         // and the columns past the width read that hold a value
 	row      Row
 	err      error
 	closed   bool
@@ -214,7 +215,7 @@ func (r *xlsxReader) advance(width int) bool {
 	if width < 0 {
 		width = len(r.scan.cells)
 	}
-	r.cells, r.problems = make([]string, width), nil
+	r.cells, r.problems, r.beyond = make([]string, width), nil, nil
 	for i, c := range r.scan.cells[:min(width, len(r.scan.cells))] {
 		if !c.present {
 			continue
@@ -229,6 +230,20 @@ func (r *xlsxReader) advance(width int) bool {
 			r.problems = append(r.problems, CellProblem{Col: i, Message: problem, DigitsLost: problem == MsgDigitsLost})
 		}
 	}
+	for j := width; j < len(r.scan.cells); j++ {
+		c := r.scan.cells[j]
+		if !c.present || (!c.value && !c.formula) {
+			continue
+		}
+		text, problem, err := r.book.cellText(c)
+		if err != nil {
+			r.err = fmt.Errorf("read %s: row %d: column %s: %w", r.where, r.scan.row, ColumnLetter(j), err)
+			return false
+		}
+		if problem != "" || strings.TrimSpace(text) != "" {
+			r.beyond = append(r.beyond, j)
+		}
+	}
 	return true
 }
 
@@ -236,10 +251,10 @@ func (r *xlsxReader) Table() Table { return r.table }
 
 func (r *xlsxReader) Next() bool {
 	for r.advance(len(r.table.Header)) {
-		if len(r.problems) == 0 && blank(r.cells) {
+		if len(r.problems) == 0 && blank(r.cells) && r.beyond == nil {
 			continue
 		}
-		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems}
+		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems, Beyond: r.beyond}
 		return true
 	}
 	return false

@@ -236,20 +236,21 @@ func TestOpenXLSXLayout(t *testing.T) {
 		t.Errorf("Numbers table = %+v, want %+v", num.Table, want)
 	}
 	want := []sheets.Row{
-		row(4, "L1", "x", "8015551234"),
+		beyondRow(4, []int{3, 4}, "L1", "x", "8015551234"),
 		row(7, "L2", "", ""),
+		beyondRow(8, []int{4}, "", "", ""),
 		row(10, "8901240397190002080", "", ""), // with a problem, checked below
 	}
 	if len(num.Rows) != len(want) {
 		t.Fatalf("Numbers rows = %+v, want %+v", num.Rows, want)
 	}
-	withProblem := num.Rows[2]
+	withProblem := num.Rows[3]
 	withProblem.Problems = nil
-	if got := append(num.Rows[:2:2], withProblem); !sameRows(got, want) {
+	if got := append(num.Rows[:3:3], withProblem); !sameRows(got, want) {
 		t.Errorf("Numbers rows = %+v, want %+v", num.Rows, want)
 	}
 	checkProblem(t, num.Rows[0], 0, "")
-	checkProblem(t, num.Rows[2], 0, probDigits)
+	checkProblem(t, num.Rows[3], 0, probDigits)
 }
 
 func TestOpenXLSXNoTable(t *testing.T) {
