@@ -605,3 +605,40 @@ func TestMissingColumnPerRow(t *testing.T) {
 			"MessageRoutes-2:4:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)")
 	})
 }
+
+// A cell Excel stored as a number holds no leading zero. Where a leading 0
+// is part of the value, such a cell is a problem when the value cannot be
+// valid and a warning otherwise; a secret is never shown.
+func TestNumberCells(t *testing.T) {
+	rs := base().
+		with("PortOuts", "", "801-555-0003|550", "801-555-0005|5501", "801-555-0006|1234567890", "801-555-0007|550").
+		readers()
+	number := func(tab, row int, cols ...int) { rs[tab].(*fakeTable).rows[row].Numeric = cols }
+	number(5, 0, 5, 6, 7) // PortIns: CurrentAccountNumber, CurrentAccountPassword, BillingStreet1 (no zeros to lose)
+	number(6, 1, 1)       // PortOuts: PIN 550 from a number: lost its zero
+	number(6, 2, 1)       // 5501: may have lost one
+	number(6, 3, 1)       // 1234567890: ten digits, cannot have lost one
+	// PortOuts row 5 (550) is text: as typed, so simply not a PIN.
+	number(4, 0, 9, 8) // Numbers: ICCID and LimitValue (no warning: no leading zeros there)
+	_, problems, warnings, err := Check(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range append(problems, warnings...) {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"PortOuts:3:PortOutPIN: " + msgPINNumber,
+		"PortOuts:6:PortOutPIN: the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)",
+		"PortIns:2:CurrentAccountNumber: " + msgNumberCell,
+		"PortIns:2:CurrentAccountPassword: " + msgNumberCell,
+		"PortOuts:4:PortOutPIN: " + msgNumberCell,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems, then warnings:\n got  %q\n want %q", got, want)
+	}
+	if !strings.Contains(msgPINNumber, "format the column as Text") || !strings.Contains(msgNumberCell, "format the column as Text") {
+		t.Errorf("messages %q, %q do not say to format the column as Text", msgPINNumber, msgNumberCell)
+	}
+}

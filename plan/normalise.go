@@ -225,6 +225,10 @@ func normZip(v string) (string, string) {
 	case (len(v) == 3 || len(v) == 4) && allDigits(v):
 		fixed := strings.Repeat("0", 5-len(v)) + v
 		return "", quote(v) + " looks like " + fixed + " lost its leading zero in Excel; format the column as Text and write " + fixed
+	case (len(v) == 7 || len(v) == 8) && allDigits(v):
+		fixed := strings.Repeat("0", 9-len(v)) + v
+		fixed = fixed[:5] + "-" + fixed[5:]
+		return "", quote(v) + " looks like " + fixed + " lost its leading zero in Excel; format the column as Text and write " + fixed
 	}
 	return "", quote(v) + " is not a ZIP code (want 5 digits like 84043, or ZIP+4 like 84043-1234)"
 }
@@ -401,11 +405,9 @@ func normAreaCode(v string) (string, string) {
 // normPIN checks a port-out PIN. It is secret: messages never show it.
 func normPIN(v string) (string, string) {
 	if !allDigits(v) || len(v) < 4 || len(v) > 10 {
-		msg := "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
-		if allDigits(v) && len(v) < 4 {
-			msg += "; if it began with 0, Excel dropped the zero: format the column as Text"
-		}
-		return "", msg
+		// A short PIN read from a number cell lost its zeros (see rowCheck.check);
+		// a text one, even from a CSV file, is as the user typed it.
+		return "", "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
 	}
 	return v, ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -148,30 +149,32 @@ const batchSize = 1024
 type batch struct {
 	m     *tableMap
 	rows  []Row
-	cps   []rowProblems
+	extra []rowExtra
 	probs []Problem
 	warns []Problem
 	done  chan struct{}
 }
 
-// rowProblems are the cells the reader could not read faithfully in row i
-// of a batch.
-type rowProblems struct {
-	i   int
-	cps []sheets.CellProblem
+// rowExtra is what the reader said about the cells of row i of a batch
+// beyond their text: the cells it could not read faithfully, and those it
+// read from numbers (which hold no leading zeros).
+type rowExtra struct {
+	i       int
+	cps     []sheets.CellProblem
+	numeric []int
 }
 
 func (bt *batch) run() {
 	vals := arena{chunk: 1024}
 	k := 0
 	for i := range bt.rows {
-		var cps []sheets.CellProblem
-		if k < len(bt.cps) && bt.cps[k].i == i {
-			cps = bt.cps[k].cps
+		var x rowExtra
+		if k < len(bt.extra) && bt.extra[k].i == i {
+			x = bt.extra[k]
 			k++
 		}
 		c := rowCheck{m: bt.m, r: &bt.rows[i], probs: &bt.probs, warns: &bt.warns}
-		c.check(cps, &vals)
+		c.check(x.cps, x.numeric, &vals)
 	}
 	close(bt.done)
 }
@@ -278,8 +281,15 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 			for s := range r.par {
 				r.par[s] = -1
 			}
-			if len(sr.Problems) > 0 {
-				bt.cps = append(bt.cps, rowProblems{len(bt.rows), append([]sheets.CellProblem(nil), sr.Problems...)})
+			var numeric []int // the number cells where leading zeros matter
+			for _, j := range sr.Numeric {
+				if f := m.field[j]; f >= 0 && m.s.fields[f].zeros {
+					numeric = append(numeric, j)
+				}
+			}
+			if len(sr.Problems) > 0 || numeric != nil {
+				// Copied: the Row is the reader's until its next Next.
+				bt.extra = append(bt.extra, rowExtra{len(bt.rows), slices.Clone(sr.Problems), numeric})
 			}
 			bt.rows = append(bt.rows, r)
 			if len(bt.rows) == batchSize {

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,10 +41,14 @@ func (c *rowCheck) warn(fi int, msg string) {
 
 // missing reports that this row needs a value of field fi, whose column
 // the table lacks: a finding many rows may share.
-func (c *rowCheck) missing(fi int, msg string) {
+func (c *rowCheck) missing(fi int, msg string) { c.repeated(c.probs, fi, msg) }
+
+// repeated adds to list a finding about field fi of this row that many
+// rows of a table may share (see builder.keep).
+func (c *rowCheck) repeated(list *[]Problem, fi int, msg string) {
 	p := c.m.problem(int(c.r.Num), c.m.colName(fi), c.m.colOrder(fi), msg)
 	p.repeats = true
-	*c.probs = append(*c.probs, p)
+	*list = append(*list, p)
 }
 
 // require reports field fi when it is empty; why says who needs it.
@@ -122,9 +127,20 @@ func (f *field) example() string {
 	return "a value"
 }
 
-// check normalises the cells of r and applies the row's own rules. vals
-// supplies the storage for the values that differ from their cells.
-func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
+// The findings about a cell that Excel stored as a number, in a column
+// where a leading 0 is part of the value.
+const (
+	msgNumberCell = "Excel stored this as a number, which drops leading zeros: if the value began with 0, " +
+		"format the column as Text and re-enter it"
+	msgPINNumber = "Excel stored this PIN as a number and so dropped its leading zeros (want 4 to 10 digits like 0550; " +
+		"the value is not shown because it is secret); format the column as Text and re-enter it"
+)
+
+// check normalises the cells of r and applies the row's own rules. cps are
+// the cells the reader could not read faithfully, numeric the cells it
+// read from numbers (in columns where leading zeros matter). vals supplies
+// the storage for the values that differ from their cells.
+func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 	m, r := c.m, c.r
 	for _, cp := range cps {
 		if cp.Col < 0 || cp.Col >= len(m.field) || m.field[cp.Col] < 0 {
@@ -158,10 +174,20 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 		if m.s.kind == Accounts && c.foreignAddress(fi) {
 			continue // a state or postcode outside the United States, as written
 		}
-		nv, msg := normalise(&m.s.fields[fi], v)
+		f := &m.s.fields[fi]
+		number := numeric != nil && slices.Contains(numeric, j)
+		var nv, msg string
+		switch {
+		case number && f.typ == tPIN && allDigits(v) && len(v) < 4:
+			msg = msgPINNumber // it had leading zeros, and lost them
+		default:
+			nv, msg = normalise(f, v)
+		}
 		if msg != "" {
 			c.bad |= 1 << fi
 			c.problem(fi, msg)
+		} else if number && !(f.typ == tPIN && len(v) == 10) { // a 10-digit PIN had no 0 to lose
+			c.repeated(c.warns, fi, msgNumberCell)
 		}
 		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
 			r.diff |= 1 << fi

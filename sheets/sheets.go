@@ -33,6 +33,11 @@ type Row struct {
 	// the column no title; nil for most rows. A row may have values there
 	// only, and then has blank Cells.
 	Beyond []int
+	// Numeric lists the cells (indices into Cells) that the workbook
+	// stores as numbers shown as plain numbers: not as dates, and not in a
+	// format such as 00000 that shows leading zeros. A number holds no
+	// leading zeros, so a value typed as 0550 reads 550. Always nil for CSV.
+	Numeric []int
 }
 
 // CellProblem reports a cell the reader could not read faithfully, for

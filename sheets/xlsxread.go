@@ -138,8 +138,18 @@ func (b *workbook) format(style int) numFormat {
 }
 
 // cellText returns the text of a cell, with a problem message when it
-// cannot be trusted. The error is for a damaged file.
-func (b *workbook) cellText(c rawCell) (text, problem string, err error) {
+// cannot be trusted. numeric is true for a number shown as a plain number
+// (see Row.Numeric). The error is for a damaged file.
+func (b *workbook) cellText(c rawCell) (text, problem string, numeric bool, err error) {
+	text, problem, err = b.cellValue(c)
+	if err == nil && (c.typ == "" || c.typ == "n") && text != "" {
+		nf := b.format(c.style)
+		numeric = (nf.kind == numPlain || nf.kind == numScientific) && nf.zeroPad == 0
+	}
+	return text, problem, numeric, err
+}
+
+func (b *workbook) cellValue(c rawCell) (text, problem string, err error) {
 	if c.formula && !c.value {
 		return "", msgNoResult, nil
 	}
@@ -195,6 +205,7 @@ type xlsxReader struct {
 	cells    []string      // the row last read, every cell
 	problems []CellProblem // and its problems
 	beyond   []int         // and the columns past the width read that hold a value
+	numeric  []int         // and its cells stored as plain numbers
 	row      Row
 	err      error
 	closed   bool
@@ -215,17 +226,20 @@ func (r *xlsxReader) advance(width int) bool {
 	if width < 0 {
 		width = len(r.scan.cells)
 	}
-	r.cells, r.problems, r.beyond = make([]string, width), nil, nil
+	r.cells, r.problems, r.beyond, r.numeric = make([]string, width), nil, nil, nil
 	for i, c := range r.scan.cells[:min(width, len(r.scan.cells))] {
 		if !c.present {
 			continue
 		}
-		text, problem, err := r.book.cellText(c)
+		text, problem, numeric, err := r.book.cellText(c)
 		if err != nil {
 			r.err = fmt.Errorf("read %s: row %d: column %s: %w", r.where, r.scan.row, ColumnLetter(i), err)
 			return false
 		}
 		r.cells[i] = text
+		if numeric {
+			r.numeric = append(r.numeric, i)
+		}
 		if problem != "" {
 			r.problems = append(r.problems, CellProblem{Col: i, Message: problem, DigitsLost: problem == MsgDigitsLost})
 		}
@@ -235,7 +249,7 @@ func (r *xlsxReader) advance(width int) bool {
 		if !c.present || (!c.value && !c.formula) {
 			continue
 		}
-		text, problem, err := r.book.cellText(c)
+		text, problem, err := r.book.cellValue(c)
 		if err != nil {
 			r.err = fmt.Errorf("read %s: row %d: column %s: %w", r.where, r.scan.row, ColumnLetter(j), err)
 			return false
@@ -254,7 +268,7 @@ func (r *xlsxReader) Next() bool {
 		if len(r.problems) == 0 && blank(r.cells) && r.beyond == nil {
 			continue
 		}
-		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems, Beyond: r.beyond}
+		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems, Beyond: r.beyond, Numeric: r.numeric}
 		return true
 	}
 	return false
