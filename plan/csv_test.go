@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"telegent-bulk/sheets"
@@ -117,5 +118,33 @@ func TestCSVUntitledColumns(t *testing.T) {
 	}
 	if len(p.Rows) != 3 || p.Rows[2].Num != 5 {
 		t.Errorf("%d rows, the last row %d; want 3 rows, the last row 5 (row 4 has values only beyond the header)", len(p.Rows), p.Rows[len(p.Rows)-1].Num)
+	}
+}
+
+// An ICCID in a CSV file whose digits after the 15th are all 0 is probably
+// what Excel left of a number it rounded; when its check digit passes
+// anyway, that draws a warning (in a workbook, Excel's own number cells
+// are caught by the reader instead).
+func TestCSVRoundedICCID(t *testing.T) {
+	files := map[string]string{
+		"numbers.csv": "LineRef,SubscriberId,MessageRouteId,NumberType,MessageType,ProductType,ICCID\n" +
+			"L1,TSUID-1,MRID-1,mvno,p2p,Sms+Data,8901240397190010000\n" +
+			"L2,TSUID-1,MRID-1,mvno,p2p,Sms+Data,8901240397190002080\n" +
+			"L3,TSUID-1,MRID-1,mvno,p2p,Sms+Data,89012403971900700000F\n",
+	}
+	_, problems, warnings, err := Check(openCSV(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range append(problems, warnings...) {
+		got = append(got, p.String())
+	}
+	want := []string{"numbers.csv:2:ICCID: " + msgRoundedICCID, "numbers.csv:4:ICCID: " + msgRoundedICCID}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems and warnings:\n got  %q\n want %q", got, want)
+	}
+	if !strings.Contains(msgRoundedICCID, "Excel") || !strings.Contains(msgRoundedICCID, "15") {
+		t.Errorf("the warning %q does not name the rounding", msgRoundedICCID)
 	}
 }

@@ -270,12 +270,24 @@ func normICCID(v string) (string, string) {
 		return "", quote(v) + " is not an ICCID: it has " + count(len(d), "digit") + " (want " + wantICCID + ")"
 	}
 	if !luhn(d) {
+		if roundedICCID(d) {
+			return "", quote(v) + " is not an ICCID: the check digit is wrong, and every digit after the 15th is 0, " +
+				"as Excel leaves a long number it stored as a number; format the column as Text and re-enter the value (want " + wantICCID + ")"
+		}
 		return "", quote(v) + " is not an ICCID: the check digit is wrong, so a digit is mistyped (want " + wantICCID + ")"
 	}
 	if f {
 		d += "F"
 	}
 	return d, ""
+}
+
+// roundedICCID reports whether every digit of the ICCID d (digits only)
+// after the 15th is 0: what is left of one that Excel stored as a number,
+// which keeps 15 significant digits, and then wrote out in full (to a CSV
+// file, say).
+func roundedICCID(d string) bool {
+	return len(d) > 15 && strings.Trim(d[15:], "0") == ""
 }
 
 // luhn reports whether the digit string d ends in a valid Luhn check digit.

@@ -144,6 +144,9 @@ func TestNormICCID(t *testing.T) {
 		{"89012403971900020A0", "", `"89012403971900020A0" is not an ICCID: it may hold only digits` + want},
 		{"F8901240397190002080", "", `"F8901240397190002080" is not an ICCID: it may hold only digits` + want},
 		{"8.9012E+18", "", `"8.9012E+18": ` + lost(wantICCID)},
+		{"8901240397190000000", "", `"8901240397190000000" is not an ICCID: the check digit is wrong, and every digit after the 15th is 0, ` +
+			"as Excel leaves a long number it stored as a number; format the column as Text and re-enter the value" + want},
+		{"8901240397190010000", "8901240397190010000", ""}, // valid by itself; see TestCSVRoundedICCID
 	})
 }
 

@@ -25,6 +25,7 @@ type tableMap struct {
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
 	head  []string
+	csv   bool // the table is a CSV file
 }
 
 // colName is the column part of a problem about field fi: the header as
@@ -66,7 +67,7 @@ func sheetName(t sheets.Table) string {
 func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Problem, []Problem) {
 	s := schemas[k]
 	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
-		head: t.Header}
+		head: t.Header, csv: strings.EqualFold(filepath.Ext(t.Path), ".csv")}
 	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
 		Header: append([]string(nil), t.Header...),
 		Canon:  make([]string, len(t.Header)), Secret: make([]bool, len(t.Header))}

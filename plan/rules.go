@@ -136,6 +136,13 @@ const (
 		"the value is not shown because it is secret); format the column as Text and re-enter it"
 )
 
+// msgRoundedICCID warns about an ICCID in a CSV file that passes its check
+// but ends as Excel leaves a long number it stored as a number: the CSV may
+// have been saved from such a sheet, and then the check passed by chance.
+const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long number it stored as a number " +
+	"(it keeps 15 digits): if this CSV file was saved from such a sheet, the real ICCID is lost; " +
+	"check it against the SIM, and format the column as Text before saving the file"
+
 // check normalises the cells of r and applies the row's own rules. cps are
 // the cells the reader could not read faithfully, numeric the cells it
 // read from numbers (in columns where leading zeros matter). vals supplies
@@ -188,6 +195,8 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 			c.problem(fi, msg)
 		} else if number && !(f.typ == tPIN && len(v) == 10) { // a 10-digit PIN had no 0 to lose
 			c.repeated(c.warns, fi, msgNumberCell)
+		} else if f.typ == tICCID && m.csv && roundedICCID(strings.TrimSuffix(nv, "F")) {
+			c.repeated(c.warns, fi, msgRoundedICCID)
 		}
 		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
 			r.diff |= 1 << fi
