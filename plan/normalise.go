@@ -307,23 +307,56 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
-// normEmail accepts a bare address whose domain has a dot, lower-cased.
+// normEmail accepts a bare address (no display name) whose domain is a
+// host name on the Internet (see validDomain), lower-cased.
 func normEmail(v string) (string, string) {
-	if plainEmail(v) {
-		return strings.ToLower(v), ""
-	}
 	bad := quote(v) + " is not an e-mail address (want " + wantEmail + ")"
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Name != "" || a.Address != v {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 || !validDomain(v[at+1:]) {
 		return "", bad
 	}
-	at := strings.LastIndexByte(v, '@')
-	dom := v[at+1:]
-	if !strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") ||
-		strings.Contains(dom, "..") || strings.ContainsAny(dom, "[]") {
-		return "", bad
+	if !plainEmail(v) {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" || a.Address != v {
+			return "", bad
+		}
 	}
 	return strings.ToLower(v), ""
+}
+
+// validDomain reports whether dom is a host name mail can be sent to: two
+// or more labels of letters, digits and hyphens, none starting or ending
+// with a hyphen, each 1–63 characters, 253 in all; the last (the top-level
+// domain) of letters only and at least 2 of them, or an internationalised
+// one in its xn-- form.
+func validDomain(dom string) bool {
+	if len(dom) > 253 {
+		return false
+	}
+	labels := strings.Split(dom, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i] | 0x20; !('a' <= c && c <= 'z') && !isDigit(l[i]) && l[i] != '-' {
+				return false
+			}
+		}
+	}
+	tld := strings.ToLower(labels[len(labels)-1])
+	if strings.HasPrefix(tld, "xn--") {
+		return len(tld) > 4
+	}
+	for i := 0; i < len(tld); i++ {
+		if tld[i] < 'a' || tld[i] > 'z' {
+			return false
+		}
+	}
+	return len(tld) >= 2
 }
 
 // plainEmail reports whether v is an address of the common shape

@@ -168,16 +168,29 @@ func TestNormEmail(t *testing.T) {
 		{"jane.@example.com", "", `"jane.@example.com"` + want},
 		{"jane@example.com.", "", `"jane@example.com."` + want},
 		{"O'Neil@example.com", "o'neil@example.com", ""}, // net/mail's atext
+		{"a@-example.com", "", `"a@-example.com"` + want},
+		{"a@example-.com", "", `"a@example-.com"` + want},
+		{"a@example.c", "", `"a@example.c"` + want},
+		{"a@ex_ample.com", "", `"a@ex_ample.com"` + want},
+		{"a@example.c0m", "", `"a@example.c0m"` + want},
+		{"a@example.123", "", `"a@example.123"` + want},
+		{"a@exa mple.com", "", `"a@exa mple.com"` + want},
+		{"a@" + strings.Repeat("x", 64) + ".com", "", `"a@` + strings.Repeat("x", 58) + `…"` + want},
+		{"a@xn--80ak6aa92e.xn--p1ai", "a@xn--80ak6aa92e.xn--p1ai", ""},
+		{"a@my-host.example.io", "a@my-host.example.io", ""},
 	})
 }
 
 // The fast path accepts only what net/mail accepts, and the same way.
 func FuzzEmail(f *testing.F) {
 	for _, s := range []string{"jane@example.com", "Jane.Doe@Example.COM", "a_b+c-d@x-y.example.org", "a@b",
-		".a@b.c", "a.@b.c", "a@.b.c", "a@b..c", "a@b.c.", "a..b@c.d", "@b.c", "a@", "a@b@c.d", "a@b-.c"} {
+		".a@b.c", "a.@b.c", "a@.b.c", "a@b..c", "a@b.c.", "a..b@c.d", "@b.c", "a@", "a@b@c.d", "a@b-.c", "a@-example.com", "a@ex_ample.com", "a@example.c"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if e, msg := normEmail(s); msg == "" && !validDomain(e[strings.LastIndexByte(e, '@')+1:]) {
+			t.Errorf("normEmail(%q) = %q, whose domain is not a valid host name", s, e)
+		}
 		if !plainEmail(s) {
 			return
 		}
