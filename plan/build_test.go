@@ -642,3 +642,34 @@ func TestNumberCells(t *testing.T) {
 		t.Errorf("messages %q, %q do not say to format the column as Text", msgPINNumber, msgNumberCell)
 	}
 }
+
+// A port-in with Action=cancel needs its key and Action only: its other
+// cells are not checked, and read as not given.
+func TestCancelRowNotChecked(t *testing.T) {
+	rs := base().with("PortIns-cancel",
+		"PortInNumber|Action|SubscriberEmail|BillingZip|BillingState|ICCID|CurrentAccountPassword|OrderId|Package|VoiceEnabled",
+		"801-555-6001|Cancel|not an email|8404|Cascadia|8901240397190002081|x|JNOID-9|Starter|maybe").readers()
+	cancel := rs[len(rs)-1].(*fakeTable)
+	cancel.rows[0].Problems = []sheets.CellProblem{{Col: 5, Message: sheets.MsgDigitsLost, DigitsLost: true}}
+	cancel.rows[0].Numeric = []int{6}
+	p, problems, warnings, err := Check(rs)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Check: %v, problems %q; want none", err, problems)
+	}
+	want := "PortIns-cancel:2:Package: ignored: Action is cancel, so no subscription is created"
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
+	r := &p.Rows[rowByKey(t, p, PortIns, "+18015556001")]
+	for _, col := range []string{"SubscriberEmail", "BillingZip", "BillingState", "ICCID", "CurrentAccountPassword", "Package"} {
+		if r.Given(col) || r.Get(col) != "" {
+			t.Errorf("%s = %q (given %v), want not given", col, r.Get(col), r.Given(col))
+		}
+	}
+	if r.Get("OrderId") != "JNOID-9" || r.Get("Action") != "cancel" {
+		t.Errorf("OrderId %q, Action %q; want JNOID-9, cancel", r.Get("OrderId"), r.Get("Action"))
+	}
+	if s := p.RowStep(rowByKey(t, p, PortIns, "+18015556001"), PortInCancel); s < 0 {
+		t.Errorf("no cancel step")
+	}
+}

@@ -149,11 +149,15 @@ const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long
 // the storage for the values that differ from their cells.
 func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 	m, r := c.m, c.r
+	checked := c.checkedFields()
 	for _, cp := range cps {
 		if cp.Col < 0 || cp.Col >= len(m.field) || m.field[cp.Col] < 0 {
 			continue
 		}
 		fi := int(m.field[cp.Col])
+		if checked&(1<<fi) == 0 {
+			continue
+		}
 		msg := cp.Message
 		switch f := &m.s.fields[fi]; {
 		case cp.DigitsLost:
@@ -174,8 +178,8 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		if v == "" {
 			continue
 		}
-		if c.bad&(1<<fi) != 0 {
-			r.diff |= 1 << fi // invalid: no value
+		if c.bad&(1<<fi) != 0 || checked&(1<<fi) == 0 {
+			r.diff |= 1 << fi // invalid, or not checked: no value
 			continue
 		}
 		if m.s.kind == Accounts && c.foreignAddress(fi) {
@@ -221,6 +225,34 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
 	}
 	kindRules[m.s.kind](c)
+}
+
+// allFields is the checked set of a row whose every cell is checked.
+const allFields = ^uint64(0)
+
+// checkedFields returns the fields whose cells this row's check validates
+// and keeps: all of them, except on a port-in row with Action=cancel, which
+// needs only its key, its Action and the IDs of the order to cancel; its
+// other cells are not checked, and read as not given.
+func (c *rowCheck) checkedFields() uint64 {
+	m := c.m
+	if m.s.kind != PortIns {
+		return allFields
+	}
+	j := m.col[piAction]
+	if j < 0 {
+		return allFields
+	}
+	if a, _ := normEnum(enumPortAction, strings.TrimSpace(c.r.Cells[j])); a != "cancel" {
+		return allFields
+	}
+	keep := uint64(1)<<m.s.key | 1<<piAction
+	for fi := range m.s.fields {
+		if m.s.fields[fi].own {
+			keep |= 1 << fi
+		}
+	}
+	return keep
 }
 
 // badKey marks a row whose key cell is invalid: it takes part in no
@@ -430,7 +462,7 @@ func (c *rowCheck) intVal(fi int) int {
 
 func portInRules(c *rowCheck) {
 	if c.val(piAction) == "cancel" {
-		if c.given(lnPackage) && !c.given(lnSubscriptionID) {
+		if c.rawCell(lnPackage) != "" && !c.given(lnSubscriptionID) {
 			c.warn(lnPackage, "ignored: Action is cancel, so no subscription is created")
 		}
 		return

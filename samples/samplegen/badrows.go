@@ -165,6 +165,8 @@ func badPortIns() Table {
 		noted("bad Action: transfer is not submit, cancel or resubmit", port("+18015550178", cells{"Action": "transfer"})),
 		noted("bad PortInDate: next Friday is not a date like 2026-06-01", port("+18015550179", cells{"PortInDate": "next Friday"})),
 		noted("LineRef N-001 is also a Numbers row (Numbers row 2)", port("+18015550180", cells{"LineRef": "N-001"})),
+		noted(NoteValid+" Action cancel needs only the number: the ZIP 8404 and the bad e-mail are not checked",
+			cells{"PortInNumber": "+18015550182", "Action": "cancel", "SubscriberEmail": "ana.north@", "BillingZip": "8404"}),
 		noted(NoteValid+" but warned: CurrentAccountPassword 0550 typed into a General cell is the number 550, "+
 			"so Excel may have dropped a leading 0", port("+18015550181", cells{"CurrentAccountPassword": GeneralNumber(550)})),
 	)
