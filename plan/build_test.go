@@ -673,3 +673,32 @@ func TestCancelRowNotChecked(t *testing.T) {
 		t.Errorf("no cancel step")
 	}
 }
+
+// A results workbook shows secrets as ***. Fed back, a masked secret is
+// not given on a row that carries its own platform IDs, and a problem on a
+// row that is to be created, since the real value is needed.
+func TestMaskedSecrets(t *testing.T) {
+	const masked = "the cell shows *** because a results workbook hides secrets; enter the real value (it is never shown or written anywhere)"
+	m := base().
+		with("Subscribers-done", "Email|Name|AccountRef|Password|SubscriberId", "done@example.com|D|acme|***|TSUID-7").
+		with("Subscribers-new", "Email|Name|AccountRef|Password", "new@example.com|N|acme|***").
+		with("MessageRoutes-done", "RouteRef|MessageRouteId|MessageAuthenticationType|MessageUsername|MessagePasswordToken", "done-sms|MRID-7|Basic|u|***").
+		with("PortIns-done", "PortInNumber|Action|SubscriberId|MessageRouteId|CurrentCarrierName|CurrentAccountNumber|CurrentAccountPassword|BillingStreet1|BillingCity|BillingState|BillingZip|OrderId",
+			"801-555-2001|submit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|JNOID-1",
+			"801-555-2002|resubmit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|JNOID-2",
+			"801-555-2003|submit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|").
+		with("PortOuts-done", "PortOutNumber|PortOutPIN|OrderId", "801-555-2004|***|JNOID-4", "801-555-2005|***|")
+	wantProblems(t, m,
+		"Subscribers-new:2:Password: "+masked,
+		"PortIns-done:3:CurrentAccountPassword: "+masked,
+		"PortIns-done:4:CurrentAccountPassword: "+masked,
+		"PortOuts-done:3:PortOutPIN: "+masked,
+	)
+	ok := base().
+		with("Subscribers-done", "Email|Name|AccountRef|Password|SubscriberId", "done@example.com|D|acme|***|TSUID-7").
+		with("PortIns-done", "PortInNumber|SubscriberId|MessageRouteId|CurrentAccountPassword|OrderId", "801-555-2001|TSUID-1|MRID-1|***|JNOID-1")
+	p := mustBuild(t, ok)
+	if r := &p.Rows[rowByKey(t, p, Subscribers, "done@example.com")]; r.Given("Password") || !r.Masked() {
+		t.Errorf("masked Password of an existing subscriber: given %v, Masked %v; want not given, masked", r.Given("Password"), r.Masked())
+	}
+}

@@ -186,6 +186,14 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 			continue // a state or postcode outside the United States, as written
 		}
 		f := &m.s.fields[fi]
+		if f.secret && v == SecretMask {
+			r.diff |= 1 << fi // not given
+			if !c.exists() {
+				c.bad |= 1 << fi
+				c.problem(fi, msgMasked)
+			}
+			continue
+		}
 		number := numeric != nil && slices.Contains(numeric, j)
 		var nv, msg string
 		switch {
@@ -225,6 +233,28 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
 	}
 	kindRules[m.s.kind](c)
+}
+
+// msgMasked is the problem of a secret cell that holds a results workbook's
+// mask on a row that is to be created: the real value is needed.
+const msgMasked = "the cell shows " + SecretMask + " because a results workbook hides secrets; " +
+	"enter the real value (it is never shown or written anywhere)"
+
+// exists reports whether the row carries the platform IDs of what it
+// describes, so that nothing is created for it (see docs/manifest.md): a
+// subscriber, route or port-out with its own ID, a port-in whose number is
+// ported or whose order exists (unless Action=resubmit opens a new one).
+func (c *rowCheck) exists() bool {
+	switch k := c.m.s.kind; k {
+	case PortIns:
+		if c.rawCell(lnPhoneNumberID) != "" {
+			return true
+		}
+		a, _ := normEnum(enumPortAction, c.rawCell(piAction))
+		return c.rawCell(piOrderID) != "" && a != "resubmit"
+	default:
+		return c.rawCell(ownID[k]) != ""
+	}
 }
 
 // allFields is the checked set of a row whose every cell is checked.
@@ -472,7 +502,7 @@ func portInRules(c *rowCheck) {
 	if c.r.get(lnVoiceEnabled) == "true" {
 		c.requireOne(lnVRouteRef, lnVRouteID, "a voice-enabled number needs a voice route")
 	}
-	if !c.given(lnPhoneNumberID) {
+	if !c.exists() { // an order or a ported number needs no carrier details
 		const why = "the losing carrier needs it to release the number"
 		for _, fi := range [...]int{piCarrier, piAccountNumber, piPassword, piStreet1, piCity, piState, piZip} {
 			c.require(fi, why)
