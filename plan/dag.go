@@ -131,7 +131,7 @@ func (g *dag) lineTail(i, number, subCreate int32) {
 	if r.val(lnLimit) != "" {
 		g.add(i, DataUsageSet, number)
 	}
-	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" {
+	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" && r.val(lnFilterID) == "" {
 		g.add(i, MessageFilterCreate, number, g.of(sub, GuardianSet))
 	}
 }

@@ -264,3 +264,24 @@ func TestKeyEscaping(t *testing.T) {
 		t.Error("no step for line x/y%z")
 	}
 }
+
+// A line fed back from a results workbook with its FilterId has its message
+// filter already: no filter step, although its subscriber has a FilterLevel.
+func TestFilterIdMeansTheFilterExists(t *testing.T) {
+	p := mustBuild(t, base().with("Numbers-done", "LineRef|SubscriberEmail|MessageRouteRef|PhoneNumberId|FilterId",
+		"F1|kid@example.com|sms|NID-1|FLT-1", "F2|kid@example.com|sms|NID-2|"))
+	got := deps(p)
+	if _, ok := got["numbers/F1/filter"]; ok {
+		t.Errorf("numbers/F1/filter is planned, want no filter step for a line with a FilterId")
+	}
+	if _, ok := got["numbers/F2/filter"]; !ok {
+		t.Errorf("numbers/F2/filter is not planned, want one for a line of a subscriber with a FilterLevel")
+	}
+	if r := &p.Rows[rowByKey(t, p, Numbers, "F1")]; r.Get("FilterId") != "FLT-1" {
+		t.Errorf("FilterId = %q, want FLT-1", r.Get("FilterId"))
+	}
+	_, _, warnings, err := Check(base().with("Accounts-done", "AccountRef|AccountId|FilterId", "x|AID-1|FLT-9").readers())
+	if err != nil || len(warnings) != 0 {
+		t.Errorf("FilterId on another kind: %v, warnings %q; want it ignored as a results column", err, warnings)
+	}
+}

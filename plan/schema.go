@@ -202,6 +202,7 @@ const (
 	lnUnit
 	lnPhoneNumberID
 	lnSubscriptionID
+	lnFilterID
 	lnEnd // first kind-specific field
 )
 
@@ -269,6 +270,7 @@ func lineFields(key field) []field {
 		lnUnit:           {name: "ValueUnit", typ: tEnum, enum: enumValueUnit, def: "MB"},
 		lnPhoneNumberID:  {name: "PhoneNumberId", aliases: []string{"NID", "TNID"}, own: true},
 		lnSubscriptionID: {name: "SubscriptionId", own: true},
+		lnFilterID:       {name: "FilterId", own: true},
 	}
 }
 
@@ -452,7 +454,7 @@ var outputNames = []string{
 	"Status", "Error", "Attempts", "UpdatedAt", "PortStatus", "Eligible", "CurrentCarrier",
 	"Message", "DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt",
 	"AccountId", "SubscriberId", "MessageRouteId", "CallRouteId", "PhoneNumberId",
-	"PhoneNumber", "OrderId", "SubscriptionId",
+	"PhoneNumber", "OrderId", "SubscriptionId", "FilterId",
 }
 
 var outputColumns = func() map[string]string {
