@@ -146,7 +146,8 @@ func TestExistingRowsInDAG(t *testing.T) {
 		"numbers/N1/subscription":              {"numbers/N1/provision", "subscribers/new@example.com/create"},
 		"numbers/N2/subscription":              nil,
 		"numbers/N2/datausage":                 nil,
-		"portins/+18015551001/monitor":         nil,
+		"portins/+18015551001/submit":          nil,
+		"portins/+18015551001/monitor":         {"portins/+18015551001/submit"},
 		"portins/+18015551001/bind":            {"portins/+18015551001/monitor", "subscribers/new@example.com/create"},
 		"portins/+18015551002/eligibility":     nil,
 		"portins/+18015551002/submit":          {"portins/+18015551002/eligibility"},
@@ -162,6 +163,15 @@ func TestExistingRowsInDAG(t *testing.T) {
 		if g, ok := got[k]; !ok || !slices.Equal(g, w) {
 			t.Errorf("deps of %s = %v (present %v), want %v", k, g, ok, w)
 		}
+	}
+
+	for key, want := range map[string]string{"+18015551001": "JNOID-1", "+18015551002": "", "+18015551003": ""} {
+		if got := p.KnownOrder(rowByKey(t, p, PortIns, key)); got != want {
+			t.Errorf("KnownOrder(%s) = %q, want %q", key, got, want)
+		}
+	}
+	if got := p.KnownOrder(rowByKey(t, p, PortOuts, "+18015551004")); got != "" {
+		t.Errorf("KnownOrder(a port-out) = %q, want none", got)
 	}
 
 	old := rowByKey(t, p, Accounts, "old")

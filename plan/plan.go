@@ -46,7 +46,7 @@ const (
 	VoiceRouteCreate                  // voiceroutes/<ref>/create
 	NumberProvision                   // numbers/<line>/provision
 	PortInEligibility                 // portins/<e164>/eligibility
-	PortInSubmit                      // portins/<e164>/submit (also update after a rejection)
+	PortInSubmit                      // portins/<e164>/submit (also update after a rejection; done already for a row with a KnownOrder)
 	PortInMonitor                     // portins/<e164>/monitor (waits for Completed)
 	PortInCancel                      // portins/<e164>/cancel (Action=cancel rows: the only step of the row)
 	NumberBind                        // portins/<e164>/bind (numbers/update: subscriber, routes, ICCID)
