@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,8 +26,34 @@ func Build(tables []sheets.Reader) (p *Plan, problems Problems, err error) {
 // when there are problems and so no plan. Warnings alone do not make a
 // manifest invalid.
 func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
-	b := &builder{p: &Plan{}, seen: make(map[Problem]bool),
+	return newBuilder(false).build(tables)
+}
+
+// CheckEligibility builds the plan of telegent-bulk plan --check-eligibility:
+// the eligibility checks of the port-ins, before their carrier details are
+// collected. It reads only the PortIns tables (any other table, even one
+// that matches no kind, is left unread) and of them only the columns
+// eligibility needs: PortInNumber, TargetClassification (and
+// TargetPortinClassification), and Action, OrderId and PhoneNumberId,
+// which tell whether the row is checked at all. Problems in other columns
+// or tables do not exist for it.
+//
+// The plan's steps are the eligibility steps the full plan would have,
+// with the same keys (portins/<number>/eligibility), so that one
+// checkpoint serves both; its rows are every PortIns row (a cancel, a row
+// whose order exists or whose port completed have no step). Row.Get of any
+// other column returns "". err is for a manifest without a PortIns table
+// and for read errors.
+func CheckEligibility(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
+	return newBuilder(true).build(tables)
+}
+
+func newBuilder(eligibility bool) *builder {
+	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility,
 		probRepeats: make(map[repeatKey]*repeats), warnRepeats: make(map[repeatKey]*repeats)}
+}
+
+func (b *builder) build(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
 	maps, err := b.tables(tables)
 	if err != nil {
 		return nil, nil, nil, err
@@ -54,6 +81,7 @@ type builder struct {
 	probs Problems
 	warns Problems
 	seen  map[Problem]bool // sheet-level findings already reported
+	elig  bool             // building the eligibility plan (see CheckEligibility)
 
 	// Findings that many rows share, by table, column and message.
 	probRepeats, warnRepeats map[repeatKey]*repeats
@@ -71,13 +99,19 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 		t := rd.Table()
 		k, ignored, ok := KindOf(t.Name)
 		switch {
+		case b.elig && (!ok || k != PortIns):
+			continue
 		case ignored:
 			continue
 		case !ok:
 			unknown = append(unknown, quote(sheetName(t)))
 			continue
 		}
-		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t)
+		use := allFields
+		if b.elig {
+			use = eligibilityFields
+		}
+		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t, use)
 		if t.Charset == sheets.Windows1252 {
 			warns = append(warns, m.problem(0, "", -1, "the file is not UTF-8 text, so it was read as Windows-1252 "+
 				"(as Excel's plain \"CSV\" is written on Western Windows); if letters such as é or ñ look wrong, "+
@@ -91,6 +125,9 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
 			strings.Join(unknown, ", "), acceptedTables)
+	}
+	if b.elig && len(b.p.Tables) == 0 {
+		return nil, errors.New("check eligibility: no PortIns table (want a tab or file name that starts with PortIn or Ports)")
 	}
 	return maps, nil
 }

@@ -18,6 +18,14 @@ func (b *builder) steps() {
 }
 
 func (b *builder) walk(g *dag) {
+	if b.elig {
+		for _, i := range b.byKind[PortIns] {
+			if g.p.Rows[i].checksEligibility() {
+				g.add(i, PortInEligibility)
+			}
+		}
+		return
+	}
 	for k := range NumKinds {
 		for _, i := range b.byKind[k] {
 			stepsOf[k](g, i)
@@ -155,12 +163,12 @@ func portInSteps(g *dag, i int32) {
 	monitor := int32(-1)
 	if r.val(lnPhoneNumberID) == "" { // not ported yet
 		var submit int32
-		if r.knownOrder() != "" {
+		if r.checksEligibility() {
+			submit = g.add(i, PortInSubmit, g.add(i, PortInEligibility))
+		} else {
 			// The order exists: its submit is done (see KnownOrder), and
 			// stays in the plan for the update a fixed row sends.
 			submit = g.add(i, PortInSubmit)
-		} else {
-			submit = g.add(i, PortInSubmit, g.add(i, PortInEligibility))
 		}
 		monitor = g.add(i, PortInMonitor, submit)
 	}
@@ -190,6 +198,13 @@ func (p *Plan) KnownOrder(row int32) string {
 		return ""
 	}
 	return p.Rows[row].knownOrder()
+}
+
+// checksEligibility reports whether a PortIns row has an eligibility step,
+// in the full plan and in the eligibility plan alike: not a cancel, not a
+// completed port, no existing order.
+func (r *Row) checksEligibility() bool {
+	return !r.cancelled() && r.val(lnPhoneNumberID) == "" && r.knownOrder() == ""
 }
 
 func (r *Row) knownOrder() string {

@@ -26,6 +26,7 @@ type tableMap struct {
 	field []int16 // per header column: schema field, or ignoredCol/untitled
 	head  []string
 	csv   bool // the table is a CSV file
+	part  bool // only some fields are mapped: the eligibility plan's
 }
 
 // colName is the column part of a problem about field fi: the header as
@@ -63,11 +64,14 @@ func sheetName(t sheets.Table) string {
 	return t.Name
 }
 
-// newTableMap matches the header of table t, of kind k, against the schema.
-func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Problem, []Problem) {
+// newTableMap matches the header of table t, of kind k, against the
+// schema. Only the fields in use (a bit each) are mapped; a column of
+// another field is kept in TableInfo (so that the results mask a secret)
+// but its cells are not read.
+func newTableMap(k Kind, tab int32, t sheets.Table, use uint64) (*tableMap, TableInfo, []Problem, []Problem) {
 	s := schemas[k]
 	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
-		head: t.Header, csv: strings.EqualFold(filepath.Ext(t.Path), ".csv")}
+		head: t.Header, csv: strings.EqualFold(filepath.Ext(t.Path), ".csv"), part: use != allFields}
 	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
 		Header: append([]string(nil), t.Header...),
 		Canon:  make([]string, len(t.Header)), Secret: make([]bool, len(t.Header))}
@@ -81,6 +85,9 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 		if fi, ok := s.byHeader[fh]; ok {
 			f := &s.fields[fi]
 			info.Canon[j], info.Secret[j] = f.name, f.secret
+			if use&(1<<fi) == 0 {
+				continue
+			}
 			if first := m.col[fi]; first >= 0 {
 				probs = append(probs, m.problem(0, h, int32(j), fmt.Sprintf(
 					"columns %s (%s) and %s (%s) both mean %s (want one of them)",

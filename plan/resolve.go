@@ -74,6 +74,9 @@ func (b *builder) resolve() {
 	for k := range NumKinds {
 		b.keys[k] = b.uniqueKeys(Kind(k))
 	}
+	if b.elig {
+		return // only the port-ins' own numbers are read
+	}
 	b.uniqueLineRefs()
 	b.uniqueICCIDs()
 	for _, i := range b.byKind[PortOuts] {

@@ -232,8 +232,13 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 	if m.col[m.s.key] >= 0 { // a missing key column is reported once, for the sheet
 		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
 	}
-	kindRules[m.s.kind](c)
+	if !m.part {
+		kindRules[m.s.kind](c)
+	}
 }
+
+// eligibilityFields are the PortIns fields the eligibility plan reads.
+const eligibilityFields = 1<<0 | 1<<piAction | 1<<piClass | 1<<piPortinClass | 1<<piOrderID | 1<<lnPhoneNumberID
 
 // msgMasked is the problem of a secret cell that holds a results workbook's
 // mask on a row that is to be created: the real value is needed.
