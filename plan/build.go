@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"telegent-bulk/sheets"
@@ -91,12 +92,21 @@ type builder struct {
 }
 
 // tables matches every table to its kind and its header to the schema. It
-// fails, naming them, when some tables match no kind.
+// fails, naming them, when some tables match no kind, and when a file is
+// given twice.
 func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
-	maps := make([]*tableMap, len(readers))
-	var unknown []string
+	all := make([]sheets.Table, len(readers))
 	for i, rd := range readers {
-		t := rd.Table()
+		all[i] = rd.Table()
+	}
+	if err := givenTwice(all); err != nil {
+		return nil, err
+	}
+	maps := make([]*tableMap, len(readers))
+	kinds := make([]Kind, len(readers))
+	var use []int // the tables read
+	var unknown []string
+	for i, t := range all {
 		k, ignored, ok := KindOf(t.Name)
 		switch {
 		case b.elig && (!ok || k != PortIns):
@@ -107,12 +117,28 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 			unknown = append(unknown, quote(sheetName(t)))
 			continue
 		}
-		use := allFields
-		if b.elig {
-			use = eligibilityFields
-		}
-		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t, use)
-		if t.Charset == sheets.Windows1252 {
+		kinds[i] = k
+		use = append(use, i)
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
+			strings.Join(unknown, ", "), acceptedTables)
+	}
+	if b.elig && len(use) == 0 {
+		return nil, errors.New("check eligibility: no PortIns table (want a tab or file name that starts with PortIn or Ports)")
+	}
+	used := make([]sheets.Table, len(use))
+	for n, i := range use {
+		used[n] = all[i]
+	}
+	names := sheetNames(used)
+	fields := allFields
+	if b.elig {
+		fields = eligibilityFields
+	}
+	for n, i := range use {
+		m, info, probs, warns := newTableMap(kinds[i], int32(len(b.p.Tables)), all[i], names[n], fields)
+		if all[i].Charset == sheets.Windows1252 {
 			warns = append(warns, m.problem(0, "", -1, "the file is not UTF-8 text, so it was read as Windows-1252 "+
 				"(as Excel's plain \"CSV\" is written on Western Windows); if letters such as é or ñ look wrong, "+
 				"save the file as \"CSV UTF-8\" instead"))
@@ -122,14 +148,75 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 		b.addProblems(probs)
 		b.addWarnings(warns)
 	}
-	if len(unknown) > 0 {
-		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
-			strings.Join(unknown, ", "), acceptedTables)
-	}
-	if b.elig && len(b.p.Tables) == 0 {
-		return nil, errors.New("check eligibility: no PortIns table (want a tab or file name that starts with PortIn or Ports)")
-	}
 	return maps, nil
+}
+
+// givenTwice fails, naming it, when a file is among the tables twice (the
+// same path, or a CSV file given by itself and through its folder): its
+// rows would all repeat their own keys.
+func givenTwice(tables []sheets.Table) error {
+	type tab struct{ path, name string }
+	seen := make(map[tab]bool, len(tables))
+	for _, t := range tables {
+		k := tab{filepath.Clean(t.Path), t.Name}
+		if seen[k] {
+			return fmt.Errorf("build: %s is given twice; give each manifest file once", t.Path)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// sheetNames returns the name each table goes by in problems and results:
+// its sheetName, and where tables of different files have the same one,
+// the part of the path that tells them apart, as in "portins.csv (week1/)"
+// or "Accounts (old.xlsx)". The name itself comes first, so that a results
+// workbook's tab still starts with its kind.
+func sheetNames(tables []sheets.Table) []string {
+	names := make([]string, len(tables))
+	groups := make(map[string][]int)
+	for i, t := range tables {
+		names[i] = sheetName(t)
+		k := strings.ToLower(names[i])
+		groups[k] = append(groups[k], i)
+	}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		where := make([][]string, len(g)) // path elements that locate each table, innermost last
+		deepest := 0
+		for n, i := range g {
+			p := filepath.Clean(tables[i].Path)
+			if strings.EqualFold(filepath.Ext(p), ".csv") {
+				p = filepath.Dir(p)
+			}
+			where[n] = strings.Split(filepath.ToSlash(p), "/")
+			deepest = max(deepest, len(where[n]))
+		}
+		for depth := 1; depth <= deepest; depth++ {
+			suffixes := make(map[string]bool, len(g))
+			for n := range where {
+				suffixes[tail(where[n], depth)] = true
+			}
+			if len(suffixes) == len(g) || depth == deepest {
+				for n, i := range g {
+					s := tail(where[n], depth)
+					if strings.EqualFold(filepath.Ext(tables[i].Path), ".csv") {
+						s += "/"
+					}
+					names[i] += " (" + s + ")"
+				}
+				break
+			}
+		}
+	}
+	return names
+}
+
+// tail joins the last n elements of a path.
+func tail(elems []string, n int) string {
+	return strings.Join(elems[max(0, len(elems)-n):], "/")
 }
 
 // addProblems keeps every row's problems and one of each sheet-level one.

@@ -148,3 +148,79 @@ func TestCSVRoundedICCID(t *testing.T) {
 		t.Errorf("the warning %q does not name the rounding", msgRoundedICCID)
 	}
 }
+
+// The same file given twice is a usage error naming it; tables of the same
+// name from different files are told apart by their folders.
+func TestSameNamedTables(t *testing.T) {
+	dir := t.TempDir()
+	const head = "PortInNumber,SubscriberId,MessageRouteId,CurrentCarrierName,CurrentAccountNumber,CurrentAccountPassword,BillingStreet1,BillingCity,BillingState,BillingZip\n"
+	for _, week := range []string{"week1", "week2"} {
+		if err := os.MkdirAll(filepath.Join(dir, week), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		body := head + "801-555-4001,TSUID-1,MRID-1,Old Co,1,0550,1 Main,Lehi,UT,84043\n"
+		if err := os.WriteFile(filepath.Join(dir, week, "portins.csv"), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(paths ...string) []sheets.Reader {
+		var rs []sheets.Reader
+		for _, p := range paths {
+			r, err := sheets.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs = append(rs, r...)
+		}
+		t.Cleanup(func() {
+			for _, r := range rs {
+				r.Close()
+			}
+		})
+		return rs
+	}
+	week1, week2 := filepath.Join(dir, "week1"), filepath.Join(dir, "week2")
+
+	_, problems, err := Build(open(week1, week2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `portins.csv (week2/):2:PortInNumber: "+18015554001" is also the PortInNumber of portins.csv (week1/):2 (want each PortInNumber once per manifest)`
+	if len(problems) != 1 || problems[0].String() != want {
+		t.Errorf("problems = %q, want [%q]", problems, want)
+	}
+
+	for _, paths := range [][]string{
+		{week1, week1},
+		{week1, filepath.Join(week1, "portins.csv")},
+		{filepath.Join(week1, "portins.csv"), filepath.Join(week1, ".", "portins.csv")},
+	} {
+		_, _, err := Build(open(paths...))
+		if err == nil || !strings.Contains(err.Error(), filepath.Join(week1, "portins.csv")) || !strings.Contains(err.Error(), "given twice") {
+			t.Errorf("Build(%q) error = %v, want one naming %s as given twice", paths, err, filepath.Join(week1, "portins.csv"))
+		}
+	}
+}
+
+func TestSheetNames(t *testing.T) {
+	tables := []sheets.Table{
+		{Name: "Accounts", Path: "old/book.xlsx"},
+		{Name: "Accounts", Path: "new/book.xlsx"},
+		{Name: "accounts", Path: "accounts.csv"},
+		{Name: "Subscribers", Path: "a.xlsx"},
+		{Name: "Subscribers", Path: "b.xlsx"},
+		{Name: "Numbers", Path: "b.xlsx"},
+		{Name: "portins", Path: "x/2026/portins.csv"},
+		{Name: "portins", Path: "y/2026/portins.csv"},
+	}
+	want := []string{"Accounts (old/book.xlsx)", "Accounts (new/book.xlsx)", "accounts.csv", "Subscribers (a.xlsx)",
+		"Subscribers (b.xlsx)", "Numbers", "portins.csv (x/2026/)", "portins.csv (y/2026/)"}
+	if got := sheetNames(tables); !slices.Equal(got, want) {
+		t.Errorf("sheetNames = %q, want %q", got, want)
+	}
+	for _, n := range want {
+		if k, _, ok := KindOf(n); !ok || k.String() == "" {
+			t.Errorf("KindOf(%q) finds no kind: a results workbook's tab of that name could not be fed back", n)
+		}
+	}
+}

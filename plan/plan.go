@@ -70,7 +70,7 @@ type StepKey string
 // TableInfo describes one input table as read.
 type TableInfo struct {
 	Kind   Kind
-	Sheet  string   // tab name, or CSV file name (with extension) as the user knows it
+	Sheet  string   // tab name, or CSV file name (with extension) as the user knows it, followed by the part of its path that tells it apart when tables of different files have the same name: "portins.csv (week1/)"
 	Path   string   // file
 	Header []string // columns as written, in input order
 	Canon  []string // canonical column name per header column ("" if unknown column)

@@ -65,12 +65,12 @@ func sheetName(t sheets.Table) string {
 }
 
 // newTableMap matches the header of table t, of kind k, against the
-// schema. Only the fields in use (a bit each) are mapped; a column of
+// schema; sheet is the name problems give the table. Only the fields in use (a bit each) are mapped; a column of
 // another field is kept in TableInfo (so that the results mask a secret)
 // but its cells are not read.
-func newTableMap(k Kind, tab int32, t sheets.Table, use uint64) (*tableMap, TableInfo, []Problem, []Problem) {
+func newTableMap(k Kind, tab int32, t sheets.Table, sheet string, use uint64) (*tableMap, TableInfo, []Problem, []Problem) {
 	s := schemas[k]
-	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
+	m := &tableMap{s: s, tab: tab, sheet: sheet, col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
 		head: t.Header, csv: strings.EqualFold(filepath.Ext(t.Path), ".csv"), part: use != allFields}
 	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
 		Header: append([]string(nil), t.Header...),

@@ -329,3 +329,37 @@ func TestOpenDir(t *testing.T) {
 		}
 	})
 }
+
+func TestOpenAll(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "accounts.csv", "AccountRef\nacme\n")
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := writeFile(t, filepath.Join(dir, "sub"), "accounts.csv", "AccountRef\nbeta\n")
+	link := filepath.Join(t.TempDir(), "link.csv")
+	if err := os.Symlink(a, link); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sheets.OpenAll(a, filepath.Join(dir, "sub"))
+	if err != nil {
+		t.Fatalf("OpenAll of two files: %v", err)
+	}
+	if len(rs) != 2 || rs[1].Table().Path != b {
+		t.Errorf("OpenAll returned %d readers, want the 2 files in order", len(rs))
+	}
+	for _, r := range rs {
+		r.Close()
+	}
+	for _, paths := range [][]string{
+		{a, a},
+		{dir, a}, // the folder holds a
+		{a, filepath.Join(dir, ".", "sub", "..", "accounts.csv")},
+		{link, a},
+	} {
+		_, err := sheets.OpenAll(paths...)
+		if !errors.Is(err, sheets.ErrGivenTwice) || !strings.Contains(err.Error(), "accounts.csv") {
+			t.Errorf("OpenAll(%q) error = %v, want ErrGivenTwice naming the file", paths, err)
+		}
+	}
+}
