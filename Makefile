@@ -72,8 +72,10 @@ bench-plan:
 	@mkdir -p $(BENCHDIR)
 	@[ -d $(BENCHDIR)/csv-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format csv -out $(BENCHDIR)/csv-1m
 	@[ -d $(BENCHDIR)/xlsx-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx -out $(BENCHDIR)/xlsx-1m
-	TELEGENT_BENCH_MANIFEST_CSV=$(BENCHDIR)/csv-1m $(GO) test -run '^$$' -bench 'Build/csv' -benchtime 1x -timeout 20m ./plan/
-	TELEGENT_BENCH_MANIFEST_XLSX=$(BENCHDIR)/xlsx-1m $(GO) test -run '^$$' -bench 'Build/xlsx' -benchtime 1x -timeout 20m ./plan/
+	@[ -d $(BENCHDIR)/xlsx-shared-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx-shared -out $(BENCHDIR)/xlsx-shared-1m
+	TELEGENT_BENCH_MANIFEST_CSV=$(BENCHDIR)/csv-1m $(GO) test -run '^$$' -bench 'Build/csv$$' -benchtime 1x -timeout 20m ./plan/
+	TELEGENT_BENCH_MANIFEST_XLSX=$(BENCHDIR)/xlsx-1m $(GO) test -run '^$$' -bench 'Build/xlsx$$' -benchtime 1x -timeout 20m ./plan/
+	TELEGENT_BENCH_MANIFEST_XLSX_SHARED=$(BENCHDIR)/xlsx-shared-1m $(GO) test -run '^$$' -bench 'Build/xlsx-shared$$' -benchtime 1x -timeout 20m ./plan/
 
 ## make crash: the kill -9 resume test with 100 kills
 crash: build

@@ -14,8 +14,9 @@ import (
 //
 // A tab is streamed from the zip archive: each worksheet part is
 // decompressed on the fly and read by a rowScanner, which keeps one row in
-// memory. What stays in memory for the whole read is the shared strings
-// table (every distinct text of the workbook) and the cell formats.
+// memory. What stays for the whole read is the cell formats and the shared
+// strings table (every distinct text of a workbook Excel saved), which
+// moves to a temporary file when it is large (see sharedStrings).
 //
 // excelize is not used for reading. Its row iterator (File.Rows,
 // Rows.Columns) streams too, but returns each cell as a bare string: it
@@ -33,7 +34,7 @@ type workbook struct {
 	path     string
 	zip      *zip.ReadCloser
 	formats  []numFormat
-	strings  []string
+	strings  *sharedStrings
 	date1904 bool
 
 	mu      sync.Mutex
@@ -52,6 +53,7 @@ func openXLSX(path string) ([]Reader, error) {
 		zr.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// parts.strings is released with the archive, by the last Reader.
 	// Open holds one reference until every tab is open, so that closing
 	// the Reader of an empty tab does not close the workbook.
 	b := &workbook{
@@ -126,7 +128,7 @@ func (b *workbook) release() error {
 	if !last {
 		return nil
 	}
-	return b.zip.Close()
+	return errors.Join(b.zip.Close(), b.strings.close())
 }
 
 // format returns the number format of a cell style.
@@ -159,10 +161,16 @@ func (b *workbook) cellValue(c rawCell) (text, problem string, err error) {
 			return "", "", nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(c.text))
-		if err != nil || i < 0 || i >= len(b.strings) {
+		if err == nil {
+			var s string
+			if s, err = b.strings.get(i); err == nil {
+				return s, "", nil
+			}
+		}
+		if errors.Is(err, errNoString) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {
 			return "", "", fmt.Errorf("shared string %q does not exist (the file is damaged)", c.text)
 		}
-		return b.strings[i], "", nil
+		return "", "", err
 	case "inlineStr":
 		return unescapeXstring(c.text), "", nil
 	case "", "n":
