@@ -80,6 +80,10 @@ func badSubscribers() Table {
 			sub("eve.north@example.com", "Eve Marsh", "north", "Supervisor")),
 		noted("bad boolean: GuardianCalls is sometimes, not yes/no",
 			sub("ivy.north@example.com", "Ivy Chen", "north", "Subscriber"), cells{"GuardianCalls": "sometimes"}),
+		noted("bad e-mail: the domain -example.com starts with a hyphen",
+			sub("lee.south@-example.com", "Lee Stone", "south", "Subscriber")),
+		noted("Password *** is what a results workbook shows for a secret: a new subscriber needs the real password",
+			sub("ned.north@example.com", "Ned Lund", "north", "Subscriber"), cells{"Password": "***"}),
 	)
 }
 
