@@ -146,6 +146,10 @@ func TestRowRules(t *testing.T) {
 			"PortIns:4:BillingState: " + carrier + " (want a two-letter code like UT)",
 			"PortIns:4:BillingZip: " + carrier + " (want 5 digits like 84043)",
 		}},
+		{"one of two columns, the other missing", base().with("Numbers-ids", "LineRef|SubscriberId|MessageRouteId|NumberType|MessageType|ProductType",
+			"I2||MRID-1|mvno|p2p|Sms-Only"), []string{
+			"Numbers-ids:2:SubscriberId: empty, and there is no SubscriberEmail column, but every line belongs to a subscriber " + needSub,
+		}},
 		{"port-in subscriber and route", base().with("PortIns", "", "801-555-7779|submit|||Old Co|1|0550|1 Main|Lehi|UT|84043|||"), []string{
 			"PortIns:4:SubscriberEmail: empty, and so is SubscriberId, but a ported number is bound to a subscriber " + needSub,
 			"PortIns:4:MessageRouteRef: empty, and so is MessageRouteId, but a ported number needs a message route " + needRoute,

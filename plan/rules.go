@@ -84,6 +84,10 @@ func (c *rowCheck) requireOne(a, b int, why string) {
 		c.missing(a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
 		return
 	}
+	if c.m.col[a] < 0 { // point at the column the table has
+		c.problem(b, "empty, and there is no "+fa.name+" column, but "+why+want)
+		return
+	}
 	c.problem(a, "empty, and so is "+fb.name+", but "+why+want)
 }
 

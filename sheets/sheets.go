@@ -1,6 +1,8 @@
 // Package sheets reads and writes tables: CSV files and XLSX workbooks,
-// streamed row by row so that memory does not grow with the number of rows.
-// It knows nothing about Telegent or about what the columns mean.
+// streamed row by row so that memory does not grow with the number of rows
+// (a workbook's large shared strings table is kept in a temporary file
+// while it is read). It knows nothing about Telegent or about what the
+// columns mean.
 package sheets
 
 // CONTRACT: the exported names in this file are what plan, jobs and main
