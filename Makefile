@@ -4,7 +4,7 @@ BIN      ?= bin/telegent-bulk
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 
 .PHONY: all build test fmt-check vet unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-results bench-checkpoint bench-run bench-ports crash clean
+	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports crash clean
 
 all: build
 
@@ -48,7 +48,7 @@ samples:
 	$(GO) generate ./samples/
 
 ## make bench: every figure in the README
-bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read
 
 bench-sandbox:
 	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
@@ -72,8 +72,18 @@ bench-plan:
 	@mkdir -p $(BENCHDIR)
 	@[ -d $(BENCHDIR)/csv-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format csv -out $(BENCHDIR)/csv-1m
 	@[ -d $(BENCHDIR)/xlsx-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx -out $(BENCHDIR)/xlsx-1m
-	TELEGENT_BENCH_MANIFEST_CSV=$(BENCHDIR)/csv-1m $(GO) test -run '^$$' -bench 'Build/csv' -benchtime 1x -timeout 20m ./plan/
-	TELEGENT_BENCH_MANIFEST_XLSX=$(BENCHDIR)/xlsx-1m $(GO) test -run '^$$' -bench 'Build/xlsx' -benchtime 1x -timeout 20m ./plan/
+	@[ -d $(BENCHDIR)/xlsx-shared-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx-shared -out $(BENCHDIR)/xlsx-shared-1m
+	TELEGENT_BENCH_MANIFEST_CSV=$(BENCHDIR)/csv-1m $(GO) test -run '^$$' -bench 'Build/csv$$' -benchtime 1x -timeout 20m ./plan/
+	TELEGENT_BENCH_MANIFEST_XLSX=$(BENCHDIR)/xlsx-1m $(GO) test -run '^$$' -bench 'Build/xlsx$$' -benchtime 1x -timeout 20m ./plan/
+	TELEGENT_BENCH_MANIFEST_XLSX_SHARED=$(BENCHDIR)/xlsx-shared-1m $(GO) test -run '^$$' -bench 'Build/xlsx-shared$$' -benchtime 1x -timeout 20m ./plan/
+
+## make bench-read: the XLSX reader alone on Excel-style workbooks of 1M and 3M lines (memory must not grow with rows)
+bench-read:
+	@mkdir -p $(BENCHDIR)
+	@[ -d $(BENCHDIR)/xlsx-shared-1m ] || $(GO) run ./samples/gen -synthetic 1000000 -format xlsx-shared -out $(BENCHDIR)/xlsx-shared-1m
+	@[ -d $(BENCHDIR)/xlsx-shared-3m ] || $(GO) run ./samples/gen -synthetic 3000000 -format xlsx-shared -out $(BENCHDIR)/xlsx-shared-3m
+	TELEGENT_BENCH_READ=$(BENCHDIR)/xlsx-shared-1m/manifest.xlsx $(GO) test -run '^$$' -bench ReadManifest -benchtime 1x -timeout 20m ./sheets/
+	TELEGENT_BENCH_READ=$(BENCHDIR)/xlsx-shared-3m/manifest.xlsx $(GO) test -run '^$$' -bench ReadManifest -benchtime 1x -timeout 20m ./sheets/
 
 ## make crash: the kill -9 resume test with 100 kills
 crash: build

@@ -14,11 +14,16 @@ import (
 
 // BenchmarkBuild times reading and validating a whole manifest: sheets.Open
 // plus plan.Build, as `telegent-bulk validate` does. The manifests are big
-// and made once outside the benchmark (make bench does it):
+// and made once outside the benchmark (make bench-plan does it):
 //
-//	go run ./samples/gen -synthetic 1000000 -format csv  -out $DIR/csv-1000000
-//	go run ./samples/gen -synthetic 1000000 -format xlsx -out $DIR/xlsx-1000000
-//	TELEGENT_BENCH_MANIFEST_CSV=$DIR/csv-1000000 go test -run '^$' -bench 'Build/csv' -benchtime 1x ./plan/
+//	go run ./samples/gen -synthetic 1000000 -format csv         -out $DIR/csv-1m
+//	go run ./samples/gen -synthetic 1000000 -format xlsx        -out $DIR/xlsx-1m
+//	go run ./samples/gen -synthetic 1000000 -format xlsx-shared -out $DIR/xlsx-shared-1m
+//	TELEGENT_BENCH_MANIFEST_CSV=$DIR/csv-1m go test -run '^$' -bench 'Build/csv$' -benchtime 1x ./plan/
+//
+// The xlsx manifest has its text in inline strings, as excelize streams a
+// workbook; the xlsx-shared one in a shared strings table, as Excel saves
+// one (which the reader moves to a temporary file when it is large).
 //
 // Each variable names a manifest folder (or a workbook, or a CSV file); a
 // folder holding no CSV files but one workbook means that workbook. A
@@ -30,6 +35,7 @@ func BenchmarkBuild(b *testing.B) {
 	for _, bm := range []struct{ name, env string }{
 		{"csv", "TELEGENT_BENCH_MANIFEST_CSV"},
 		{"xlsx", "TELEGENT_BENCH_MANIFEST_XLSX"},
+		{"xlsx-shared", "TELEGENT_BENCH_MANIFEST_XLSX_SHARED"},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			path := os.Getenv(bm.env)

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"telegent-bulk/sheets"
@@ -25,7 +27,34 @@ func Build(tables []sheets.Reader) (p *Plan, problems Problems, err error) {
 // when there are problems and so no plan. Warnings alone do not make a
 // manifest invalid.
 func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
-	b := &builder{p: &Plan{}, seen: make(map[Problem]bool)}
+	return newBuilder(false).build(tables)
+}
+
+// CheckEligibility builds the plan of telegent-bulk plan --check-eligibility:
+// the eligibility checks of the port-ins, before their carrier details are
+// collected. It reads only the PortIns tables (any other table, even one
+// that matches no kind, is left unread) and of them only the columns
+// eligibility needs: PortInNumber, TargetClassification (and
+// TargetPortinClassification), and Action, OrderId and PhoneNumberId,
+// which tell whether the row is checked at all. Problems in other columns
+// or tables do not exist for it.
+//
+// The plan's steps are the eligibility steps the full plan would have,
+// with the same keys (portins/<number>/eligibility), so that one
+// checkpoint serves both; its rows are every PortIns row (a cancel, a row
+// whose order exists or whose port completed have no step). Row.Get of any
+// other column returns "". err is for a manifest without a PortIns table
+// and for read errors.
+func CheckEligibility(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
+	return newBuilder(true).build(tables)
+}
+
+func newBuilder(eligibility bool) *builder {
+	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility,
+		probRepeats: make(map[repeatKey]*repeats), warnRepeats: make(map[repeatKey]*repeats)}
+}
+
+func (b *builder) build(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
 	maps, err := b.tables(tables)
 	if err != nil {
 		return nil, nil, nil, err
@@ -33,6 +62,8 @@ func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err er
 	if err := b.read(tables, maps); err != nil {
 		return nil, nil, nil, err
 	}
+	b.probs = b.summarise(b.probs, b.probRepeats)
+	b.warns = b.summarise(b.warns, b.warnRepeats)
 	b.resolve()
 	b.probs.sort()
 	b.warns.sort()
@@ -51,45 +82,170 @@ type builder struct {
 	probs Problems
 	warns Problems
 	seen  map[Problem]bool // sheet-level findings already reported
+	elig  bool             // building the eligibility plan (see CheckEligibility)
+
+	// Findings that many rows share, by table, column and message.
+	probRepeats, warnRepeats map[repeatKey]*repeats
 
 	byKind [NumKinds][]int32 // rows of each kind, in input order
 	keys   [NumKinds]map[string]int32
 }
 
 // tables matches every table to its kind and its header to the schema. It
-// fails, naming them, when some tables match no kind.
+// fails, naming them, when some tables match no kind, and when a file is
+// given twice.
 func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
-	maps := make([]*tableMap, len(readers))
-	var unknown []string
+	all := make([]sheets.Table, len(readers))
 	for i, rd := range readers {
-		t := rd.Table()
+		all[i] = rd.Table()
+	}
+	if err := givenTwice(all); err != nil {
+		return nil, err
+	}
+	maps := make([]*tableMap, len(readers))
+	kinds := make([]Kind, len(readers))
+	var use []int // the tables read
+	var unknown []string
+	for i, t := range all {
 		k, ignored, ok := KindOf(t.Name)
 		switch {
+		case b.elig && (!ok || k != PortIns):
+			continue
 		case ignored:
 			continue
 		case !ok:
 			unknown = append(unknown, quote(sheetName(t)))
 			continue
 		}
-		m, info, probs, warns := newTableMap(k, int32(len(b.p.Tables)), t)
-		maps[i] = m
-		b.p.Tables = append(b.p.Tables, info)
-		b.addProblems(probs)
-		b.addWarnings(warns)
+		kinds[i] = k
+		use = append(use, i)
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
 			strings.Join(unknown, ", "), acceptedTables)
 	}
+	if b.elig && len(use) == 0 {
+		return nil, errors.New("check eligibility: no PortIns table (want a tab or file name that starts with PortIn or Ports)")
+	}
+	used := make([]sheets.Table, len(use))
+	for n, i := range use {
+		used[n] = all[i]
+	}
+	names := sheetNames(used)
+	fields := allFields
+	if b.elig {
+		fields = eligibilityFields
+	}
+	for n, i := range use {
+		m, info, probs, warns := newTableMap(kinds[i], int32(len(b.p.Tables)), all[i], names[n], fields)
+		if all[i].Charset == sheets.Windows1252 {
+			warns = append(warns, m.problem(0, "", -1, "the file is not UTF-8 text, so it was read as Windows-1252 "+
+				"(as Excel's plain \"CSV\" is written on Western Windows); if letters such as é or ñ look wrong, "+
+				"save the file as \"CSV UTF-8\" instead"))
+		}
+		maps[i] = m
+		b.p.Tables = append(b.p.Tables, info)
+		b.addProblems(probs)
+		b.addWarnings(warns)
+	}
 	return maps, nil
 }
 
+// givenTwice fails, naming it, when a file is among the tables twice (the
+// same path, or a CSV file given by itself and through its folder): its
+// rows would all repeat their own keys.
+func givenTwice(tables []sheets.Table) error {
+	type tab struct{ path, name string }
+	seen := make(map[tab]bool, len(tables))
+	for _, t := range tables {
+		k := tab{filepath.Clean(t.Path), t.Name}
+		if seen[k] {
+			return fmt.Errorf("build: %s is given twice; give each manifest file once", t.Path)
+		}
+		seen[k] = true
+	}
+	return nil
+}
+
+// sheetNames returns the name each table goes by in problems and results:
+// its sheetName, and where tables of different files have the same one,
+// the part of the path that tells them apart, as in "portins.csv (week1/)"
+// or "Accounts (old.xlsx)". The name itself comes first, so that a results
+// workbook's tab still starts with its kind.
+func sheetNames(tables []sheets.Table) []string {
+	names := make([]string, len(tables))
+	groups := make(map[string][]int)
+	for i, t := range tables {
+		names[i] = sheetName(t)
+		k := strings.ToLower(names[i])
+		groups[k] = append(groups[k], i)
+	}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		where := make([][]string, len(g)) // path elements that locate each table, innermost last
+		deepest := 0
+		for n, i := range g {
+			p := filepath.Clean(tables[i].Path)
+			if strings.EqualFold(filepath.Ext(p), ".csv") {
+				p = filepath.Dir(p)
+			}
+			where[n] = strings.Split(filepath.ToSlash(p), "/")
+			deepest = max(deepest, len(where[n]))
+		}
+		for depth := 1; depth <= deepest; depth++ {
+			suffixes := make(map[string]bool, len(g))
+			for n := range where {
+				suffixes[tail(where[n], depth)] = true
+			}
+			if len(suffixes) == len(g) || depth == deepest {
+				for n, i := range g {
+					s := tail(where[n], depth)
+					if strings.EqualFold(filepath.Ext(tables[i].Path), ".csv") {
+						s += "/"
+					}
+					names[i] += " (" + s + ")"
+				}
+				break
+			}
+		}
+	}
+	return names
+}
+
+// tail joins the last n elements of a path.
+func tail(elems []string, n int) string {
+	return strings.Join(elems[max(0, len(elems)-n):], "/")
+}
+
 // addProblems keeps every row's problems and one of each sheet-level one.
-func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps) }
+func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps, b.probRepeats) }
 
-func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps) }
+func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps, b.warnRepeats) }
 
-func (b *builder) keep(list Problems, ps []Problem) Problems {
+// maxRepeats is how many rows of a table a repeated finding lists one by
+// one; summarise sums up the others in one more entry.
+const maxRepeats = 10
+
+// repeatKey identifies a repeated finding: the same message about the same
+// column of the same table.
+type repeatKey struct {
+	tab, col int32
+	msg      string
+}
+
+// repeats counts the rows of a repeated finding beyond the first maxRepeats.
+type repeats struct {
+	n           int
+	first, last Problem // the first and last rows not listed
+}
+
+// keep appends ps to list, in order. A sheet-level finding is kept once; a
+// repeated finding (Problem.repeats) for at most maxRepeats rows of a
+// table, the others only counted in reps. Problems arrive in input order,
+// so the rows listed are the first ones.
+func (b *builder) keep(list Problems, ps []Problem, reps map[repeatKey]*repeats) Problems {
 	for _, p := range ps {
 		if p.Row == 0 {
 			if b.seen[p] {
@@ -97,15 +253,48 @@ func (b *builder) keep(list Problems, ps []Problem) Problems {
 			}
 			b.seen[p] = true
 		}
+		if p.repeats {
+			k := repeatKey{p.tab, p.col, p.Message}
+			r := reps[k]
+			if r == nil {
+				r = &repeats{}
+				reps[k] = r
+			}
+			r.n++
+			if r.n > maxRepeats {
+				if r.n == maxRepeats+1 {
+					r.first = p
+				}
+				r.last = p
+				continue
+			}
+		}
 		list = append(list, p)
 	}
+	return list
+}
+
+// summarise appends, for each repeated finding with rows not listed, one
+// entry at the first of those rows that says how many there are.
+func (b *builder) summarise(list Problems, reps map[repeatKey]*repeats) Problems {
+	for _, r := range reps {
+		switch more := r.n - maxRepeats; {
+		case more == 1:
+			list = append(list, r.first)
+		case more > 1:
+			p := r.first
+			p.Message += fmt.Sprintf("; and %d more rows like it, up to row %d, not listed one by one", more-1, r.last.Row)
+			list = append(list, p)
+		}
+	}
+	clear(reps)
 	return list
 }
 
 // rowProblem reports a problem with field fi of row i found across rows.
 func (b *builder) rowProblem(i int32, fi int, msg string) {
 	r := &b.p.Rows[i]
-	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.s.fields[fi].name, r.tab.colOrder(fi), msg))
+	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.colName(fi), r.tab.colOrder(fi), msg))
 }
 
 // Where returns "sheet:row" of a row, as problems and results name it.

@@ -74,17 +74,17 @@ func TestRowRules(t *testing.T) {
 		{"message route columns and authentication", base().with("MessageRoutes-2",
 			"RouteRef|RouteName|MessageUrl|MessageAuthenticationType|CallbackMessageAuthenticationType",
 			"r2||||", "r3|R3|https://x.example.com|basic|bearer"), []string{
-			"MessageRoutes-2:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
-			"MessageRoutes-2:MessagePasswordToken: no such column, but Basic authentication needs a password (want the webhook's password or bearer token)",
-			"MessageRoutes-2:CallbackMessagePasswordToken: no such column, but Bearer authentication needs a token (want the callback's password or bearer token)",
 			"MessageRoutes-2:2:RouteName: empty, but a new message route needs one (want a name like Main SMS Webhook; or give MessageRouteId for an existing route)",
 			"MessageRoutes-2:2:MessageUrl: empty, but a new message route needs one (want https://example.com/path; or give MessageRouteId for an existing route)",
+			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
+			"MessageRoutes-2:3:MessagePasswordToken: no such column, but Basic authentication needs a password (want the webhook's password or bearer token)",
+			"MessageRoutes-2:3:CallbackMessagePasswordToken: no such column, but Bearer authentication needs a token (want the callback's password or bearer token)",
 		}},
 		{"voice route type needs", base().with("VoiceRoutes-2", "RouteRef|RouteName|RouteType|VoiceUrl",
 			"v2|||", "v3|V3|Trunk|", "v4|V4|url|", "v5|V5|Forward|"), []string{
-			"VoiceRoutes-2:TrunkIp1: no such column, but a Trunk route needs TrunkIp1 or TrunkUri1 (want an IP address like 203.0.113.10)",
 			"VoiceRoutes-2:2:RouteName: empty, but a new voice route needs one (want a name like Main SIP Trunk; or give CallRouteId for an existing route)",
 			"VoiceRoutes-2:2:RouteType: empty, but a new voice route needs one (want Trunk, URL or Forward; or give CallRouteId for an existing route)",
+			"VoiceRoutes-2:3:TrunkIp1: no such column, but a Trunk route needs TrunkIp1 or TrunkUri1 (want an IP address like 203.0.113.10)",
 			"VoiceRoutes-2:4:VoiceUrl: empty, but a URL route needs one (want https://example.com/path)",
 		}},
 		{"number columns, voice route, message type", base().with("Numbers", "",
@@ -146,6 +146,10 @@ func TestRowRules(t *testing.T) {
 			"PortIns:4:BillingState: " + carrier + " (want a two-letter code like UT)",
 			"PortIns:4:BillingZip: " + carrier + " (want 5 digits like 84043)",
 		}},
+		{"one of two columns, the other missing", base().with("Numbers-ids", "LineRef|SubscriberId|MessageRouteId|NumberType|MessageType|ProductType",
+			"I2||MRID-1|mvno|p2p|Sms-Only"), []string{
+			"Numbers-ids:2:SubscriberId: empty, and there is no SubscriberEmail column, but every line belongs to a subscriber " + needSub,
+		}},
 		{"port-in subscriber and route", base().with("PortIns", "", "801-555-7779|submit|||Old Co|1|0550|1 Main|Lehi|UT|84043|||"), []string{
 			"PortIns:4:SubscriberEmail: empty, and so is SubscriberId, but a ported number is bound to a subscriber " + needSub,
 			"PortIns:4:MessageRouteRef: empty, and so is MessageRouteId, but a ported number needs a message route " + needRoute,
@@ -153,7 +157,7 @@ func TestRowRules(t *testing.T) {
 		{"completed port-in still needs its voice route", base().with("PortIns-done",
 			"PortInNumber|SubscriberId|MessageRouteId|PhoneNumberId|VoiceEnabled",
 			"801-555-7780|TSUID-1|MRID-1|NID-1|yes"), []string{
-			"PortIns-done:VoiceRouteRef: no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " + needVRoute,
+			"PortIns-done:2:VoiceRouteRef: no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " + needVRoute,
 		}},
 		{"port-out PIN", base().with("PortOuts", "", "801-555-0001|", "801-555-0002|12x4").
 			with("PortOuts-done", "PortOutNumber|OrderId|PortOutPIN", "801-555-0004|JNOID-1|"), []string{
@@ -162,9 +166,9 @@ func TestRowRules(t *testing.T) {
 		}},
 		{"Excel float in a digits column", base().with("PortIns", "",
 			"1.8015E+10||jane@example.com|sms|Old Co|4.65123E+9|0550|1 Main|Lehi|UT|84043|||8.9012E+18"), []string{
-			`PortIns:4:PortInNumber: "1.8015E+10": ` + msgExcelFloat,
-			`PortIns:4:CurrentAccountNumber: "4.65123E+9": ` + msgExcelFloat,
-			`PortIns:4:ICCID: "8.9012E+18": ` + msgExcelFloat,
+			`PortIns:4:PortInNumber: "1.8015E+10": ` + lost(wantPhone),
+			`PortIns:4:CurrentAccountNumber: "4.65123E+9": ` + lost("the account number at the losing carrier, like 4651234567"),
+			`PortIns:4:ICCID: "8.9012E+18": ` + lost(wantICCID),
 		}},
 	}
 	for _, tt := range tests {
@@ -201,6 +205,12 @@ func TestCrossSheetRules(t *testing.T) {
 			`Numbers:5:ICCID: "8901240397190002080" is also the ICCID of Numbers:2 (want one line per SIM)`,
 			`Numbers:6:LineRef: "L1" is also the LineRef of Numbers:2 (want each LineRef once per manifest)`,
 		}},
+		{"the same ICCID with and without its trailing F", base().with("Numbers", "",
+			"L4|jane@example.com|sms||mvno|p2p|Sms-Only|||8901240397190002080F|").
+			with("PortIns", "", "801-555-4446||jane@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|||8901-2403-9719-0002-080f"), []string{
+			`Numbers:5:ICCID: "8901240397190002080F" is also the ICCID of Numbers:2 (want one line per SIM)`,
+			`PortIns:4:ICCID: "8901240397190002080F" is also the ICCID of Numbers:2 (want one line per SIM)`,
+		}},
 		{"references to keys no sheet defines; a line in another account", base().
 			with("Subscribers", "", "zed@example.com|Zed|zeta|pw||").
 			with("Numbers", "",
@@ -233,6 +243,15 @@ func TestCrossSheetRules(t *testing.T) {
 			`Numbers-2:2:AccountId: "AID-OTHER" differs from "AID-OLD", the ID of Accounts-existing:2 named by AccountRef (want the same ID, or only one of AccountRef and AccountId)`,
 			`Numbers-2:3:AccountId: "AID-OTHER" is not the account of subscriber o@example.com (Subscribers-2:2 is in "old"; want the subscriber's account, or empty to use it)`,
 			`Numbers-2:5:SubscriberEmail: no Subscribers row has Email "unknown@example.com" (want the Email of a Subscribers row, or the existing ID in SubscriberId)`,
+		}},
+		{"a new account in the manifest against an existing account", base().
+			with("Subscribers-2", "Email|Name|AccountId|Password", "o@example.com|O|AID-OLD|pw").
+			with("Numbers-2", "LineRef|SubscriberEmail|AccountRef|AccountId|MessageRouteId|NumberType|MessageType|ProductType",
+				"Y1|o@example.com|acme||MRID-1|mvno|p2p|Sms-Only",
+				"Y2|jane@example.com||AID-OLD|MRID-1|mvno|p2p|Sms-Only",
+				"Y3|o@example.com||AID-OLD|MRID-1|mvno|p2p|Sms-Only"), []string{
+			`Numbers-2:2:AccountRef: "acme" is not the account of subscriber o@example.com (Subscribers-2:2 is in "AID-OLD"; want the subscriber's account, or empty to use it)`,
+			`Numbers-2:3:AccountId: "AID-OLD" is not the account of subscriber jane@example.com (Subscribers:2 is in "acme"; want the subscriber's account, or empty to use it)`,
 		}},
 	}
 	for _, tt := range tests {
@@ -280,7 +299,7 @@ func TestHeaders(t *testing.T) {
 	want := []string{
 		`users:Colour: unknown column "Colour": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md)`,
 		`users:Passcode: unknown column "Passcode": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md); it looks secret, so the results mask it`,
-		"users: column L has no title, so its values are not used (want a column title from docs/manifest.md)",
+		"users:2: column L has no title, so its values are not used (this is the first row with one; want a column title from docs/manifest.md)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings:\n got  %q\n want %q", got, want)
@@ -302,11 +321,29 @@ func TestHeaderProblems(t *testing.T) {
 		{"Subscribers", "Email|E-mail|Name", []string{"a@example.com|b@example.com|A"}},
 		{"Subscribers 2", "Name|AccountId|Password", []string{"A|AID|pw", "B|AID|pw"}},
 	},
-		`Subscribers:Email: columns A ("Email") and B ("E-mail") both mean Email (want one of them)`,
-		"Subscribers:AccountRef: no AccountRef or AccountId column, but a new subscriber belongs to an account (want AccountRef: the AccountRef of an Accounts row; or AccountId: an existing account's ID, like AID-…)",
-		"Subscribers:Password: no such column, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
+		`Subscribers:E-mail: columns A ("Email") and B ("E-mail") both mean Email (want one of them)`,
+		"Subscribers:2:AccountRef: no AccountRef or AccountId column, but a new subscriber belongs to an account (want AccountRef: the AccountRef of an Accounts row; or AccountId: an existing account's ID, like AID-…)",
+		"Subscribers:2:Password: no such column, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
 		"Subscribers 2:Email: no such column, but every Subscribers row needs one as its key (want name@example.com)",
 	)
+}
+
+// A problem names the column as the table's header spells it, so that the
+// user finds the cell; the canonical name only when the column is absent.
+func TestProblemsNameTheHeaderAsTyped(t *testing.T) {
+	wantProblems(t, base().with("Subscribers-2", "E mail|full_name|AID|Password|Colour",
+		"jane@|Jane|AID-1|pw|red", "kim@example.com||AID-1|pw|"),
+		`Subscribers-2:2:E mail: "jane@" is not an e-mail address (want name@example.com)`,
+		"Subscribers-2:3:full_name: empty, but a new subscriber needs one (want the subscriber's full name, like Jane Doe; or give SubscriberId for an existing subscriber)",
+	)
+	_, _, warnings, err := Check(base().with("Accounts-2", "Ref|AID|Colour", "x|AID-1|red").readers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `Accounts-2:Colour: unknown column "Colour": its values are copied to the results but not used (want an Accounts column from docs/manifest.md)`
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
 }
 
 func TestKindOf(t *testing.T) {
@@ -403,8 +440,9 @@ func TestReaderCellProblems(t *testing.T) {
 	rs := base().readers()
 	numbers := rs[4].(*fakeTable)
 	numbers.rows[0].Problems = []sheets.CellProblem{{Col: 9, Message: "the ICCID was stored as a number: 8.90124039719E+18"}}
+	numbers.rows[1].Problems = []sheets.CellProblem{{Col: 9, Message: sheets.MsgDigitsLost, DigitsLost: true}}
 	portins := rs[5].(*fakeTable)
-	portins.rows[0].Problems = []sheets.CellProblem{{Col: 6, Message: "stored as a number: 550"}}
+	portins.rows[0].Problems = []sheets.CellProblem{{Col: 6, Message: "stored as a number: 550"}, {Col: 5, Message: sheets.MsgDigitsLost, DigitsLost: true}}
 	_, problems, err := Build(rs)
 	if err != nil {
 		t.Fatal(err)
@@ -415,6 +453,8 @@ func TestReaderCellProblems(t *testing.T) {
 	}
 	want := []string{
 		"Numbers:2:ICCID: the ICCID was stored as a number: 8.90124039719E+18",
+		"Numbers:3:ICCID: " + lost(wantICCID),
+		"PortIns:2:CurrentAccountNumber: " + lost("the account number at the losing carrier, like 4651234567"),
 		"PortIns:2:CurrentAccountPassword: the cell could not be read faithfully (the value is not shown because it is secret); format the column as Text and re-enter it",
 	}
 	if !slices.Equal(got, want) {
@@ -529,5 +569,140 @@ func TestColumnsAndOutputColumns(t *testing.T) {
 		if canon, ok := OutputColumn(tt.name); canon != tt.canon || ok != tt.ok {
 			t.Errorf("OutputColumn(%q) = %q, %v; want %q, %v", tt.name, canon, ok, tt.canon, tt.ok)
 		}
+	}
+}
+
+// A column a rule needs but the table lacks is reported on every row that
+// needs it, so the user learns which rows those are; past maxRepeats rows,
+// one more entry counts the rest.
+func TestMissingColumnPerRow(t *testing.T) {
+	const want = "no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " +
+		"(want VoiceRouteRef: the RouteRef of a VoiceRoutes row; or VoiceRouteId: an existing voice route's ID, like CRID-…)"
+	lines := func(n int) manifest {
+		rows := []string{"S0|jane@example.com|MRID-1|mvno|p2p|Sms-Only"} // needs no voice route
+		for i := range n {
+			rows = append(rows, fmt.Sprintf("V%d|jane@example.com|MRID-1|mvno|p2p|Sms+Data+Voice", i))
+		}
+		return base().with("Numbers-voice", "LineRef|SubscriberEmail|MessageRouteId|NumberType|MessageType|ProductType", rows...)
+	}
+	var listed []string
+	for row := 3; row < 3+maxRepeats; row++ {
+		listed = append(listed, fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", row, want))
+	}
+	t.Run("a few rows", func(t *testing.T) {
+		wantProblems(t, lines(3), listed[:3]...)
+	})
+	t.Run("one more than listed", func(t *testing.T) {
+		wantProblems(t, lines(maxRepeats+1), append(listed,
+			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", 3+maxRepeats, want))...)
+	})
+	t.Run("many rows", func(t *testing.T) {
+		n := 3 * batchSize // across batches that workers check in parallel
+		wantProblems(t, lines(n), append(listed,
+			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s; and %d more rows like it, up to row %d, not listed one by one",
+				3+maxRepeats, want, n-maxRepeats-1, n+2))...)
+	})
+	t.Run("Basic authentication without a user name column", func(t *testing.T) {
+		wantProblems(t, base().with("MessageRoutes-2", "RouteRef|RouteName|MessageUrl|MessageAuthenticationType|MessagePasswordToken",
+			"r2|R2|https://x.example.com|None|", "r3|R3|https://x.example.com|Basic|tok", "r4|R4|https://x.example.com|Basic|tok"),
+			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
+			"MessageRoutes-2:4:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)")
+	})
+}
+
+// A cell Excel stored as a number holds no leading zero. Where a leading 0
+// is part of the value, such a cell is a problem when the value cannot be
+// valid and a warning otherwise; a secret is never shown.
+func TestNumberCells(t *testing.T) {
+	rs := base().
+		with("PortOuts", "", "801-555-0003|550", "801-555-0005|5501", "801-555-0006|1234567890", "801-555-0007|550").
+		readers()
+	number := func(tab, row int, cols ...int) { rs[tab].(*fakeTable).rows[row].Numeric = cols }
+	number(5, 0, 5, 6, 7) // PortIns: CurrentAccountNumber, CurrentAccountPassword, BillingStreet1 (no zeros to lose)
+	number(6, 1, 1)       // PortOuts: PIN 550 from a number: lost its zero
+	number(6, 2, 1)       // 5501: may have lost one
+	number(6, 3, 1)       // 1234567890: ten digits, cannot have lost one
+	// PortOuts row 5 (550) is text: as typed, so simply not a PIN.
+	number(4, 0, 9, 8) // Numbers: ICCID and LimitValue (no warning: no leading zeros there)
+	_, problems, warnings, err := Check(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range append(problems, warnings...) {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"PortOuts:3:PortOutPIN: " + msgPINNumber,
+		"PortOuts:6:PortOutPIN: the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)",
+		"PortIns:2:CurrentAccountNumber: " + msgNumberCell,
+		"PortIns:2:CurrentAccountPassword: " + msgNumberCell,
+		"PortOuts:4:PortOutPIN: " + msgNumberCell,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems, then warnings:\n got  %q\n want %q", got, want)
+	}
+	if !strings.Contains(msgPINNumber, "format the column as Text") || !strings.Contains(msgNumberCell, "format the column as Text") {
+		t.Errorf("messages %q, %q do not say to format the column as Text", msgPINNumber, msgNumberCell)
+	}
+}
+
+// A port-in with Action=cancel needs its key and Action only: its other
+// cells are not checked, and read as not given.
+func TestCancelRowNotChecked(t *testing.T) {
+	rs := base().with("PortIns-cancel",
+		"PortInNumber|Action|SubscriberEmail|BillingZip|BillingState|ICCID|CurrentAccountPassword|OrderId|Package|VoiceEnabled",
+		"801-555-6001|Cancel|not an email|8404|Cascadia|8901240397190002081|x|JNOID-9|Starter|maybe").readers()
+	cancel := rs[len(rs)-1].(*fakeTable)
+	cancel.rows[0].Problems = []sheets.CellProblem{{Col: 5, Message: sheets.MsgDigitsLost, DigitsLost: true}}
+	cancel.rows[0].Numeric = []int{6}
+	p, problems, warnings, err := Check(rs)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Check: %v, problems %q; want none", err, problems)
+	}
+	want := "PortIns-cancel:2:Package: ignored: Action is cancel, so no subscription is created"
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
+	r := &p.Rows[rowByKey(t, p, PortIns, "+18015556001")]
+	for _, col := range []string{"SubscriberEmail", "BillingZip", "BillingState", "ICCID", "CurrentAccountPassword", "Package"} {
+		if r.Given(col) || r.Get(col) != "" {
+			t.Errorf("%s = %q (given %v), want not given", col, r.Get(col), r.Given(col))
+		}
+	}
+	if r.Get("OrderId") != "JNOID-9" || r.Get("Action") != "cancel" {
+		t.Errorf("OrderId %q, Action %q; want JNOID-9, cancel", r.Get("OrderId"), r.Get("Action"))
+	}
+	if s := p.RowStep(rowByKey(t, p, PortIns, "+18015556001"), PortInCancel); s < 0 {
+		t.Errorf("no cancel step")
+	}
+}
+
+// A results workbook shows secrets as ***. Fed back, a masked secret is
+// not given on a row that carries its own platform IDs, and a problem on a
+// row that is to be created, since the real value is needed.
+func TestMaskedSecrets(t *testing.T) {
+	const masked = "the cell shows *** because a results workbook hides secrets; enter the real value (it is never shown or written anywhere)"
+	m := base().
+		with("Subscribers-done", "Email|Name|AccountRef|Password|SubscriberId", "done@example.com|D|acme|***|TSUID-7").
+		with("Subscribers-new", "Email|Name|AccountRef|Password", "new@example.com|N|acme|***").
+		with("MessageRoutes-done", "RouteRef|MessageRouteId|MessageAuthenticationType|MessageUsername|MessagePasswordToken", "done-sms|MRID-7|Basic|u|***").
+		with("PortIns-done", "PortInNumber|Action|SubscriberId|MessageRouteId|CurrentCarrierName|CurrentAccountNumber|CurrentAccountPassword|BillingStreet1|BillingCity|BillingState|BillingZip|OrderId",
+			"801-555-2001|submit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|JNOID-1",
+			"801-555-2002|resubmit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|JNOID-2",
+			"801-555-2003|submit|TSUID-1|MRID-1|Old Co|1|***|1 Main|Lehi|UT|84043|").
+		with("PortOuts-done", "PortOutNumber|PortOutPIN|OrderId", "801-555-2004|***|JNOID-4", "801-555-2005|***|")
+	wantProblems(t, m,
+		"Subscribers-new:2:Password: "+masked,
+		"PortIns-done:3:CurrentAccountPassword: "+masked,
+		"PortIns-done:4:CurrentAccountPassword: "+masked,
+		"PortOuts-done:3:PortOutPIN: "+masked,
+	)
+	ok := base().
+		with("Subscribers-done", "Email|Name|AccountRef|Password|SubscriberId", "done@example.com|D|acme|***|TSUID-7").
+		with("PortIns-done", "PortInNumber|SubscriberId|MessageRouteId|CurrentAccountPassword|OrderId", "801-555-2001|TSUID-1|MRID-1|***|JNOID-1")
+	p := mustBuild(t, ok)
+	if r := &p.Rows[rowByKey(t, p, Subscribers, "done@example.com")]; r.Given("Password") || !r.Masked() {
+		t.Errorf("masked Password of an existing subscriber: given %v, Masked %v; want not given, masked", r.Given("Password"), r.Masked())
 	}
 }

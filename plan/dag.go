@@ -18,6 +18,14 @@ func (b *builder) steps() {
 }
 
 func (b *builder) walk(g *dag) {
+	if b.elig {
+		for _, i := range b.byKind[PortIns] {
+			if g.p.Rows[i].checksEligibility() {
+				g.add(i, PortInEligibility)
+			}
+		}
+		return
+	}
 	for k := range NumKinds {
 		for _, i := range b.byKind[k] {
 			stepsOf[k](g, i)
@@ -131,7 +139,7 @@ func (g *dag) lineTail(i, number, subCreate int32) {
 	if r.val(lnLimit) != "" {
 		g.add(i, DataUsageSet, number)
 	}
-	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" {
+	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" && r.val(lnFilterID) == "" {
 		g.add(i, MessageFilterCreate, number, g.of(sub, GuardianSet))
 	}
 }
@@ -152,14 +160,16 @@ func portInSteps(g *dag, i int32) {
 		g.add(i, PortInCancel)
 		return
 	}
-	ported := r.val(lnPhoneNumberID) != ""
-	ordered := r.val(piOrderID) != "" && r.val(piAction) != "resubmit"
-	submit, monitor := int32(-1), int32(-1)
-	if !ported && !ordered {
-		elig := g.add(i, PortInEligibility)
-		submit = g.add(i, PortInSubmit, elig)
-	}
-	if !ported {
+	monitor := int32(-1)
+	if r.val(lnPhoneNumberID) == "" { // not ported yet
+		var submit int32
+		if r.checksEligibility() {
+			submit = g.add(i, PortInSubmit, g.add(i, PortInEligibility))
+		} else {
+			// The order exists: its submit is done (see KnownOrder), and
+			// stays in the plan for the update a fixed row sends.
+			submit = g.add(i, PortInSubmit)
+		}
 		monitor = g.add(i, PortInMonitor, submit)
 	}
 	acc, sub, mroute, vroute := g.parentCreates(i)
@@ -171,6 +181,41 @@ func portOutSteps(g *dag, i int32) {
 	if g.p.Rows[i].val(poOrderID) == "" {
 		g.add(i, PortOutIssue)
 	}
+}
+
+// KnownOrder returns the OrderId that a PortIns row carries for an order
+// that exists (a results workbook fed back in), or "" (another kind, a
+// cancel, a resubmit, a port already completed, no OrderId).
+//
+// Such a row keeps its submit step, with the key a new row's has
+// (portins/<number>/submit), but no eligibility step: the order did the
+// submit already. The runner takes the step as done with this OrderId when
+// its checkpoint has no record of it, so that once the order is rejected
+// and the row fixed, the submit step sends portin/update on this OrderId,
+// never a second order.
+func (p *Plan) KnownOrder(row int32) string {
+	if row < 0 || int(row) >= len(p.Rows) {
+		return ""
+	}
+	return p.Rows[row].knownOrder()
+}
+
+// checksEligibility reports whether a PortIns row has an eligibility step,
+// in the full plan and in the eligibility plan alike: not a cancel, not a
+// completed port, no existing order.
+func (r *Row) checksEligibility() bool {
+	return !r.cancelled() && r.val(lnPhoneNumberID) == "" && r.knownOrder() == ""
+}
+
+func (r *Row) knownOrder() string {
+	if r.Kind != PortIns || r.val(lnPhoneNumberID) != "" {
+		return ""
+	}
+	switch r.val(piAction) {
+	case "cancel", "resubmit":
+		return ""
+	}
+	return r.val(piOrderID)
 }
 
 // Key returns the step key of step i.

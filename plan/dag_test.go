@@ -146,7 +146,8 @@ func TestExistingRowsInDAG(t *testing.T) {
 		"numbers/N1/subscription":              {"numbers/N1/provision", "subscribers/new@example.com/create"},
 		"numbers/N2/subscription":              nil,
 		"numbers/N2/datausage":                 nil,
-		"portins/+18015551001/monitor":         nil,
+		"portins/+18015551001/submit":          nil,
+		"portins/+18015551001/monitor":         {"portins/+18015551001/submit"},
 		"portins/+18015551001/bind":            {"portins/+18015551001/monitor", "subscribers/new@example.com/create"},
 		"portins/+18015551002/eligibility":     nil,
 		"portins/+18015551002/submit":          {"portins/+18015551002/eligibility"},
@@ -162,6 +163,15 @@ func TestExistingRowsInDAG(t *testing.T) {
 		if g, ok := got[k]; !ok || !slices.Equal(g, w) {
 			t.Errorf("deps of %s = %v (present %v), want %v", k, g, ok, w)
 		}
+	}
+
+	for key, want := range map[string]string{"+18015551001": "JNOID-1", "+18015551002": "", "+18015551003": ""} {
+		if got := p.KnownOrder(rowByKey(t, p, PortIns, key)); got != want {
+			t.Errorf("KnownOrder(%s) = %q, want %q", key, got, want)
+		}
+	}
+	if got := p.KnownOrder(rowByKey(t, p, PortOuts, "+18015551004")); got != "" {
+		t.Errorf("KnownOrder(a port-out) = %q, want none", got)
 	}
 
 	old := rowByKey(t, p, Accounts, "old")
@@ -263,4 +273,113 @@ func TestKeyEscaping(t *testing.T) {
 	if !found {
 		t.Error("no step for line x/y%z")
 	}
+}
+
+// A line fed back from a results workbook with its FilterId has its message
+// filter already: no filter step, although its subscriber has a FilterLevel.
+func TestFilterIdMeansTheFilterExists(t *testing.T) {
+	p := mustBuild(t, base().with("Numbers-done", "LineRef|SubscriberEmail|MessageRouteRef|PhoneNumberId|FilterId",
+		"F1|kid@example.com|sms|NID-1|FLT-1", "F2|kid@example.com|sms|NID-2|"))
+	got := deps(p)
+	if _, ok := got["numbers/F1/filter"]; ok {
+		t.Errorf("numbers/F1/filter is planned, want no filter step for a line with a FilterId")
+	}
+	if _, ok := got["numbers/F2/filter"]; !ok {
+		t.Errorf("numbers/F2/filter is not planned, want one for a line of a subscriber with a FilterLevel")
+	}
+	if r := &p.Rows[rowByKey(t, p, Numbers, "F1")]; r.Get("FilterId") != "FLT-1" {
+		t.Errorf("FilterId = %q, want FLT-1", r.Get("FilterId"))
+	}
+	_, _, warnings, err := Check(base().with("Accounts-done", "AccountRef|AccountId|FilterId", "x|AID-1|FLT-9").readers())
+	if err != nil || len(warnings) != 0 {
+		t.Errorf("FilterId on another kind: %v, warnings %q; want it ignored as a results column", err, warnings)
+	}
+}
+
+// The eligibility plan reads only the port-ins' numbers (and what decides
+// whether a row is checked): it works on a port list without carrier
+// details, whatever the other tables and columns hold, and its steps are
+// the full plan's eligibility steps, key for key.
+func TestCheckEligibility(t *testing.T) {
+	ports := sheet{"Ports-week1", "PortInNumber|TargetClassification|Action|OrderId|PhoneNumberId|CurrentAccountPassword|ZIP|Colour", []string{
+		"(801) 555-3001|landline||||0550|8404|red",
+		"801.555.3002||cancel||||x|",
+		"801-555-3003|||JNOID-3|||",
+		"801-555-3004||||NID-4||",
+		"801-555-3005||resubmit|JNOID-5|||",
+	}}
+	m := manifest{
+		{"Subscribers", "Email|Name", []string{"not an email|"}},
+		{"Notes", "Anything", []string{"at all"}},
+		ports,
+	}
+	p, problems, warnings, err := CheckEligibility(m.readers())
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("CheckEligibility: %v, problems %q; want a plan", err, problems)
+	}
+	want := `Ports-week1:Colour: unknown column "Colour": its values are copied to the results but not used (want a PortIns column from docs/manifest.md)`
+	if len(warnings) != 1 || warnings[0].String() != want {
+		t.Errorf("warnings = %q, want [%q]", warnings, want)
+	}
+	var keys []StepKey
+	for i := range p.Steps {
+		if p.Steps[i].Action != PortInEligibility || len(p.Steps[i].Deps) != 0 {
+			t.Errorf("step %s: %v with deps %v, want eligibility steps only", p.Key(int32(i)), p.Steps[i].Action, p.Steps[i].Deps)
+		}
+		keys = append(keys, p.Key(int32(i)))
+	}
+	wantKeys := []StepKey{"portins/+18015553001/eligibility", "portins/+18015553005/eligibility"}
+	if !slices.Equal(keys, wantKeys) {
+		t.Errorf("steps %q, want %q", keys, wantKeys)
+	}
+	if len(p.Rows) != 5 || len(p.Tables) != 1 || p.Tables[0].Sheet != "Ports-week1" {
+		t.Fatalf("%d rows in %d tables, want the 5 port-in rows of Ports-week1", len(p.Rows), len(p.Tables))
+	}
+	r := &p.Rows[0]
+	if r.Get("TargetClassification") != "Landline" || r.Get("CurrentAccountPassword") != "" || r.Get("BillingZip") != "" {
+		t.Errorf("row 1: TargetClassification %q, CurrentAccountPassword %q, BillingZip %q; want Landline and two unread columns",
+			r.Get("TargetClassification"), r.Get("CurrentAccountPassword"), r.Get("BillingZip"))
+	}
+	if !p.Tables[0].Secret[5] {
+		t.Errorf("CurrentAccountPassword is not marked secret in TableInfo: the results would show it")
+	}
+
+	// The same keys as the full plan's eligibility steps.
+	full := mustBuild(t, base().with("PortIns", "",
+		"(801) 555-3001||jane@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|||",
+		"801-555-3005|resubmit|jane@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|||"))
+	fullKeys := map[StepKey]bool{}
+	for i := range full.Steps {
+		fullKeys[full.Key(int32(i))] = true
+	}
+	for _, k := range wantKeys {
+		if !fullKeys[k] {
+			t.Errorf("the full plan has no step %s", k)
+		}
+	}
+
+	t.Run("problems in its own columns", func(t *testing.T) {
+		bad := manifest{{"PortIns", "PortInNumber|TargetClassification", []string{"555|Mobile", "801-555-3001|cable", "+18015553001|"}}}
+		_, problems, _, err := CheckEligibility(bad.readers())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range problems {
+			got = append(got, p.String())
+		}
+		want := []string{
+			`PortIns:2:PortInNumber: "555" is not a valid phone number (want (801) 555-1234 or E.164 like +18015551234)`,
+			`PortIns:3:TargetClassification: "cable" is not a number classification (want Mobile or Landline)`,
+			`PortIns:4:PortInNumber: "+18015553001" is also the PortInNumber of PortIns:3 (want each PortInNumber once per manifest)`,
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("problems:\n got  %q\n want %q", got, want)
+		}
+	})
+	t.Run("no port-ins", func(t *testing.T) {
+		if _, _, _, err := CheckEligibility(base().without("PortIns").readers()); err == nil {
+			t.Error("no error for a manifest without a PortIns table")
+		}
+	})
 }

@@ -9,30 +9,44 @@ import (
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"telegent-bulk/sheets"
 )
 
 // A normaliser turns a trimmed, non-empty cell into its normalised value,
 // or returns a message saying what is wrong and what a valid value looks
 // like. Messages quote the value; a secret column's value is never quoted.
 
-// msgExcelFloat is the message for a digits column that Excel stored as a
-// number and printed in scientific notation, losing digits on the way.
-const msgExcelFloat = "Excel stored this as a number and dropped digits; format the column as Text and re-enter the values"
+// digitsLost is the message for a value of f that Excel stored as a number
+// and so may have lost digits (a text 8.9012E+18, or a number cell the
+// reader flagged): the one wording of sheets.MsgDigitsLost, then what a
+// valid value looks like. v is quoted before it unless it is "" or f is
+// secret.
+func digitsLost(f *field, v string) string {
+	msg := sheets.MsgDigitsLost + " (want " + f.example() + ")"
+	if v == "" || f.secret {
+		return msg
+	}
+	return quote(v) + ": " + msg
+}
+
+// digitTypes are the value types Excel turns into numbers when typed into
+// a General cell: a value of theirs in scientific notation lost digits.
+var digitTypes = [...]bool{tDigits: true, tPhone: true, tPhoneList: true, tZip: true, tICCID: true,
+	tAreaCode: true, tPIN: true}
 
 // normalise checks and normalises v (trimmed, non-empty) as a value of f.
 func normalise(f *field, v string) (string, string) {
+	if int(f.typ) < len(digitTypes) && digitTypes[f.typ] && isExcelFloat(v) {
+		return "", digitsLost(f, v)
+	}
 	switch f.typ {
-	case tText:
-		return v, ""
-	case tDigits:
-		if isExcelFloat(v) {
-			return "", quote(v) + ": " + msgExcelFloat
-		}
+	case tText, tDigits:
 		return v, ""
 	case tPhone:
 		return normPhone(v)
 	case tPhoneList:
-		return normPhoneList(v)
+		return normPhoneList(f, v)
 	case tBool:
 		return normBool(v)
 	case tState:
@@ -78,41 +92,6 @@ func quote(v string) string {
 	return strconv.Quote(v)
 }
 
-// isExcelFloat reports whether v looks like a number printed in scientific
-// notation (8.9012E+18, 1.8016E+10): what a spreadsheet shows for a long
-// digit string it stored as a floating-point number.
-func isExcelFloat(v string) bool {
-	i, n := 0, len(v)
-	if i < n && (v[i] == '+' || v[i] == '-') {
-		i++
-	}
-	start := i
-	for i < n && isDigit(v[i]) {
-		i++
-	}
-	if i == start {
-		return false
-	}
-	if i < n && (v[i] == '.' || v[i] == ',') {
-		i++
-		for i < n && isDigit(v[i]) {
-			i++
-		}
-	}
-	if i == n || (v[i] != 'e' && v[i] != 'E') {
-		return false
-	}
-	i++
-	if i < n && (v[i] == '+' || v[i] == '-') {
-		i++
-	}
-	start = i
-	for i < n && isDigit(v[i]) {
-		i++
-	}
-	return i == n && i > start
-}
-
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func allDigits(v string) bool {
@@ -128,9 +107,6 @@ func allDigits(v string) bool {
 // ways take a fast path that only asks the metadata whether the number is
 // valid; anything else goes through the full parser with region US.
 func normPhone(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	bad := quote(v) + " is not a valid phone number (want " + wantPhone + ")"
 	if nat, ok := nanpDigits(v); ok {
 		if !validNANP(nat) {
@@ -193,8 +169,8 @@ func validNANP(nat string) bool {
 }
 
 // normPhoneList normalises phones separated by ";", "," or newlines and
-// joins them with ";", dropping repeats.
-func normPhoneList(v string) (string, string) {
+// joins them with ";", dropping repeats. f is the list's field.
+func normPhoneList(f *field, v string) (string, string) {
 	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' })
 	out := make([]string, 0, len(parts))
 next:
@@ -202,6 +178,9 @@ next:
 		p = strings.TrimSpace(p)
 		if p == "" {
 			continue
+		}
+		if isExcelFloat(p) {
+			return "", digitsLost(f, p)
 		}
 		e, msg := normPhone(p)
 		if msg != "" {
@@ -236,9 +215,6 @@ func normState(v string) (string, string) {
 
 // normZip accepts 84043, 84043-1234 and 840431234.
 func normZip(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	switch {
 	case len(v) == 5 && allDigits(v):
 		return v, ""
@@ -248,6 +224,10 @@ func normZip(v string) (string, string) {
 		return v[:5] + "-" + v[5:], ""
 	case (len(v) == 3 || len(v) == 4) && allDigits(v):
 		fixed := strings.Repeat("0", 5-len(v)) + v
+		return "", quote(v) + " looks like " + fixed + " lost its leading zero in Excel; format the column as Text and write " + fixed
+	case (len(v) == 7 || len(v) == 8) && allDigits(v):
+		fixed := strings.Repeat("0", 9-len(v)) + v
+		fixed = fixed[:5] + "-" + fixed[5:]
 		return "", quote(v) + " looks like " + fixed + " lost its leading zero in Excel; format the column as Text and write " + fixed
 	}
 	return "", quote(v) + " is not a ZIP code (want 5 digits like 84043, or ZIP+4 like 84043-1234)"
@@ -268,9 +248,6 @@ func normCountry(v string) string {
 // after a 19-digit ICCID. The Luhn check covers every digit, the F
 // excluded: the last digit is the check digit.
 func normICCID(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	var b strings.Builder
 	b.Grow(21)
 	f := false
@@ -293,12 +270,24 @@ func normICCID(v string) (string, string) {
 		return "", quote(v) + " is not an ICCID: it has " + count(len(d), "digit") + " (want " + wantICCID + ")"
 	}
 	if !luhn(d) {
+		if roundedICCID(d) {
+			return "", quote(v) + " is not an ICCID: the check digit is wrong, and every digit after the 15th is 0, " +
+				"as Excel leaves a long number it stored as a number; format the column as Text and re-enter the value (want " + wantICCID + ")"
+		}
 		return "", quote(v) + " is not an ICCID: the check digit is wrong, so a digit is mistyped (want " + wantICCID + ")"
 	}
 	if f {
 		d += "F"
 	}
 	return d, ""
+}
+
+// roundedICCID reports whether every digit of the ICCID d (digits only)
+// after the 15th is 0: what is left of one that Excel stored as a number,
+// which keeps 15 significant digits, and then wrote out in full (to a CSV
+// file, say).
+func roundedICCID(d string) bool {
+	return len(d) > 15 && strings.Trim(d[15:], "0") == ""
 }
 
 // luhn reports whether the digit string d ends in a valid Luhn check digit.
@@ -318,23 +307,56 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
-// normEmail accepts a bare address whose domain has a dot, lower-cased.
+// normEmail accepts a bare address (no display name) whose domain is a
+// host name on the Internet (see validDomain), lower-cased.
 func normEmail(v string) (string, string) {
-	if plainEmail(v) {
-		return strings.ToLower(v), ""
-	}
 	bad := quote(v) + " is not an e-mail address (want " + wantEmail + ")"
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Name != "" || a.Address != v {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 || !validDomain(v[at+1:]) {
 		return "", bad
 	}
-	at := strings.LastIndexByte(v, '@')
-	dom := v[at+1:]
-	if !strings.Contains(dom, ".") || strings.HasPrefix(dom, ".") || strings.HasSuffix(dom, ".") ||
-		strings.Contains(dom, "..") || strings.ContainsAny(dom, "[]") {
-		return "", bad
+	if !plainEmail(v) {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" || a.Address != v {
+			return "", bad
+		}
 	}
 	return strings.ToLower(v), ""
+}
+
+// validDomain reports whether dom is a host name mail can be sent to: two
+// or more labels of letters, digits and hyphens, none starting or ending
+// with a hyphen, each 1–63 characters, 253 in all; the last (the top-level
+// domain) of letters only and at least 2 of them, or an internationalised
+// one in its xn-- form.
+func validDomain(dom string) bool {
+	if len(dom) > 253 {
+		return false
+	}
+	labels := strings.Split(dom, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i] | 0x20; !('a' <= c && c <= 'z') && !isDigit(l[i]) && l[i] != '-' {
+				return false
+			}
+		}
+	}
+	tld := strings.ToLower(labels[len(labels)-1])
+	if strings.HasPrefix(tld, "xn--") {
+		return len(tld) > 4
+	}
+	for i := 0; i < len(tld); i++ {
+		if tld[i] < 'a' || tld[i] > 'z' {
+			return false
+		}
+	}
+	return len(tld) >= 2
 }
 
 // plainEmail reports whether v is an address of the common shape
@@ -419,9 +441,6 @@ func normPort(v string) (string, string) {
 }
 
 func normAreaCode(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", quote(v) + ": " + msgExcelFloat
-	}
 	if len(v) == 3 && allDigits(v) && v[0] >= '2' {
 		return v, ""
 	}
@@ -430,15 +449,10 @@ func normAreaCode(v string) (string, string) {
 
 // normPIN checks a port-out PIN. It is secret: messages never show it.
 func normPIN(v string) (string, string) {
-	if isExcelFloat(v) {
-		return "", "the value is not shown (secret), but " + msgExcelFloat
-	}
 	if !allDigits(v) || len(v) < 4 || len(v) > 10 {
-		msg := "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
-		if allDigits(v) && len(v) < 4 {
-			msg += "; if it began with 0, Excel dropped the zero: format the column as Text"
-		}
-		return "", msg
+		// A short PIN read from a number cell lost its zeros (see rowCheck.check);
+		// a text one, even from a CSV file, is as the user typed it.
+		return "", "the value is not a PIN (want 4 to 10 digits like 0550; it is not shown because it is secret)"
 	}
 	return v, ""
 }
@@ -456,4 +470,12 @@ func normEnum(e *enum, v string) (string, string) {
 		return s, ""
 	}
 	return "", quote(v) + " is not " + article(e.name) + " " + e.name + " (want " + e.list() + ")"
+}
+
+// isExcelFloat reports whether v is a number in scientific notation
+// (8.9012E+18): what a spreadsheet shows for a long digit string it stored
+// as a number, and what a CSV exported from it keeps.
+func isExcelFloat(v string) bool {
+	_, ok := sheets.Scientific(v)
+	return ok
 }

@@ -46,7 +46,7 @@ const (
 	VoiceRouteCreate                  // voiceroutes/<ref>/create
 	NumberProvision                   // numbers/<line>/provision
 	PortInEligibility                 // portins/<e164>/eligibility
-	PortInSubmit                      // portins/<e164>/submit (also update after a rejection)
+	PortInSubmit                      // portins/<e164>/submit (also update after a rejection; done already for a row with a KnownOrder)
 	PortInMonitor                     // portins/<e164>/monitor (waits for Completed)
 	PortInCancel                      // portins/<e164>/cancel (Action=cancel rows: the only step of the row)
 	NumberBind                        // portins/<e164>/bind (numbers/update: subscriber, routes, ICCID)
@@ -70,7 +70,7 @@ type StepKey string
 // TableInfo describes one input table as read.
 type TableInfo struct {
 	Kind   Kind
-	Sheet  string   // tab name, or CSV file name (with extension) as the user knows it
+	Sheet  string   // tab name, or CSV file name (with extension) as the user knows it, followed by the part of its path that tells it apart when tables of different files have the same name: "portins.csv (week1/)"
 	Path   string   // file
 	Header []string // columns as written, in input order
 	Canon  []string // canonical column name per header column ("" if unknown column)
@@ -118,11 +118,16 @@ type Plan struct {
 type Problem struct {
 	Sheet   string
 	Row     int    // 0 when the problem is about the whole sheet
-	Column  string // canonical column name, "" when about the whole row
+	Column  string // the column's header as the table spells it, its canonical name when the table lacks it; "" when about the whole row
 	Message string // what is wrong and what a valid value looks like
 
 	tab int32 // 1 + index of the table in the input, 0 when unknown
 	col int32 // column position for sorting: header index, or after the header
+
+	// repeats marks a finding that many rows of a table may share (a
+	// column the table lacks but a rule needs): the builder lists the
+	// first few rows and sums up the rest (see builder.keep).
+	repeats bool
 }
 
 // Problems is every problem found; Build never stops at the first.

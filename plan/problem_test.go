@@ -24,7 +24,8 @@ func TestProblemString(t *testing.T) {
 }
 
 // Problems come back in input order: sheets as given, then rows, then
-// columns left to right; sheet-level ones first in their sheet.
+// columns left to right (a column the table lacks after its columns);
+// sheet-level ones first in their sheet.
 func TestProblemOrder(t *testing.T) {
 	m := manifest{
 		{"Subscribers", "Password|Email|Name|AccountId", []string{
@@ -40,11 +41,11 @@ func TestProblemOrder(t *testing.T) {
 		"Subscribers:3:Password: empty, but a new subscriber needs one (want the subscriber's initial password; or give SubscriberId for an existing subscriber)",
 		"Subscribers:3:Name: empty, but a new subscriber needs one (want the subscriber's full name, like Jane Doe; or give SubscriberId for an existing subscriber)",
 		"Accounts:2:AccountRef: empty, but every Accounts row needs one as its key (want the partner's own name for the account, like acme-corp)",
-		"Numbers:SubscriberEmail: no SubscriberEmail or SubscriberId column, but every line belongs to a subscriber (want SubscriberEmail: the e-mail of a Subscribers row, like name@example.com; or SubscriberId: an existing subscriber's ID, like TSUID-…)",
-		"Numbers:MessageRouteRef: no MessageRouteRef or MessageRouteId column, but a new number needs a message route (want MessageRouteRef: the RouteRef of a MessageRoutes row; or MessageRouteId: an existing message route's ID, like MRID-…)",
-		"Numbers:MessageType: no such column, but a new number needs one (want a2p or p2p; or give PhoneNumberId for an existing number)",
-		"Numbers:ProductType: no such column, but a new number needs one (want Sms-Only, Data-Only, Sms+Data or Sms+Data+Voice; or give PhoneNumberId for an existing number)",
 		`Numbers:2:NumberType: "x" is not a number type (want mvno, iot or voip)`,
+		"Numbers:2:SubscriberEmail: no SubscriberEmail or SubscriberId column, but every line belongs to a subscriber (want SubscriberEmail: the e-mail of a Subscribers row, like name@example.com; or SubscriberId: an existing subscriber's ID, like TSUID-…)",
+		"Numbers:2:MessageRouteRef: no MessageRouteRef or MessageRouteId column, but a new number needs a message route (want MessageRouteRef: the RouteRef of a MessageRoutes row; or MessageRouteId: an existing message route's ID, like MRID-…)",
+		"Numbers:2:MessageType: no such column, but a new number needs one (want a2p or p2p; or give PhoneNumberId for an existing number)",
+		"Numbers:2:ProductType: no such column, but a new number needs one (want Sms-Only, Data-Only, Sms+Data or Sms+Data+Voice; or give PhoneNumberId for an existing number)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n got  %s\n want %s", strings.Join(got, "\n      "), strings.Join(want, "\n      "))

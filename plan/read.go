@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -23,6 +24,19 @@ type tableMap struct {
 	sheet string  // TableInfo.Sheet
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
+	head  []string
+	csv   bool // the table is a CSV file
+	part  bool // only some fields are mapped: the eligibility plan's
+}
+
+// colName is the column part of a problem about field fi: the header as
+// the table spells it (E mail), so that the user finds the cell, or the
+// canonical name (Email) when the table does not have the column.
+func (m *tableMap) colName(fi int) string {
+	if j := m.col[fi]; j >= 0 && m.head[j] != "" {
+		return m.head[j]
+	}
+	return m.s.fields[fi].name
 }
 
 // colOrder is the sort position of a problem about field fi: its column,
@@ -50,10 +64,14 @@ func sheetName(t sheets.Table) string {
 	return t.Name
 }
 
-// newTableMap matches the header of table t, of kind k, against the schema.
-func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Problem, []Problem) {
+// newTableMap matches the header of table t, of kind k, against the
+// schema; sheet is the name problems give the table. Only the fields in use (a bit each) are mapped; a column of
+// another field is kept in TableInfo (so that the results mask a secret)
+// but its cells are not read.
+func newTableMap(k Kind, tab int32, t sheets.Table, sheet string, use uint64) (*tableMap, TableInfo, []Problem, []Problem) {
 	s := schemas[k]
-	m := &tableMap{s: s, tab: tab, sheet: sheetName(t), col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header))}
+	m := &tableMap{s: s, tab: tab, sheet: sheet, col: make([]int32, len(s.fields)), field: make([]int16, len(t.Header)),
+		head: t.Header, csv: strings.EqualFold(filepath.Ext(t.Path), ".csv"), part: use != allFields}
 	info := TableInfo{Kind: k, Sheet: m.sheet, Path: t.Path,
 		Header: append([]string(nil), t.Header...),
 		Canon:  make([]string, len(t.Header)), Secret: make([]bool, len(t.Header))}
@@ -67,10 +85,13 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 		if fi, ok := s.byHeader[fh]; ok {
 			f := &s.fields[fi]
 			info.Canon[j], info.Secret[j] = f.name, f.secret
+			if use&(1<<fi) == 0 {
+				continue
+			}
 			if first := m.col[fi]; first >= 0 {
-				probs = append(probs, m.problem(0, f.name, int32(j), fmt.Sprintf(
+				probs = append(probs, m.problem(0, h, int32(j), fmt.Sprintf(
 					"columns %s (%s) and %s (%s) both mean %s (want one of them)",
-					colLetter(int(first)), quote(t.Header[first]), colLetter(j), quote(h), f.name)))
+					sheets.ColumnLetter(int(first)), quote(t.Header[first]), sheets.ColumnLetter(j), quote(h), f.name)))
 				continue
 			}
 			m.col[fi], m.field[j] = int32(j), int16(fi)
@@ -85,7 +106,8 @@ func newTableMap(k Kind, tab int32, t sheets.Table) (*tableMap, TableInfo, []Pro
 				info.Canon[j] = canon
 				break
 			}
-			msg := "unknown column " + quote(h) + ": its values are copied to the results but not used (want a " + k.String() + " column from docs/manifest.md)"
+			msg := "unknown column " + quote(h) + ": its values are copied to the results but not used (want " +
+				article(k.String()) + " " + k.String() + " column from docs/manifest.md)"
 			if looksSecret(fh) {
 				info.Secret[j] = true
 				msg += "; it looks secret, so the results mask it"
@@ -111,15 +133,21 @@ func looksSecret(folded string) bool {
 	return folded == "pin" || strings.HasSuffix(folded, "pin")
 }
 
-// colLetter returns the spreadsheet name of column j (0 → A, 26 → AA).
-func colLetter(j int) string {
-	var b [8]byte
-	i := len(b)
-	for j++; j > 0; j = (j - 1) / 26 {
-		i--
-		b[i] = byte('A' + (j-1)%26)
+// untitledWarning says that column j, which has no title, has a value on
+// row num (the first such row) that is not used.
+func untitledWarning(m *tableMap, num, j int) Problem {
+	return m.problem(num, "", int32(j), "column "+sheets.ColumnLetter(j)+" has no title, so its values are not used "+
+		"(this is the first row with one; want a column title from docs/manifest.md)")
+}
+
+// titledBlank reports whether every cell of a titled column is blank.
+func (m *tableMap) titledBlank(cells []string) bool {
+	for j, c := range cells {
+		if m.field[j] != untitled && strings.TrimSpace(c) != "" {
+			return false
+		}
 	}
-	return string(b[i:])
+	return true
 }
 
 // batchSize is the number of rows a worker normalises at a time.
@@ -129,30 +157,32 @@ const batchSize = 1024
 type batch struct {
 	m     *tableMap
 	rows  []Row
-	cps   []rowProblems
+	extra []rowExtra
 	probs []Problem
 	warns []Problem
 	done  chan struct{}
 }
 
-// rowProblems are the cells the reader could not read faithfully in row i
-// of a batch.
-type rowProblems struct {
-	i   int
-	cps []sheets.CellProblem
+// rowExtra is what the reader said about the cells of row i of a batch
+// beyond their text: the cells it could not read faithfully, and those it
+// read from numbers (which hold no leading zeros).
+type rowExtra struct {
+	i       int
+	cps     []sheets.CellProblem
+	numeric []int
 }
 
 func (bt *batch) run() {
 	vals := arena{chunk: 1024}
 	k := 0
 	for i := range bt.rows {
-		var cps []sheets.CellProblem
-		if k < len(bt.cps) && bt.cps[k].i == i {
-			cps = bt.cps[k].cps
+		var x rowExtra
+		if k < len(bt.extra) && bt.extra[k].i == i {
+			x = bt.extra[k]
 			k++
 		}
 		c := rowCheck{m: bt.m, r: &bt.rows[i], probs: &bt.probs, warns: &bt.warns}
-		c.check(cps, &vals)
+		c.check(x.cps, x.numeric, &vals)
 	}
 	close(bt.done)
 }
@@ -227,16 +257,47 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 		n := len(m.field)
 		cells := arena{chunk: 256 * n}
 		bt := &batch{m: m, done: make(chan struct{})}
+		var untitledCols []int // columns without a title inside the header
+		for j, f := range m.field {
+			if f == untitled {
+				untitledCols = append(untitledCols, j)
+			}
+		}
+		warned := make(map[int]bool) // untitled columns already reported
 		for rd.Next() {
 			sr := rd.Row()
+			if untitledCols != nil || sr.Beyond != nil {
+				for _, j := range untitledCols {
+					if !warned[j] && strings.TrimSpace(sr.Cells[j]) != "" {
+						warned[j] = true
+						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
+					}
+				}
+				for _, j := range sr.Beyond {
+					if !warned[j] {
+						warned[j] = true
+						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
+					}
+				}
+				if len(sr.Problems) == 0 && m.titledBlank(sr.Cells) {
+					continue // values only where no title says what they are
+				}
+			}
 			buf := cells.take(n)
 			copy(buf, sr.Cells)
 			r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: buf, tab: m}
 			for s := range r.par {
 				r.par[s] = -1
 			}
-			if len(sr.Problems) > 0 {
-				bt.cps = append(bt.cps, rowProblems{len(bt.rows), append([]sheets.CellProblem(nil), sr.Problems...)})
+			var numeric []int // the number cells where leading zeros matter
+			for _, j := range sr.Numeric {
+				if f := m.field[j]; f >= 0 && m.s.fields[f].zeros {
+					numeric = append(numeric, j)
+				}
+			}
+			if len(sr.Problems) > 0 || numeric != nil {
+				// Copied: the Row is the reader's until its next Next.
+				bt.extra = append(bt.extra, rowExtra{len(bt.rows), slices.Clone(sr.Problems), numeric})
 			}
 			bt.rows = append(bt.rows, r)
 			if len(bt.rows) == batchSize {

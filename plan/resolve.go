@@ -74,6 +74,9 @@ func (b *builder) resolve() {
 	for k := range NumKinds {
 		b.keys[k] = b.uniqueKeys(Kind(k))
 	}
+	if b.elig {
+		return // only the port-ins' own numbers are read
+	}
 	b.uniqueLineRefs()
 	b.uniqueICCIDs()
 	for _, i := range b.byKind[PortOuts] {
@@ -157,11 +160,14 @@ func (b *builder) uniqueICCIDs() {
 			if seen == nil {
 				seen = make(map[string]int32)
 			}
-			if j, dup := seen[id]; dup {
+			// A trailing F is filler some vendors print, not part of the
+			// number: 8901…080F and 8901…080 are the same SIM.
+			sim := strings.TrimSuffix(id, "F")
+			if j, dup := seen[sim]; dup {
 				b.rowProblem(i, lnICCID, quote(id)+" is also the ICCID of "+b.p.Where(j)+" (want one line per SIM)")
 				continue
 			}
-			seen[id] = i
+			seen[sim] = i
 		}
 	}
 }
@@ -210,6 +216,10 @@ func (b *builder) sameAccount(i int32) {
 		differ = acc != subAcc
 	case accID != "" && subAccID != "":
 		differ = accID != subAccID
+	case acc >= 0 && subAccID != "", subAcc >= 0 && accID != "":
+		// One side is a manifest account without an ID of its own (it is
+		// created by this run), the other an existing account: two accounts.
+		differ = true
 	}
 	if differ {
 		fi := lnAccountRef

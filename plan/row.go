@@ -36,12 +36,8 @@ func (r *Row) val(fi int) string {
 
 // boolOf returns "true" or "false" for a cell that normBool accepts.
 func boolOf(v string) string {
-	for _, t := range [...]string{"true", "yes", "y", "1", "x"} {
-		if strings.EqualFold(v, t) {
-			return "true"
-		}
-	}
-	return "false"
+	b, _ := normBool(v)
+	return b
 }
 
 // get returns the value of field fi, or its default.
@@ -130,6 +126,28 @@ func (r *Row) List(col string) []string {
 	return strings.Split(s, ";")
 }
 
+// SecretMask is what a results workbook shows in place of a secret value.
+// Fed back as a manifest, a secret cell holding it is not given on a row
+// that carries its own platform IDs (and a problem on a row to be created):
+// it is never sent and enters no fingerprint.
+const SecretMask = "***"
+
+// Masked reports whether a secret cell of the row holds SecretMask (the row
+// comes from a results workbook). Its secrets are then not given, and the
+// MAC of Fingerprint covers only the secrets that are: compare the plain
+// fingerprint alone to tell whether such a row changed.
+func (r *Row) Masked() bool {
+	if r.tab == nil {
+		return false
+	}
+	for fi := range r.tab.s.fields {
+		if j := r.tab.col[fi]; j >= 0 && r.tab.s.fields[fi].secret && strings.TrimSpace(r.Cells[j]) == SecretMask {
+			return true
+		}
+	}
+	return false
+}
+
 // Fingerprint returns a hash of the row's non-secret normalised values, and
 // an HMAC of its secret values under key (so that a changed PIN is noticed
 // without the file ever holding the PIN or a plain hash of it).
@@ -137,8 +155,9 @@ func (r *Row) List(col string) []string {
 // Both cover the kind's schema columns in schema order, by name and value,
 // defaults included and empty values left out; the row's own platform ID
 // columns (results columns) are not part of either, so feeding a results
-// workbook back in does not change a row's fingerprint. Both are 32 hex
-// digits; secretMAC is "" when the row has no secret value or key is nil.
+// workbook back in does not change a row's fingerprint; nor do masked
+// secrets (see SecretMask), which are not given. Both are 32 hex digits;
+// secretMAC is "" when the row has no secret value or key is nil.
 func (r *Row) Fingerprint(key []byte) (plain, secretMAC string) {
 	fields := schemas[r.Kind].fields
 	h := sha256.New()

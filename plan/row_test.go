@@ -149,6 +149,24 @@ func TestFingerprint(t *testing.T) {
 			t.Errorf("with Notes and OrderId: %q, %q; want %q, %q", p2, m2, plain, mac)
 		}
 	})
+	t.Run("a masked secret of an existing row is not given", func(t *testing.T) {
+		m := portIn(SecretMask, "Old Co")
+		m[0].rows[0] = strings.TrimSuffix(m[0].rows[0], "||") + "||JNOID-1"
+		p := mustBuild(t, m)
+		r := &p.Rows[rowByKey(t, p, PortIns, n)]
+		p2, m2 := r.Fingerprint(key)
+		if p2 != plain || m2 != "" {
+			t.Errorf("masked PIN: %q, %q; want the plain hash %q and no MAC", p2, m2, plain)
+		}
+		if r.Given("CurrentAccountPassword") || r.Get("CurrentAccountPassword") != "" || !r.Masked() {
+			t.Errorf("masked PIN: given %v, value %q, Masked %v; want not given, empty, masked",
+				r.Given("CurrentAccountPassword"), r.Get("CurrentAccountPassword"), r.Masked())
+		}
+		other := mustBuild(t, portIn("0550", "Old Co"))
+		if other.Rows[0].Masked() {
+			t.Errorf("Masked() of a row with its PIN = true, want false")
+		}
+	})
 	t.Run("no key, no MAC", func(t *testing.T) {
 		if _, m2 := fingerprints(t, portIn("0550", "Old Co"), PortIns, n, nil); m2 != "" {
 			t.Errorf("MAC without a key = %q, want empty", m2)

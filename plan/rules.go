@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,8 +10,8 @@ import (
 )
 
 // rowCheck normalises one row and applies the rules that need only that
-// row. Problems about a missing column are reported at row 0 (the whole
-// sheet); the builder keeps one of each.
+// row. A value a rule needs from a column the table lacks is reported on
+// each row that needs it, as a repeated finding (see builder.keep).
 type rowCheck struct {
 	m     *tableMap
 	r     *Row
@@ -26,7 +27,7 @@ func (c *rowCheck) val(fi int) string { return c.r.val(fi) }
 func (c *rowCheck) given(fi int) bool { return c.r.val(fi) != "" || c.bad&(1<<fi) != 0 }
 
 func (c *rowCheck) add(list *[]Problem, row int, fi int, msg string) {
-	*list = append(*list, c.m.problem(row, c.m.s.fields[fi].name, c.m.colOrder(fi), msg))
+	*list = append(*list, c.m.problem(row, c.m.colName(fi), c.m.colOrder(fi), msg))
 }
 
 // problem reports a problem with field fi of this row.
@@ -36,6 +37,18 @@ func (c *rowCheck) problem(fi int, msg string) {
 
 func (c *rowCheck) warn(fi int, msg string) {
 	c.add(c.warns, int(c.r.Num), fi, msg)
+}
+
+// missing reports that this row needs a value of field fi, whose column
+// the table lacks: a finding many rows may share.
+func (c *rowCheck) missing(fi int, msg string) { c.repeated(c.probs, fi, msg) }
+
+// repeated adds to list a finding about field fi of this row that many
+// rows of a table may share (see builder.keep).
+func (c *rowCheck) repeated(list *[]Problem, fi int, msg string) {
+	p := c.m.problem(int(c.r.Num), c.m.colName(fi), c.m.colOrder(fi), msg)
+	p.repeats = true
+	*list = append(*list, p)
 }
 
 // require reports field fi when it is empty; why says who needs it.
@@ -54,7 +67,7 @@ func (c *rowCheck) requireOr(fi int, why, alt string) {
 	}
 	want += ")"
 	if c.m.col[fi] < 0 {
-		c.add(c.probs, 0, fi, "no such column, but "+why+want)
+		c.missing(fi, "no such column, but "+why+want)
 		return
 	}
 	c.problem(fi, "empty, but "+why+want)
@@ -68,7 +81,11 @@ func (c *rowCheck) requireOne(a, b int, why string) {
 	fa, fb := &c.m.s.fields[a], &c.m.s.fields[b]
 	want := " (want " + fa.name + ": " + fa.example() + "; or " + fb.name + ": " + fb.example() + ")"
 	if c.m.col[a] < 0 && c.m.col[b] < 0 {
-		c.add(c.probs, 0, a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
+		c.missing(a, "no "+fa.name+" or "+fb.name+" column, but "+why+want)
+		return
+	}
+	if c.m.col[a] < 0 { // point at the column the table has
+		c.problem(b, "empty, and there is no "+fa.name+" column, but "+why+want)
 		return
 	}
 	c.problem(a, "empty, and so is "+fb.name+", but "+why+want)
@@ -114,17 +131,42 @@ func (f *field) example() string {
 	return "a value"
 }
 
-// check normalises the cells of r and applies the row's own rules. vals
-// supplies the storage for the values that differ from their cells.
-func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
+// The findings about a cell that Excel stored as a number, in a column
+// where a leading 0 is part of the value.
+const (
+	msgNumberCell = "Excel stored this as a number, which drops leading zeros: if the value began with 0, " +
+		"format the column as Text and re-enter it"
+	msgPINNumber = "Excel stored this PIN as a number and so dropped its leading zeros (want 4 to 10 digits like 0550; " +
+		"the value is not shown because it is secret); format the column as Text and re-enter it"
+)
+
+// msgRoundedICCID warns about an ICCID in a CSV file that passes its check
+// but ends as Excel leaves a long number it stored as a number: the CSV may
+// have been saved from such a sheet, and then the check passed by chance.
+const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long number it stored as a number " +
+	"(it keeps 15 digits): if this CSV file was saved from such a sheet, the real ICCID is lost; " +
+	"check it against the SIM, and format the column as Text before saving the file"
+
+// check normalises the cells of r and applies the row's own rules. cps are
+// the cells the reader could not read faithfully, numeric the cells it
+// read from numbers (in columns where leading zeros matter). vals supplies
+// the storage for the values that differ from their cells.
+func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 	m, r := c.m, c.r
+	checked := c.checkedFields()
 	for _, cp := range cps {
 		if cp.Col < 0 || cp.Col >= len(m.field) || m.field[cp.Col] < 0 {
 			continue
 		}
 		fi := int(m.field[cp.Col])
+		if checked&(1<<fi) == 0 {
+			continue
+		}
 		msg := cp.Message
-		if m.s.fields[fi].secret {
+		switch f := &m.s.fields[fi]; {
+		case cp.DigitsLost:
+			msg = digitsLost(f, "")
+		case f.secret:
 			msg = "the cell could not be read faithfully (the value is not shown because it is secret); format the column as Text and re-enter it"
 		}
 		c.bad |= 1 << fi
@@ -133,9 +175,6 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 	var norm [64]string // normalised values that differ from the cell, by field
 	for j, f16 := range m.field {
 		if f16 < 0 {
-			if f16 == untitled && strings.TrimSpace(r.Cells[j]) != "" {
-				*c.warns = append(*c.warns, m.problem(0, "", int32(j), "column "+colLetter(j)+" has no title, so its values are not used (want a column title from docs/manifest.md)"))
-			}
 			continue
 		}
 		fi := int(f16)
@@ -143,17 +182,37 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 		if v == "" {
 			continue
 		}
-		if c.bad&(1<<fi) != 0 {
-			r.diff |= 1 << fi // invalid: no value
+		if c.bad&(1<<fi) != 0 || checked&(1<<fi) == 0 {
+			r.diff |= 1 << fi // invalid, or not checked: no value
 			continue
 		}
 		if m.s.kind == Accounts && c.foreignAddress(fi) {
 			continue // a state or postcode outside the United States, as written
 		}
-		nv, msg := normalise(&m.s.fields[fi], v)
+		f := &m.s.fields[fi]
+		if f.secret && v == SecretMask {
+			r.diff |= 1 << fi // not given
+			if !c.exists() {
+				c.bad |= 1 << fi
+				c.problem(fi, msgMasked)
+			}
+			continue
+		}
+		number := numeric != nil && slices.Contains(numeric, j)
+		var nv, msg string
+		switch {
+		case number && f.typ == tPIN && allDigits(v) && len(v) < 4:
+			msg = msgPINNumber // it had leading zeros, and lost them
+		default:
+			nv, msg = normalise(f, v)
+		}
 		if msg != "" {
 			c.bad |= 1 << fi
 			c.problem(fi, msg)
+		} else if number && !(f.typ == tPIN && len(v) == 10) { // a 10-digit PIN had no 0 to lose
+			c.repeated(c.warns, fi, msgNumberCell)
+		} else if f.typ == tICCID && m.csv && roundedICCID(strings.TrimSuffix(nv, "F")) {
+			c.repeated(c.warns, fi, msgRoundedICCID)
 		}
 		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
 			r.diff |= 1 << fi
@@ -174,8 +233,65 @@ func (c *rowCheck) check(cps []sheets.CellProblem, vals *arena) {
 			r.Key = badKey
 		}
 	}
-	c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
-	kindRules[m.s.kind](c)
+	if m.col[m.s.key] >= 0 { // a missing key column is reported once, for the sheet
+		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
+	}
+	if !m.part {
+		kindRules[m.s.kind](c)
+	}
+}
+
+// eligibilityFields are the PortIns fields the eligibility plan reads.
+const eligibilityFields = 1<<0 | 1<<piAction | 1<<piClass | 1<<piPortinClass | 1<<piOrderID | 1<<lnPhoneNumberID
+
+// msgMasked is the problem of a secret cell that holds a results workbook's
+// mask on a row that is to be created: the real value is needed.
+const msgMasked = "the cell shows " + SecretMask + " because a results workbook hides secrets; " +
+	"enter the real value (it is never shown or written anywhere)"
+
+// exists reports whether the row carries the platform IDs of what it
+// describes, so that nothing is created for it (see docs/manifest.md): a
+// subscriber, route or port-out with its own ID, a port-in whose number is
+// ported or whose order exists (unless Action=resubmit opens a new one).
+func (c *rowCheck) exists() bool {
+	switch k := c.m.s.kind; k {
+	case PortIns:
+		if c.rawCell(lnPhoneNumberID) != "" {
+			return true
+		}
+		a, _ := normEnum(enumPortAction, c.rawCell(piAction))
+		return c.rawCell(piOrderID) != "" && a != "resubmit"
+	default:
+		return c.rawCell(ownID[k]) != ""
+	}
+}
+
+// allFields is the checked set of a row whose every cell is checked.
+const allFields = ^uint64(0)
+
+// checkedFields returns the fields whose cells this row's check validates
+// and keeps: all of them, except on a port-in row with Action=cancel, which
+// needs only its key, its Action and the IDs of the order to cancel; its
+// other cells are not checked, and read as not given.
+func (c *rowCheck) checkedFields() uint64 {
+	m := c.m
+	if m.s.kind != PortIns {
+		return allFields
+	}
+	j := m.col[piAction]
+	if j < 0 {
+		return allFields
+	}
+	if a, _ := normEnum(enumPortAction, strings.TrimSpace(c.r.Cells[j])); a != "cancel" {
+		return allFields
+	}
+	keep := uint64(1)<<m.s.key | 1<<piAction
+	for fi := range m.s.fields {
+		if m.s.fields[fi].own {
+			keep |= 1 << fi
+		}
+	}
+	return keep
 }
 
 // badKey marks a row whose key cell is invalid: it takes part in no
@@ -385,7 +501,7 @@ func (c *rowCheck) intVal(fi int) int {
 
 func portInRules(c *rowCheck) {
 	if c.val(piAction) == "cancel" {
-		if c.given(lnPackage) && !c.given(lnSubscriptionID) {
+		if c.rawCell(lnPackage) != "" && !c.given(lnSubscriptionID) {
 			c.warn(lnPackage, "ignored: Action is cancel, so no subscription is created")
 		}
 		return
@@ -395,7 +511,7 @@ func portInRules(c *rowCheck) {
 	if c.r.get(lnVoiceEnabled) == "true" {
 		c.requireOne(lnVRouteRef, lnVRouteID, "a voice-enabled number needs a voice route")
 	}
-	if !c.given(lnPhoneNumberID) {
+	if !c.exists() { // an order or a ported number needs no carrier details
 		const why = "the losing carrier needs it to release the number"
 		for _, fi := range [...]int{piCarrier, piAccountNumber, piPassword, piStreet1, piCity, piState, piZip} {
 			c.require(fi, why)

@@ -38,6 +38,7 @@ type field struct {
 	enum    *enum
 	secret  bool   // read and sent, never written anywhere else
 	own     bool   // the row's own platform ID: the thing exists already
+	zeros   bool   // a leading 0 is part of the value: a cell Excel stored as a number may have lost it
 	def     string // default when the cell is empty (see Row.Get)
 	want    string // what a valid value looks like, for messages
 }
@@ -201,6 +202,7 @@ const (
 	lnUnit
 	lnPhoneNumberID
 	lnSubscriptionID
+	lnFilterID
 	lnEnd // first kind-specific field
 )
 
@@ -268,6 +270,7 @@ func lineFields(key field) []field {
 		lnUnit:           {name: "ValueUnit", typ: tEnum, enum: enumValueUnit, def: "MB"},
 		lnPhoneNumberID:  {name: "PhoneNumberId", aliases: []string{"NID", "TNID"}, own: true},
 		lnSubscriptionID: {name: "SubscriptionId", own: true},
+		lnFilterID:       {name: "FilterId", own: true},
 	}
 }
 
@@ -297,7 +300,7 @@ var schemas = [NumKinds]*schema{
 		suAccountID:        {name: "AccountId", aliases: []string{"AID"}, want: "an existing account's ID, like AID-…"},
 		suRole:             {name: "Role", typ: tEnum, enum: enumRole, def: "Subscriber"},
 		suPhones:           {name: "PhoneNumbers", aliases: []string{"Phone", "Phones", "MSISDN", "PhoneNumber"}, typ: tPhoneList},
-		suPassword:         {name: "Password", secret: true, want: "the subscriber's initial password"},
+		suPassword:         {name: "Password", secret: true, zeros: true, want: "the subscriber's initial password"},
 		suID:               {name: "SubscriberId", aliases: []string{"TSUID"}, own: true},
 		suGuardianCalls:    {name: "GuardianCalls", aliases: []string{"EnableIntelligentGuardianCalls"}, typ: tBool},
 		suGuardianMessages: {name: "GuardianMessages", aliases: []string{"EnableIntelligentGuardianMessages"}, typ: tBool},
@@ -317,12 +320,12 @@ var schemas = [NumKinds]*schema{
 		mrIntelligent:    {name: "IntelligentRouteEnabled", typ: tBool},
 		mrAuth:           {name: "MessageAuthenticationType", typ: tEnum, enum: enumAuth},
 		mrUser:           {name: "MessageUsername", want: "the webhook's user name"},
-		mrToken:          {name: "MessagePasswordToken", secret: true, want: "the webhook's password or bearer token"},
+		mrToken:          {name: "MessagePasswordToken", secret: true, zeros: true, want: "the webhook's password or bearer token"},
 		mrCbURL:          {name: "CallbackMessageUrl", typ: tURL},
 		mrCbMethod:       {name: "CallbackMessageUrlMethod", typ: tEnum, enum: enumMethod},
 		mrCbAuth:         {name: "CallbackMessageAuthenticationType", typ: tEnum, enum: enumAuth},
 		mrCbUser:         {name: "CallbackMessageUsername", want: "the callback's user name"},
-		mrCbToken:        {name: "CallbackMessagePasswordToken", secret: true, want: "the callback's password or bearer token"},
+		mrCbToken:        {name: "CallbackMessagePasswordToken", secret: true, zeros: true, want: "the callback's password or bearer token"},
 	}),
 	VoiceRoutes: newSchema(VoiceRoutes, vrRef, []field{
 		vrRef:         {name: "RouteRef", aliases: []string{"Ref"}, want: "the partner's own name for the route, like main-sip"},
@@ -335,7 +338,7 @@ var schemas = [NumKinds]*schema{
 		vrMethod:      {name: "VoiceUrlMethod", typ: tEnum, enum: enumMethod},
 		vrAuth:        {name: "VoiceAuthenticationType", typ: tEnum, enum: enumAuth},
 		vrUser:        {name: "VoiceUsername", want: "the voice webhook's user name"},
-		vrToken:       {name: "VoicePasswordToken", secret: true, want: "the voice webhook's password or bearer token"},
+		vrToken:       {name: "VoicePasswordToken", secret: true, zeros: true, want: "the voice webhook's password or bearer token"},
 		vrCbURL:       {name: "CallbackVoiceUrl", typ: tURL},
 		vrCbMethod:    {name: "CallbackVoiceUrlMethod", typ: tEnum, enum: enumMethod},
 		vrIP1:         {name: "TrunkIp1", typ: tIP},
@@ -350,7 +353,7 @@ var schemas = [NumKinds]*schema{
 		vrIntelligent: {name: "IntelligentRouteEnabled", typ: tBool},
 	}),
 	Numbers: newSchema(Numbers, 0, append(lineFields(
-		field{name: "LineRef", aliases: []string{"LineId"}, want: "the partner's own line ID, like L-000123"}), []field{
+		field{name: "LineRef", aliases: []string{"LineId"}, zeros: true, want: "the partner's own line ID, like L-000123"}), []field{
 		nuProductType - lnEnd: {name: "ProductType", typ: tEnum, enum: enumProductType},
 		nuAreaCode - lnEnd:    {name: "AreaCode", typ: tAreaCode},
 		nuZip - lnEnd:         {name: "ZipCode", aliases: []string{"Zip"}, typ: tZip},
@@ -359,10 +362,10 @@ var schemas = [NumKinds]*schema{
 	PortIns: newSchema(PortIns, 0, append(lineFields(
 		field{name: "PortInNumber", aliases: []string{"Number", "MSISDN", "Phone"}, typ: tPhone}), []field{
 		piAction - lnEnd:         {name: "Action", typ: tEnum, enum: enumPortAction, def: "submit"},
-		piLineRef - lnEnd:        {name: "LineRef", aliases: []string{"LineId"}, want: "the partner's own line ID, like L-000123"},
+		piLineRef - lnEnd:        {name: "LineRef", aliases: []string{"LineId"}, zeros: true, want: "the partner's own line ID, like L-000123"},
 		piCarrier - lnEnd:        {name: "CurrentCarrierName", aliases: []string{"Carrier"}, want: "the losing carrier's name, like Company LLC"},
-		piAccountNumber - lnEnd:  {name: "CurrentAccountNumber", typ: tDigits, want: "the account number at the losing carrier, like 4651234567"},
-		piPassword - lnEnd:       {name: "CurrentAccountPassword", aliases: []string{"PIN", "AccountPIN"}, secret: true, want: "the account PIN or password at the losing carrier"},
+		piAccountNumber - lnEnd:  {name: "CurrentAccountNumber", typ: tDigits, zeros: true, want: "the account number at the losing carrier, like 4651234567"},
+		piPassword - lnEnd:       {name: "CurrentAccountPassword", aliases: []string{"PIN", "AccountPIN"}, secret: true, zeros: true, want: "the account PIN or password at the losing carrier"},
 		piStreet1 - lnEnd:        {name: "BillingStreet1", aliases: []string{"Street1"}, want: "the street on the losing carrier's bill, like 2701 N Thanksgiving Way"},
 		piStreet2 - lnEnd:        {name: "BillingStreet2", aliases: []string{"Street2"}},
 		piCity - lnEnd:           {name: "BillingCity", aliases: []string{"City"}, want: "a city like Lehi"},
@@ -376,7 +379,7 @@ var schemas = [NumKinds]*schema{
 	}...)),
 	PortOuts: newSchema(PortOuts, poNumber, []field{
 		poNumber:  {name: "PortOutNumber", aliases: []string{"Number", "MSISDN", "Phone"}, typ: tPhone},
-		poPIN:     {name: "PortOutPIN", aliases: []string{"PIN"}, typ: tPIN, secret: true},
+		poPIN:     {name: "PortOutPIN", aliases: []string{"PIN"}, typ: tPIN, secret: true, zeros: true},
 		poOrderID: {name: "OrderId", own: true},
 	}),
 }
@@ -451,7 +454,7 @@ var outputNames = []string{
 	"Status", "Error", "Attempts", "UpdatedAt", "PortStatus", "Eligible", "CurrentCarrier",
 	"Message", "DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt",
 	"AccountId", "SubscriberId", "MessageRouteId", "CallRouteId", "PhoneNumberId",
-	"PhoneNumber", "OrderId", "SubscriptionId",
+	"PhoneNumber", "OrderId", "SubscriptionId", "FilterId",
 }
 
 var outputColumns = func() map[string]string {

@@ -1,7 +1,8 @@
 package plan
 
 // usStates maps the folded name or code of every state, the District of
-// Columbia and the inhabited territories to the two-letter postal code.
+// Columbia, the inhabited territories and the armed forces' military mail
+// regions to the two-letter postal code.
 var usStates = func() map[string]string {
 	names := [...]struct{ code, name string }{
 		{"AL", "Alabama"}, {"AK", "Alaska"}, {"AZ", "Arizona"}, {"AR", "Arkansas"},
@@ -21,6 +22,8 @@ var usStates = func() map[string]string {
 		{"AS", "American Samoa"}, {"GU", "Guam"}, {"MP", "Northern Mariana Islands"},
 		{"PR", "Puerto Rico"}, {"VI", "U.S. Virgin Islands"}, {"VI", "US Virgin Islands"},
 		{"VI", "Virgin Islands"}, {"UM", "United States Minor Outlying Islands"},
+		// Military mail (APO/FPO/DPO addresses).
+		{"AA", "Armed Forces Americas"}, {"AE", "Armed Forces Europe"}, {"AP", "Armed Forces Pacific"},
 	}
 	m := make(map[string]string, 2*len(names))
 	for _, n := range names {

@@ -47,14 +47,14 @@ func TestMigrationValidates(t *testing.T) {
 
 func TestSyntheticValidates(t *testing.T) {
 	const n = 2000
-	for _, format := range []string{"csv", "xlsx"} {
+	for _, format := range []string{"csv", "xlsx", "xlsx-shared"} {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
 			if _, err := samplegen.WriteSynthetic(dir, n, format); err != nil {
 				t.Fatalf("WriteSynthetic: %v", err)
 			}
 			path := dir
-			if format == "xlsx" {
+			if format != "csv" {
 				path = filepath.Join(dir, samplegen.SyntheticXLSX)
 			}
 			p, problems := build(t, path)

@@ -139,3 +139,39 @@ func BenchmarkRead100k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadManifest reads every row of the manifest that
+// TELEGENT_BENCH_READ names (a workbook, a CSV file or a folder), keeping
+// none: the reader's own time and memory, without what plan keeps. For a
+// workbook Excel saved, whose text is in the shared strings table, memory
+// must not grow with the rows:
+//
+//	go run ./samples/gen -synthetic 1000000 -format xlsx-shared -out $DIR/xlsx-shared-1m
+//	TELEGENT_BENCH_READ=$DIR/xlsx-shared-1m/manifest.xlsx go test -run '^$' -bench ReadManifest -benchtime 1x ./sheets/
+func BenchmarkReadManifest(b *testing.B) {
+	path := os.Getenv("TELEGENT_BENCH_READ")
+	if path == "" {
+		b.Skip("TELEGENT_BENCH_READ is not set: it names the manifest to read")
+	}
+	rows, cells := 0, 0
+	for b.Loop() {
+		readers, err := sheets.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = 0
+		for _, r := range readers {
+			for r.Next() {
+				rows++
+				cells += len(r.Row().Cells)
+			}
+			if err := r.Err(); err != nil {
+				b.Fatal(err)
+			}
+			r.Close()
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(peakRSSMB(b), "peakRSS-MB")
+	_ = cells
+}

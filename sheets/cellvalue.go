@@ -38,14 +38,9 @@ import (
 // Problem messages never quote the cell's value: the package does not know
 // which columns hold secrets.
 
-const (
-	msgDigitsLost = "Excel stored this as a number and kept only its first 15 digits; " +
-		"format the column as Text and re-enter the values"
-	msgScientific = "Excel stored this as a number in scientific notation (like 1.8E+10), " +
-		"so digits may have been lost; format the column as Text and re-enter the values"
-	msgNoResult = "the cell holds a formula whose result was never saved; " +
-		"open and save the file in Excel, or paste the values instead of the formula"
-)
+// The problems of both kinds of damaged number are MsgDigitsLost.
+const msgNoResult = "the cell holds a formula whose result was never saved; " +
+	"open and save the file in Excel, or paste the values instead of the formula"
 
 // maxExactInt is the smallest whole number that may have lost digits:
 // anything with more than 15 digits.
@@ -185,14 +180,14 @@ func numberText(v string, nf numFormat, date1904 bool) (text, problem string) {
 		return strconv.FormatFloat(r, 'f', -1, 64), ""
 	}
 	if math.Abs(x) >= maxExactInt {
-		return v, msgDigitsLost
+		return v, MsgDigitsLost
 	}
 	digits := strconv.FormatFloat(x, 'f', -1, 64)
 	if x == 0 {
 		digits = "0" // not "-0"
 	}
 	if nf.kind == numScientific || (x != 0 && exponentHidesDigits(v, digits)) {
-		return v, msgScientific
+		return v, MsgDigitsLost
 	}
 	if x > 0 && len(digits) < nf.zeroPad {
 		digits = strings.Repeat("0", nf.zeroPad-len(digits)) + digits
@@ -205,13 +200,60 @@ func numberText(v string, nf numFormat, date1904 bool) (text, problem string) {
 // fewer significant digits than the number has ("1.8E+10" for 18000000000),
 // so the zeros may stand for digits that were lost.
 func exponentHidesDigits(v, digits string) bool {
-	e := strings.IndexAny(v, "eE")
-	if e < 0 {
-		return false
+	shown, ok := Scientific(strings.TrimSpace(v))
+	return ok && shown < len(strings.TrimLeft(digits, "-"))
+}
+
+// Scientific reports whether s is a number written in scientific notation
+// (8.9012E+18, 1.8016E+10, 1E10, -1.5e-3, or 8,9012E+18 with a decimal
+// comma), as a spreadsheet shows a number too long for its cell and as it
+// stays in a CSV file exported from such a sheet. shown is the number of
+// significant digits the mantissa holds (5 for 8.9012E+18): a whole number
+// with more digits than that lost the rest.
+func Scientific(s string) (shown int, ok bool) {
+	i, n := 0, len(s)
+	if i < n && (s[i] == '+' || s[i] == '-') {
+		i++
 	}
-	mantissa := strings.TrimLeft(strings.ReplaceAll(v[:e], ".", ""), "+-0")
-	mantissa = strings.TrimRight(mantissa, "0")
-	return len(mantissa) < len(strings.TrimLeft(digits, "-"))
+	first, last := -1, -1 // significant digits of the mantissa
+	digits := 0
+	mantissa := func() {
+		for ; i < n && '0' <= s[i] && s[i] <= '9'; i++ {
+			digits++
+			if s[i] != '0' {
+				if first < 0 {
+					first = digits
+				}
+				last = digits
+			}
+		}
+	}
+	mantissa()
+	if digits == 0 {
+		return 0, false
+	}
+	if i < n && (s[i] == '.' || s[i] == ',') {
+		i++
+		mantissa()
+	}
+	if i == n || (s[i] != 'e' && s[i] != 'E') {
+		return 0, false
+	}
+	i++
+	if i < n && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	start := i
+	for i < n && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	if i != n || i == start {
+		return 0, false
+	}
+	if first < 0 {
+		return 0, true // zero
+	}
+	return last - first + 1, true
 }
 
 // serialText formats a date serial number; ok is false when x is not a

@@ -84,11 +84,11 @@ func TestNumberText(t *testing.T) {
 		{v: "-0", want: "0"},
 		{v: "0E+00", want: "0"},
 		{v: "999999999999999", want: "999999999999999"},
-		{v: "1000000000000000", want: "1000000000000000", problem: msgDigitsLost},
-		{v: "8.9012403971900006E+18", want: "8.9012403971900006E+18", problem: msgDigitsLost},
-		{v: "-8901240397190002080", want: "-8901240397190002080", problem: msgDigitsLost},
-		{v: "1.8E+10", want: "1.8E+10", problem: msgScientific},
-		{v: "18000000000", nf: numFormat{kind: numScientific}, want: "18000000000", problem: msgScientific},
+		{v: "1000000000000000", want: "1000000000000000", problem: MsgDigitsLost},
+		{v: "8.9012403971900006E+18", want: "8.9012403971900006E+18", problem: MsgDigitsLost},
+		{v: "-8901240397190002080", want: "-8901240397190002080", problem: MsgDigitsLost},
+		{v: "1.8E+10", want: "1.8E+10", problem: MsgDigitsLost},
+		{v: "18000000000", nf: numFormat{kind: numScientific}, want: "18000000000", problem: MsgDigitsLost},
 		{v: "0.0015", nf: numFormat{kind: numScientific}, want: "0.0015"},
 		{v: "39.990000000000002", want: "39.99"},
 		{v: "1E-4", want: "0.0001"},
@@ -117,6 +117,37 @@ func TestNumberText(t *testing.T) {
 	}
 }
 
+func TestScientific(t *testing.T) {
+	tests := []struct {
+		in    string
+		shown int
+		ok    bool
+	}{
+		{"8.9012E+18", 5, true},
+		{"1.8016E+10", 5, true},
+		{"1E10", 1, true},
+		{"8,9012E+18", 5, true},
+		{"-1.5e-3", 2, true},
+		{"8.015551234E+09", 10, true},
+		{"1.80E+10", 2, true},
+		{"0.0E+00", 0, true},
+		{"+0012.300e1", 3, true},
+		{"8901240397190002080", 0, false},
+		{"E10", 0, false},
+		{".5E3", 0, false},
+		{"1.5", 0, false},
+		{"1.5E", 0, false},
+		{"1.5E+", 0, false},
+		{"12E3x", 0, false},
+		{" 1E3", 0, false},
+	}
+	for _, tt := range tests {
+		if shown, ok := Scientific(tt.in); shown != tt.shown || ok != tt.ok {
+			t.Errorf("Scientific(%q) = %d, %v; want %d, %v", tt.in, shown, ok, tt.shown, tt.ok)
+		}
+	}
+}
+
 func TestIsoDateText(t *testing.T) {
 	tests := []struct{ v, want string }{
 		{"2026-06-01T00:00:00Z", "2026-06-01"},
@@ -137,7 +168,7 @@ func TestIsoDateText(t *testing.T) {
 func TestProblemMessagesQuoteNoValue(t *testing.T) {
 	// Messages are constants: they cannot carry a cell's value (which may
 	// be a secret such as a PIN) except for the error code of an error cell.
-	for _, m := range []string{msgDigitsLost, msgScientific, msgNoResult} {
+	for _, m := range []string{MsgDigitsLost, msgNoResult} {
 		if strings.ContainsAny(m, "%") {
 			t.Errorf("message %q looks like a format string", m)
 		}

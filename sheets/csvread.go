@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
 )
 
 // sniffLen is how much of a CSV file is looked at to find the delimiter.
@@ -33,6 +36,10 @@ type csvReader struct {
 	row   Row
 	err   error
 	done  bool
+
+	rows    int // spreadsheet rows up to the record last fetched
+	end     int // line on which that record ends
+	lineOff int // lines before the ones encoding/csv counts (a sep= line)
 }
 
 // csvRecord is one record and where it is.
@@ -40,11 +47,18 @@ type csvRecord struct {
 	fields   []string
 	line     int // line of its first field
 	lastLine int // line where its last field starts
+	row      int // the row a spreadsheet shows it on (see fetch)
 	err      error
 }
 
 // openCSV opens path and reads up to its header. It returns nil, nil for a
 // file with no header (nothing but blank lines and empty fields).
+//
+// The file is UTF-8, with or without a byte order mark; a file without one
+// that is not valid UTF-8 is read as Windows-1252 (what Excel's plain "CSV"
+// writes on a Western Windows), which Table.Charset then says. A first line
+// sep=; (Excel writes it to name the delimiter) names the delimiter and is
+// not a row; without it the delimiter is sniffed (see sniffDelimiter).
 func openCSV(path string) (_ Reader, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -55,13 +69,14 @@ func openCSV(path string) (_ Reader, err error) {
 			f.Close()
 		}
 	}()
-	tail := &tailReader{r: f}
-	br := bufio.NewReaderSize(tail, sniffLen)
-	head, _ := br.Peek(sniffLen) // a short read means a short file
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	head = head[:n]
+	bom := bytes.HasPrefix(head, []byte(utf8BOM))
 	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		_, _ = br.Discard(3)
-		head = head[3:]
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return nil, fmt.Errorf("open %s: the file is UTF-16 text; save it as CSV UTF-8", path)
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
@@ -69,16 +84,49 @@ func openCSV(path string) (_ Reader, err error) {
 	case bytes.IndexByte(head, 0) >= 0:
 		return nil, fmt.Errorf("open %s: the file is not text (it holds NUL bytes); save it as CSV UTF-8", path)
 	}
+	charset := ""
+	if !bom {
+		valid, err := validUTF8(io.MultiReader(bytes.NewReader(head), f))
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+		}
+		if !valid {
+			charset = Windows1252
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
+	}
+	tail := &tailReader{r: f}
+	var src io.Reader = tail
+	if charset == Windows1252 {
+		src = transform.NewReader(tail, charmap.Windows1252.NewDecoder())
+	}
+	br := bufio.NewReaderSize(src, sniffLen)
+	head, _ = br.Peek(sniffLen) // a short read means a short file
+	if bom {
+		_, _ = br.Discard(len(utf8BOM))
+		head = head[len(utf8BOM):]
+	}
+	comma, sepLen := sepLine(head)
+	if sepLen > 0 {
+		_, _ = br.Discard(sepLen)
+	} else {
+		comma = sniffDelimiter(head)
+	}
 	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(head)
+	cr.Comma = comma
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
 
 	r := &csvReader{
-		table: Table{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path},
+		table: Table{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path, Charset: charset},
 		file:  f,
 		tail:  tail,
 		cr:    cr,
+	}
+	if sepLen > 0 {
+		r.lineOff = 1
 	}
 	r.fetch()
 	for {
@@ -91,10 +139,71 @@ func openCSV(path string) (_ Reader, err error) {
 			return nil, nil
 		}
 		if header, ok := headerOf(rec.fields); ok {
-			r.table.Header, r.table.HeaderRow = header, rec.line
+			r.table.Header, r.table.HeaderRow = header, rec.row
 			return r, nil
 		}
 	}
+}
+
+// Windows1252 is Table.Charset of a CSV file read as Windows-1252.
+const Windows1252 = "windows-1252"
+
+// validUTF8 reads r to its end and reports whether it is valid UTF-8. A
+// sequence cut by the end of a buffer is completed by the next read.
+func validUTF8(r io.Reader) (bool, error) {
+	buf := make([]byte, 1<<20)
+	carry := 0
+	for {
+		n, err := r.Read(buf[carry:])
+		n += carry
+		// Hold back a trailing sequence that may continue in the next read.
+		cut := n
+		for i := n - 1; i >= 0 && i >= n-utf8.UTFMax; i-- {
+			if utf8.RuneStart(buf[i]) {
+				if !utf8.FullRune(buf[i:n]) {
+					cut = i
+				}
+				break
+			}
+		}
+		if err != nil {
+			cut = n // the end: nothing more to come
+		}
+		if !utf8.Valid(buf[:cut]) {
+			return false, nil
+		}
+		carry = copy(buf, buf[cut:n])
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
+// sepLine recognises the line sep=X with which Excel names the delimiter X
+// at the top of a CSV file. It returns the delimiter and the length of the
+// line with its line break, or 0 when head does not start with one.
+func sepLine(head []byte) (comma rune, n int) {
+	const prefix = "sep="
+	if len(head) < len(prefix)+1 || !strings.EqualFold(string(head[:len(prefix)]), prefix) {
+		return 0, 0
+	}
+	c, size := utf8.DecodeRune(head[len(prefix):])
+	if c == utf8.RuneError || c == '"' || c == '\r' || c == '\n' || c == 0xFFFD {
+		return 0, 0
+	}
+	rest := head[len(prefix)+size:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("\r\n")):
+		return c, len(prefix) + size + 2
+	case bytes.HasPrefix(rest, []byte("\n")):
+		return c, len(prefix) + size + 1
+	case len(rest) == 0:
+		return c, len(prefix) + size
+	}
+	return 0, 0
 }
 
 // sniffDelimiter picks ';' when the first non-blank line has more
@@ -133,18 +242,23 @@ func (r *csvReader) fetch() {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			err = fmt.Errorf("line %d: %w", pe.StartLine, pe.Err)
+			err = fmt.Errorf("line %d: %w", r.lineOff+pe.StartLine, pe.Err)
 		}
 		r.ahead = csvRecord{err: err}
 		return
 	}
 	line, _ := r.cr.FieldPos(0)
 	last, _ := r.cr.FieldPos(len(fields) - 1)
-	r.ahead = csvRecord{fields: fields, line: line, lastLine: last}
+	// A spreadsheet shows each record on a row of its own, a line break in
+	// a quoted field included, and each blank line (which encoding/csv
+	// skips) as an empty row.
+	r.rows += 1 + max(0, line-r.end-1)
+	r.end = last + strings.Count(fields[len(fields)-1], "\n")
+	r.ahead = csvRecord{fields: fields, line: line, lastLine: last, row: r.rows}
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
 			l, _ := r.cr.FieldPos(i)
-			r.ahead = csvRecord{err: fmt.Errorf("line %d: the text is not valid UTF-8; save the file as CSV UTF-8", l)}
+			r.ahead = csvRecord{err: fmt.Errorf("line %d: the text is not valid UTF-8; save the file as CSV UTF-8", r.lineOff+l)}
 			return
 		}
 	}
@@ -165,7 +279,7 @@ func (r *csvReader) take() (csvRecord, bool) {
 	r.fetch()
 	if r.ahead.err == io.EOF && r.runaway(rec) {
 		r.err = fmt.Errorf("read %s: line %d: a quoted field is never closed, so the rest of the file "+
-			"would be read as one cell; look for a stray \" on that line", r.table.Path, rec.lastLine)
+			"would be read as one cell; look for a stray \" on that line", r.table.Path, r.lineOff+rec.lastLine)
 		return csvRecord{}, false
 	}
 	return rec, true
@@ -193,11 +307,11 @@ func (r *csvReader) Next() bool {
 		if !ok {
 			return false
 		}
-		cells := fit(rec.fields, len(r.table.Header))
-		if blank(cells) {
+		cells, beyond := fit(rec.fields, len(r.table.Header))
+		if blank(cells) && beyond == nil {
 			continue
 		}
-		r.row = Row{Num: rec.line, Cells: cells}
+		r.row = Row{Num: rec.row, Cells: cells, Beyond: beyond}
 		return true
 	}
 }

@@ -19,6 +19,7 @@ func TestOpenCSV(t *testing.T) {
 		header    []string
 		headerRow int
 		rows      []sheets.Row
+		charset   string
 	}{
 		{
 			name:      "comma and LF",
@@ -63,8 +64,15 @@ func TestOpenCSV(t *testing.T) {
 			rows: []sheets.Row{
 				row(2, "1 Main St, Apt 2", `Say "hi"`),
 				row(3, "line one\nline two", "Provo"),
-				row(5, "last", "Orem"),
+				row(4, "last", "Orem"),
 			},
+		},
+		{
+			name:      "rows are records, blank lines are rows",
+			content:   "A,B\n\"1\n2\n3\",x\n\ny,\"4\r\n5\"\r\n\r\nz,6\n",
+			header:    []string{"A", "B"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1\n2\n3", "x"), row(4, "y", "4\n5"), row(6, "z", "6")},
 		},
 		{
 			name:      "quoted CRLF line break becomes LF",
@@ -102,11 +110,48 @@ func TestOpenCSV(t *testing.T) {
 			rows:      []sheets.Row{row(2, " a@x.example ", " Ann ")},
 		},
 		{
-			name:      "trailing empty columns dropped, short rows padded",
-			content:   "A,,C,,,\n1,2,3,4,5,6\n7\n,,,,,x\n",
+			name:      "trailing untitled columns dropped but listed, short rows padded",
+			content:   "A,,C,,,\n1,2,3,4,5,6\n7\n,,,,,x\n8,,,  ,,\n",
 			header:    []string{"A", "", "C"},
 			headerRow: 1,
-			rows:      []sheets.Row{row(2, "1", "2", "3"), row(3, "7", "", "")},
+			rows: []sheets.Row{beyondRow(2, []int{3, 4, 5}, "1", "2", "3"), row(3, "7", "", ""),
+				beyondRow(4, []int{5}, "", "", ""), row(5, "8", "", "")},
+		},
+		{
+			name:      "not UTF-8: read as Windows-1252",
+			content:   "Name,City,Note\nJos\xe9,Provo,\x93quoted\x94 \x80 5\n",
+			header:    []string{"Name", "City", "Note"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "José", "Provo", "“quoted” € 5")},
+			charset:   sheets.Windows1252,
+		},
+		{
+			name:      "sep= line names the delimiter and is not a row",
+			content:   "sep=;\r\nA;B,C\r\n1;2,3\r\n",
+			header:    []string{"A", "B,C"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2,3")},
+		},
+		{
+			name:      "SEP= in capitals, after a BOM, comma where semicolons abound",
+			content:   "\uFEFFSEP=,\nA;1,B;2\na;b,c;d\n",
+			header:    []string{"A;1", "B;2"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "a;b", "c;d")},
+		},
+		{
+			name:      "sep= with a tab",
+			content:   "sep=\t\nA\tB\n1\t2\n",
+			header:    []string{"A", "B"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2")},
+		},
+		{
+			name:      "a header that only starts like sep= is a header",
+			content:   "sep=x;y,z\n1,2\n",
+			header:    []string{"sep=x;y", "z"},
+			headerRow: 1,
+			rows:      []sheets.Row{row(2, "1", "2")},
 		},
 		{
 			name:      "header only",
@@ -126,7 +171,7 @@ func TestOpenCSV(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), "Subscribers.csv", tt.content)
 			got := readOne(t, path)
-			want := sheets.Table{Name: "Subscribers", Path: path, Header: tt.header, HeaderRow: tt.headerRow}
+			want := sheets.Table{Name: "Subscribers", Path: path, Header: tt.header, HeaderRow: tt.headerRow, Charset: tt.charset}
 			if !reflect.DeepEqual(got.Table, want) {
 				t.Errorf("Table() = %+v, want %+v", got.Table, want)
 			}
@@ -154,9 +199,14 @@ func TestOpenCSVErrors(t *testing.T) {
 			want:    []string{"Bad.csv", "line 1", "never closed"},
 		},
 		{
-			name:    "not UTF-8",
-			content: "Name,City\nJos\xe9,Provo\n",
+			name:    "not UTF-8 after a UTF-8 byte order mark",
+			content: "\uFEFFName,City\nJos\xe9,Provo\n",
 			want:    []string{"Bad.csv", "line 2", "UTF-8"},
+		},
+		{
+			name:    "lines counted from the sep= line",
+			content: "sep=,\nA,B\n1,2\n3,\"oops\n5,6\n7,8\n",
+			want:    []string{"Bad.csv", "line 4", "never closed"},
 		},
 		{
 			name:    "UTF-16",
@@ -278,4 +328,38 @@ func TestOpenDir(t *testing.T) {
 			t.Errorf("Open(dir with UTF-16 file) error = %v, want one naming b.csv", err)
 		}
 	})
+}
+
+func TestOpenAll(t *testing.T) {
+	dir := t.TempDir()
+	a := writeFile(t, dir, "accounts.csv", "AccountRef\nacme\n")
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := writeFile(t, filepath.Join(dir, "sub"), "accounts.csv", "AccountRef\nbeta\n")
+	link := filepath.Join(t.TempDir(), "link.csv")
+	if err := os.Symlink(a, link); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sheets.OpenAll(a, filepath.Join(dir, "sub"))
+	if err != nil {
+		t.Fatalf("OpenAll of two files: %v", err)
+	}
+	if len(rs) != 2 || rs[1].Table().Path != b {
+		t.Errorf("OpenAll returned %d readers, want the 2 files in order", len(rs))
+	}
+	for _, r := range rs {
+		r.Close()
+	}
+	for _, paths := range [][]string{
+		{a, a},
+		{dir, a}, // the folder holds a
+		{a, filepath.Join(dir, ".", "sub", "..", "accounts.csv")},
+		{link, a},
+	} {
+		_, err := sheets.OpenAll(paths...)
+		if !errors.Is(err, sheets.ErrGivenTwice) || !strings.Contains(err.Error(), "accounts.csv") {
+			t.Errorf("OpenAll(%q) error = %v, want ErrGivenTwice naming the file", paths, err)
+		}
+	}
 }

@@ -29,6 +29,8 @@ func FuzzCSVReader(f *testing.F) {
 		"",
 		"\"",
 		"A;B,C\n1;2,3\n",
+		"sep=;\r\nA;B\r\n1;\"2\n3\"\r\n",
+		"\x93A\x94,B\n\x80,\xe9\n",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -93,14 +94,20 @@ func row(num int, cells ...string) sheets.Row {
 	return sheets.Row{Num: num, Cells: cells}
 }
 
-// sameRows compares rows, treating nil and empty Problems alike.
+// beyondRow builds an expected Row whose columns beyond the header hold
+// values.
+func beyondRow(num int, beyond []int, cells ...string) sheets.Row {
+	return sheets.Row{Num: num, Cells: cells, Beyond: beyond}
+}
+
+// sameRows compares rows, treating nil and empty Problems (and Beyond) alike.
 func sameRows(got, want []sheets.Row) bool {
 	if len(got) != len(want) {
 		return false
 	}
 	for i := range got {
 		if got[i].Num != want[i].Num || !reflect.DeepEqual(got[i].Cells, want[i].Cells) ||
-			len(got[i].Problems) != len(want[i].Problems) {
+			len(got[i].Problems) != len(want[i].Problems) || !slices.Equal(got[i].Beyond, want[i].Beyond) {
 			return false
 		}
 		for j := range got[i].Problems {

@@ -52,6 +52,57 @@ func Open(path string) ([]Reader, error) {
 	}
 }
 
+// ErrGivenTwice is wrapped by OpenAll's error when a file is given twice.
+var ErrGivenTwice = errors.New("given twice")
+
+// OpenAll opens every path as Open does, in order, and returns all their
+// Readers. It fails, naming it, when a file would be read twice: a path
+// given twice, however spelled (./a.csv and a.csv, a link and its target),
+// or a CSV file given both by itself and through its folder. The caller
+// closes every returned Reader.
+func OpenAll(paths ...string) (_ []Reader, err error) {
+	var (
+		readers []Reader
+		files   []os.FileInfo // the files read so far
+		names   []string      // and their paths, as given
+	)
+	defer func() {
+		if err != nil {
+			closeAll(readers)
+		}
+	}()
+	for _, path := range paths {
+		rs, err := Open(path)
+		if err != nil {
+			return nil, err
+		}
+		readers = append(readers, rs...)
+		var prev string
+		for _, r := range rs {
+			p := r.Table().Path
+			if p == prev {
+				continue // another tab of the same workbook
+			}
+			prev = p
+			fi, err := os.Stat(p)
+			if err != nil {
+				return nil, fmt.Errorf("open %s: %w", p, unwrapPath(err))
+			}
+			for i, seen := range files {
+				if os.SameFile(fi, seen) {
+					what := p
+					if names[i] != p {
+						what += " (the same file as " + names[i] + ")"
+					}
+					return nil, fmt.Errorf("open %s: %w; give each manifest file once", what, ErrGivenTwice)
+				}
+			}
+			files, names = append(files, fi), append(names, p)
+		}
+	}
+	return readers, nil
+}
+
 // openDir opens every .csv file in dir, sorted by name, skipping hidden
 // files and empty ones.
 func openDir(dir string) ([]Reader, error) {
@@ -127,11 +178,17 @@ func headerOf(cells []string) (header []string, ok bool) {
 }
 
 // fit returns a copy of cells with exactly width entries: cells beyond it
-// are dropped, missing ones are "".
-func fit(cells []string, width int) []string {
-	out := make([]string, width)
+// are dropped, missing ones are "". beyond lists the dropped cells that
+// held something other than white space.
+func fit(cells []string, width int) (out []string, beyond []int) {
+	out = make([]string, width)
 	copy(out, cells)
-	return out
+	for j := width; j < len(cells); j++ {
+		if strings.TrimSpace(cells[j]) != "" {
+			beyond = append(beyond, j)
+		}
+	}
+	return out, beyond
 }
 
 // blank reports whether every cell is empty or white space.

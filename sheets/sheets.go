@@ -1,6 +1,8 @@
 // Package sheets reads and writes tables: CSV files and XLSX workbooks,
-// streamed row by row so that memory does not grow with the number of rows.
-// It knows nothing about Telegent or about what the columns mean.
+// streamed row by row so that memory does not grow with the number of rows
+// (a workbook's large shared strings table is kept in a temporary file
+// while it is read). It knows nothing about Telegent or about what the
+// columns mean.
 package sheets
 
 // CONTRACT: the exported names in this file are what plan, jobs and main
@@ -12,16 +14,32 @@ type Table struct {
 	Path      string   // the file it came from
 	Header    []string // column titles as written, trimmed; "" for an untitled column
 	HeaderRow int      // the spreadsheet row number of the header (1-based)
+	// Charset is "" for UTF-8 (every workbook), or Windows1252 for a CSV
+	// file that is not valid UTF-8 and so was read as Windows-1252.
+	Charset string
 }
 
 // Row is one data row. Num is the row number the user sees in the
-// spreadsheet (for CSV: the line of the record's first line, header = 1).
-// Cells has exactly len(Table.Header) entries ("" where absent); cells
-// beyond the header are dropped, trailing empty rows are never returned.
+// spreadsheet. For CSV that is the record's number as a spreadsheet opening
+// the file shows it: a quoted field's line breaks stay in one row, a blank
+// line is an (empty) row, and a first line sep=; is not a row.
+// Cells has exactly len(Table.Header) entries ("" where absent); the values
+// of cells beyond the header are dropped, and Beyond lists the columns
+// that had one. Rows with no value in any cell are never returned.
 type Row struct {
 	Num      int
 	Cells    []string
 	Problems []CellProblem // cells whose value could not be read faithfully
+	// Beyond lists the columns (0-based, from len(Header) on) where this
+	// row has a value that is not white space although the header gives
+	// the column no title; nil for most rows. A row may have values there
+	// only, and then has blank Cells.
+	Beyond []int
+	// Numeric lists the cells (indices into Cells) that the workbook
+	// stores as numbers shown as plain numbers: not as dates, and not in a
+	// format such as 00000 that shows leading zeros. A number holds no
+	// leading zeros, so a value typed as 0550 reads 550. Always nil for CSV.
+	Numeric []int
 }
 
 // CellProblem reports a cell the reader could not read faithfully, for
@@ -30,7 +48,18 @@ type Row struct {
 type CellProblem struct {
 	Col     int // index into Cells
 	Message string
+	// DigitsLost marks a number that may have lost digits (Message is
+	// then MsgDigitsLost): a caller that knows what the column holds can
+	// add what a valid value looks like.
+	DigitsLost bool
 }
+
+// MsgDigitsLost is what is wrong with a number that Excel stored as a
+// floating-point number and so may have lost digits: a whole number of 16
+// digits or more, or one shown in scientific notation. It quotes no value.
+const MsgDigitsLost = "Excel stored this as a number, which keeps at most 15 digits " +
+	"(long ones show like 8.9012E+18), so digits may have been lost; " +
+	"format the column as Text and re-enter the value"
 
 // Reader streams the rows of one table. Next returns false at the end or on
 // error; Err tells which.

@@ -16,7 +16,7 @@ import (
 type workbookParts struct {
 	sheets   []sheetPart
 	formats  []numFormat // by cell format (style) index
-	strings  []string    // the shared strings table
+	strings  *sharedStrings
 	date1904 bool
 }
 
@@ -167,11 +167,18 @@ func readFormats(f *zip.File) ([]numFormat, error) {
 
 // readSharedStrings reads the shared strings table: the text of each <si>
 // item, its rich-text runs joined, phonetic runs (<rPh>) left out and
-// escapes decoded. It is streamed, since it can be as large as the sheets.
-func readSharedStrings(f *zip.File) ([]string, error) {
+// escapes decoded. It is streamed, since it can be as large as the sheets,
+// into a sharedStrings that keeps a large table in a file.
+func readSharedStrings(f *zip.File) (_ *sharedStrings, err error) {
+	table := &sharedStrings{}
 	if f == nil {
-		return nil, nil
+		return table, nil
 	}
+	defer func() {
+		if err != nil {
+			_ = table.close()
+		}
+	}()
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
@@ -179,7 +186,6 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 	defer rc.Close()
 	var (
 		x                    = newXMLScanner(rc)
-		table                []string
 		buf                  []byte
 		inItem, inPh, inText bool
 	)
@@ -187,7 +193,7 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 		x.keepText = inText
 		if err := x.next(); err != nil {
 			if err == io.EOF {
-				return table, nil
+				return table, table.finish()
 			}
 			return nil, err
 		}
@@ -203,11 +209,15 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 		case "si":
 			switch {
 			case empty:
-				table = append(table, "")
+				if err := table.add(nil); err != nil {
+					return nil, err
+				}
 			case !closing:
 				inItem, inPh, inText, buf = true, false, false, buf[:0]
 			case inItem:
-				table = append(table, unescapeXstring(string(buf)))
+				if err := table.add(unescapeXbytes(buf)); err != nil {
+					return nil, err
+				}
 				inItem, inText = false, false
 			}
 		case "rPh":

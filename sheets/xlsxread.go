@@ -14,8 +14,9 @@ import (
 //
 // A tab is streamed from the zip archive: each worksheet part is
 // decompressed on the fly and read by a rowScanner, which keeps one row in
-// memory. What stays in memory for the whole read is the shared strings
-// table (every distinct text of the workbook) and the cell formats.
+// memory. What stays for the whole read is the cell formats and the shared
+// strings table (every distinct text of a workbook Excel saved), which
+// moves to a temporary file when it is large (see sharedStrings).
 //
 // excelize is not used for reading. Its row iterator (File.Rows,
 // Rows.Columns) streams too, but returns each cell as a bare string: it
@@ -33,7 +34,7 @@ type workbook struct {
 	path     string
 	zip      *zip.ReadCloser
 	formats  []numFormat
-	strings  []string
+	strings  *sharedStrings
 	date1904 bool
 
 	mu      sync.Mutex
@@ -52,6 +53,7 @@ func openXLSX(path string) ([]Reader, error) {
 		zr.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// parts.strings is released with the archive, by the last Reader.
 	// Open holds one reference until every tab is open, so that closing
 	// the Reader of an empty tab does not close the workbook.
 	b := &workbook{
@@ -126,7 +128,7 @@ func (b *workbook) release() error {
 	if !last {
 		return nil
 	}
-	return b.zip.Close()
+	return errors.Join(b.zip.Close(), b.strings.close())
 }
 
 // format returns the number format of a cell style.
@@ -138,8 +140,18 @@ func (b *workbook) format(style int) numFormat {
 }
 
 // cellText returns the text of a cell, with a problem message when it
-// cannot be trusted. The error is for a damaged file.
-func (b *workbook) cellText(c rawCell) (text, problem string, err error) {
+// cannot be trusted. numeric is true for a number shown as a plain number
+// (see Row.Numeric). The error is for a damaged file.
+func (b *workbook) cellText(c rawCell) (text, problem string, numeric bool, err error) {
+	text, problem, err = b.cellValue(c)
+	if err == nil && (c.typ == "" || c.typ == "n") && text != "" {
+		nf := b.format(c.style)
+		numeric = (nf.kind == numPlain || nf.kind == numScientific) && nf.zeroPad == 0
+	}
+	return text, problem, numeric, err
+}
+
+func (b *workbook) cellValue(c rawCell) (text, problem string, err error) {
 	if c.formula && !c.value {
 		return "", msgNoResult, nil
 	}
@@ -149,10 +161,16 @@ func (b *workbook) cellText(c rawCell) (text, problem string, err error) {
 			return "", "", nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(c.text))
-		if err != nil || i < 0 || i >= len(b.strings) {
+		if err == nil {
+			var s string
+			if s, err = b.strings.get(i); err == nil {
+				return s, "", nil
+			}
+		}
+		if errors.Is(err, errNoString) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {
 			return "", "", fmt.Errorf("shared string %q does not exist (the file is damaged)", c.text)
 		}
-		return b.strings[i], "", nil
+		return "", "", err
 	case "inlineStr":
 		return unescapeXstring(c.text), "", nil
 	case "", "n":
@@ -194,6 +212,8 @@ type xlsxReader struct {
 
 	cells    []string      // the row last read, every cell
 	problems []CellProblem // and its problems
+	beyond   []int         // and the columns past the width read that hold a value
+	numeric  []int         // and its cells stored as plain numbers
 	row      Row
 	err      error
 	closed   bool
@@ -214,19 +234,36 @@ func (r *xlsxReader) advance(width int) bool {
 	if width < 0 {
 		width = len(r.scan.cells)
 	}
-	r.cells, r.problems = make([]string, width), nil
+	r.cells, r.problems, r.beyond, r.numeric = make([]string, width), nil, nil, nil
 	for i, c := range r.scan.cells[:min(width, len(r.scan.cells))] {
 		if !c.present {
 			continue
 		}
-		text, problem, err := r.book.cellText(c)
+		text, problem, numeric, err := r.book.cellText(c)
 		if err != nil {
 			r.err = fmt.Errorf("read %s: row %d: column %s: %w", r.where, r.scan.row, ColumnLetter(i), err)
 			return false
 		}
 		r.cells[i] = text
+		if numeric {
+			r.numeric = append(r.numeric, i)
+		}
 		if problem != "" {
-			r.problems = append(r.problems, CellProblem{Col: i, Message: problem})
+			r.problems = append(r.problems, CellProblem{Col: i, Message: problem, DigitsLost: problem == MsgDigitsLost})
+		}
+	}
+	for j := width; j < len(r.scan.cells); j++ {
+		c := r.scan.cells[j]
+		if !c.present || (!c.value && !c.formula) {
+			continue
+		}
+		text, problem, err := r.book.cellValue(c)
+		if err != nil {
+			r.err = fmt.Errorf("read %s: row %d: column %s: %w", r.where, r.scan.row, ColumnLetter(j), err)
+			return false
+		}
+		if problem != "" || strings.TrimSpace(text) != "" {
+			r.beyond = append(r.beyond, j)
 		}
 	}
 	return true
@@ -236,10 +273,10 @@ func (r *xlsxReader) Table() Table { return r.table }
 
 func (r *xlsxReader) Next() bool {
 	for r.advance(len(r.table.Header)) {
-		if len(r.problems) == 0 && blank(r.cells) {
+		if len(r.problems) == 0 && blank(r.cells) && r.beyond == nil {
 			continue
 		}
-		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems}
+		r.row = Row{Num: r.scan.row, Cells: r.cells, Problems: r.problems, Beyond: r.beyond, Numeric: r.numeric}
 		return true
 	}
 	return false

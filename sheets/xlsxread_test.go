@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +16,8 @@ import (
 
 // Substrings that identify the problems the reader reports.
 const (
-	probDigits     = "first 15 digits"
-	probScientific = "scientific notation"
+	probDigits     = sheets.MsgDigitsLost // a number of 16 digits or more
+	probScientific = sheets.MsgDigitsLost // one in scientific notation
 	probNoResult   = "never saved"
 )
 
@@ -29,28 +30,29 @@ func TestOpenXLSXCellValues(t *testing.T) {
 		custom  string // custom number format
 		want    string
 		problem string // substring of the problem message, "" for none
+		numeric bool   // listed in Row.Numeric: a number that cannot hold leading zeros
 	}{
 		{name: "text digits", value: "8015551234", want: "8015551234"},
 		{name: "text in scientific form is not judged", value: "8.9012E+18", want: "8.9012E+18"},
 		{name: "text keeps spaces", value: " padded ", want: " padded "},
 		{name: "text that looks like a formula", value: "=1+2", want: "=1+2"},
-		{name: "phone stored as number", value: 8015551234, want: "8015551234"},
-		{name: "phone with thousands format", value: 8015551234, numFmt: 3, want: "8015551234"},
-		{name: "phone with two decimals format", value: 8015551234, numFmt: 4, want: "8015551234"},
-		{name: "phone as float", value: 8015551234.0, want: "8015551234"},
-		{name: "phone in a Text-formatted cell", value: 8015551234, numFmt: 49, want: "8015551234"},
-		{name: "15 digits", value: 123456789012345, want: "123456789012345"},
-		{name: "negative", value: -42, want: "-42"},
-		{name: "zero", value: 0, want: "0"},
-		{name: "ICCID stored as number", value: 8901240397190002080, want: "8901240397190002080", problem: probDigits},
-		{name: "ICCID stored as float", value: 8.90124039719e18, want: "8901240397190000000", problem: probDigits},
-		{name: "16 digits", value: 1000000000000000, want: "1000000000000000", problem: probDigits},
-		{name: "scientific format", value: 18000000000, numFmt: 11, want: "18000000000", problem: probScientific},
-		{name: "custom scientific format", value: 8015551234, custom: "0.00E+00", want: "8015551234", problem: probScientific},
-		{name: "fraction", value: 39.99, want: "39.99"},
-		{name: "float noise", value: 0.1 + 0.2, want: "0.3"},
-		{name: "small fraction", value: 1e-7, want: "0.0000001"},
-		{name: "percent is the stored number", value: 0.15, numFmt: 9, want: "0.15"},
+		{name: "phone stored as number", numeric: true, value: 8015551234, want: "8015551234"},
+		{name: "phone with thousands format", numeric: true, value: 8015551234, numFmt: 3, want: "8015551234"},
+		{name: "phone with two decimals format", numeric: true, value: 8015551234, numFmt: 4, want: "8015551234"},
+		{name: "phone as float", numeric: true, value: 8015551234.0, want: "8015551234"},
+		{name: "phone in a Text-formatted cell", numeric: true, value: 8015551234, numFmt: 49, want: "8015551234"},
+		{name: "15 digits", numeric: true, value: 123456789012345, want: "123456789012345"},
+		{name: "negative", numeric: true, value: -42, want: "-42"},
+		{name: "zero", numeric: true, value: 0, want: "0"},
+		{name: "ICCID stored as number", numeric: true, value: 8901240397190002080, want: "8901240397190002080", problem: probDigits},
+		{name: "ICCID stored as float", numeric: true, value: 8.90124039719e18, want: "8901240397190000000", problem: probDigits},
+		{name: "16 digits", numeric: true, value: 1000000000000000, want: "1000000000000000", problem: probDigits},
+		{name: "scientific format", numeric: true, value: 18000000000, numFmt: 11, want: "18000000000", problem: probScientific},
+		{name: "custom scientific format", numeric: true, value: 8015551234, custom: "0.00E+00", want: "8015551234", problem: probScientific},
+		{name: "fraction", numeric: true, value: 39.99, want: "39.99"},
+		{name: "float noise", numeric: true, value: 0.1 + 0.2, want: "0.3"},
+		{name: "small fraction", numeric: true, value: 1e-7, want: "0.0000001"},
+		{name: "percent is the stored number", numeric: true, value: 0.15, numFmt: 9, want: "0.15"},
 		{name: "ZIP code format pads", value: 8404, custom: "00000", want: "08404"},
 		{name: "ZIP code format full width", value: 84043, custom: "00000", want: "84043"},
 		{name: "built-in date", value: june1, numFmt: 14, want: "2026-06-01"},
@@ -87,6 +89,9 @@ func TestOpenXLSXCellValues(t *testing.T) {
 				t.Errorf("value = %q, want %q", r.Cells[1], tt.want)
 			}
 			checkProblem(t, r, 1, tt.problem)
+			if want := []int(nil); tt.numeric != slices.Equal(r.Numeric, append(want, 1)) {
+				t.Errorf("Numeric = %v, want the value's column listed: %v", r.Numeric, tt.numeric)
+			}
 		})
 	}
 }
@@ -105,6 +110,9 @@ func checkProblem(t *testing.T, r sheets.Row, col int, want string) {
 		p := r.Problems[0]
 		if p.Col != col || !strings.Contains(p.Message, want) {
 			t.Errorf("problem = %+v, want column %d containing %q", p, col, want)
+		}
+		if p.DigitsLost != (want == sheets.MsgDigitsLost) {
+			t.Errorf("problem = %+v: DigitsLost %v, want %v", p, p.DigitsLost, !p.DigitsLost)
 		}
 		if v := r.Cells[col]; len(v) > 3 && !strings.HasPrefix(v, "#") && strings.Contains(p.Message, v) {
 			t.Errorf("problem %q quotes the cell value %q", p.Message, v)
@@ -233,20 +241,21 @@ func TestOpenXLSXLayout(t *testing.T) {
 		t.Errorf("Numbers table = %+v, want %+v", num.Table, want)
 	}
 	want := []sheets.Row{
-		row(4, "L1", "x", "8015551234"),
+		beyondRow(4, []int{3, 4}, "L1", "x", "8015551234"),
 		row(7, "L2", "", ""),
+		beyondRow(8, []int{4}, "", "", ""),
 		row(10, "8901240397190002080", "", ""), // with a problem, checked below
 	}
 	if len(num.Rows) != len(want) {
 		t.Fatalf("Numbers rows = %+v, want %+v", num.Rows, want)
 	}
-	withProblem := num.Rows[2]
+	withProblem := num.Rows[3]
 	withProblem.Problems = nil
-	if got := append(num.Rows[:2:2], withProblem); !sameRows(got, want) {
+	if got := append(num.Rows[:3:3], withProblem); !sameRows(got, want) {
 		t.Errorf("Numbers rows = %+v, want %+v", num.Rows, want)
 	}
 	checkProblem(t, num.Rows[0], 0, "")
-	checkProblem(t, num.Rows[2], 0, probDigits)
+	checkProblem(t, num.Rows[3], 0, probDigits)
 }
 
 func TestOpenXLSXNoTable(t *testing.T) {

@@ -286,6 +286,15 @@ func unescapeXstring(s string) string {
 	return b.String()
 }
 
+// unescapeXbytes is unescapeXstring for bytes, returning b itself (not a
+// copy) when it holds no escape.
+func unescapeXbytes(b []byte) []byte {
+	if !bytes.Contains(b, []byte("_x")) {
+		return b
+	}
+	return []byte(unescapeXstring(string(b)))
+}
+
 // xstringUnit reads an escape _xHHHH_ at the start of s.
 func xstringUnit(s string) (uint16, bool) {
 	if len(s) < 7 || s[0] != '_' || s[1] != 'x' || s[6] != '_' {

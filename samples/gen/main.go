@@ -5,6 +5,7 @@
 //
 //	go run ./samples/gen                      # rewrite the committed samples
 //	go run ./samples/gen -synthetic 1000000 -format csv -out /tmp/bench/csv-1m
+//	go run ./samples/gen -synthetic 1000000 -format xlsx-shared -out /tmp/bench/xlsx-shared-1m
 //
 // (go generate ./samples runs the first form.) Output is deterministic: the
 // same command writes the same bytes.
@@ -24,7 +25,7 @@ import (
 type options struct {
 	dir       string // where the committed samples go
 	synthetic int    // rows of a synthetic manifest; 0 writes the samples
-	format    string // csv or xlsx
+	format    string // csv, xlsx or xlsx-shared
 	out       string // folder of the synthetic manifest
 }
 
@@ -32,10 +33,11 @@ func main() {
 	var o options
 	flag.StringVar(&o.dir, "dir", "", "folder to write the samples into (default: samples/ of this module)")
 	flag.IntVar(&o.synthetic, "synthetic", 0, fmt.Sprintf("write a synthetic manifest of `N` data rows (N ≥ %d) instead", samplegen.MinSynthetic))
-	flag.StringVar(&o.format, "format", "csv", "synthetic manifest format: csv or xlsx")
+	flag.StringVar(&o.format, "format", "csv", "synthetic manifest format: csv, xlsx (inline strings, as excelize streams them) "+
+		"or xlsx-shared (a shared strings table, as Excel saves a workbook)")
 	flag.StringVar(&o.out, "out", "", "folder to write the synthetic manifest into (required with -synthetic)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: gen [-dir DIR]\n       gen -synthetic N -format csv|xlsx -out DIR\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: gen [-dir DIR]\n       gen -synthetic N -format csv|xlsx|xlsx-shared -out DIR\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()

@@ -80,6 +80,10 @@ func badSubscribers() Table {
 			sub("eve.north@example.com", "Eve Marsh", "north", "Supervisor")),
 		noted("bad boolean: GuardianCalls is sometimes, not yes/no",
 			sub("ivy.north@example.com", "Ivy Chen", "north", "Subscriber"), cells{"GuardianCalls": "sometimes"}),
+		noted("bad e-mail: the domain -example.com starts with a hyphen",
+			sub("lee.south@-example.com", "Lee Stone", "south", "Subscriber")),
+		noted("Password *** is what a results workbook shows for a secret: a new subscriber needs the real password",
+			sub("ned.north@example.com", "Ned Lund", "north", "Subscriber"), cells{"Password": "***"}),
 	)
 }
 
@@ -113,7 +117,7 @@ func badNumbers() Table {
 		return merge(append([]cells{base}, sets...)...)
 	}
 	limits := dataLimits("1024", "512", "800", "1-mbps")
-	return table(tabNumbers, withNotes(numbersHeader),
+	return table(tabNumbers, withNotes(append(numbersHeader[:len(numbersHeader):len(numbersHeader)], "AccountId")),
 		noted(NoteValidAlone+" PortIns row 5 reuses this LineRef", line("N-001", cells{"ICCID": ICCID(7_000_000_001)})),
 		noted(NoteValid+" a voice line with its voice route", line("N-002", mvnoVoiceLine, cells{"VoiceRouteRef": "main-sip"})),
 		noted("ICCID with a bad Luhn check digit (the last digit should be "+ICCID(7_000_000_003)[18:]+")",
@@ -138,6 +142,10 @@ func badNumbers() Table {
 		noted(NoteValidAlone+" row 18 repeats this LineRef", line("N-016")),
 		noted("duplicate LineRef: N-016 is already row 17", line("N-016", cells{"AreaCode": "385"})),
 		noted("unknown MessageRouteRef: no MessageRoutes row is named night-sms", line("N-017", cells{"MessageRouteRef": "night-sms"})),
+		noted("AccountId AID-EXISTING names an existing account, but ana.north@example.com is in account north, which this manifest creates",
+			line("N-018", cells{"AccountId": "AID-EXISTING"})),
+		noted("duplicate SIM: the ICCID of N-001 again, with the filler F some vendors print",
+			line("N-019", cells{"ICCID": ICCID(7_000_000_001) + "F"})),
 	)
 }
 
@@ -161,6 +169,10 @@ func badPortIns() Table {
 		noted("bad Action: transfer is not submit, cancel or resubmit", port("+18015550178", cells{"Action": "transfer"})),
 		noted("bad PortInDate: next Friday is not a date like 2026-06-01", port("+18015550179", cells{"PortInDate": "next Friday"})),
 		noted("LineRef N-001 is also a Numbers row (Numbers row 2)", port("+18015550180", cells{"LineRef": "N-001"})),
+		noted(NoteValid+" Action cancel needs only the number: the ZIP 8404 and the bad e-mail are not checked",
+			cells{"PortInNumber": "+18015550182", "Action": "cancel", "SubscriberEmail": "ana.north@", "BillingZip": "8404"}),
+		noted(NoteValid+" but warned: CurrentAccountPassword 0550 typed into a General cell is the number 550, "+
+			"so Excel may have dropped a leading 0", port("+18015550181", cells{"CurrentAccountPassword": GeneralNumber(550)})),
 	)
 }
 
@@ -169,5 +181,7 @@ func badPortOuts() Table {
 		noted(NoteValid+" a preloaded sandbox number", cells{"PortOutNumber": "+13855550103", "PortOutPIN": "5830"}),
 		noted("port-out of +18015550177, which PortIns row 2 ports in", cells{"PortOutNumber": "(801) 555-0177", "PortOutPIN": "9134"}),
 		noted("PortOutPIN 12AB has letters (a PIN is 4–10 digits)", cells{"PortOutNumber": "+13855550102", "PortOutPIN": "12AB"}),
+		noted("PortOutPIN 0550 typed into a General cell: Excel stored the number 550, without its leading 0",
+			cells{"PortOutNumber": "+13855550104", "PortOutPIN": GeneralNumber(550)}),
 	)
 }

@@ -52,7 +52,8 @@ func writeXLSX(path string, tables []Table) error {
 
 // WriteSynthetic writes an n-row synthetic manifest into dir, which it
 // creates: CSV files for format "csv", or the workbook SyntheticXLSX for
-// format "xlsx".
+// format "xlsx" (inline strings, as excelize streams them) or
+// "xlsx-shared" (a shared strings table, as Excel saves a workbook).
 func WriteSynthetic(dir string, n int, format string) (Shape, error) {
 	if _, err := ShapeOf(n); err != nil {
 		return Shape{}, err
@@ -65,17 +66,22 @@ func WriteSynthetic(dir string, n int, format string) (Shape, error) {
 			return Shape{}, err
 		}
 		sink = s
-	case "xlsx":
+	case "xlsx", "xlsx-shared":
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return Shape{}, fmt.Errorf("synthetic manifest: %w", err)
 		}
-		s, err := NewXLSXSink(filepath.Join(dir, SyntheticXLSX))
+		path := filepath.Join(dir, SyntheticXLSX)
+		var err error
+		if format == "xlsx" {
+			sink, err = NewXLSXSink(path)
+		} else {
+			sink, err = NewExcelSink(path)
+		}
 		if err != nil {
 			return Shape{}, err
 		}
-		sink = s
 	default:
-		return Shape{}, fmt.Errorf("synthetic manifest: format %q: want csv or xlsx", format)
+		return Shape{}, fmt.Errorf("synthetic manifest: format %q: want csv, xlsx or xlsx-shared", format)
 	}
 	return Synthetic(sink, n)
 }

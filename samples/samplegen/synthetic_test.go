@@ -158,31 +158,33 @@ func TestSyntheticFormatsAgree(t *testing.T) {
 	if _, err := WriteSynthetic(filepath.Join(dir, "csv"), n, "csv"); err != nil {
 		t.Fatalf("WriteSynthetic csv: %v", err)
 	}
-	if _, err := WriteSynthetic(filepath.Join(dir, "xlsx"), n, "xlsx"); err != nil {
-		t.Fatalf("WriteSynthetic xlsx: %v", err)
-	}
 	fromCSV, err := ReadCSV(filepath.Join(dir, "csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromXLSX, err := ReadXLSX(filepath.Join(dir, "xlsx", SyntheticXLSX))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := len(fromXLSX), len(fromCSV); got != want {
-		t.Fatalf("got %d tabs, want %d (one per CSV file)", got, want)
-	}
-	for _, x := range fromXLSX {
-		c := byName(t, fromCSV, x.Name)
-		c.Name = x.Name
-		if !reflect.DeepEqual(x, c) {
-			t.Errorf("tab %s differs from %s", x.Name, CSVName(x.Name))
+	for _, format := range []string{"xlsx", "xlsx-shared"} {
+		if _, err := WriteSynthetic(filepath.Join(dir, format), n, format); err != nil {
+			t.Fatalf("WriteSynthetic %s: %v", format, err)
+		}
+		fromXLSX, err := ReadXLSX(filepath.Join(dir, format, SyntheticXLSX))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(fromXLSX), len(fromCSV); got != want {
+			t.Fatalf("%s: got %d tabs, want %d (one per CSV file)", format, got, want)
+		}
+		for _, x := range fromXLSX {
+			c := byName(t, fromCSV, x.Name)
+			c.Name = x.Name
+			if !reflect.DeepEqual(x, c) {
+				t.Errorf("%s: tab %s differs from %s", format, x.Name, CSVName(x.Name))
+			}
 		}
 	}
 }
 
 func TestSyntheticDeterministic(t *testing.T) {
-	for _, format := range []string{"csv", "xlsx"} {
+	for _, format := range []string{"csv", "xlsx", "xlsx-shared"} {
 		t.Run(format, func(t *testing.T) {
 			a, b := t.TempDir(), t.TempDir()
 			for _, dir := range []string{a, b} {

@@ -20,8 +20,13 @@ import (
 type Table struct {
 	Name   string // tab name; the CSV file is strings.ToLower(Name) + ".csv"
 	Header []string
-	Rows   [][]any // each cell a string, or a float64 for a numeric cell (XLSX only)
+	Rows   [][]any // each cell a string, or (XLSX only) a float64 or a GeneralNumber
 }
+
+// GeneralNumber is a number typed into a cell formatted General: Excel
+// stores it as a number and shows it as one (550 for a PIN typed 0550). A
+// float64 cell is a number shown in scientific notation (8.90E+18).
+type GeneralNumber float64
 
 // Sink receives a manifest table after table and row after row.
 type Sink interface {

@@ -20,6 +20,10 @@ import (
 // shows a long number typed into a General column (8.90E+18).
 const scientificFormat = 11
 
+// generalFormat is Excel's built-in number format General: how a number
+// typed into a new sheet is shown, without leading zeros.
+const generalFormat = 0
+
 // textFormat is Excel's built-in number format "@" (Text): a value typed
 // into such a column stays text, so a phone, ICCID or zip keeps its digits.
 const textFormat = 49
@@ -27,7 +31,8 @@ const textFormat = 49
 // XLSXSink writes one workbook, one tab per table, through excelize's
 // streaming writer, so memory does not grow with the number of rows. Text
 // cells are inline strings in columns formatted as Text; a float64 cell is a
-// numeric cell shown in scientific notation. The header row is bold and frozen.
+// numeric cell shown in scientific notation, a GeneralNumber one in General.
+// The header row is bold and frozen.
 //
 // The workbook is byte-for-byte deterministic: excelize writes its streamed
 // sheets in map order, so Close rewrites the archive with its entries in
@@ -40,7 +45,8 @@ type XLSXSink struct {
 	row    int
 	text   int // style ID of text cells
 	head   int // style ID of header cells
-	number int // style ID of numeric cells
+	number int // style ID of numeric cells (scientific notation)
+	plain  int // style ID of General numeric cells
 	cells  []any
 }
 
@@ -63,6 +69,9 @@ func NewXLSXSink(path string) (*XLSXSink, error) {
 		return nil, fmt.Errorf("xlsx sink: %w", err)
 	}
 	if s.number, err = f.NewStyle(&excelize.Style{NumFmt: scientificFormat}); err != nil {
+		return nil, fmt.Errorf("xlsx sink: %w", err)
+	}
+	if s.plain, err = f.NewStyle(&excelize.Style{NumFmt: generalFormat}); err != nil {
 		return nil, fmt.Errorf("xlsx sink: %w", err)
 	}
 	return s, nil
@@ -120,6 +129,8 @@ func (s *XLSXSink) Row(cells []any) error {
 		case string:
 		case float64:
 			c = excelize.Cell{StyleID: s.number, Value: c}
+		case GeneralNumber:
+			c = excelize.Cell{StyleID: s.plain, Value: float64(c.(GeneralNumber))}
 		default:
 			return fmt.Errorf("xlsx sink: row %d: column %d: %T is neither text nor a number", s.row, i+1, c)
 		}
