@@ -161,23 +161,25 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 // checkPlan reads every manifest and validates it: the plan (nil when there
 // are problems), the problems and the warnings.
 func checkPlan(paths []string) (*plan.Plan, plan.Problems, plan.Problems, error) {
+	return readPlan(paths, plan.Check)
+}
+
+// readPlan opens every manifest (a file given twice is a usage error) and
+// builds a plan from them with build: plan.Check, or plan.CheckEligibility.
+func readPlan(paths []string, build func([]sheets.Reader) (*plan.Plan, plan.Problems, plan.Problems, error)) (*plan.Plan, plan.Problems, plan.Problems, error) {
 	if len(paths) == 0 {
 		return nil, nil, nil, usagef("no manifest given")
 	}
-	var readers []sheets.Reader
+	readers, err := sheets.OpenAll(paths...)
+	if err != nil {
+		return nil, nil, nil, usagef("%v", err)
+	}
 	defer func() {
 		for _, r := range readers {
 			r.Close()
 		}
 	}()
-	for _, p := range paths {
-		rs, err := sheets.Open(p)
-		if err != nil {
-			return nil, nil, nil, usagef("%v", err)
-		}
-		readers = append(readers, rs...)
-	}
-	p, problems, warnings, err := plan.Check(readers)
+	p, problems, warnings, err := build(readers)
 	if err != nil {
 		return nil, nil, nil, usagef("%v", err)
 	}
@@ -324,9 +326,16 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	p, problems, _, err := checkPlan(paths)
+	build := plan.Check
+	if *elig {
+		build = plan.CheckEligibility // the port-ins' numbers only: before PINs are collected
+	}
+	p, problems, warnings, err := readPlan(paths, build)
 	if err != nil {
 		return err
+	}
+	if len(warnings) > 0 {
+		warnings.WriteWarnings(stderr)
 	}
 	if len(problems) > 0 {
 		problems.WriteReport(stderr)
@@ -528,13 +537,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return usagef("--log-format must be text or json")
 	}
-	p, problems, _, err := checkPlan(paths)
+	p, problems, warnings, err := checkPlan(paths)
 	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
 		problems.WriteReport(stderr)
 		return usagef("the manifest has %d problems; nothing was sent", len(problems))
+	}
+	if len(warnings) > 0 && !o.quiet {
+		fmt.Fprintf(stderr, "telegent-bulk: the manifest has %d warnings (telegent-bulk validate lists them)\n", len(warnings))
 	}
 	if o.out == "" {
 		o.out = defaultOut(paths[0])

@@ -326,7 +326,7 @@ func TestExitCodes(t *testing.T) {
 				return []string{"run", sampleBadRows, "--sandbox", "--state", filepath.Join(dir, "run.db")}
 			},
 			wantCode: exitUsage,
-			wantErr:  []string{"Accounts:4:AccountName", "the manifest has 32 problems; nothing was sent"},
+			wantErr:  []string{"Accounts:4:AccountName", "the manifest has 36 problems; nothing was sent"},
 			check: func(t *testing.T, dir string) {
 				state := filepath.Join(dir, "run.db")
 				if n := stateRecords(t, state); n != 0 {
@@ -884,5 +884,52 @@ func TestPlan(t *testing.T) {
 	}
 	if afterTotal.done != done {
 		t.Errorf("plan says %d steps DONE, status says %d done", afterTotal.done, done)
+	}
+}
+
+// plan --check-eligibility needs only the numbers: a port list without
+// PINs or account numbers (and a broken sheet beside it) is checked, and
+// the sheet it writes says per row whether the number can be ported.
+func TestCheckEligibility(t *testing.T) {
+	noRealAPI(t)
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "manifest")
+	if err := os.MkdirAll(manifest, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"portins.csv":     "PortInNumber\n(801) 555-1207\n(415) 555-9901\n",
+		"subscribers.csv": "Email,Name\nnot-an-email,\n",
+	} {
+		if err := os.WriteFile(filepath.Join(manifest, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "eligibility.xlsx")
+	res := runCLI(t, "plan", manifest, "--check-eligibility", "--sandbox", "--out", out)
+	if res.code != exitRowsFailed {
+		t.Fatalf("exit %d, want %d (one number not eligible)\nstdout:\n%s\nstderr:\n%s", res.code, exitRowsFailed, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "1 eligible, 1 not eligible, 0 not checked") {
+		t.Errorf("stdout %q does not count one eligible and one not", res.stdout)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("portins.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	col := slices.Index(rows[0], "Eligible")
+	for _, r := range rows[1:] {
+		if col >= 0 && col < len(r) {
+			got[r[0]] = r[col]
+		}
+	}
+	if want := map[string]string{"+18015551207": "yes", "+14155559901": "no"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Eligible column %v, want %v (header %v)", got, want, rows[0])
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -30,6 +31,10 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 		rec.Data = map[string]string{}
 	}
 	delete(rec.Data, "CancelledOrderId") // running again: for a new order
+	if cols := r.maskedSecrets(i); len(cols) > 0 {
+		return r.settle(i, &rec, nil, nil, rowErrorf("%s shows %s, as a results workbook hides secrets: enter the real "+
+			"value there to send this row", strings.Join(cols, ", "), plan.SecretMask), false)
+	}
 	switch st.Action {
 	case plan.AccountCreate:
 		return r.create(ctx, i, &rec, r.sendAccount(st.Row))
@@ -69,6 +74,35 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	rec.ErrMessage = fmt.Sprintf("no action for step %s", r.p.Key(i))
 	r.put(rec)
 	return outcome{i: i, rec: rec, state: checkpoint.Failed}
+}
+
+// maskedSecrets returns the secret columns of step i's row that hold a
+// results workbook's mask, when the step would send them: a create (the
+// port-in submit included, not its update) of a row fed back from a
+// results workbook. Other steps of such a row need no secret.
+func (r *Runner) maskedSecrets(i int32) []string {
+	switch r.p.Steps[i].Action {
+	case plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.PortOutIssue:
+	case plan.PortInSubmit:
+		if r.redo[i] == redoUpdate {
+			return nil // an update leaves out what the row does not give
+		}
+	default:
+		return nil
+	}
+	ri := r.p.Steps[i].Row
+	row := &r.p.Rows[ri]
+	if !row.Masked() {
+		return nil
+	}
+	t := &r.p.Tables[row.Table]
+	var cols []string
+	for c, secret := range t.Secret {
+		if secret && c < len(row.Cells) && strings.TrimSpace(row.Cells[c]) == plan.SecretMask {
+			cols = append(cols, t.Header[c])
+		}
+	}
+	return cols
 }
 
 // create sends a call that is not idempotent: the step is written

@@ -26,17 +26,27 @@ func (e *rowError) Error() string { return e.msg }
 
 func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Sprintf(format, args...)} }
 
-// loadPackages reads the package list once per run, when the plan has
-// subscriptions (to resolve Package by name, and for the finance summary).
-func (r *Runner) loadPackages(ctx context.Context) error {
-	need := false
-	for i := range r.p.Steps {
-		if r.p.Steps[i].Action == plan.SubscriptionCreate {
-			need = true
-			break
+// loadPackages reads the package list, once per run, when steps (or,
+// if steps is nil, the whole plan) have subscriptions still to create or
+// to look up: to resolve Package by name. The finance summary uses it too,
+// and falls back to what each subscription's create recorded.
+func (r *Runner) loadPackages(ctx context.Context, steps []int32) error {
+	if r.packages != nil {
+		return nil
+	}
+	need := func(i int32) bool {
+		return r.p.Steps[i].Action == plan.SubscriptionCreate && (r.state[i] == checkpoint.Pending || r.state[i] == checkpoint.InFlight)
+	}
+	found := false
+	if steps == nil {
+		for i := range r.p.Steps {
+			found = found || need(int32(i))
 		}
 	}
-	if !need {
+	for _, i := range steps {
+		found = found || need(i)
+	}
+	if !found {
 		return nil
 	}
 	pkgs, err := r.c.Packages(ctx)
@@ -170,7 +180,8 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 	req := r.portInFields(ri)
 	switch r.redo[i] {
 	case redoUpdate:
-		orderID := rec.IDs["OrderId"]
+		orderID := firstNonEmpty(rec.IDs["OrderId"], r.p.KnownOrder(ri))
+		delete(rec.Data, unknownSent) // from now on, the record holds what was sent
 		up := telegent.PortInUpdateRequest{
 			OrderId:                    orderID,
 			CurrentCarrierName:         req.CurrentCarrierName,

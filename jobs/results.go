@@ -27,9 +27,9 @@ var idColumns = [plan.NumKinds][]string{
 	plan.Subscribers:   {"SubscriberId", "AccountId"},
 	plan.MessageRoutes: {"MessageRouteId"},
 	plan.VoiceRoutes:   {"CallRouteId"},
-	plan.Numbers:       {"PhoneNumberId", "PhoneNumber", "SubscriberId", "OrderId", "SubscriptionId"},
+	plan.Numbers:       {"PhoneNumberId", "PhoneNumber", "SubscriberId", "OrderId", "SubscriptionId", "FilterId"},
 	plan.PortIns: {"OrderId", "PortStatus", "Eligible", "CurrentCarrier", "DeclinedAttempts", "LastDeclinedAt",
-		"PortCompletedAt", "PhoneNumberId", "SubscriberId", "SubscriptionId"},
+		"PortCompletedAt", "PhoneNumberId", "SubscriberId", "SubscriptionId", "FilterId"},
 	plan.PortOuts: {"OrderId", "PortStatus"},
 }
 

@@ -3,10 +3,12 @@ package jobs
 import (
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
 )
 
 // What resume decided for a step beyond its state.
@@ -30,6 +32,9 @@ func (r *Runner) load() (unknown []int32, err error) {
 			return nil, err
 		}
 		if !ok {
+			if r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != "" {
+				r.adoptKnownOrder(idx)
+			}
 			continue
 		}
 		changed := r.changed(idx, rec)
@@ -63,13 +68,59 @@ func (r *Runner) load() (unknown []int32, err error) {
 }
 
 // changed tells whether step i's row differs from the row the record was
-// made for (a secret column included, through its keyed MAC).
+// made for (a secret column included, through its keyed MAC). A row whose
+// secret a results workbook masked (***) does not give it: only the other
+// columns are compared.
 func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
+	if rec.Data[unknownSent] != "" {
+		return true
+	}
 	if rec.Fingerprint == "" {
 		return false
 	}
-	fp, mac := r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
+	row := &r.p.Rows[r.p.Steps[i].Row]
+	fp, mac := row.Fingerprint(r.o.MACKey)
+	if row.Masked() {
+		return fp != rec.Fingerprint
+	}
 	return fp != rec.Fingerprint || (r.o.MACKey != nil && mac != rec.SecretMAC)
+}
+
+// unknownSent marks the record of a submit adopted from a manifest's
+// OrderId after the order was rejected: what was sent is not known, so the
+// row counts as changed, and the first rejection this checkpoint sees is
+// answered with an update carrying the row's values.
+const unknownSent = "SentUnknown"
+
+// adoptKnownOrder takes the submit step of a port-in row that names its
+// existing order (a results workbook fed back with a new checkpoint) as
+// done by that order: the order is followed, and a fixed row updates it;
+// nothing is submitted again.
+func (r *Runner) adoptKnownOrder(i int32) {
+	ri := r.p.Steps[i].Row
+	now := time.Now().UTC()
+	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
+		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, Data: map[string]string{}, StartedAt: now, UpdatedAt: now}
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
+	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
+		rec.Data[unknownSent] = "yes"
+	}
+	r.put(rec)
+	r.setState(i, checkpoint.Done)
+}
+
+// fedBack returns the value of a column that a results workbook added
+// (Status, PortStatus, …) in row ri, or "": such columns are read, not
+// validated, and take no part in the plan.
+func fedBack(p *plan.Plan, ri int32, col string) string {
+	row := &p.Rows[ri]
+	t := &p.Tables[row.Table]
+	for c, canon := range t.Canon {
+		if canon == col && c < len(row.Cells) {
+			return strings.TrimSpace(row.Cells[c])
+		}
+	}
+	return ""
 }
 
 // initialReady counts unfinished dependencies, skips steps whose

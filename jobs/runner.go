@@ -119,14 +119,17 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 
 	var rep Report
 	if len(unknown) > 0 {
+		if err := r.loadPackages(ctx, unknown); err != nil { // to match lost subscriptions
+			return r.ended(rep, start, err)
+		}
 		if err := r.reconcileAndApply(ctx, unknown, false); err != nil {
 			return r.ended(rep, start, err)
 		}
 	}
-	if err := r.loadPackages(ctx); err != nil {
+	r.initialReady()
+	if err := r.loadPackages(ctx, nil); err != nil {
 		return r.ended(rep, start, err)
 	}
-	r.initialReady()
 
 	work := make(chan int32)
 	results := make(chan outcome, r.o.Concurrency)

@@ -176,13 +176,18 @@ func problemsOf(t *testing.T, m manifest) []string {
 	return out
 }
 
+// wantList checks that got holds exactly want, in order.
+func wantList(t *testing.T, what string, got []string, want ...string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n  got  %s\n  want %s", what, strings.Join(got, "\n       "), strings.Join(want, "\n       "))
+	}
+}
+
 // wantProblems checks that m has exactly the problems want.
 func wantProblems(t *testing.T, m manifest, want ...string) {
 	t.Helper()
-	got := problemsOf(t, m)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("problems:\n  got  %s\n  want %s", strings.Join(got, "\n       "), strings.Join(want, "\n       "))
-	}
+	wantList(t, "problems", problemsOf(t, m), want...)
 }
 
 var errDisk = errors.New("disk on fire")

@@ -193,8 +193,11 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		if f.secret && v == SecretMask {
 			r.diff |= 1 << fi // not given
 			if !c.exists() {
+				// Only a row that is sent needs it: the runner fails
+				// such a row then, and a failed row fed back unchanged
+				// is not sent again.
 				c.bad |= 1 << fi
-				c.problem(fi, msgMasked)
+				c.warn(fi, msgMasked)
 			}
 			continue
 		}
@@ -244,10 +247,10 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 // eligibilityFields are the PortIns fields the eligibility plan reads.
 const eligibilityFields = 1<<0 | 1<<piAction | 1<<piClass | 1<<piPortinClass | 1<<piOrderID | 1<<lnPhoneNumberID
 
-// msgMasked is the problem of a secret cell that holds a results workbook's
-// mask on a row that is to be created: the real value is needed.
-const msgMasked = "the cell shows " + SecretMask + " because a results workbook hides secrets; " +
-	"enter the real value (it is never shown or written anywhere)"
+// msgMasked warns of a secret cell that holds a results workbook's mask on
+// a row that is still to be created: it cannot be sent without the value.
+const msgMasked = "the cell shows " + SecretMask + " because a results workbook hides secrets: the row is not " +
+	"sent until the real value is entered here (it is never shown or written anywhere)"
 
 // exists reports whether the row carries the platform IDs of what it
 // describes, so that nothing is created for it (see docs/manifest.md): a

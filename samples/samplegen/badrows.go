@@ -82,7 +82,8 @@ func badSubscribers() Table {
 			sub("ivy.north@example.com", "Ivy Chen", "north", "Subscriber"), cells{"GuardianCalls": "sometimes"}),
 		noted("bad e-mail: the domain -example.com starts with a hyphen",
 			sub("lee.south@-example.com", "Lee Stone", "south", "Subscriber")),
-		noted("Password *** is what a results workbook shows for a secret: a new subscriber needs the real password",
+		noted(NoteValid+" but warned: Password *** is what a results workbook shows for a secret, and a new "+
+			"subscriber is not sent until the real password is entered",
 			sub("ned.north@example.com", "Ned Lund", "north", "Subscriber"), cells{"Password": "***"}),
 	)
 }
