@@ -116,6 +116,27 @@ func (l *lifecycle) resultsRow(number string) map[string]string {
 	return nil
 }
 
+// loseSubmitAnswer rewrites number's submit record as a run leaves it that
+// died after sending the submit: in-flight, without the OrderId (and with
+// the order fence it noted before sending).
+func (l *lifecycle) loseSubmitAnswer(number string) {
+	l.t.Helper()
+	s, err := checkpoint.Open(l.state, checkpoint.Options{})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	defer s.Close()
+	sub, _, _ := s.Get(checkpoint.Key(plan.MakeKey(plan.PortIns, number, plan.PortInSubmit)))
+	sub.State = checkpoint.InFlight
+	delete(sub.IDs, "OrderId")
+	if _, fenced := sub.Data["OrderBefore"]; !fenced {
+		l.t.Fatalf("%s: the submit record has no order fence", number)
+	}
+	if err := s.PutSync(sub); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
 // Cancel is final for the order it cancelled, and only for that one: a
 // number cancelled, resubmitted and cancelled again ends with both of its
 // orders cancelled. Cancelling what is already cancelled sends nothing,
@@ -258,22 +279,7 @@ func TestLostSubmitOfRejectedOrder(t *testing.T) {
 	if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortRejected {
 		t.Fatalf("orders: %v, want one, rejected", campStatuses(o))
 	}
-	// The checkpoint as a run leaves it that died after sending the
-	// submit: in-flight, fenced (no earlier order), no OrderId.
-	s, err := checkpoint.Open(l.state, checkpoint.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _, _ := s.Get(checkpoint.Key(plan.MakeKey(plan.PortIns, n, plan.PortInSubmit)))
-	sub.State = checkpoint.InFlight
-	delete(sub.IDs, "OrderId")
-	sub.Data = map[string]string{"OrderBefore": ""}
-	if err := s.PutSync(sub); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	l.loseSubmitAnswer(n)
 	calls := l.run(lifeRow{number: n})
 	if calls["POST "+telegent.PathPortIn] != 0 {
 		t.Errorf("resume sent %d submits for a number whose lost submit opened an order", calls["POST "+telegent.PathPortIn])
@@ -294,19 +300,7 @@ func TestCancelWhileSubmitUnknown(t *testing.T) {
 	l := newLifecycle(t)
 	l.run(lifeRow{number: n})
 	opened := l.record(n, plan.PortInSubmit).IDs["OrderId"]
-	s, err := checkpoint.Open(l.state, checkpoint.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _, _ := s.Get(checkpoint.Key(plan.MakeKey(plan.PortIns, n, plan.PortInSubmit)))
-	sub.State = checkpoint.InFlight
-	delete(sub.IDs, "OrderId")
-	if err := s.PutSync(sub); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	l.loseSubmitAnswer(n)
 	calls := l.run(lifeRow{number: n, action: "cancel"})
 	if calls["POST "+telegent.PathPortInCancel] != 1 || calls["POST "+telegent.PathPortIn] != 0 {
 		t.Fatalf("calls %v, want one cancel and no submit", calls)

@@ -10,6 +10,25 @@ import (
 	"testing"
 )
 
+// writeAndRead writes tables into a new workbook through the sink newSink
+// makes, and reads it back.
+func writeAndRead[S Sink](t *testing.T, newSink func(string) (S, error), tables []Table) (string, []Table) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "t.xlsx")
+	sink, err := newSink(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(sink, tables); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	got, err := ReadXLSX(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, got
+}
+
 func TestXLSXSinkRoundTrip(t *testing.T) {
 	want := []Table{
 		{Name: "First", Header: []string{"Zip", "Phone", "ICCID", "Formula"}, Rows: [][]any{
@@ -19,18 +38,7 @@ func TestXLSXSinkRoundTrip(t *testing.T) {
 		{Name: "Second", Header: []string{"A"}, Rows: [][]any{{"x"}}},
 		{Name: "Empty", Header: []string{"A", "B"}},
 	}
-	path := filepath.Join(t.TempDir(), "t.xlsx")
-	sink, err := NewXLSXSink(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(sink, want); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	got, err := ReadXLSX(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, got := writeAndRead(t, NewXLSXSink, want)
 	// A numeric cell keeps 15 significant digits, as in Excel.
 	want[0].Rows[1][2] = 8.90124039719e18
 	if !reflect.DeepEqual(got, want) {
@@ -64,18 +72,7 @@ func TestExcelSinkRoundTrip(t *testing.T) {
 		{Name: "Second", Header: []string{"A"}, Rows: [][]any{{"x"}}},
 		{Name: "Empty", Header: []string{"A", "B"}},
 	}
-	path := filepath.Join(t.TempDir(), "t.xlsx")
-	sink, err := NewExcelSink(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(sink, want); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	got, err := ReadXLSX(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, got := writeAndRead(t, NewExcelSink, want)
 	want[0].Rows[1][2] = 8.90124039719e18 // 15 significant digits, as in Excel
 	want[0].Rows[2][2] = 550.0
 	if !reflect.DeepEqual(got, want) {
