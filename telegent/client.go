@@ -204,7 +204,13 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 			return err
 		}
 		res := c.attempt(ctx, &rq, payload, tok)
-		if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil && res.status == 0 {
+			// The caller gave up before an answer arrived. A create whose
+			// request was written may have been applied all the same. An
+			// answer that did arrive is used below, whatever the context.
+			if !rq.idempotent && res.written {
+				return callerGaveUp(&rq, err)
+			}
 			return err
 		}
 		switch {
@@ -241,14 +247,18 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 }
 
 // outcomeUnknown turns the error of an attempt that may have been applied
-// into one wrapping ErrOutcomeUnknown.
+// into one wrapping ErrOutcomeUnknown and still wrapping its cause (the
+// network error, for one), so that errors.Is and errors.As see both.
 func outcomeUnknown(e *Error) *Error {
 	u := *e
-	if e.Status == 0 && e.err != nil {
-		u.Message = e.Message + ": " + e.err.Error()
-	}
-	u.err = ErrOutcomeUnknown
+	u.err = &unknownError{cause: e.err}
 	return &u
+}
+
+// callerGaveUp is the error of a create whose request was written when the
+// caller's context ended: its outcome is unknown, and it wraps ctxErr.
+func callerGaveUp(rq *request, ctxErr error) *Error {
+	return outcomeUnknown(&Error{Op: rq.op, Message: "no response", err: ctxErr})
 }
 
 // decode reads a 2xx answer into out. An answer that cannot be decoded is

@@ -403,6 +403,9 @@ func TestAttemptTimeout(t *testing.T) {
 		if Classify(err) != ClassUnknown {
 			t.Fatalf("err = %v (class %v), want unknown", err, Classify(err))
 		}
+		if ne, ok := errors.AsType[net.Error](err); !ok || !ne.Timeout() {
+			t.Errorf("err = %v, want it to still wrap the network timeout", err)
+		}
 		if got := f.count(PathSubscriptions); got != 1 {
 			t.Errorf("attempts = %d, want 1", got)
 		}
@@ -533,6 +536,72 @@ func TestCallerCancelReturnedAsIs(t *testing.T) {
 	cancel()
 	if err := <-errc; err != context.Canceled {
 		t.Errorf("err = %v, want context.Canceled itself", err)
+	}
+}
+
+func TestCallerGivesUpAfterCreateWritten(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var applied atomic.Int32
+	f := newFakeAPI(t, func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		applied.Add(1)
+		cancel() // the caller gives up once the request has arrived
+		<-r.Context().Done()
+	})
+	_, err := f.client.CreateAccount(ctx, AccountCreateRequest{AccountName: "A"})
+	if !errors.Is(err, ErrOutcomeUnknown) || Classify(err) != ClassUnknown {
+		t.Fatalf("err = %v (class %v), want outcome unknown", err, Classify(err))
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap context.Canceled too", err)
+	}
+	if got := applied.Load(); got != 1 {
+		t.Errorf("requests received = %d, want 1", got)
+	}
+}
+
+func TestAnswerReadBeforeCallerGaveUpIsKept(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		call func(*Client, context.Context) (string, error)
+	}{
+		{"create", func(c *Client, ctx context.Context) (string, error) {
+			a, err := c.CreateAccount(ctx, AccountCreateRequest{AccountName: "A"})
+			if err != nil {
+				return "", err
+			}
+			return a.AccountId, nil
+		}},
+		{"read", func(c *Client, ctx context.Context) (string, error) {
+			o, err := c.Order(ctx, "AID-1")
+			if err != nil {
+				return "", err
+			}
+			return o.OrderId, nil
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// The observer runs right after the answer was read: the caller
+			// gives up at that moment, too late to matter.
+			f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, map[string]string{"AccountId": "AID-1", "OrderId": "AID-1"})
+			}, func(c *Config) {
+				prev := c.Observer
+				c.Observer = func(a Attempt) {
+					prev(a)
+					if a.Path != PathToken && a.Status == 200 {
+						cancel()
+					}
+				}
+			})
+			id, err := tt.call(f.client, ctx)
+			if err != nil || id != "AID-1" {
+				t.Errorf("got %q, %v; want the answer that arrived, AID-1", id, err)
+			}
+		})
 	}
 }
 

@@ -506,3 +506,41 @@ func TestCancelledCallReturnsContextError(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled as is", err)
 	}
 }
+
+func TestDeadlineAfterCreateSentIsUnknown(t *testing.T) {
+	// 600ms of latency, jittered ±50%, is never under 300ms: the caller's
+	// 250ms deadline always passes while the sandbox holds the request.
+	srv, c, rec := start(t, sandbox.Options{Seed: 19, Latency: 600 * time.Millisecond})
+	ctx := t.Context()
+	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "Impatient"}))(t)
+	// Fetch the create's token with time to spare, so that the short
+	// deadline below falls on the create itself.
+	must(c.CreateSubscriber(ctx, telegent.SubscriberCreateRequest{
+		Name: "First", Email: "first@impatient.example", Role: "Subscriber", Password: "pw", AccountId: acct.AccountId,
+	}))(t)
+
+	short, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateSubscriber(short, telegent.SubscriberCreateRequest{
+		Name: "Late", Email: "late@impatient.example", Role: "Subscriber", Password: "pw", AccountId: acct.AccountId,
+	})
+	if !errors.Is(err, telegent.ErrOutcomeUnknown) || telegent.Classify(err) != telegent.ClassUnknown {
+		t.Fatalf("err = %v (class %v), want outcome unknown", err, telegent.Classify(err))
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want it to wrap context.DeadlineExceeded too", err)
+	}
+	if got := rec.count(telegent.PathSubscriberCreate, -1); got != 2 {
+		t.Errorf("create attempts = %d, want 2: the late one is never re-sent", got)
+	}
+	// The sandbox applies the create once its (cut short) latency is over.
+	has := func() bool {
+		return slices.ContainsFunc(srv.State().Subscribers, func(s telegent.Subscriber) bool { return s.Email == "late@impatient.example" })
+	}
+	for end := time.Now().Add(5 * time.Second); !has() && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !has() {
+		t.Errorf("the subscriber is not in the sandbox state: the create was applied, yet reported unknown")
+	}
+}

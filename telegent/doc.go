@@ -20,10 +20,14 @@
 //   - Retries. Calls that only read or set state are retried on 408, 429,
 //     500, 502, 503, 504 and network errors with exponential backoff and
 //     jitter, honouring Retry-After. Creates are re-sent only when the
-//     request surely was not applied; when it may have been (a 504, a timeout
-//     or a dropped connection after the request was written) the error wraps
+//     request surely was not applied; when it may have been (a 502 or 504, a
+//     timeout or a dropped connection after the request was written, or the
+//     caller's context ending after it was written) the error wraps
 //     ErrOutcomeUnknown and the call is never re-sent, because the API has no
-//     idempotency keys: a second provision buys a second number.
+//     idempotency keys: a second provision buys a second number. Such an
+//     error still wraps its cause (the network error, context.Canceled or
+//     context.DeadlineExceeded). An answer that arrived whole is used even
+//     if the caller's context ended while it was being read.
 //   - Rate. Every HTTP attempt, token fetches and retries included, waits on
 //     the shared Limiter, which slows down on 429 and speeds up again as
 //     calls succeed.
