@@ -172,9 +172,6 @@ type result struct {
 	err        *Error // non-nil unless a 2xx answer was read whole
 }
 
-// maxReauths bounds the re-authentications of one call.
-const maxReauths = 2
-
 // call sends rq until it succeeds or the retry policy gives up, and decodes
 // a 2xx answer into out (when out is not nil).
 func (c *Client) call(ctx context.Context, rq request, out any) error {
@@ -187,15 +184,16 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		}
 	}
 	scope := c.base + rq.path
-	// A 401 re-authenticates once per refused token, at most twice per
-	// call: a token fetched just as the previous one expired can itself be
-	// refused, but a token refused twice means something else is wrong.
-	reauths, refused := 0, ""
+	// A 401 re-authenticates once per call, with a token fetched after the
+	// refused request was sent. That one refused as well means something
+	// other than expiry is wrong; the 401 is returned.
+	var reauthed bool
+	var notBefore time.Time
 	for attempt := 1; ; attempt++ {
 		var tok string
 		if !rq.noToken {
 			var err error
-			if tok, err = c.tokens.get(ctx, scope); err != nil {
+			if tok, err = c.tokens.get(ctx, scope, notBefore); err != nil {
 				return err
 			}
 		}
@@ -203,6 +201,7 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		if err := c.lim.Wait(ctx); err != nil {
 			return err
 		}
+		sentWall := time.Now() // a token for the retry after a 401 must be fetched after this
 		res := c.attempt(ctx, &rq, payload, tok)
 		if err := ctx.Err(); err != nil && res.status == 0 {
 			// The caller gave up before an answer arrived. A create whose
@@ -222,11 +221,11 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		if res.err == nil {
 			return c.decode(&rq, res, out)
 		}
-		if res.status == http.StatusUnauthorized && tok != "" && tok != refused && reauths < maxReauths {
+		if res.status == http.StatusUnauthorized && tok != "" && !reauthed {
 			// The token expired early or was refused: fetch a new one and
 			// send once more, without counting it as a retry.
 			c.tokens.drop(scope, tok)
-			reauths, refused = reauths+1, tok
+			reauthed, notBefore = true, sentWall
 			attempt--
 			continue
 		}

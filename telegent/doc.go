@@ -10,10 +10,13 @@
 //     ApiEndpoint scope). The client keeps one token per scope (base URL plus
 //     path, without the query), fetches it once however many goroutines need
 //     it at the same moment, refreshes it shortly before it expires, and on a
-//     401 drops it, authenticates again and retries the call. A token fetched
-//     just as the old one expired may itself be refused, so a call may do
-//     this twice (once per refused token); a 401 that outlives that is
-//     classified retry, not fail-row: it is token trouble, not the row's.
+//     401 drops it, authenticates again and retries the call, once per call.
+//     The token for that retry is one whose fetch started after the refused
+//     request was sent: a token fetched earlier (by another goroutine, or
+//     still being fetched) may be just as stale, since the server's clock,
+//     not this machine's, decides expiry. A 401 on that fresh token too is
+//     returned, classified retry, not fail-row: it is token trouble, not the
+//     row's, and a later try of the row starts with yet another token.
 //   - Errors. Every API failure is an *Error (operation, status, the API's
 //     message). Classify tells the caller whether to retry later, fail the
 //     row, abort the run, or reconcile a create whose outcome is unknown.
