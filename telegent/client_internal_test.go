@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -630,6 +631,21 @@ func TestListPaging(t *testing.T) {
 			return NumberList{Results: all[:999]}
 		}, 1, 999},
 		{"empty", func(map[string]string) NumberList { return NumberList{} }, 1, 0},
+		{"paging ignored, no total", func(map[string]string) NumberList {
+			return NumberList{Results: all[:1000]}
+		}, 2, -1},
+		{"second page adds nothing new", func(q map[string]string) NumberList {
+			page := slices.Clone(all[:1000])
+			if q["PageNumber"] != "1" {
+				slices.Reverse(page)
+			}
+			return NumberList{Results: page}
+		}, 2, -1},
+		{"later page repeats the one before", func(q map[string]string) NumberList {
+			n, _ := strconv.Atoi(q["PageNumber"])
+			lo := min(n-1, 1) * 1000
+			return NumberList{Results: all[lo : lo+1000]}
+		}, 3, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -646,12 +662,16 @@ func TestListPaging(t *testing.T) {
 				writeJSON(w, 200, tt.page(q))
 			})
 			got, err := f.client.Inventory(context.Background(), InventoryFilter{AccountId: "AID-1", Status: "Active"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			mu.Lock()
 			defer mu.Unlock()
-			if len(got) != tt.wantN {
+			if tt.wantN < 0 {
+				if err == nil || !strings.Contains(err.Error(), "ignores PageNumber") {
+					t.Errorf("got %d numbers, err %v; want an error saying the server ignores PageNumber", len(got), err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantN >= 0 && len(got) != tt.wantN {
 				t.Errorf("got %d numbers, want %d", len(got), tt.wantN)
 			}
 			if len(queries) != tt.wantCalls {
