@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -206,7 +208,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rep = errorReply(errGatewayTimeout) // HTTP/2: the connection cannot be dropped
 	}
 	status := rep.status // 0 for a dropped connection
-	s.count(r.Method, r.URL.Path, status)
+	s.count(s.statsKey(r), status)
 	s.log("sandbox: %s %s %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
 	rep.write(w)
 }
@@ -217,8 +219,36 @@ func (s *Server) log(format string, args ...any) {
 	}
 }
 
-func (s *Server) count(method, path string, status int) {
-	key, code := method+" "+path, fmt.Sprint(status)
+// statsKey is the key under which the stats count r: "METHOD /path" for
+// the paths the sandbox serves, the path spelled as the API documents it
+// (the API matches paths without regard to case), and "METHOD (unknown
+// path)" for any other path. A method other than the standard ones counts
+// as OTHER. So the stats stay small whatever clients send.
+func (s *Server) statsKey(r *http.Request) string {
+	method := r.Method
+	if !slices.Contains(standardMethods, method) {
+		method = "OTHER"
+	}
+	p := r.URL.Path
+	if slices.Contains(inspectPaths, p) {
+		return method + " " + p
+	}
+	if lower := strings.ToLower(p); s.routes[lower] != nil {
+		return method + " " + lower
+	}
+	return method + " " + unknownPath
+}
+
+// unknownPath stands in the stats for every path the sandbox does not serve.
+const unknownPath = "(unknown path)"
+
+var standardMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
+}
+
+func (s *Server) count(key string, status int) {
+	code := strconv.Itoa(status)
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	m := s.stats[key]
