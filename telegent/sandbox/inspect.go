@@ -46,7 +46,8 @@ type Stats struct {
 }
 
 // State returns a snapshot of every resource, with port orders moved to the
-// current virtual time. It is what GET /_sandbox/state answers.
+// current virtual time. It is what GET /_sandbox/state answers. After Close
+// it returns the zero State (the endpoint answers 503).
 func (s *Server) State() State {
 	var state State
 	s.locked(func(st *store) (any, error) {

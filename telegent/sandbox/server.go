@@ -158,6 +158,12 @@ func (s *Server) Close() error {
 	return nil
 }
 
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // Now returns the virtual clock: real time plus every Advance.
 func (s *Server) Now() time.Time {
 	return time.Now().UTC().Add(time.Duration(s.offset.Load()))
@@ -184,6 +190,12 @@ func (s *Server) SetFaults(failRate, loseRate float64) {
 	s.faults.set(clamp01(failRate), clamp01(loseRate))
 }
 
+// SetBusyRate changes the busy rate (Options.BusyRate); the value is clamped
+// to [0, 1].
+func (s *Server) SetBusyRate(busyRate float64) {
+	s.faults.setBusy(clamp01(busyRate))
+}
+
 func clamp01(p float64) float64 {
 	if math.IsNaN(p) || p < 0 {
 		return 0
@@ -197,6 +209,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var rep reply
 	switch {
+	case s.isClosed():
+		rep = errorReply(errClosed)
 	case strings.HasPrefix(r.URL.Path, "/_sandbox/"):
 		rep = s.serveInspect(r)
 	case hasPrefixFold(r.URL.Path, "/v1.0/"):
