@@ -134,8 +134,9 @@ func TestRateLimit(t *testing.T) {
 		wantAllowed    int // of the 5 requests sent in the same instant, the token request included
 		wantRetryAfter string
 	}{
-		{rps: 3, wantAllowed: 3, wantRetryAfter: "1"},
-		{rps: 0.5, wantAllowed: 1, wantRetryAfter: "2"},
+		{rps: 3, wantAllowed: 1, wantRetryAfter: "1"},   // burst 1
+		{rps: 30, wantAllowed: 3, wantRetryAfter: "1"},  // burst 3: a tenth of a second's worth
+		{rps: 0.5, wantAllowed: 1, wantRetryAfter: "2"}, // burst 1; the next token in 2s
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.rps), func(t *testing.T) {

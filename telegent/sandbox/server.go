@@ -27,7 +27,7 @@ const (
 // Options configures a Server. The zero value is a well-behaved sandbox held
 // in memory.
 type Options struct {
-	RPS      float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst max(1,RPS))
+	RPS      float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst a tenth of a second's worth: see rateBurst)
 	Latency  time.Duration                    // mean added latency per API request, jittered (uniform ±50%)
 	FailRate float64                          // share of /v1.0 requests answered 500/503/504 before any change
 	LoseRate float64                          // share of mutating POSTs whose change is committed, then the response is lost
@@ -115,7 +115,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
 	if opts.RPS > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), int(math.Max(1, math.Floor(opts.RPS))))
+		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), rateBurst(opts.RPS))
 	}
 
 	st, err := newStore(opts.PortStep, seed1, seed2)
@@ -139,6 +139,17 @@ func New(opts Options) (*Server, error) {
 	s.tokenKey = st.deriveKey("token")
 	s.routes = s.buildRoutes()
 	return s, nil
+}
+
+// rateBurst is the burst the rate limit allows: a tenth of a second's worth
+// of requests, at least one. This is how API gateways usually enforce "N
+// requests a second": a token bucket refilled at N a second with a small
+// burst (AWS API Gateway, Envoy's local rate limit and nginx's limit_req
+// all work this way), so that a client pacing itself evenly at N is never
+// refused, while one that sends faster is refused within a tenth of a
+// second, not allowed a whole second's worth at once.
+func rateBurst(rps float64) int {
+	return int(math.Max(1, math.Floor(rps/10)))
 }
 
 // Close releases the data file. Requests served after Close are answered 503.
