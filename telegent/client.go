@@ -197,11 +197,10 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 				return err
 			}
 		}
-		queued := time.Now() // the rate in force now paces this attempt
 		if err := c.lim.Wait(ctx); err != nil {
 			return err
 		}
-		sentWall := time.Now() // a token for the retry after a 401 must be fetched after this
+		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
 		res := c.attempt(ctx, &rq, payload, tok)
 		if err := ctx.Err(); err != nil && res.status == 0 {
 			// The caller gave up before an answer arrived. A create whose
@@ -214,9 +213,9 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		}
 		switch {
 		case res.status == http.StatusTooManyRequests:
-			c.lim.throttled(queued)
+			c.lim.throttled(sent, res.retryAfter)
 		case res.status != 0:
-			c.lim.Succeeded()
+			c.lim.succeeded(sent)
 		}
 		if res.err == nil {
 			return c.decode(&rq, res, out)

@@ -33,7 +33,10 @@
 //     if the caller's context ended while it was being read.
 //   - Rate. Every HTTP attempt, token fetches and retries included, waits on
 //     the shared Limiter, which slows down on 429 and speeds up again as
-//     calls succeed.
+//     calls succeed, looking for the server's rate and settling just under
+//     it (see Limiter). A refused attempt waits out its Retry-After before
+//     it is sent again; a Retry-After longer than a second pauses every
+//     attempt.
 //
 // Bodies, tokens, the account secret and the secret fields of requests
 // (passwords, PINs, route password tokens) never appear in an error, in an
