@@ -17,9 +17,13 @@ import (
 // starts at the rate given, which is also its ceiling, and adapts to a
 // server that refuses attempts with 429 because it takes fewer a second
 // than that: it looks for the server's rate and settles just under it,
-// rather than bouncing off it. (A 429 is read as "too many requests", as
-// HTTP defines it; a server that answers 429 at random whatever the rate
-// makes the limiter slow down, and it speeds up again only slowly.)
+// rather than bouncing off it.
+//
+// Every 429 is read as "too many requests", as HTTP defines it. A server
+// that also answers 429 at random whatever the rate (the sandbox's
+// BusyRate) is therefore taken for a much slower one: with 5% of requests
+// refused that way, the limiter ends at a few percent of its rate, and it
+// takes about a minute of calm after such refusals stop to regain it.
 //
 //   - A 429 to an attempt sent before the last cut says nothing new: it
 //     went at the old rate. Attempts still waiting for their turn when the
