@@ -228,7 +228,7 @@ func TestLimiterSoftCeilingRisesAfterALongCalm(t *testing.T) {
 
 func TestLimiterLongRetryAfterPausesEveryone(t *testing.T) {
 	l, clock := newTestLimiter(100, 1)
-	l.throttled(clock.now(), 5*time.Second)
+	l.Throttled(5 * time.Second)
 	if got := l.book().Sub(clock.now()); got != 5*time.Second {
 		t.Errorf("next attempt in %v, want 5s: the server asked for a pause", got)
 	}
