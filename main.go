@@ -467,10 +467,10 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlagSet("sandbox", stderr)
 	addr := fs.String("addr", "127.0.0.1:8765", "listen address")
 	var o sandbox.Options
-	fs.Float64Var(&o.RPS, "rps", 0, "answer 429 beyond this many requests per second (0: no limit)")
+	fs.Float64Var(&o.RPS, "rps", 0, "answer 429 beyond this many requests per second, with a tenth of a second's burst (0: no limit)")
 	fs.DurationVar(&o.Latency, "latency", 0, "added latency per request (jittered)")
 	fs.Float64Var(&o.FailRate, "fail-rate", 0, "share of requests answered 500/503/504 before any change")
-	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of creates applied whose answer is then lost")
+	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of state-changing POSTs (creates, updates, cancels, settings) applied whose answer is then lost")
 	fs.Float64Var(&o.BusyRate, "busy-rate", 0, "share of requests answered 429 whatever the rate")
 	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")

@@ -1,6 +1,7 @@
 package telegent_test
 
 import (
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"sync"
@@ -12,12 +13,17 @@ import (
 	"telegent-bulk/telegent/sandbox"
 )
 
-// BenchmarkRateLimit drives a sandbox limited to N requests a second with a
-// client limited to the same N (burst 1) from 32 workers, for about six
-// seconds of calls, and reports the rate achieved, its share of N and the
+// rateLimitSeconds is how many seconds' worth of calls (at the sandbox's
+// limit) each BenchmarkRateLimit case makes.
+var rateLimitSeconds = flag.Int("ratelimit.seconds", 30, "seconds of calls per BenchmarkRateLimit case")
+
+// BenchmarkRateLimit drives a sandbox limited to N requests a second (a
+// token bucket with a tenth of a second's burst) with a client limited to
+// the same N (burst 1) from 32 workers, for -ratelimit.seconds (30) seconds'
+// worth of calls, and reports the rate achieved, its share of N and the
 // share of attempts the sandbox refused with 429. The over=2x cases give the
-// client twice the sandbox's rate, to show the limiter adapting to a server
-// slower than configured.
+// client twice the sandbox's rate, to show the limiter finding the server's
+// rate when it was configured too high.
 //
 //	go test -run '^$' -bench RateLimit -benchtime 1x ./telegent/
 func BenchmarkRateLimit(b *testing.B) {
@@ -64,7 +70,7 @@ func benchRateLimit(b *testing.B, n int, over float64) {
 		b.Fatal(err)
 	}
 	ctx := b.Context()
-	calls := 6 * n // about six seconds' worth
+	calls := *rateLimitSeconds * n
 
 	var failed atomic.Int64
 	b.ResetTimer()

@@ -172,9 +172,6 @@ type result struct {
 	err        *Error // non-nil unless a 2xx answer was read whole
 }
 
-// maxReauths bounds the re-authentications of one call.
-const maxReauths = 2
-
 // call sends rq until it succeeds or the retry policy gives up, and decodes
 // a 2xx answer into out (when out is not nil).
 func (c *Client) call(ctx context.Context, rq request, out any) error {
@@ -187,40 +184,47 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		}
 	}
 	scope := c.base + rq.path
-	// A 401 re-authenticates once per refused token, at most twice per
-	// call: a token fetched just as the previous one expired can itself be
-	// refused, but a token refused twice means something else is wrong.
-	reauths, refused := 0, ""
+	// A 401 re-authenticates once per call, with a token fetched after the
+	// refused request was sent. That one refused as well means something
+	// other than expiry is wrong; the 401 is returned.
+	var reauthed bool
+	var notBefore time.Time
 	for attempt := 1; ; attempt++ {
 		var tok string
 		if !rq.noToken {
 			var err error
-			if tok, err = c.tokens.get(ctx, scope); err != nil {
+			if tok, err = c.tokens.get(ctx, scope, notBefore); err != nil {
 				return err
 			}
 		}
-		queued := time.Now() // the rate in force now paces this attempt
 		if err := c.lim.Wait(ctx); err != nil {
 			return err
 		}
+		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
 		res := c.attempt(ctx, &rq, payload, tok)
-		if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil && res.status == 0 {
+			// The caller gave up before an answer arrived. A create whose
+			// request was written may have been applied all the same. An
+			// answer that did arrive is used below, whatever the context.
+			if !rq.idempotent && res.written {
+				return callerGaveUp(&rq, err)
+			}
 			return err
 		}
 		switch {
 		case res.status == http.StatusTooManyRequests:
-			c.lim.throttled(queued)
+			c.lim.throttled(sent, res.retryAfter)
 		case res.status != 0:
-			c.lim.Succeeded()
+			c.lim.succeeded(sent)
 		}
 		if res.err == nil {
 			return c.decode(&rq, res, out)
 		}
-		if res.status == http.StatusUnauthorized && tok != "" && tok != refused && reauths < maxReauths {
+		if res.status == http.StatusUnauthorized && tok != "" && !reauthed {
 			// The token expired early or was refused: fetch a new one and
 			// send once more, without counting it as a retry.
 			c.tokens.drop(scope, tok)
-			reauths, refused = reauths+1, tok
+			reauthed, notBefore = true, sentWall
 			attempt--
 			continue
 		}
@@ -241,14 +245,18 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 }
 
 // outcomeUnknown turns the error of an attempt that may have been applied
-// into one wrapping ErrOutcomeUnknown.
+// into one wrapping ErrOutcomeUnknown and still wrapping its cause (the
+// network error, for one), so that errors.Is and errors.As see both.
 func outcomeUnknown(e *Error) *Error {
 	u := *e
-	if e.Status == 0 && e.err != nil {
-		u.Message = e.Message + ": " + e.err.Error()
-	}
-	u.err = ErrOutcomeUnknown
+	u.err = &unknownError{cause: e.err}
 	return &u
+}
+
+// callerGaveUp is the error of a create whose request was written when the
+// caller's context ended: its outcome is unknown, and it wraps ctxErr.
+func callerGaveUp(rq *request, ctxErr error) *Error {
+	return outcomeUnknown(&Error{Op: rq.op, Message: "no response", err: ctxErr})
 }
 
 // decode reads a 2xx answer into out. An answer that cannot be decoded is

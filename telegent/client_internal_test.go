@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -241,8 +242,8 @@ func TestReauthenticatesOn401(t *testing.T) {
 		wantAttempts int
 	}{
 		{"stale token replaced", func(tok string) bool { return tok != "tok-1" }, false, 2, 2},
-		{"replacement stale too", func(tok string) bool { return tok != "tok-1" && tok != "tok-2" }, false, 3, 3},
-		{"always refused", func(string) bool { return false }, true, 3, 3},
+		{"replacement refused too: once only", func(tok string) bool { return tok != "tok-1" && tok != "tok-2" }, true, 2, 2},
+		{"always refused", func(string) bool { return false }, true, 2, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -403,6 +404,9 @@ func TestAttemptTimeout(t *testing.T) {
 		if Classify(err) != ClassUnknown {
 			t.Fatalf("err = %v (class %v), want unknown", err, Classify(err))
 		}
+		if ne, ok := errors.AsType[net.Error](err); !ok || !ne.Timeout() {
+			t.Errorf("err = %v, want it to still wrap the network timeout", err)
+		}
 		if got := f.count(PathSubscriptions); got != 1 {
 			t.Errorf("attempts = %d, want 1", got)
 		}
@@ -536,6 +540,72 @@ func TestCallerCancelReturnedAsIs(t *testing.T) {
 	}
 }
 
+func TestCallerGivesUpAfterCreateWritten(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var applied atomic.Int32
+	f := newFakeAPI(t, func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		applied.Add(1)
+		cancel() // the caller gives up once the request has arrived
+		<-r.Context().Done()
+	})
+	_, err := f.client.CreateAccount(ctx, AccountCreateRequest{AccountName: "A"})
+	if !errors.Is(err, ErrOutcomeUnknown) || Classify(err) != ClassUnknown {
+		t.Fatalf("err = %v (class %v), want outcome unknown", err, Classify(err))
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap context.Canceled too", err)
+	}
+	if got := applied.Load(); got != 1 {
+		t.Errorf("requests received = %d, want 1", got)
+	}
+}
+
+func TestAnswerReadBeforeCallerGaveUpIsKept(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		call func(*Client, context.Context) (string, error)
+	}{
+		{"create", func(c *Client, ctx context.Context) (string, error) {
+			a, err := c.CreateAccount(ctx, AccountCreateRequest{AccountName: "A"})
+			if err != nil {
+				return "", err
+			}
+			return a.AccountId, nil
+		}},
+		{"read", func(c *Client, ctx context.Context) (string, error) {
+			o, err := c.Order(ctx, "AID-1")
+			if err != nil {
+				return "", err
+			}
+			return o.OrderId, nil
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// The observer runs right after the answer was read: the caller
+			// gives up at that moment, too late to matter.
+			f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, 200, map[string]string{"AccountId": "AID-1", "OrderId": "AID-1"})
+			}, func(c *Config) {
+				prev := c.Observer
+				c.Observer = func(a Attempt) {
+					prev(a)
+					if a.Path != PathToken && a.Status == 200 {
+						cancel()
+					}
+				}
+			})
+			id, err := tt.call(f.client, ctx)
+			if err != nil || id != "AID-1" {
+				t.Errorf("got %q, %v; want the answer that arrived, AID-1", id, err)
+			}
+		})
+	}
+}
+
 func TestListPaging(t *testing.T) {
 	const total = 2500
 	all := make([]Number, total)
@@ -561,6 +631,21 @@ func TestListPaging(t *testing.T) {
 			return NumberList{Results: all[:999]}
 		}, 1, 999},
 		{"empty", func(map[string]string) NumberList { return NumberList{} }, 1, 0},
+		{"paging ignored, no total", func(map[string]string) NumberList {
+			return NumberList{Results: all[:1000]}
+		}, 2, -1},
+		{"second page adds nothing new", func(q map[string]string) NumberList {
+			page := slices.Clone(all[:1000])
+			if q["PageNumber"] != "1" {
+				slices.Reverse(page)
+			}
+			return NumberList{Results: page}
+		}, 2, -1},
+		{"later page repeats the one before", func(q map[string]string) NumberList {
+			n, _ := strconv.Atoi(q["PageNumber"])
+			lo := min(n-1, 1) * 1000
+			return NumberList{Results: all[lo : lo+1000]}
+		}, 3, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -577,12 +662,16 @@ func TestListPaging(t *testing.T) {
 				writeJSON(w, 200, tt.page(q))
 			})
 			got, err := f.client.Inventory(context.Background(), InventoryFilter{AccountId: "AID-1", Status: "Active"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			mu.Lock()
 			defer mu.Unlock()
-			if len(got) != tt.wantN {
+			if tt.wantN < 0 {
+				if err == nil || !strings.Contains(err.Error(), "ignores PageNumber") {
+					t.Errorf("got %d numbers, err %v; want an error saying the server ignores PageNumber", len(got), err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantN >= 0 && len(got) != tt.wantN {
 				t.Errorf("got %d numbers, want %d", len(got), tt.wantN)
 			}
 			if len(queries) != tt.wantCalls {

@@ -147,9 +147,23 @@ func TestEveryEndpoint(t *testing.T) {
 	if !telegent.PortOpen(pin.Status) {
 		t.Errorf("port-in status = %q, want an open order", pin.Status)
 	}
-	upd := must(c.UpdatePortIn(ctx, telegent.PortInUpdateRequest{OrderId: pin.OrderId, SubscriberName: "Ann Smith"}))(t)
+	upd := must(c.UpdatePortIn(ctx, telegent.PortInUpdateRequest{
+		OrderId: pin.OrderId, SubscriberName: "Ann Smith", PortInDate: "2026-07-01", ICCID: "8901240397190195868",
+	}))(t)
 	if upd.OrderId != pin.OrderId || upd.Status != "Updated" {
 		t.Errorf("port-in update = %+v, want Updated on %s", upd, pin.OrderId)
+	}
+	// The update reached the order and the number being ported.
+	mid := srv.State()
+	if !slices.ContainsFunc(mid.Orders, func(o telegent.OrderDetails) bool {
+		return o.OrderId == pin.OrderId && o.PortInDate == "2026-07-01" && telegent.PortOpen(o.OrderStatus)
+	}) {
+		t.Errorf("state orders %+v lack %s, open, with the updated PortInDate", mid.Orders, pin.OrderId)
+	}
+	if !slices.ContainsFunc(mid.Numbers, func(n telegent.Number) bool {
+		return n.PhoneNumber == "+18015550142" && n.OrderId == pin.OrderId && n.ICCID == "8901240397190195868"
+	}) {
+		t.Errorf("state lacks the porting number +18015550142 with the updated ICCID")
 	}
 	cancelled := must(c.CancelPortIn(ctx, pin.OrderId))(t)
 	if cancelled.Status != telegent.PortCancelled {
@@ -199,29 +213,81 @@ func TestEveryEndpoint(t *testing.T) {
 	vroutes := must(c.ListVoiceRoutes(ctx))(t)
 
 	st := srv.State()
-	checks := []struct {
-		name      string
-		got, want int
-	}{
-		{"listed accounts", len(accounts), len(st.Accounts)},
-		{"listed subscribers", len(subscribers), len(st.Subscribers)},
-		{"listed message routes", len(mroutes), 1},
-		{"listed voice routes", len(vroutes), len(st.VoiceRoutes)},
-		{"subscriptions", len(st.Subscriptions), 1},
-		{"message filters", len(st.MessageFilters), 1},
-		{"guardian features", len(st.GuardianFeatures), 1},
+	// Every list answers exactly what the state holds.
+	ids := func(n int, id func(int) string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = id(i)
+		}
+		slices.Sort(out)
+		return out
 	}
-	for _, ch := range checks {
-		if ch.got != ch.want {
-			t.Errorf("%s: got %d, want %d", ch.name, ch.got, ch.want)
+	lists := []struct {
+		name      string
+		got, want []string
+	}{
+		{"accounts",
+			ids(len(accounts), func(i int) string { return accounts[i].AccountId }),
+			ids(len(st.Accounts), func(i int) string { return st.Accounts[i].AccountId })},
+		{"subscribers",
+			ids(len(subscribers), func(i int) string { return subscribers[i].SubscriberId + " " + subscribers[i].Email }),
+			ids(len(st.Subscribers), func(i int) string { return st.Subscribers[i].SubscriberId + " " + st.Subscribers[i].Email })},
+		{"message routes",
+			ids(len(mroutes), func(i int) string { return mroutes[i].MessageRouteId }),
+			[]string{mr.MessageRouteId}},
+		{"voice routes",
+			ids(len(vroutes), func(i int) string { return vroutes[i].CallRouteId }),
+			ids(len(st.VoiceRoutes), func(i int) string { return st.VoiceRoutes[i].CallRouteId })},
+		{"subscriptions",
+			ids(len(subs), func(i int) string { return subs[i].SubscriptionId }),
+			ids(len(st.Subscriptions), func(i int) string { return st.Subscriptions[i].SubscriptionId })},
+	}
+	for _, l := range lists {
+		if !slices.Equal(l.got, l.want) {
+			t.Errorf("listed %s = %v, state holds %v", l.name, l.got, l.want)
 		}
 	}
-	if !slices.ContainsFunc(accounts, func(a telegent.Account) bool { return a.AccountId == acct.AccountId }) {
-		t.Errorf("account list lacks %s", acct.AccountId)
+
+	// Every create and setting is in the state with what was sent.
+	has := func(what string, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Errorf("state lacks %s", what)
+		}
 	}
-	if len(mroutes) == 1 && (mroutes[0].MessageRouteId != mr.MessageRouteId || mroutes[0].AccountId != acct.AccountId) {
-		t.Errorf("message route list = %+v, want %s on %s", mroutes, mr.MessageRouteId, acct.AccountId)
-	}
+	has("the account", slices.ContainsFunc(st.Accounts, func(a telegent.Account) bool {
+		return a.AccountId == acct.AccountId && a.AccountName == "Acme Mobile" && a.TotalSubscribers == 1
+	}))
+	has("the subscriber", slices.ContainsFunc(st.Subscribers, func(s telegent.Subscriber) bool {
+		return s.SubscriberId == sub.SubscriberId && s.Email == "ann@acme.example" && s.Name == "Ann Smith" &&
+			s.Account != nil && s.Account.AccountId == acct.AccountId
+	}))
+	has("the message route", slices.ContainsFunc(st.MessageRoutes, func(r telegent.MessageRoute) bool {
+		return r.MessageRouteId == mr.MessageRouteId && r.AccountId == acct.AccountId && r.MessageUrl == "https://hooks.acme.example/sms"
+	}))
+	has("the voice route", slices.ContainsFunc(st.VoiceRoutes, func(r telegent.VoiceRoute) bool {
+		return r.CallRouteId == vr.CallRouteId && r.AccountId == acct.AccountId && r.RouteName == "Main trunk" &&
+			r.RouteType == "Trunk" && r.TrunkIp1 == "203.0.113.7" && r.TrunkPort1 == "5060" && r.TrunkTransport1 == "UDP"
+	}))
+	has("the data usage limits", slices.ContainsFunc(st.DataUsage, func(d telegent.DataUsageResponse) bool {
+		return len(d.PhoneNumbers) == 1 && d.PhoneNumbers[0].Number == prov.PhoneNumberAssigned &&
+			d.ValueUnit == "MB" && d.LimitValue == 2048 && d.ThrottleSpeed == "1-mbps" &&
+			d.NotifyValue != nil && *d.NotifyValue == 1024 && d.ThrottleValue != nil && *d.ThrottleValue == 1536
+	}))
+	has("the subscription", len(st.Subscriptions) == 1 && st.Subscriptions[0] == telegent.Subscription{
+		SubscriptionId: subn.SubscriptionId, SubscriberId: sub.SubscriberId, TNID: prov.PhoneNumberId,
+		ICCID: st.Subscriptions[0].ICCID, PackageId: pkgs[0].PackageId, Type: "mvno", Active: true,
+	})
+	has("the guardian features", len(st.GuardianFeatures) == 1 && st.GuardianFeatures[0] == telegent.GuardianFeatures{
+		SubscriberId: sub.SubscriberId, EnableIntelligentGuardianCalls: true, EnableIntelligentGuardianMessages: true,
+	})
+	has("the message filter", len(st.MessageFilters) == 1 && st.MessageFilters[0].FilterId == mf.FilterId &&
+		st.MessageFilters[0].SubscriberId == sub.SubscriberId && st.MessageFilters[0].Phone == prov.PhoneNumberAssigned &&
+		st.MessageFilters[0].FilterMode == "TEENAGER")
+	has("the port-out order", slices.ContainsFunc(st.Orders, func(o telegent.OrderDetails) bool {
+		return o.OrderId == pout.OrderId && o.OrderType == "portout" &&
+			len(o.PhoneNumbersOrdered) == 1 && o.PhoneNumbersOrdered[0].Number == "+13855550100"
+	}))
 	if !slices.ContainsFunc(st.Numbers, func(n telegent.Number) bool {
 		return n.PhoneNumberId == prov.PhoneNumberId && n.SubscriberId == sub.SubscriberId && n.ICCID == "8901240397190195850"
 	}) {
@@ -504,5 +570,43 @@ func TestCancelledCallReturnsContextError(t *testing.T) {
 	cancel()
 	if err := <-errc; err != context.Canceled {
 		t.Errorf("err = %v, want context.Canceled as is", err)
+	}
+}
+
+func TestDeadlineAfterCreateSentIsUnknown(t *testing.T) {
+	// 600ms of latency, jittered ±50%, is never under 300ms: the caller's
+	// 250ms deadline always passes while the sandbox holds the request.
+	srv, c, rec := start(t, sandbox.Options{Seed: 19, Latency: 600 * time.Millisecond})
+	ctx := t.Context()
+	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "Impatient"}))(t)
+	// Fetch the create's token with time to spare, so that the short
+	// deadline below falls on the create itself.
+	must(c.CreateSubscriber(ctx, telegent.SubscriberCreateRequest{
+		Name: "First", Email: "first@impatient.example", Role: "Subscriber", Password: "pw", AccountId: acct.AccountId,
+	}))(t)
+
+	short, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateSubscriber(short, telegent.SubscriberCreateRequest{
+		Name: "Late", Email: "late@impatient.example", Role: "Subscriber", Password: "pw", AccountId: acct.AccountId,
+	})
+	if !errors.Is(err, telegent.ErrOutcomeUnknown) || telegent.Classify(err) != telegent.ClassUnknown {
+		t.Fatalf("err = %v (class %v), want outcome unknown", err, telegent.Classify(err))
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want it to wrap context.DeadlineExceeded too", err)
+	}
+	if got := rec.count(telegent.PathSubscriberCreate, -1); got != 2 {
+		t.Errorf("create attempts = %d, want 2: the late one is never re-sent", got)
+	}
+	// The sandbox applies the create once its (cut short) latency is over.
+	has := func() bool {
+		return slices.ContainsFunc(srv.State().Subscribers, func(s telegent.Subscriber) bool { return s.Email == "late@impatient.example" })
+	}
+	for end := time.Now().Add(5 * time.Second); !has() && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !has() {
+		t.Errorf("the subscriber is not in the sandbox state: the create was applied, yet reported unknown")
 	}
 }

@@ -10,23 +10,41 @@
 //     ApiEndpoint scope). The client keeps one token per scope (base URL plus
 //     path, without the query), fetches it once however many goroutines need
 //     it at the same moment, refreshes it shortly before it expires, and on a
-//     401 drops it, authenticates again and retries the call. A token fetched
-//     just as the old one expired may itself be refused, so a call may do
-//     this twice (once per refused token); a 401 that outlives that is
-//     classified retry, not fail-row: it is token trouble, not the row's.
+//     401 drops it, authenticates again and retries the call, once per call.
+//     The token for that retry is one whose fetch started after the refused
+//     request was sent: a token fetched earlier (by another goroutine, or
+//     still being fetched) may be just as stale, since the server's clock,
+//     not this machine's, decides expiry. A 401 on that fresh token too is
+//     returned, classified retry, not fail-row: it is token trouble, not the
+//     row's, and a later try of the row starts with yet another token.
 //   - Errors. Every API failure is an *Error (operation, status, the API's
 //     message). Classify tells the caller whether to retry later, fail the
 //     row, abort the run, or reconcile a create whose outcome is unknown.
 //   - Retries. Calls that only read or set state are retried on 408, 429,
 //     500, 502, 503, 504 and network errors with exponential backoff and
 //     jitter, honouring Retry-After. Creates are re-sent only when the
-//     request surely was not applied; when it may have been (a 504, a timeout
-//     or a dropped connection after the request was written) the error wraps
+//     request surely was not applied; when it may have been (a 502 or 504, a
+//     timeout or a dropped connection after the request was written, or the
+//     caller's context ending after it was written) the error wraps
 //     ErrOutcomeUnknown and the call is never re-sent, because the API has no
-//     idempotency keys: a second provision buys a second number.
+//     idempotency keys: a second provision buys a second number. Such an
+//     error still wraps its cause (the network error, context.Canceled or
+//     context.DeadlineExceeded). An answer that arrived whole is used even
+//     if the caller's context ended while it was being read.
+//   - A 500 on a create is re-sent, as the API's guidance (retry 500) and
+//     the issue (outcome unknown: a dropped connection, a timeout, a 504)
+//     say: a 500 is an answer from the server, which reports that it failed
+//     to handle the request, whereas a 502 or 504 comes from a gateway that
+//     does not know what the server behind it did. A server that applied a
+//     create and then failed with 500 would get it twice; nothing in the
+//     vendor's documents says the API does that, and the sandbox injects
+//     500 only before any change.
 //   - Rate. Every HTTP attempt, token fetches and retries included, waits on
 //     the shared Limiter, which slows down on 429 and speeds up again as
-//     calls succeed.
+//     calls succeed, looking for the server's rate and settling just under
+//     it (see Limiter). A refused attempt waits out its Retry-After before
+//     it is sent again; a Retry-After longer than a second pauses every
+//     attempt.
 //
 // Bodies, tokens, the account secret and the secret fields of requests
 // (passwords, PINs, route password tokens) never appear in an error, in an

@@ -63,7 +63,7 @@ type Error struct {
 	Message    string        // the API's message, or the status text, or what failed
 	RetryAfter time.Duration // the server's Retry-After, if it sent one
 
-	err error // ErrOutcomeUnknown, ErrCredentials, or the transport failure
+	err error // *unknownError, ErrCredentials, a context error, or the transport failure
 }
 
 // Error formats as "subscribers/create: 409 Email already exists".
@@ -83,9 +83,28 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap gives access to ErrOutcomeUnknown, ErrCredentials or the network
-// error behind e.
+// Unwrap gives access to ErrOutcomeUnknown, ErrCredentials and the network
+// or context error behind e.
 func (e *Error) Unwrap() error { return e.err }
+
+// unknownError marks a create whose outcome is unknown. It wraps both
+// ErrOutcomeUnknown and the cause, if any: the network error or the
+// caller's context error.
+type unknownError struct{ cause error }
+
+func (u *unknownError) Error() string {
+	if u.cause == nil {
+		return ErrOutcomeUnknown.Error()
+	}
+	return u.cause.Error() + ": " + ErrOutcomeUnknown.Error()
+}
+
+func (u *unknownError) Unwrap() []error {
+	if u.cause == nil {
+		return []error{ErrOutcomeUnknown}
+	}
+	return []error{ErrOutcomeUnknown, u.cause}
+}
 
 // transportError marks a failure to obtain an HTTP answer at all: the
 // connection could not be made, broke, or timed out.
@@ -106,14 +125,18 @@ func (t *transportError) Unwrap() error { return t.err }
 // status codes, never at messages.
 //
 //   - ClassNone: err is nil.
-//   - ClassUnknown: err wraps ErrOutcomeUnknown.
+//   - ClassUnknown: err wraps ErrOutcomeUnknown: a create whose answer was
+//     lost (a 502 or 504, no answer after the request was written, or the
+//     caller's context ending after the request was written). Such an
+//     error still wraps its cause: errors.Is(err, context.Canceled) or
+//     errors.As(err, new(net.Error)) hold as they would without it.
 //   - ClassAbort: err wraps ErrCredentials.
 //   - ClassRetry: a network error, a timed-out attempt, a context deadline,
 //     or status 408, 429, 500, 502, 503 or 504 after the client's own
 //     retries ran out, or a 401 that outlived re-authentication (fresh
 //     tokens refused: token trouble, not the row's fault). A
-//     context.Canceled from the caller is ClassRetry too: nothing is wrong
-//     with the row.
+//     context.Canceled from the caller is ClassRetry too (nothing is wrong
+//     with the row), unless it ended a create already sent (ClassUnknown).
 //   - ClassFailRow: any other status (400, 403, 404, 405, 409, 415, 422,
 //     ...), an answer that could not be decoded, or an invalid request.
 func Classify(err error) Class {

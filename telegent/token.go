@@ -72,6 +72,7 @@ type tokenCache struct {
 
 type scopeToken struct {
 	token     string
+	started   time.Time // when the fetch that got token started (the wall clock)
 	refreshAt time.Time
 	inflight  *tokenFetch
 }
@@ -79,6 +80,7 @@ type scopeToken struct {
 // tokenFetch is one fetch in progress; done is closed when it ends.
 type tokenFetch struct {
 	done      chan struct{}
+	started   time.Time
 	token     string
 	err       error
 	abandoned bool // the fetching caller's context ended: others should try again
@@ -88,8 +90,13 @@ func newTokenCache(fetch fetchFunc, now func() time.Time) *tokenCache {
 	return &tokenCache{fetch: fetch, now: now, scopes: make(map[string]*scopeToken)}
 }
 
-// get returns a usable token for scope, fetching one if needed.
-func (c *tokenCache) get(ctx context.Context, scope string) (string, error) {
+// get returns a usable token for scope, fetching one if needed. With a
+// non-zero notBefore, only a token whose fetch started at notBefore or
+// later will do: after a refusal, a token fetched before the refused
+// request was sent may be as stale as the refused one (the server's clock
+// may have moved past both), so the one re-authentication must get a newer
+// one. notBefore is on the wall clock (time.Now), whatever c.now is.
+func (c *tokenCache) get(ctx context.Context, scope string, notBefore time.Time) (string, error) {
 	for {
 		c.mu.Lock()
 		s := c.scopes[scope]
@@ -97,7 +104,7 @@ func (c *tokenCache) get(ctx context.Context, scope string) (string, error) {
 			s = &scopeToken{}
 			c.scopes[scope] = s
 		}
-		if s.token != "" && c.now().Before(s.refreshAt) {
+		if s.token != "" && c.now().Before(s.refreshAt) && !s.started.Before(notBefore) {
 			tok := s.token
 			c.mu.Unlock()
 			return tok, nil
@@ -109,6 +116,9 @@ func (c *tokenCache) get(ctx context.Context, scope string) (string, error) {
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
+			if f.started.Before(notBefore) {
+				continue // too old a fetch: once it is over, fetch anew
+			}
 			if f.err == nil {
 				return f.token, nil
 			}
@@ -117,7 +127,7 @@ func (c *tokenCache) get(ctx context.Context, scope string) (string, error) {
 			}
 			return "", f.err
 		}
-		f := &tokenFetch{done: make(chan struct{})}
+		f := &tokenFetch{done: make(chan struct{}), started: time.Now()}
 		s.inflight = f
 		c.mu.Unlock()
 
@@ -126,7 +136,7 @@ func (c *tokenCache) get(ctx context.Context, scope string) (string, error) {
 		c.mu.Lock()
 		s.inflight = nil
 		if err == nil {
-			s.token = tok
+			s.token, s.started = tok, f.started
 			s.refreshAt = c.now().Add(life - refreshMargin(life))
 		}
 		f.token, f.err, f.abandoned = tok, err, err != nil && ctx.Err() != nil

@@ -91,7 +91,7 @@ func TestTokenCacheRefreshesBeforeExpiry(t *testing.T) {
 	}
 	for i, s := range steps {
 		clock.add(s.advance)
-		got, err := cache.get(ctx, "scope")
+		got, err := cache.get(ctx, "scope", time.Time{})
 		if err != nil {
 			t.Fatalf("step %d: get: %v", i, err)
 		}
@@ -126,11 +126,11 @@ func TestTokenCacheOneFetchPerScope(t *testing.T) {
 	got := make([]string, workers)
 	errs := make([]error, workers)
 	for i := range workers {
-		wg.Go(func() { got[i], errs[i] = cache.get(ctx, "slow") })
+		wg.Go(func() { got[i], errs[i] = cache.get(ctx, "slow", time.Time{}) })
 	}
 	// While the slow scope is being fetched, another scope is not held up.
 	<-slowStarted
-	if tok, err := cache.get(ctx, "fast"); err != nil || tok != "token-for-fast" {
+	if tok, err := cache.get(ctx, "fast", time.Time{}); err != nil || tok != "token-for-fast" {
 		t.Errorf("get(fast) while slow is in flight = %q, %v; want token-for-fast", tok, err)
 	}
 	close(release)
@@ -161,13 +161,13 @@ func TestTokenCacheFetchAgainWhenFetcherGaveUp(t *testing.T) {
 	leaderCtx, cancel := context.WithCancel(context.Background())
 	leaderErr := make(chan error, 1)
 	go func() {
-		_, err := cache.get(leaderCtx, "s")
+		_, err := cache.get(leaderCtx, "s", time.Time{})
 		leaderErr <- err
 	}()
 	<-started
 	waiter := make(chan string, 1)
 	go func() {
-		tok, _ := cache.get(context.Background(), "s")
+		tok, _ := cache.get(context.Background(), "s", time.Time{})
 		waiter <- tok
 	}()
 	cancel()
@@ -184,7 +184,7 @@ func TestTokenCacheSharesFetchError(t *testing.T) {
 	cache := newTokenCache(func(context.Context, string) (string, time.Duration, error) {
 		return "", 0, boom
 	}, time.Now)
-	if _, err := cache.get(context.Background(), "s"); !errors.Is(err, boom) {
+	if _, err := cache.get(context.Background(), "s", time.Time{}); !errors.Is(err, boom) {
 		t.Errorf("get = %v, want the fetch error", err)
 	}
 }
@@ -195,17 +195,66 @@ func TestTokenCacheDrop(t *testing.T) {
 		return "tok" + string(rune('0'+fetches.Add(1))), time.Hour, nil
 	}, time.Now)
 	ctx := context.Background()
-	first, _ := cache.get(ctx, "s")
+	first, _ := cache.get(ctx, "s", time.Time{})
 	cache.drop("s", first)
-	second, _ := cache.get(ctx, "s")
+	second, _ := cache.get(ctx, "s", time.Time{})
 	if second == first {
 		t.Fatalf("after drop, got the dropped token %q again", first)
 	}
 	cache.drop("s", first) // stale: a later token stays
-	if third, _ := cache.get(ctx, "s"); third != second {
+	if third, _ := cache.get(ctx, "s", time.Time{}); third != second {
 		t.Errorf("dropping a stale token replaced the current one: got %q, want %q", third, second)
 	}
 	if got := fetches.Load(); got != 2 {
 		t.Errorf("fetches = %d, want 2", got)
+	}
+}
+
+// After a refusal, a token whose fetch started before the refused request
+// was sent may be just as stale (the server's clock may have jumped past
+// both): the re-authentication gets a newer one, even when such a token is
+// cached or still being fetched.
+func TestTokenCacheNotBefore(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 4)
+	var fetches atomic.Int32
+	cache := newTokenCache(func(ctx context.Context, _ string) (string, time.Duration, error) {
+		n := fetches.Add(1)
+		started <- struct{}{}
+		if n == 3 {
+			<-release // the third fetch is slow
+		}
+		return "tok" + string(rune('0'+n)), time.Hour, nil
+	}, time.Now)
+	ctx := context.Background()
+
+	first, _ := cache.get(ctx, "s", time.Time{})
+	if tok, _ := cache.get(ctx, "s", time.Now()); tok == first {
+		t.Fatalf("got the cached %q, fetched before notBefore", tok)
+	}
+	<-started
+	<-started
+
+	// A fetch in flight, started before a refused request was sent...
+	cache.drop("s", "tok2")
+	slow := make(chan string, 1)
+	go func() {
+		tok, _ := cache.get(ctx, "s", time.Time{})
+		slow <- tok
+	}()
+	<-started
+	refusedSent := time.Now()
+	fresh := make(chan string, 1)
+	go func() {
+		tok, _ := cache.get(ctx, "s", refusedSent)
+		fresh <- tok
+	}()
+	close(release)
+	if tok := <-slow; tok != "tok3" {
+		t.Errorf("caller with no constraint got %q, want the slow fetch's tok3", tok)
+	}
+	// ...does not do for the re-authentication: it fetches anew.
+	if tok := <-fresh; tok != "tok4" {
+		t.Errorf("re-authentication got %q, want tok4 fetched after the refused request", tok)
 	}
 }

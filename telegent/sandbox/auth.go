@@ -19,9 +19,10 @@ const tokenExpiryLayout = "01/02/2006 03:04:05 PM"
 
 // Tokens are stateless: "<payload>.<mac>" where the payload is the expiry
 // (Unix seconds on the virtual clock) and the lower-cased endpoint path the
-// token is scoped to, and the MAC is keyed by the state's secret key. So a
-// token survives a restart on the same data file, and checking one takes no
-// lock.
+// token is scoped to, and the MAC is keyed by a key the process drew when it
+// started. Checking one takes no lock. The key is never saved, so tokens do
+// not survive a restart: a client gets 401 and authenticates again, as it
+// would after a real API rotated its signing key.
 
 // issueToken answers POST /v1.0/oauth2/tokens.
 func (s *Server) issueToken(body []byte, _ url.Values) (any, error) {

@@ -52,9 +52,13 @@
 //   - Products (PRID-) are not served: the wire types have no product list.
 //
 // Secrets (subscriber passwords, port PINs, route password tokens) are never
-// stored in clear, logged or returned: port PINs are kept only as a keyed
-// hash, enough to notice that an update changed them, and the rest are not
-// kept at all.
+// stored in clear, logged or returned. A port-in's account password is kept
+// only as a digest keyed by a key each process draws for itself, in memory,
+// enough to notice that an update changed it; the rest are not kept at all.
+// The data file holds neither the key nor any digest (a 4-digit PIN is
+// recovered from a keyed digest by whoever has the key), so after a restart
+// on the same file an update that supplies a password counts as changing
+// it, and tokens issued before the restart are refused (401).
 //
 // Port orders move lazily: their status is computed from their timestamps
 // against the virtual clock (real time plus Advance) whenever they are read,

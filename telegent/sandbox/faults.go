@@ -40,6 +40,12 @@ func (f *faults) set(failRate, loseRate float64) {
 	f.failRate, f.loseRate = failRate, loseRate
 }
 
+func (f *faults) setBusy(busyRate float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busyRate = busyRate
+}
+
 var failureCodes = [...]int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
 
 // failure returns the status of an injected failure, or 0 for none.

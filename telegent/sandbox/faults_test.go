@@ -134,8 +134,9 @@ func TestRateLimit(t *testing.T) {
 		wantAllowed    int // of the 5 requests sent in the same instant, the token request included
 		wantRetryAfter string
 	}{
-		{rps: 3, wantAllowed: 3, wantRetryAfter: "1"},
-		{rps: 0.5, wantAllowed: 1, wantRetryAfter: "2"},
+		{rps: 3, wantAllowed: 1, wantRetryAfter: "1"},   // burst 1
+		{rps: 30, wantAllowed: 3, wantRetryAfter: "1"},  // burst 3: a tenth of a second's worth
+		{rps: 0.5, wantAllowed: 1, wantRetryAfter: "2"}, // burst 1; the next token in 2s
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.rps), func(t *testing.T) {
@@ -222,6 +223,36 @@ func TestClosedSandboxAnswers503(t *testing.T) {
 	}
 	if status, _ := c.raw(http.MethodPost, telegent.PathAccountCreate, tok, telegent.AccountCreateRequest{AccountName: "late"}); status != http.StatusServiceUnavailable {
 		t.Errorf("create after Close: %d, want 503", status)
+	}
+	for _, rq := range []struct{ method, path string }{
+		{http.MethodGet, "/_sandbox/state"},
+		{http.MethodGet, "/_sandbox/stats"},
+		{http.MethodPost, "/_sandbox/advance?by=1h"},
+		{http.MethodPost, telegent.PathToken},
+	} {
+		if status, data := c.raw(rq.method, rq.path, "", nil); status != http.StatusServiceUnavailable {
+			t.Errorf("%s %s after Close: %d %s, want 503", rq.method, rq.path, status, data)
+		}
+	}
+}
+
+func TestSetBusyRate(t *testing.T) {
+	s, c := newSandbox(t, Options{Seed: 1})
+	tok := c.token(telegent.PathAccountPackages)
+	get := func() int {
+		status, _ := c.raw(http.MethodGet, telegent.PathAccountPackages, tok, nil)
+		return status
+	}
+	if got := get(); got != http.StatusOK {
+		t.Fatalf("before SetBusyRate: %d, want 200", got)
+	}
+	s.SetBusyRate(1)
+	if got := get(); got != http.StatusTooManyRequests {
+		t.Errorf("after SetBusyRate(1): %d, want 429", got)
+	}
+	s.SetBusyRate(-3) // clamped to 0
+	if got := get(); got != http.StatusOK {
+		t.Errorf("after SetBusyRate(0): %d, want 200", got)
 	}
 }
 

@@ -28,13 +28,26 @@ type State struct {
 }
 
 // Stats counts requests by "METHOD /path" (without query), then by status
-// code; a connection dropped by LoseRate counts as status 0.
+// code, as in {"requests": {"POST /v1.0/subscribers/create": {"200": 12,
+// "409": 1}}}.
+//
+//   - A path the sandbox serves is counted under its documented spelling
+//     (lower case: the API matches paths without regard to case), so
+//     "POST /v1.0/OAuth2/tokens" counts as "POST /v1.0/oauth2/tokens".
+//   - Every other path is counted under one key per method, such as
+//     "GET (unknown path)"; a method other than the nine standard ones
+//     counts as "OTHER". The stats therefore stay small whatever clients
+//     send.
+//   - A connection that LoseRate dropped without an answer counts under
+//     status "0" (no HTTP status was sent); a lost answer sent as a 504
+//     counts under "504".
 type Stats struct {
 	Requests map[string]map[string]int `json:"requests"`
 }
 
 // State returns a snapshot of every resource, with port orders moved to the
-// current virtual time. It is what GET /_sandbox/state answers.
+// current virtual time. It is what GET /_sandbox/state answers. After Close
+// it returns the zero State (the endpoint answers 503).
 func (s *Server) State() State {
 	var state State
 	s.locked(func(st *store) (any, error) {
@@ -81,12 +94,21 @@ type advanceResponse struct {
 	Now string `json:"now"`
 }
 
+// inspectPaths are the paths served under /_sandbox/.
+var inspectPaths = []string{pathState, pathStats, pathAdvance}
+
+const (
+	pathState   = "/_sandbox/state"
+	pathStats   = "/_sandbox/stats"
+	pathAdvance = "/_sandbox/advance"
+)
+
 func (s *Server) serveInspect(r *http.Request) reply {
 	var method string
 	switch r.URL.Path {
-	case "/_sandbox/state", "/_sandbox/stats":
+	case pathState, pathStats:
 		method = http.MethodGet
-	case "/_sandbox/advance":
+	case pathAdvance:
 		method = http.MethodPost
 	default:
 		return errorReply(errNotFound("no such endpoint"))
@@ -95,9 +117,9 @@ func (s *Server) serveInspect(r *http.Request) reply {
 		return methodNotAllowed(method)
 	}
 	switch r.URL.Path {
-	case "/_sandbox/state":
+	case pathState:
 		return okReply(s.State())
-	case "/_sandbox/stats":
+	case pathStats:
 		return okReply(s.Stats())
 	}
 	d, err := time.ParseDuration(param(r.URL.Query(), "by"))

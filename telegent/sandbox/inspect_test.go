@@ -35,8 +35,7 @@ func TestStatsShape(t *testing.T) {
 		t.Fatalf("stats %s: %v", data, err)
 	}
 	want := map[string]map[string]map[string]int{"requests": {
-		"POST /v1.0/oauth2/tokens":      {"200": 2},
-		"POST /v1.0/OAuth2/tokens":      {"401": 1},
+		"POST /v1.0/oauth2/tokens":      {"200": 2, "401": 1}, // the OpenAPI spelling counts as the documented path
 		"POST /v1.0/account/create":     {"200": 1},
 		"POST /v1.0/subscribers/create": {"200": 1, "409": 1},
 		"GET /_sandbox/state":           {"200": 1},
@@ -44,6 +43,28 @@ func TestStatsShape(t *testing.T) {
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("stats = %s\nwant %v", data, want)
+	}
+}
+
+func TestStatsStaySmallForUnknownPaths(t *testing.T) {
+	s, c := newSandbox(t, Options{Seed: 1})
+	for i := range 50 {
+		c.raw(http.MethodGet, fmt.Sprintf("/v1.0/nothing/%d?x=%d", i, i), "", nil)
+		c.raw(http.MethodPost, fmt.Sprintf("/elsewhere/%d", i), "", "{}")
+		c.raw(fmt.Sprintf("BREW%d", i), fmt.Sprintf("/pot/%d", i), "", nil)
+	}
+	c.raw(http.MethodGet, "/_sandbox/nothing", "", nil)
+	c.raw(http.MethodPut, "/V1.0/Account/Create", "", "{}")     // a served path, a method it does not take
+	c.raw(http.MethodPost, "/v1.0/ACCOUNT/create", "bad", "{}") // a served path in another case
+	want := map[string]map[string]int{
+		"GET (unknown path)":        {"404": 51},
+		"POST (unknown path)":       {"404": 50},
+		"OTHER (unknown path)":      {"404": 50},
+		"PUT /v1.0/account/create":  {"405": 1},
+		"POST /v1.0/account/create": {"401": 1},
+	}
+	if got := s.Stats().Requests; !reflect.DeepEqual(got, want) {
+		t.Errorf("stats = %v\nwant %v", got, want)
 	}
 }
 

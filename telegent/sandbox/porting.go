@@ -53,11 +53,13 @@ func lastFour(phone string) string {
 }
 
 // portState is what a port-in order keeps beyond its details. The account
-// password is kept only as a keyed hash.
+// password is kept only as a keyed digest, in memory: it is never saved to
+// the data file, so after a restart on the same file the order has none,
+// and any password an update supplies counts as changed.
 type portState struct {
 	CarrierName    string
 	AccountNumber  string
-	PasswordHash   string
+	PasswordDigest string `json:"-"`
 	Billing        telegent.Address
 	SubscriberName string `json:",omitempty"`
 	ICCID          string `json:",omitempty"`
@@ -256,7 +258,7 @@ func (st *store) portIn(in *telegent.PortInRequest) (any, error) {
 		Port: &portState{
 			CarrierName:    in.CurrentCarrierName,
 			AccountNumber:  in.CurrentAccountNumber,
-			PasswordHash:   st.secretHash(in.CurrentAccountPassword),
+			PasswordDigest: st.secretDigest(in.CurrentAccountPassword),
 			Billing:        in.CurrentBillingAddress,
 			SubscriberName: in.SubscriberName,
 			ICCID:          in.ICCID,
@@ -356,7 +358,7 @@ func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
 	set(&p.AccountNumber, in.CurrentAccountNumber, fixAccountNumber)
 	set(&p.SubscriberName, in.SubscriberName, fixName)
 	if in.CurrentAccountPassword != "" {
-		set(&p.PasswordHash, st.secretHash(in.CurrentAccountPassword), fixPassword)
+		set(&p.PasswordDigest, st.secretDigest(in.CurrentAccountPassword), fixPassword)
 	}
 	if a := in.CurrentBillingAddress; a != nil {
 		set(&p.Billing.Street1, a.Street1, fixAddress)
@@ -448,7 +450,6 @@ func (st *store) portOut(in *telegent.PortOutRequest) (any, error) {
 			PhoneNumbersOrdered: []telegent.PhoneNumberRef{{Number: phone}},
 			PhoneNumberId:       n.PhoneNumberId,
 		},
-		PINHash: st.secretHash(in.PortOutPIN),
 	}
 	st.orders.put(o)
 	marked := *n

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +27,7 @@ const (
 // Options configures a Server. The zero value is a well-behaved sandbox held
 // in memory.
 type Options struct {
-	RPS      float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst max(1,RPS))
+	RPS      float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst a tenth of a second's worth: see rateBurst)
 	Latency  time.Duration                    // mean added latency per API request, jittered (uniform ±50%)
 	FailRate float64                          // share of /v1.0 requests answered 500/503/504 before any change
 	LoseRate float64                          // share of mutating POSTs whose change is committed, then the response is lost
@@ -113,7 +115,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
 	if opts.RPS > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), int(math.Max(1, math.Floor(opts.RPS))))
+		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), rateBurst(opts.RPS))
 	}
 
 	st, err := newStore(opts.PortStep, seed1, seed2)
@@ -139,6 +141,17 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// rateBurst is the burst the rate limit allows: a tenth of a second's worth
+// of requests, at least one. This is how API gateways usually enforce "N
+// requests a second": a token bucket refilled at N a second with a small
+// burst (AWS API Gateway, Envoy's local rate limit and nginx's limit_req
+// all work this way), so that a client pacing itself evenly at N is never
+// refused, while one that sends faster is refused within a tenth of a
+// second, not allowed a whole second's worth at once.
+func rateBurst(rps float64) int {
+	return int(math.Max(1, math.Floor(rps/10)))
+}
+
 // Close releases the data file. Requests served after Close are answered 503.
 func (s *Server) Close() error {
 	s.mu.Lock()
@@ -154,6 +167,12 @@ func (s *Server) Close() error {
 		return fmt.Errorf("sandbox: close data file: %w", err)
 	}
 	return nil
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // Now returns the virtual clock: real time plus every Advance.
@@ -182,6 +201,12 @@ func (s *Server) SetFaults(failRate, loseRate float64) {
 	s.faults.set(clamp01(failRate), clamp01(loseRate))
 }
 
+// SetBusyRate changes the busy rate (Options.BusyRate); the value is clamped
+// to [0, 1].
+func (s *Server) SetBusyRate(busyRate float64) {
+	s.faults.setBusy(clamp01(busyRate))
+}
+
 func clamp01(p float64) float64 {
 	if math.IsNaN(p) || p < 0 {
 		return 0
@@ -195,6 +220,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var rep reply
 	switch {
+	case s.isClosed():
+		rep = errorReply(errClosed)
 	case strings.HasPrefix(r.URL.Path, "/_sandbox/"):
 		rep = s.serveInspect(r)
 	case hasPrefixFold(r.URL.Path, "/v1.0/"):
@@ -206,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rep = errorReply(errGatewayTimeout) // HTTP/2: the connection cannot be dropped
 	}
 	status := rep.status // 0 for a dropped connection
-	s.count(r.Method, r.URL.Path, status)
+	s.count(s.statsKey(r), status)
 	s.log("sandbox: %s %s %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
 	rep.write(w)
 }
@@ -217,8 +244,36 @@ func (s *Server) log(format string, args ...any) {
 	}
 }
 
-func (s *Server) count(method, path string, status int) {
-	key, code := method+" "+path, fmt.Sprint(status)
+// statsKey is the key under which the stats count r: "METHOD /path" for
+// the paths the sandbox serves, the path spelled as the API documents it
+// (the API matches paths without regard to case), and "METHOD (unknown
+// path)" for any other path. A method other than the standard ones counts
+// as OTHER. So the stats stay small whatever clients send.
+func (s *Server) statsKey(r *http.Request) string {
+	method := r.Method
+	if !slices.Contains(standardMethods, method) {
+		method = "OTHER"
+	}
+	p := r.URL.Path
+	if slices.Contains(inspectPaths, p) {
+		return method + " " + p
+	}
+	if lower := strings.ToLower(p); s.routes[lower] != nil {
+		return method + " " + lower
+	}
+	return method + " " + unknownPath
+}
+
+// unknownPath stands in the stats for every path the sandbox does not serve.
+const unknownPath = "(unknown path)"
+
+var standardMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
+}
+
+func (s *Server) count(key string, status int) {
+	code := strconv.Itoa(status)
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	m := s.stats[key]

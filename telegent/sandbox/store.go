@@ -75,6 +75,13 @@ func (t *table[T]) name() string  { return t.bucket }
 func (t *table[T]) changed() bool { return len(t.dirty) > 0 }
 func (t *table[T]) clean()        { t.dirty = t.dirty[:0] }
 
+// touchAll marks every row for saving.
+func (t *table[T]) touchAll() {
+	for i := range t.rows {
+		t.dirty = append(t.dirty, i)
+	}
+}
+
 func (t *table[T]) flush(tx *bolt.Tx) error {
 	b := tx.Bucket([]byte(t.bucket))
 	for _, i := range t.dirty {
@@ -115,6 +122,7 @@ type persisted interface {
 	name() string
 	changed() bool
 	clean()
+	touchAll()
 	flush(tx *bolt.Tx) error
 	load(tx *bolt.Tx) error
 }
@@ -124,7 +132,7 @@ type persisted interface {
 type store struct {
 	now      time.Time
 	portStep time.Duration
-	key      []byte // secret: signs tokens, keys the hashes of PINs
+	key      []byte // drawn per process, never saved: signs tokens, keys secret digests
 	pcg      *mrand.PCG
 	rnd      *mrand.Rand
 	rndUsed  bool // the generator moved since the last commit
@@ -157,7 +165,6 @@ type store struct {
 type order struct {
 	telegent.OrderDetails
 	Port       *portState `json:",omitempty"`
-	PINHash    string     `json:",omitempty"` // port-out: keyed hash of the PIN
 	FinalState bool       `json:",omitempty"` // no update or further move is possible
 }
 
@@ -233,6 +240,14 @@ func (st *store) dirty() bool {
 	return false
 }
 
+// touchAll marks every row and the generator for saving.
+func (st *store) touchAll() {
+	st.rndUsed = true
+	for _, t := range st.tables {
+		t.touchAll()
+	}
+}
+
 func (st *store) clean() {
 	st.rndUsed = false
 	for _, t := range st.tables {
@@ -277,9 +292,11 @@ func (st *store) deriveKey(purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// secretHash returns a keyed hash of a secret: enough to notice that it
-// changed, useless for recovering it.
-func (st *store) secretHash(secret string) string {
+// secretDigest returns a digest of a secret keyed by this process's key:
+// enough to notice that the secret changed. A short secret such as a
+// 4-digit PIN is recovered from its digest by anyone holding the key, so
+// digests live in memory only, like the key (see persist.go).
+func (st *store) secretDigest(secret string) string {
 	m := hmac.New(sha256.New, st.deriveKey("secret"))
 	m.Write([]byte(secret))
 	return hex.EncodeToString(m.Sum(nil))
