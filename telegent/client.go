@@ -184,23 +184,27 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		}
 	}
 	scope := c.base + rq.path
-	// A 401 re-authenticates once per call, with a token fetched after the
-	// refused request was sent. That one refused as well means something
-	// other than expiry is wrong; the 401 is returned.
+	// A 401 re-authenticates once and retries, with a token fetched after
+	// the refused request was sent. The replacement refused as well, before
+	// any answer accepted it, means something other than expiry is wrong:
+	// the 401 is returned. A replacement that served (a retry after a 5xx
+	// or a 429, say) and then expired in turn is replaced again.
 	var reauthed bool
 	var notBefore time.Time
 	for attempt := 1; ; attempt++ {
+		if err := c.lim.Wait(ctx); err != nil {
+			return err
+		}
+		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
 		var tok string
 		if !rq.noToken {
+			// Taken after the limiter's wait, which may be long, so that
+			// the token is as fresh as it can be when the request leaves.
 			var err error
 			if tok, err = c.tokens.get(ctx, scope, notBefore); err != nil {
 				return err
 			}
 		}
-		if err := c.lim.Wait(ctx); err != nil {
-			return err
-		}
-		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
 		res := c.attempt(ctx, &rq, payload, tok)
 		if err := ctx.Err(); err != nil && res.status == 0 {
 			// The caller gave up before an answer arrived. A create whose
@@ -219,6 +223,9 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		}
 		if res.err == nil {
 			return c.decode(&rq, res, out)
+		}
+		if res.status != 0 && res.status != http.StatusUnauthorized {
+			reauthed = false // the token served: a later expiry is a new one
 		}
 		if res.status == http.StatusUnauthorized && tok != "" && !reauthed {
 			// The token expired early or was refused: fetch a new one and

@@ -271,6 +271,35 @@ func TestReauthenticatesOn401(t *testing.T) {
 	}
 }
 
+// A replacement token that served (here a 503 answered it) and then
+// expired in turn, as a long run of retries may see, is replaced again:
+// the rule is one re-authentication per 401, not per call.
+func TestReauthenticatesAgainAfterTheReplacementServed(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		mu.Lock()
+		seen[tok]++
+		n := seen[tok]
+		mu.Unlock()
+		switch {
+		case tok == "tok-1", tok == "tok-2" && n > 1:
+			writeError(w, 401, "token expired")
+		case tok == "tok-2":
+			writeError(w, 503, "busy")
+		default:
+			writeJSON(w, 200, PackageList{})
+		}
+	})
+	if _, err := f.client.Packages(context.Background()); err != nil {
+		t.Fatalf("err = %v, want the third token to serve", err)
+	}
+	if got := f.tokens.Load(); got != 3 {
+		t.Errorf("tokens fetched = %d, want 3", got)
+	}
+}
+
 func TestCreateRetriedOnlyWhenSurelyNotApplied(t *testing.T) {
 	answer := ProvisionResponse{OrderId: "JNUOID-1", OrderStatus: OrderComplete, PhoneNumberId: "NID-1"}
 	tests := []struct {
