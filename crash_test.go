@@ -144,7 +144,7 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 		args: []string{"run", c.manifest, "--api", url, "--state", state, "--out", results,
 			"--rps", "400", "--concurrency", "16", "--poll", "50ms", "--wait", "20s", "--quiet"},
 		env: append(os.Environ(), "TELEGENT_API_URL=", "TELEGENT_ACCOUNT_KEY="+sandbox.AccountKey,
-			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret),
+			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret, "XDG_CONFIG_HOME="+dir),
 	}
 
 	// Kill phase: until the kills are made or a run ends by itself (it
@@ -334,7 +334,7 @@ func TestInterruptExitCode(t *testing.T) {
 		args: []string{"run", manifest, "--api", url, "--state", state, "--out", results,
 			"--rps", "20", "--concurrency", "4", "--poll", "50ms", "--wait", "20s"},
 		env: append(os.Environ(), "TELEGENT_API_URL=", "TELEGENT_ACCOUNT_KEY="+sandbox.AccountKey,
-			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret),
+			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret, "XDG_CONFIG_HOME="+dir),
 	}
 
 	cmd := exec.Command(cr.bin, cr.args...)

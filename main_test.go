@@ -23,6 +23,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
 	"telegent-bulk/telegent/sandbox"
 )
 
@@ -54,6 +55,7 @@ func runCLI(tb testing.TB, args ...string) cliResult {
 // environment: runs go to the embedded sandbox or nowhere.
 func noRealAPI(t *testing.T) {
 	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the sandbox's fingerprint key goes there
 	t.Setenv("TELEGENT_API_URL", "")
 	t.Setenv("TELEGENT_ACCOUNT_KEY", "")
 	t.Setenv("TELEGENT_ACCOUNT_SECRET", "")
@@ -931,5 +933,52 @@ func TestCheckEligibility(t *testing.T) {
 	}
 	if want := map[string]string{"+18015551207": "yes", "+14155559901": "no"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Eligible column %v, want %v (header %v)", got, want, rows[0])
+	}
+}
+
+// Against the sandbox, whose API secret is public, the secret columns'
+// fingerprint is keyed by a random key kept in the user's config folder,
+// not by one derived from the public secret (with which anyone holding the
+// checkpoint could try every PIN); the same key serves every later run.
+func TestSandboxFingerprintKey(t *testing.T) {
+	noRealAPI(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "run.db")
+	if res := runCLI(t, sandboxRunArgs(sampleMigration, state, filepath.Join(dir, "results.xlsx"), "--quiet")...); res.code != exitRowsFailed {
+		t.Fatalf("run: exit %d\n%s", res.code, res.stderr)
+	}
+	keyFile := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "telegent-bulk", "sandbox-fingerprint.key")
+	st, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatalf("no key in the config folder: %v", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("%s is readable by others: %v", keyFile, st.Mode())
+	}
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	publicKey := plan.FingerprintKey(sandbox.AccountSecret)
+	p := crashPlan(t, sampleMigration)
+	checked := 0
+	for i := range p.Steps {
+		rec, ok, err := s.Get(checkpoint.Key(p.Key(int32(i))))
+		if err != nil || !ok || rec.SecretMAC == "" {
+			continue
+		}
+		checked++
+		if _, public := p.Rows[p.Steps[i].Row].Fingerprint(publicKey); rec.SecretMAC == public {
+			t.Fatalf("%s: the secret columns are keyed by the sandbox's public secret", rec.Key)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no record has a secret fingerprint: nothing was checked")
+	}
+	before, _ := os.ReadFile(keyFile)
+	runCLI(t, sandboxRunArgs(sampleMigration, state, filepath.Join(dir, "results.xlsx"), "--quiet")...)
+	if after, _ := os.ReadFile(keyFile); string(after) != string(before) {
+		t.Errorf("the key changed between runs")
 	}
 }
