@@ -10,13 +10,16 @@
 //     ApiEndpoint scope). The client keeps one token per scope (base URL plus
 //     path, without the query), fetches it once however many goroutines need
 //     it at the same moment, refreshes it shortly before it expires, and on a
-//     401 drops it, authenticates again and retries the call, once per call.
-//     The token for that retry is one whose fetch started after the refused
-//     request was sent: a token fetched earlier (by another goroutine, or
-//     still being fetched) may be just as stale, since the server's clock,
-//     not this machine's, decides expiry. A 401 on that fresh token too is
-//     returned, classified retry, not fail-row: it is token trouble, not the
-//     row's, and a later try of the row starts with yet another token.
+//     401 drops it, authenticates again and retries, once per 401. The token
+//     for that retry is one whose fetch started after the refused request
+//     was sent: a token fetched earlier (by another goroutine, or still
+//     being fetched) may be just as stale, since the server's clock, not
+//     this machine's, decides expiry. A 401 on that fresh token before any
+//     answer accepted it is returned, classified retry, not fail-row: it is
+//     token trouble, not the row's, and a later try of the row starts with
+//     yet another token. A replacement that served (a retry after a 5xx or
+//     a 429) and then expired in turn is replaced again. The token is taken
+//     after the limiter's wait, so it is as fresh as possible when sent.
 //   - Errors. Every API failure is an *Error (operation, status, the API's
 //     message). Classify tells the caller whether to retry later, fail the
 //     row, abort the run, or reconcile a create whose outcome is unknown.
