@@ -31,7 +31,10 @@ import (
 //     at the old one after the cut, and the first of them waits a couple
 //     of intervals, leaving the server's own bucket some room.
 //   - The first refusal cuts the rate to 70%: the rate given is too high by
-//     an unknown amount. A refusal at a rate not yet proven cuts it by the
+//     an unknown amount. Unless it comes after seconds of answers at that
+//     rate: then it is a bunch of attempts that reached the server together
+//     (the network's jitter), or a rate just above the server's, and it
+//     cuts by the share refused. A refusal at a rate not yet proven cuts it by the
 //     share of attempts refused since the last refusal (at least to 70%):
 //     one refusal after n answers says the server takes about n/(n+1) of
 //     that rate.
@@ -80,6 +83,7 @@ type Limiter struct {
 	held     int       // answers since reached
 	lastGrow time.Time // when succeeded last ran
 	sends    []float64 // when each attempt sent since the last cut and answered was sent, in seconds after it
+	calm     int       // answers before the first refusal
 }
 
 // The adaptation's constants. Rates are in attempts per second.
@@ -104,6 +108,7 @@ const (
 	climbTime    = 0.2             // seconds: the climb to a target covers 1-1/e of the way in this time
 	minClimb     = 0.01            // and at least this share of the target a second
 	regainAll    = 2.0             // seconds to regain the whole ceiling when nothing was refused
+	calmFirst    = 2.0             // seconds' worth of answers at the ceiling after which a first refusal cuts by the share refused
 
 	maxInterval = 24 * time.Hour
 	maxSends    = 1 << 16
@@ -254,6 +259,11 @@ func (l *Limiter) throttled(sent time.Time, retryAfter time.Duration) {
 	switch {
 	case l.proven && r > l.good*1.001:
 		// Probing past a proven rate: back to it.
+	case l.good == 0 && float64(l.calm) >= calmFirst*r:
+		// The first refusal after seconds at this rate: a bunch that
+		// reached the server together, or a rate just above the server's.
+		// Cut by the share refused, as below.
+		l.good = r * float64(l.calm) / float64(l.calm+1) * (1 - lowMargin)
 	case l.good == 0:
 		l.good = r * firstCut
 	default:
@@ -302,6 +312,9 @@ func (l *Limiter) succeeded(sent time.Time) {
 	now := l.now()
 	if !l.lastCut.IsZero() && !sent.Before(l.lastCut) && len(l.sends) < maxSends {
 		l.sends = append(l.sends, sent.Sub(l.lastCut).Seconds())
+	}
+	if l.good == 0 && l.cur >= l.ceiling {
+		l.calm++
 	}
 	dt := now.Sub(l.lastGrow).Seconds()
 	l.lastGrow = now

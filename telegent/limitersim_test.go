@@ -18,7 +18,7 @@ type simConfig struct {
 	workers int
 	calls   int           // calls to make (each answered once)
 	latency time.Duration // mean server time of an answered call (jittered ±50%)
-	jitter  time.Duration // mean extra delay between a slot and the send (exponential)
+	jitter  time.Duration // mean network delay between the send and the server (exponential)
 	seed    uint64
 }
 
@@ -34,7 +34,7 @@ type simEvent struct {
 	at     time.Time
 	seq    int
 	worker int
-	kind   int // 0: ask the limiter, 1: slot reached, 2: answer arrives
+	kind   int // 0: ask the limiter, 1: slot reached (the attempt leaves), 3: it reaches the server, 2: its answer arrives
 	ok     bool
 	sent   time.Time
 	gen    chan struct{}
@@ -116,17 +116,21 @@ func simulate(cfg simConfig) simResult {
 				continue
 			}
 			delete(waiting, e.worker)
-			sent := now
+			// The attempt leaves now (what the limiter knows as its send
+			// time) and reaches the server after the network's jitter.
+			arrive := now
 			if cfg.jitter > 0 {
-				sent = sent.Add(time.Duration(rnd.ExpFloat64() * float64(cfg.jitter)))
+				arrive = arrive.Add(time.Duration(rnd.ExpFloat64() * float64(cfg.jitter)))
 			}
 			res.attempts++
-			ok := allow(sent)
-			at := sent.Add(200 * time.Microsecond)
+			push(&simEvent{at: arrive, worker: e.worker, kind: 3, sent: now})
+		case 3: // the attempt reaches the server, in arrival order
+			ok := allow(now)
+			at := now.Add(200 * time.Microsecond)
 			if ok {
-				at = sent.Add(time.Duration(float64(cfg.latency) * (0.5 + rnd.Float64())))
+				at = now.Add(time.Duration(float64(cfg.latency) * (0.5 + rnd.Float64())))
 			}
-			push(&simEvent{at: at, worker: e.worker, kind: 2, ok: ok, sent: sent})
+			push(&simEvent{at: at, worker: e.worker, kind: 2, ok: ok, sent: e.sent})
 		case 2:
 			if e.ok {
 				l.succeeded(e.sent)
