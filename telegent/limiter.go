@@ -108,7 +108,7 @@ const (
 	climbTime    = 0.2             // seconds: the climb to a target covers 1-1/e of the way in this time
 	minClimb     = 0.01            // and at least this share of the target a second
 	regainAll    = 2.0             // seconds to regain the whole ceiling when nothing was refused
-	calmFirst    = 2.0             // seconds' worth of answers at the ceiling after which a first refusal cuts by the share refused
+	calmFirst    = 0.5             // seconds' worth of answers at the ceiling after which a first refusal cuts by the share refused
 
 	maxInterval = 24 * time.Hour
 	maxSends    = 1 << 16
