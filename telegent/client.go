@@ -192,18 +192,27 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 	var reauthed bool
 	var notBefore time.Time
 	for attempt := 1; ; attempt++ {
+		// The token is taken before the limiter's wait, so that a fetch
+		// (which waits for the limiter too) does not queue behind every
+		// attempt already booked and then release them all at once; and
+		// again after it, which costs nothing unless the wait was long
+		// enough for the token to fall due for renewal.
+		var tok string
+		token := func() (err error) {
+			if !rq.noToken {
+				tok, err = c.tokens.get(ctx, scope, notBefore)
+			}
+			return err
+		}
+		if err := token(); err != nil {
+			return err
+		}
 		if err := c.lim.Wait(ctx); err != nil {
 			return err
 		}
 		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
-		var tok string
-		if !rq.noToken {
-			// Taken after the limiter's wait, which may be long, so that
-			// the token is as fresh as it can be when the request leaves.
-			var err error
-			if tok, err = c.tokens.get(ctx, scope, notBefore); err != nil {
-				return err
-			}
+		if err := token(); err != nil {
+			return err
 		}
 		res := c.attempt(ctx, &rq, payload, tok)
 		if err := ctx.Err(); err != nil && res.status == 0 {

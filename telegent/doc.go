@@ -18,8 +18,9 @@
 //     answer accepted it is returned, classified retry, not fail-row: it is
 //     token trouble, not the row's, and a later try of the row starts with
 //     yet another token. A replacement that served (a retry after a 5xx or
-//     a 429) and then expired in turn is replaced again. The token is taken
-//     after the limiter's wait, so it is as fresh as possible when sent.
+//     a 429) and then expired in turn is replaced again. The token is checked
+//     again after the limiter's wait, so a long wait does not send a stale
+//     one.
 //   - Errors. Every API failure is an *Error (operation, status, the API's
 //     message). Classify tells the caller whether to retry later, fail the
 //     row, abort the run, or reconcile a create whose outcome is unknown.
