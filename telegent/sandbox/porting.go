@@ -27,14 +27,16 @@ type portTest struct {
 	fixedBy       portField
 }
 
-// portTests are the numbers whose orders are rejected, by last four digits.
+// portTests are the numbers whose orders are rejected, by last four digits,
+// with the code and message a carrier gives (which field clears it is the
+// sandbox's rule, not something the message tells).
 var portTests = map[string]portTest{
-	"9911": {"ACCOUNT_NUMBER_MISMATCH", "The account number does not match the losing carrier's records: update CurrentAccountNumber", fixAccountNumber},
-	"9912": {"PIN_INVALID", "The account PIN is not valid: update CurrentAccountPassword", fixPassword},
-	"9913": {"NAME_MISMATCH", "The subscriber name does not match the losing carrier's records: update SubscriberName", fixName},
-	"9914": {"PORT_PROTECTED", "The number is port-protected at the losing carrier: have the subscriber lift it, then update CurrentAccountPassword", fixPassword},
-	"9915": {"ADDRESS_MISMATCH", "The billing address does not match the losing carrier's records: update CurrentBillingAddress Street1 or Zip", fixAddress},
-	"9919": {"NOT_ACTIVE", "The number is not active at the losing carrier: no update clears this", neverFixed},
+	"9911": {"ACCOUNT_NUMBER_MISMATCH", "The account number does not match the losing carrier's records", fixAccountNumber},
+	"9912": {"PIN_INVALID", "The account PIN is not valid", fixPassword},
+	"9913": {"NAME_MISMATCH", "The subscriber name does not match the losing carrier's records", fixName},
+	"9914": {"PORT_PROTECTED", "The number is port-protected at the losing carrier", fixPassword},
+	"9915": {"ADDRESS_MISMATCH", "The billing address does not match the losing carrier's records", fixAddress},
+	"9919": {"NOT_ACTIVE", "The number is not active at the losing carrier", neverFixed},
 }
 
 // Eligibility answers for the test numbers that cannot be ported.
