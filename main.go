@@ -486,9 +486,12 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	defer store.Close()
 	if m, err := store.Meta(); err == nil && m.Runs > 0 {
-		fmt.Fprintf(stdout, "%d runs since %s, the last started %s (telegent-bulk %s, %s)\n\n", m.Runs,
-			m.CreatedAt.Local().Format(time.DateTime), m.StartedAt.Local().Format(time.DateTime), m.ToolVersion,
-			strings.Join(m.Manifest, " "))
+		runs := fmt.Sprintf("%d runs since %s, the last", m.Runs, m.CreatedAt.Local().Format(time.DateTime))
+		if m.Runs == 1 {
+			runs = "1 run,"
+		}
+		fmt.Fprintf(stdout, "%s started %s (telegent-bulk %s, %s)\n\n", runs, m.StartedAt.Local().Format(time.DateTime),
+			m.ToolVersion, strings.Join(m.Manifest, " "))
 	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
