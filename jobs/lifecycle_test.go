@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -310,5 +311,46 @@ func TestCancelWhileSubmitUnknown(t *testing.T) {
 	}
 	if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != opened {
 		t.Errorf("submit: %s %v, want done with %s", rec.State, rec.IDs, opened)
+	}
+}
+
+// While a run lasts, it keeps a progress file for status: counts per kind
+// and state, and the open port orders with their status; the file goes
+// when the run ends.
+func TestLiveProgress(t *testing.T) {
+	const n = "+18015551208"
+	l := newLifecycle(t)
+	dir := filepath.Join(l.e.dir, "manifest")
+	l.run(lifeRow{number: n}) // writes the manifest; the order stays open
+	live := jobs.LivePath(l.state)
+	seen := make(chan jobs.Live, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a bound, not a timing
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			if p, err := jobs.ReadLive(live); err == nil && p.WaitingTotal > 0 {
+				seen <- p
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	_, err := l.e.run(ctx, loadPlan(t, dir), l.state, l.c, jobs.Options{LiveFile: live, Poll: 500 * time.Millisecond, Wait: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-seen:
+		if len(p.Waiting) != 1 || p.Waiting[0].Number != n || p.Waiting[0].OrderId == "" || !telegent.PortOpen(p.Waiting[0].PortStatus) {
+			t.Errorf("open orders in the progress file: %+v, want %s with its order and an open status", p.Waiting, n)
+		}
+		if got := p.Counts["portins"][checkpoint.Waiting]; got != 1 {
+			t.Errorf("progress counts %v, want one port-in step waiting", p.Counts)
+		}
+	default:
+		t.Fatal("the progress file never showed the open order")
+	}
+	if _, err := os.Stat(live); !os.IsNotExist(err) {
+		t.Errorf("the progress file is still there after the run: %v", err)
 	}
 }

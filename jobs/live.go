@@ -45,25 +45,36 @@ func ReadLive(path string) (Live, error) {
 	return l, nil
 }
 
-// live returns the run's progress now.
+// live returns the run's progress now: counts kept as steps move, and the
+// open orders from the poll queues (a poll in flight right now is counted,
+// not listed).
 func (r *Runner) live(start time.Time) Live {
-	l := Live{PID: os.Getpid(), StartedAt: start, UpdatedAt: time.Now(), Counts: StepCounts{}, Totals: r.totals}
-	for i := range r.p.Steps {
-		st := &r.p.Steps[i]
-		kind := r.p.Rows[st.Row].Kind.Slug()
-		if l.Counts[kind] == nil {
-			l.Counts[kind] = map[checkpoint.State]int{}
+	l := Live{PID: os.Getpid(), StartedAt: start, UpdatedAt: time.Now(), Counts: StepCounts{}, Totals: r.totals,
+		WaitingTotal: r.totals.Waiting}
+	for k, byState := range r.byKind {
+		for st, n := range byState {
+			if n == 0 {
+				continue
+			}
+			slug := plan.Kind(k).Slug()
+			if l.Counts[slug] == nil {
+				l.Counts[slug] = map[checkpoint.State]int{}
+			}
+			l.Counts[slug][checkpoint.State(st)] = n
 		}
-		l.Counts[kind][r.state[i]]++
-		if r.state[i] != checkpoint.Waiting || st.Action != plan.PortInMonitor {
-			continue
-		}
-		l.WaitingTotal++
-		if len(l.Waiting) < liveWaitingMax {
-			rec := r.record(int32(i))
-			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[st.Row].Key, OrderId: rec.IDs["OrderId"],
+	}
+	list := func(i int32) {
+		if len(l.Waiting) < liveWaitingMax && r.state[i] == checkpoint.Waiting {
+			rec := r.record(i)
+			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[r.p.Steps[i].Row].Key, OrderId: rec.IDs["OrderId"],
 				PortStatus: rec.Data["PortStatus"]})
 		}
+	}
+	for _, i := range r.polls {
+		list(i)
+	}
+	for _, e := range r.timers {
+		list(e.i)
 	}
 	return l
 }

@@ -37,6 +37,9 @@ type Report struct {
 	Elapsed     time.Duration
 }
 
+// numStates bounds the checkpoint's states (Cancelled is the last).
+const numStates = int(checkpoint.Cancelled) + 1
+
 // ErrAborted wraps run-fatal errors: rejected credentials, an unwritable
 // checkpoint.
 var ErrAborted = errors.New("run aborted")
@@ -66,6 +69,7 @@ type Runner struct {
 
 	packages   map[string]telegent.Package // by ID and by lower-case name
 	totals     Totals
+	byKind     [][numStates]int // steps per kind and state, for Live
 	log        *slog.Logger
 	liveFailed bool // a Live write failed (said once)
 	dry        bool // a preview: decide, never write
@@ -416,7 +420,10 @@ func (r *Runner) skip(i, root int32) checkpoint.Record {
 // setState moves step i to st and keeps the totals.
 func (r *Runner) setState(i int32, st checkpoint.State) {
 	r.count(r.state[i], -1)
+	k := r.p.Rows[r.p.Steps[i].Row].Kind
+	r.byKind[k][r.state[i]]--
 	r.state[i] = st
+	r.byKind[k][st]++
 	r.count(st, +1)
 }
 
@@ -477,7 +484,9 @@ func (r *Runner) index() {
 	r.rounds = make([]uint8, n)
 	r.viaReady = make([]bool, n)
 	r.depStart = make([]int32, n+1)
+	r.byKind = make([][numStates]int, plan.NumKinds)
 	for i := range r.p.Steps {
+		r.byKind[r.p.Rows[r.p.Steps[i].Row].Kind][checkpoint.Pending]++ // the zero state
 		for _, d := range r.p.Steps[i].Deps {
 			r.depStart[d+1]++
 		}
