@@ -292,10 +292,7 @@ func TestHeaders(t *testing.T) {
 	if ti.Kind != Subscribers || ti.Sheet != "users" {
 		t.Errorf("table = %v %q, want Subscribers users", ti.Kind, ti.Sheet)
 	}
-	var got []string
-	for _, w := range warnings {
-		got = append(got, w.String())
-	}
+	got := lines(warnings)
 	want := []string{
 		`users:Colour: unknown column "Colour": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md)`,
 		`users:Passcode: unknown column "Passcode": its values are copied to the results but not used (want a Subscribers column from docs/manifest.md); it looks secret, so the results mask it`,
@@ -447,10 +444,7 @@ func TestReaderCellProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range problems {
-		got = append(got, p.String())
-	}
+	got := lines(problems)
 	want := []string{
 		"Numbers:2:ICCID: the ICCID was stored as a number: 8.90124039719E+18",
 		"Numbers:3:ICCID: " + lost(wantICCID),
@@ -697,10 +691,7 @@ func TestMaskedSecrets(t *testing.T) {
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("Check: %v, problems %v; want none", err, problems)
 	}
-	var got []string
-	for _, w := range warnings {
-		got = append(got, w.String())
-	}
+	got := lines(warnings)
 	wantList(t, "warnings", got,
 		"Subscribers-new:2:Password: "+masked,
 		"PortIns-done:3:CurrentAccountPassword: "+masked,

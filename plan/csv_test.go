@@ -44,10 +44,7 @@ func TestCSVThroughSheets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range problems {
-		got = append(got, p.String())
-	}
+	got := lines(problems)
 	want := []string{`subscribers-week1.csv:3:E-mail: "jane@" is not an e-mail address (want name@example.com)`}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems = %q, want %q", got, want)
@@ -103,10 +100,7 @@ func TestCSVUntitledColumns(t *testing.T) {
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("Check: %v %v", err, problems)
 	}
-	var got []string
-	for _, w := range warnings {
-		got = append(got, w.String())
-	}
+	got := lines(warnings)
 	const why = " has no title, so its values are not used (this is the first row with one; want a column title from docs/manifest.md)"
 	want := []string{
 		"accounts.csv:3: column B" + why,

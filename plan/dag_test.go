@@ -364,10 +364,7 @@ func TestCheckEligibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []string
-		for _, p := range problems {
-			got = append(got, p.String())
-		}
+		got := lines(problems)
 		want := []string{
 			`PortIns:2:PortInNumber: "555" is not a valid phone number (want (801) 555-1234 or E.164 like +18015551234)`,
 			`PortIns:3:TargetClassification: "cable" is not a number classification (want Mobile or Landline)`,

@@ -169,9 +169,14 @@ func problemsOf(t *testing.T, m manifest) []string {
 	if p != nil || len(problems) == 0 {
 		t.Fatalf("Build returned a plan and no problems, want problems")
 	}
-	out := make([]string, len(problems))
-	for i, pr := range problems {
-		out[i] = pr.String()
+	return lines(problems)
+}
+
+// lines returns problems (or warnings) as the strings validate prints.
+func lines(ps Problems) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
 	}
 	return out
 }
