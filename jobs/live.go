@@ -46,8 +46,7 @@ func ReadLive(path string) (Live, error) {
 }
 
 // live returns the run's progress now: counts kept as steps move, and the
-// open orders from the poll queues (a poll in flight right now is counted,
-// not listed).
+// open orders from the poll queues.
 func (r *Runner) live(start time.Time) Live {
 	l := Live{PID: os.Getpid(), StartedAt: start, UpdatedAt: time.Now(), Counts: StepCounts{}, Totals: r.totals,
 		WaitingTotal: r.totals.Waiting}
@@ -71,6 +70,9 @@ func (r *Runner) live(start time.Time) Live {
 		}
 	}
 	for _, i := range r.polls {
+		list(i)
+	}
+	for i := range r.polling {
 		list(i)
 	}
 	for _, e := range r.timers {

@@ -56,16 +56,17 @@ type Runner struct {
 	waiting   []int32 // unfinished dependencies per step
 	depStart  []int32 // dependents of step i: depList[depStart[i]:depStart[i+1]]
 	depList   []int32
-	redo      []uint8   // per step: what resume decided (see load)
-	unskip    []bool    // per step: skipped by an earlier run, blocked or not is decided again
-	rounds    []uint8   // reconcile rounds this run
-	gateHeld  []int32   // submits waiting for every eligibility check to finish
-	gateLeft  int       // eligibility steps not finished yet
-	ready     []int32   // steps whose dependencies are done, popped from the end
-	polls     []int32   // port orders due for another poll, oldest first (taken only when ready is empty)
-	timers    timerHeap // port orders waiting for their next poll, by due time
-	rearm     bool      // timers changed: the dispatcher resets its timer
-	viaReady  []bool    // the step in flight was taken from ready (not a re-poll)
+	redo      []uint8            // per step: what resume decided (see load)
+	unskip    []bool             // per step: skipped by an earlier run, blocked or not is decided again
+	rounds    []uint8            // reconcile rounds this run
+	gateHeld  []int32            // submits waiting for every eligibility check to finish
+	gateLeft  int                // eligibility steps not finished yet
+	ready     []int32            // steps whose dependencies are done, popped from the end
+	polls     []int32            // port orders due for another poll, oldest first (taken only when ready is empty)
+	timers    timerHeap          // port orders waiting for their next poll, by due time
+	polling   map[int32]struct{} // port orders being polled again now
+	rearm     bool               // timers changed: the dispatcher resets its timer
+	viaReady  []bool             // the step in flight was taken from ready (not a re-poll)
 
 	packages   map[string]telegent.Package // by ID and by lower-case name
 	totals     Totals
@@ -90,7 +91,7 @@ func New(p *plan.Plan, c *telegent.Client, s *checkpoint.Store, o Options) *Runn
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{p: p, c: c, s: s, o: o, log: log}
+	return &Runner{p: p, c: c, s: s, o: o, log: log, polling: map[int32]struct{}{}}
 }
 
 // outcome is what executing (or reconciling) one step produced.
@@ -217,6 +218,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 				idleSince = time.Now()
 			} else {
 				r.polls = r.polls[1:]
+				r.polling[next] = struct{}{}
 			}
 			inflight++
 			r.totals.Requests++
@@ -226,6 +228,8 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			if r.viaReady[out.i] {
 				others--
 				idleSince = time.Now()
+			} else {
+				delete(r.polling, out.i)
 			}
 			if out.fatal != nil {
 				fatal, stopping = out.fatal, true
