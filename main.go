@@ -243,7 +243,7 @@ func (o *apiOptions) check() error {
 	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
 	}
-	if os.Getenv("TELEGENT_ACCOUNT_KEY") == "" || os.Getenv("TELEGENT_ACCOUNT_SECRET") == "" {
+	if key, secret := o.credentials(); key == "" || secret == "" {
 		return usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
 	}
 	return nil
@@ -252,7 +252,8 @@ func (o *apiOptions) check() error {
 // connect returns a client for the chosen API, starting the embedded
 // sandbox if asked. stop releases what connect started.
 func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (c *telegent.Client, secret string, stop func(), err error) {
-	base, key, secret := o.api, os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
+	base := o.api
+	key, secret := o.credentials()
 	if base == "" {
 		base = os.Getenv("TELEGENT_API_URL")
 	}
@@ -274,7 +275,7 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 		go hs.Serve(ln)
 		stop = func() { hs.Close(); srv.Close() }
-		base, key, secret = "http://"+ln.Addr().String(), sandbox.AccountKey, sandbox.AccountSecret
+		base = "http://" + ln.Addr().String()
 	}
 	if base == "" {
 		return nil, "", stop, usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
@@ -296,14 +297,20 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 	return c, secret, stop, nil
 }
 
+// credentials returns the account key and secret a run uses: the
+// sandbox's with --sandbox, else the environment's.
+func (o *apiOptions) credentials() (key, secret string) {
+	if o.sandbox {
+		return sandbox.AccountKey, sandbox.AccountSecret
+	}
+	return os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
+}
+
 // macKey returns the key of the secret columns' fingerprint for plan
 // --state, as a run with the same options derives it (nil when the secret
 // is not known).
 func (o *apiOptions) macKey(stderr io.Writer) []byte {
-	secret := os.Getenv("TELEGENT_ACCOUNT_SECRET")
-	if o.sandbox {
-		secret = sandbox.AccountSecret
-	}
+	_, secret := o.credentials()
 	if secret == "" {
 		return nil
 	}
