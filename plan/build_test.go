@@ -72,16 +72,16 @@ func TestRowRules(t *testing.T) {
 			`Subscribers-2:2:Role: "boss" is not a role (want Subscriber, Manager or Account Admin)`,
 		}},
 		{"message route columns and authentication", base().with("MessageRoutes-2",
-			"RouteRef|RouteName|MessageUrl|MessageAuthenticationType|CallbackMessageAuthenticationType",
-			"r2||||", "r3|R3|https://x.example.com|basic|bearer"), []string{
+			"RouteRef|RouteName|MessageUrl|MessageAuthenticationType|CallbackMessageAuthenticationType|AccountRef",
+			"r2|||||acme", "r3|R3|https://x.example.com|basic|bearer|acme"), []string{
 			"MessageRoutes-2:2:RouteName: empty, but a new message route needs one (want a name like Main SMS Webhook; or give MessageRouteId for an existing route)",
 			"MessageRoutes-2:2:MessageUrl: empty, but a new message route needs one (want https://example.com/path; or give MessageRouteId for an existing route)",
 			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
 			"MessageRoutes-2:3:MessagePasswordToken: no such column, but Basic authentication needs a password (want the webhook's password or bearer token)",
 			"MessageRoutes-2:3:CallbackMessagePasswordToken: no such column, but Bearer authentication needs a token (want the callback's password or bearer token)",
 		}},
-		{"voice route type needs", base().with("VoiceRoutes-2", "RouteRef|RouteName|RouteType|VoiceUrl",
-			"v2|||", "v3|V3|Trunk|", "v4|V4|url|", "v5|V5|Forward|"), []string{
+		{"voice route type needs", base().with("VoiceRoutes-2", "RouteRef|RouteName|RouteType|VoiceUrl|AccountRef",
+			"v2||||beta", "v3|V3|Trunk||beta", "v4|V4|url||beta", "v5|V5|Forward||beta"), []string{
 			"VoiceRoutes-2:2:RouteName: empty, but a new voice route needs one (want a name like Main SIP Trunk; or give CallRouteId for an existing route)",
 			"VoiceRoutes-2:2:RouteType: empty, but a new voice route needs one (want Trunk, URL or Forward; or give CallRouteId for an existing route)",
 			"VoiceRoutes-2:3:TrunkIp1: no such column, but a Trunk route needs TrunkIp1 or TrunkUri1 (want an IP address like 203.0.113.10)",
@@ -545,7 +545,7 @@ func TestManySubscribersInParallel(t *testing.T) {
 }
 
 func TestColumnsAndOutputColumns(t *testing.T) {
-	if got := Columns(PortOuts); !slices.Equal(got, []string{"PortOutNumber", "PortOutPIN", "OrderId"}) {
+	if got := Columns(PortOuts); !slices.Equal(got, []string{"PortOutNumber", "PortOutPIN", "OrderId", "Action"}) {
 		t.Errorf("Columns(PortOuts) = %q", got)
 	}
 	for k := range NumKinds {
@@ -597,8 +597,8 @@ func TestMissingColumnPerRow(t *testing.T) {
 				3+maxRepeats, want, n-maxRepeats-1, n+2))...)
 	})
 	t.Run("Basic authentication without a user name column", func(t *testing.T) {
-		wantProblems(t, base().with("MessageRoutes-2", "RouteRef|RouteName|MessageUrl|MessageAuthenticationType|MessagePasswordToken",
-			"r2|R2|https://x.example.com|None|", "r3|R3|https://x.example.com|Basic|tok", "r4|R4|https://x.example.com|Basic|tok"),
+		wantProblems(t, base().with("MessageRoutes-2", "RouteRef|RouteName|MessageUrl|MessageAuthenticationType|MessagePasswordToken|AccountId",
+			"r2|R2|https://x.example.com|None||AID-1", "r3|R3|https://x.example.com|Basic|tok|AID-1", "r4|R4|https://x.example.com|Basic|tok|AID-1"),
 			"MessageRoutes-2:3:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)",
 			"MessageRoutes-2:4:MessageUsername: no such column, but Basic authentication needs a user name (want the webhook's user name)")
 	})
@@ -705,4 +705,47 @@ func TestMaskedSecrets(t *testing.T) {
 	if r := &p.Rows[rowByKey(t, p, Subscribers, "done@example.com")]; r.Given("Password") || !r.Masked() {
 		t.Errorf("masked Password of an existing subscriber: given %v, Masked %v; want not given, masked", r.Given("Password"), r.Masked())
 	}
+}
+
+// A route row that names no account gets the one its lines use; one whose
+// lines span accounts, or that no line uses in a manifest of several
+// accounts, is a problem on its AccountRef cell (seed 002 §4: AccountId is
+// required on a route once the distributor has more than one account).
+func TestRouteAccount(t *testing.T) {
+	t.Run("one account's lines", func(t *testing.T) {
+		p := mustBuild(t, base().without("MessageRoutes").with("MessageRoutes", hMRoutes,
+			"sms|Main SMS|https://hooks.example.com/sms|"))
+		route := rowByKey(t, p, MessageRoutes, "sms")
+		if acc, _ := p.Parent(route, Accounts); acc < 0 || p.Rows[acc].Key != "acme" {
+			t.Fatalf("account of route sms = %d, want acme's row", acc)
+		}
+		deps := p.Steps[p.RowStep(route, MessageRouteCreate)].Deps
+		if len(deps) != 1 || p.Key(deps[0]) != "accounts/acme/create" {
+			t.Errorf("route create waits for %v, want the account's create", deps)
+		}
+	})
+	t.Run("an existing account's lines", func(t *testing.T) {
+		p := mustBuild(t, manifest{
+			{"MessageRoutes", "RouteRef|RouteName|MessageUrl", []string{"sms|Main SMS|https://hooks.example.com/sms"}},
+			{"Numbers", "LineRef|SubscriberId|AccountId|MessageRouteRef|NumberType|MessageType|ProductType",
+				[]string{"L1|TSUID-1|AID-7|sms|mvno|p2p|Sms-Only", "L2|TSUID-2|AID-7|sms|mvno|p2p|Sms-Only"}},
+		})
+		if _, id := p.Parent(rowByKey(t, p, MessageRoutes, "sms"), Accounts); id != "AID-7" {
+			t.Errorf("account of route sms = %q, want AID-7", id)
+		}
+	})
+	t.Run("lines of two accounts", func(t *testing.T) {
+		wantProblems(t, base().without("MessageRoutes").with("MessageRoutes", hMRoutes,
+			"sms|Main SMS|https://hooks.example.com/sms|").
+			with("Numbers-beta", hNumbers, "B1|bob@example.com|sms||mvno|p2p|Sms-Only||||"),
+			`MessageRoutes:2:AccountRef: empty, but this route serves lines of 2 accounts ("acme", "beta"); a route `+
+				`belongs to one account, and the API needs it once the distributor has more than one (want the `+
+				`AccountRef of the account that owns the route, or its AccountId)`)
+	})
+	t.Run("unused in a manifest of two accounts", func(t *testing.T) {
+		wantProblems(t, base().with("VoiceRoutes-2", hVRoutes, "spare|Spare SIP|Trunk|203.0.113.20|"),
+			`VoiceRoutes-2:2:AccountRef: empty, but no line uses this route and the manifest has 2 accounts `+
+				`("acme", "beta"); a route belongs to one account, and the API needs it once the distributor has `+
+				`more than one (want the AccountRef of the account that owns the route, or its AccountId)`)
+	})
 }

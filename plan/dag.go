@@ -253,7 +253,8 @@ func (p *Plan) RowStep(row int32, a Action) int32 {
 // example AccountId beside AccountRef), else the parent row's own ID
 // column. The runner uses id when it is not empty, else the result of the
 // parent's create step. Both are -1, "" when the row has no such parent.
-// A Numbers or PortIns row that names no account has its subscriber's.
+// A Numbers or PortIns row that names no account has its subscriber's; a
+// route row that names none has the one its lines use (see routeAccounts).
 func (p *Plan) Parent(row int32, k Kind) (parent int32, id string) {
 	r := &p.Rows[row]
 	for _, rf := range kindRefs[r.Kind] {
@@ -264,9 +265,14 @@ func (p *Plan) Parent(row int32, k Kind) (parent int32, id string) {
 		if id == "" && parent >= 0 {
 			id = p.Rows[parent].val(ownID[k])
 		}
-		if parent < 0 && id == "" && k == Accounts && (r.Kind == Numbers || r.Kind == PortIns) {
-			if sub := r.par[slotSubscriber]; sub >= 0 {
-				return p.Parent(sub, Accounts)
+		if parent < 0 && id == "" && k == Accounts {
+			switch r.Kind {
+			case Numbers, PortIns:
+				if sub := r.par[slotSubscriber]; sub >= 0 {
+					return p.Parent(sub, Accounts)
+				}
+			case MessageRoutes, VoiceRoutes:
+				id = p.routeAccount[row]
 			}
 		}
 		return parent, id

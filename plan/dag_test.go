@@ -44,7 +44,7 @@ func TestDAGOfBase(t *testing.T) {
 		"subscribers/kid@example.com/guardian": {"subscribers/kid@example.com/create"},
 		"subscribers/bob@example.com/create":   {"accounts/beta/create"},
 		"messageroutes/sms/create":             {"accounts/acme/create"},
-		"voiceroutes/sip/create":               nil,
+		"voiceroutes/sip/create":               {"accounts/acme/create"},
 		"numbers/L1/provision":                 {"accounts/acme/create", "messageroutes/sms/create", "subscribers/jane@example.com/create"},
 		"numbers/L1/subscription":              {"numbers/L1/provision", "subscribers/jane@example.com/create"},
 		"numbers/L1/datausage":                 {"numbers/L1/provision"},
@@ -367,7 +367,7 @@ func TestCheckEligibility(t *testing.T) {
 		got := lines(problems)
 		want := []string{
 			`PortIns:2:PortInNumber: "555" is not a valid phone number (want (801) 555-1234 or E.164 like +18015551234)`,
-			`PortIns:3:TargetClassification: "cable" is not a number classification (want Mobile or Landline)`,
+			`PortIns:3:TargetClassification: "cable" is not a number classification (want mvno, iot or Landline; Mobile is read as mvno)`,
 			`PortIns:4:PortInNumber: "+18015553001" is also the PortInNumber of PortIns:3 (want each PortInNumber once per manifest)`,
 		}
 		if !slices.Equal(got, want) {

@@ -120,7 +120,7 @@ func base() manifest {
 			"sms|Main SMS|https://hooks.example.com/sms|acme",
 		}},
 		{"VoiceRoutes", hVRoutes, []string{
-			"sip|Main SIP|trunk|203.0.113.10|",
+			"sip|Main SIP|trunk|203.0.113.10|acme",
 		}},
 		{"Numbers", hNumbers, []string{
 			"L1|jane@example.com|sms||mvno|p2p|Sms+Data|Starter 1GB|20|8901240397190002080|",

@@ -67,6 +67,8 @@ func normalise(f *field, v string) (string, string) {
 		return normURL(v)
 	case tIP:
 		return normIP(v)
+	case tIPList:
+		return normList(v, normIP)
 	case tPort:
 		return normPort(v)
 	case tAreaCode:
@@ -171,6 +173,17 @@ func validNANP(nat string) bool {
 // normPhoneList normalises phones separated by ";", "," or newlines and
 // joins them with ";", dropping repeats. f is the list's field.
 func normPhoneList(f *field, v string) (string, string) {
+	return normList(v, func(p string) (string, string) {
+		if isExcelFloat(p) {
+			return "", digitsLost(f, p)
+		}
+		return normPhone(p)
+	})
+}
+
+// normList normalises each item of a list separated by ; , or line breaks
+// with one, dropping empty items and repeats, and joins them with ;.
+func normList(v string, item func(string) (string, string)) (string, string) {
 	parts := strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '\n' || r == '\r' })
 	out := make([]string, 0, len(parts))
 next:
@@ -179,10 +192,7 @@ next:
 		if p == "" {
 			continue
 		}
-		if isExcelFloat(p) {
-			return "", digitsLost(f, p)
-		}
-		e, msg := normPhone(p)
+		e, msg := item(p)
 		if msg != "" {
 			return "", msg
 		}

@@ -112,6 +112,8 @@ type Plan struct {
 	// value that will be ignored). See Check for warnings of a manifest
 	// that also has problems.
 	Warnings Problems
+
+	routeAccount map[int32]string // route row → the existing account its lines use (see routeAccounts)
 }
 
 // Problem is one thing wrong with the manifest, pointing at a cell.

@@ -99,6 +99,7 @@ func (b *builder) resolve() {
 			}
 		}
 	}
+	b.routeAccounts()
 }
 
 // uniqueKeys indexes the rows of kind k by key, reporting repeats.

@@ -74,6 +74,10 @@ func defaultValue(r *Row, fi int) string {
 			if r.Kind == PortIns {
 				return r.get(piPortinClass)
 			}
+		case piClass:
+			if r.Kind == PortIns {
+				return r.get(piPortinClass) // eligibility asks about the class the port is for
+			}
 		case lnSubType:
 			return r.get(lnNumberType)
 		}

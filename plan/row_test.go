@@ -39,7 +39,7 @@ func TestGetDefaults(t *testing.T) {
 		{Numbers, "L3", "SubscriptionType", "iot"},
 		{PortIns, "+18015551234", "Action", "submit"},
 		{PortIns, "+18015551234", "NumberType", "mvno"},
-		{PortIns, "+18015551234", "TargetClassification", "Mobile"},
+		{PortIns, "+18015551234", "TargetClassification", "mvno"},
 		{PortIns, "+18015551234", "MessageEnabled", "true"},
 		{PortIns, "+18015551234", "DataEnabled", "false"},
 		{PortIns, "+18015552001", "NumberType", "iot"},

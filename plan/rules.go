@@ -117,6 +117,8 @@ func (f *field) example() string {
 		return "https://example.com/path"
 	case tIP:
 		return "an IP address like 203.0.113.10"
+	case tIPList:
+		return "IP addresses separated by ; like 203.0.113.10; 203.0.113.11"
 	case tPort:
 		return "a port like 5060"
 	case tAreaCode:

@@ -24,6 +24,7 @@ const (
 	tInt                        // whole number ≥ 0
 	tURL                        // http(s) URL with a host
 	tIP                         // IPv4 or IPv6 address
+	tIPList                     // IP addresses separated by ; , or newlines, joined by ;
 	tPort                       // 1–65535
 	tAreaCode                   // three digits
 	tPIN                        // 4–10 digits (secret: never echoed)
@@ -45,9 +46,10 @@ type field struct {
 
 // enum is a closed set of values, spelled as the API spells them.
 type enum struct {
-	name   string            // what the values are, for messages
-	values []string          // the API's spelling, in the order messages list them
-	index  map[string]string // folded spelling → API spelling
+	name    string            // what the values are, for messages
+	values  []string          // the API's spelling, in the order messages list them
+	index   map[string]string // folded spelling → API spelling
+	aliases []string          // other spellings read as a value, for messages
 }
 
 func newEnum(name string, values ...string) *enum {
@@ -58,31 +60,45 @@ func newEnum(name string, values ...string) *enum {
 	return e
 }
 
-// list returns the values as "a, b or c".
+// alias makes another spelling read as one of e's values; messages list
+// only the values.
+func (e *enum) alias(spelling, value string) *enum {
+	e.index[fold(spelling)] = value
+	e.aliases = append(e.aliases, spelling+" is read as "+value)
+	return e
+}
+
+// list returns the values as "a, b or c", and what other spellings mean.
 func (e *enum) list() string {
-	switch n := len(e.values); n {
-	case 1:
-		return e.values[0]
-	default:
-		return strings.Join(e.values[:n-1], ", ") + " or " + e.values[n-1]
+	s := e.values[0]
+	if n := len(e.values); n > 1 {
+		s = strings.Join(e.values[:n-1], ", ") + " or " + e.values[n-1]
 	}
+	if len(e.aliases) > 0 {
+		s += "; " + strings.Join(e.aliases, ", ")
+	}
+	return s
 }
 
 var (
-	enumRole           = newEnum("role", "Subscriber", "Manager", "Account Admin")
-	enumNumberType     = newEnum("number type", "mvno", "iot", "voip")
-	enumMessageType    = newEnum("message type", "a2p", "p2p")
-	enumProductType    = newEnum("product type", "Sms-Only", "Data-Only", "Sms+Data", "Sms+Data+Voice")
-	enumRouteType      = newEnum("route type", "Trunk", "URL", "Forward")
-	enumMethod         = newEnum("HTTP method", "GET", "POST")
-	enumAuth           = newEnum("authentication type", "None", "Basic", "Bearer")
-	enumTransport      = newEnum("SIP transport", "UDP", "TCP", "TLS")
-	enumThrottleSpeed  = newEnum("throttle speed", "64-kbps", "128-kbps", "256-kbps", "512-kbps", "1-mbps", "5-mbps", "20-mbps", "50-mbps", "100-mbps")
-	enumValueUnit      = newEnum("data unit", "MB")
-	enumFilterLevel    = newEnum("filter level", "CHILD", "ADOLESCENT", "TEENAGER")
-	enumPortAction     = newEnum("port-in action", "submit", "cancel", "resubmit")
-	enumPortinClass    = newEnum("port-in classification", "mvno", "iot")
-	enumClassification = newEnum("number classification", "Mobile", "Landline")
+	enumRole          = newEnum("role", "Subscriber", "Manager", "Account Admin")
+	enumNumberType    = newEnum("number type", "mvno", "iot", "voip")
+	enumMessageType   = newEnum("message type", "a2p", "p2p")
+	enumProductType   = newEnum("product type", "Sms-Only", "Data-Only", "Sms+Data", "Sms+Data+Voice")
+	enumRouteType     = newEnum("route type", "Trunk", "URL", "Forward")
+	enumMethod        = newEnum("HTTP method", "GET", "POST")
+	enumAuth          = newEnum("authentication type", "None", "Basic", "Bearer")
+	enumTransport     = newEnum("SIP transport", "UDP", "TCP", "TLS")
+	enumThrottleSpeed = newEnum("throttle speed", "64-kbps", "128-kbps", "256-kbps", "512-kbps", "1-mbps", "5-mbps", "20-mbps", "50-mbps", "100-mbps")
+	enumValueUnit     = newEnum("data unit", "MB")
+	enumFilterLevel   = newEnum("filter level", "CHILD", "ADOLESCENT", "TEENAGER")
+	enumPortAction    = newEnum("port-in action", "submit", "cancel", "resubmit")
+	enumPortOutAction = newEnum("port-out action", "issue", "reissue")
+	// Seed 002 and the port-in OpenAPI page spell the classification
+	// mvno/iot; the changelog and the update page say Mobile/Landline.
+	// The wire follows seed 002; Mobile is read as mvno.
+	enumPortinClass    = newEnum("port-in classification", "mvno", "iot").alias("Mobile", "mvno")
+	enumClassification = newEnum("number classification", "mvno", "iot", "Landline").alias("Mobile", "mvno")
 )
 
 // schema is the ordered field list of one kind and its lookup tables.
@@ -175,6 +191,13 @@ const (
 	vrURI2
 	vrEnabled
 	vrIntelligent
+	vrTrunkEnabled1
+	vrTrunkEnabled2
+	vrPriority1
+	vrWeight1
+	vrPriority2
+	vrWeight2
+	vrIPWhitelist
 )
 
 // Line fields, common to Numbers and PortIns (index 0 is each kind's key).
@@ -235,6 +258,7 @@ const (
 	poNumber = iota
 	poPIN
 	poOrderID
+	poAction
 )
 
 // The examples used in messages.
@@ -351,6 +375,15 @@ var schemas = [NumKinds]*schema{
 		vrURI2:        {name: "TrunkUri2"},
 		vrEnabled:     {name: "RouteEnabled", aliases: []string{"Enabled"}, typ: tBool},
 		vrIntelligent: {name: "IntelligentRouteEnabled", typ: tBool},
+		// The failover fields of seed 002 §4.2. The vendor spells the
+		// priorities Trunk1Priortiy; both spellings are read.
+		vrTrunkEnabled1: {name: "TrunkEnabled1", typ: tBool},
+		vrTrunkEnabled2: {name: "TrunkEnabled2", typ: tBool},
+		vrPriority1:     {name: "Trunk1Priority", aliases: []string{"Trunk1Priortiy"}, typ: tInt},
+		vrWeight1:       {name: "Trunk1Weight", typ: tInt},
+		vrPriority2:     {name: "Trunk2Priority", aliases: []string{"Trunk2Priortiy"}, typ: tInt},
+		vrWeight2:       {name: "Trunk2Weight", typ: tInt},
+		vrIPWhitelist:   {name: "IpWhitelist", aliases: []string{"IpAllowList", "AllowedIps"}, typ: tIPList},
 	}),
 	Numbers: newSchema(Numbers, 0, append(lineFields(
 		field{name: "LineRef", aliases: []string{"LineId"}, zeros: true, want: "the partner's own line ID, like L-000123"}), []field{
@@ -373,7 +406,7 @@ var schemas = [NumKinds]*schema{
 		piZip - lnEnd:            {name: "BillingZip", aliases: []string{"Zip"}, typ: tZip},
 		piSubscriberName - lnEnd: {name: "SubscriberName", want: "the name on the losing carrier's account, like John Doe"},
 		piPortinClass - lnEnd:    {name: "TargetPortinClassification", typ: tEnum, enum: enumPortinClass, def: "mvno"},
-		piClass - lnEnd:          {name: "TargetClassification", typ: tEnum, enum: enumClassification, def: "Mobile"},
+		piClass - lnEnd:          {name: "TargetClassification", typ: tEnum, enum: enumClassification},
 		piDate - lnEnd:           {name: "PortInDate", typ: tDate},
 		piOrderID - lnEnd:        {name: "OrderId", own: true},
 	}...)),
@@ -381,6 +414,7 @@ var schemas = [NumKinds]*schema{
 		poNumber:  {name: "PortOutNumber", aliases: []string{"Number", "MSISDN", "Phone"}, typ: tPhone},
 		poPIN:     {name: "PortOutPIN", aliases: []string{"PIN"}, typ: tPIN, secret: true, zeros: true},
 		poOrderID: {name: "OrderId", own: true},
+		poAction:  {name: "Action", typ: tEnum, enum: enumPortOutAction, def: "issue"},
 	}),
 }
 
