@@ -90,7 +90,7 @@ func badSubscribers() Table {
 
 func badMessageRoutes() Table {
 	route := func(ref, url string) cells {
-		return cells{"RouteRef": ref, "RouteName": "Route " + ref, "MessageUrl": url,
+		return cells{"RouteRef": ref, "AccountRef": "north", "RouteName": "Route " + ref, "MessageUrl": url,
 			"MessageUrlMethod": "POST", "MessageAuthenticationType": "None"}
 	}
 	return table(tabMessageRoutes, withNotes(messageRoutesHeader),
@@ -102,10 +102,10 @@ func badMessageRoutes() Table {
 func badVoiceRoutes() Table {
 	return table(tabVoiceRoutes, withNotes(voiceRoutesHeader),
 		noted(NoteValid+" the voice route of the voice lines below",
-			cells{"RouteRef": "main-sip", "RouteName": "Main trunk", "RouteType": "Trunk",
+			cells{"RouteRef": "main-sip", "AccountRef": "north", "RouteName": "Main trunk", "RouteType": "Trunk",
 				"TrunkIp1": "198.51.100.20", "TrunkPort1": "5060", "TrunkTransport1": "UDP"}),
 		noted("RouteType Trunk without TrunkIp1 or TrunkUri1",
-			cells{"RouteRef": "empty-sip", "RouteName": "Trunk with no address", "RouteType": "Trunk", "TrunkPort1": "5060"}),
+			cells{"RouteRef": "empty-sip", "AccountRef": "north", "RouteName": "Trunk with no address", "RouteType": "Trunk", "TrunkPort1": "5060"}),
 	)
 }
 

@@ -40,7 +40,8 @@ var (
 
 	voiceRoutesHeader = []string{"RouteRef", "AccountRef", "RouteName", "RouteType",
 		"TrunkIp1", "TrunkPort1", "TrunkTransport1", "TrunkIp2", "TrunkPort2", "TrunkTransport2", "TrunkUri1",
-		"RouteEnabled"}
+		"RouteEnabled", "TrunkEnabled1", "TrunkEnabled2", "Trunk1Priority", "Trunk1Weight", "Trunk2Priority",
+		"Trunk2Weight", "IpWhitelist"}
 
 	numbersHeader = []string{"LineRef", "SubscriberEmail", "AccountRef", "MessageRouteRef", "VoiceRouteRef",
 		"NumberType", "MessageType", "MessageEnabled", "VoiceEnabled", "DataEnabled", "ProductType",

@@ -77,7 +77,9 @@ func migrationSubscribers() Table {
 
 func migrationMessageRoutes() Table {
 	return table(tabMessageRoutes, messageRoutesHeader,
-		cells{"RouteRef": "partner-sms", "RouteName": "Partner inbound SMS",
+		// The partner's own routes serve every account's lines; a route
+		// belongs to one account, here the partner's house account.
+		cells{"RouteRef": "partner-sms", "AccountRef": "hollis", "RouteName": "Partner inbound SMS",
 			"MessageUrl": "https://sms.example.com/telegent/inbound", "MessageUrlMethod": "POST",
 			"MessageRouteEnabled": "yes", "MessageAuthenticationType": "None",
 			"CallbackMessageUrl": "https://sms.example.com/telegent/dlr", "CallbackMessageUrlMethod": "POST"},
@@ -90,10 +92,12 @@ func migrationMessageRoutes() Table {
 
 func migrationVoiceRoutes() Table {
 	return table(tabVoiceRoutes, voiceRoutesHeader,
-		cells{"RouteRef": "partner-sip", "RouteName": "Partner SBC trunk", "RouteType": "Trunk",
+		cells{"RouteRef": "partner-sip", "AccountRef": "hollis", "RouteName": "Partner SBC trunk", "RouteType": "Trunk",
 			"TrunkIp1": "203.0.113.10", "TrunkPort1": "5060", "TrunkTransport1": "UDP",
 			"TrunkIp2": "203.0.113.11", "TrunkPort2": "5060", "TrunkTransport2": "UDP",
-			"RouteEnabled": "yes"},
+			"RouteEnabled": "yes", "TrunkEnabled1": "yes", "TrunkEnabled2": "yes",
+			"Trunk1Priority": "10", "Trunk1Weight": "10", "Trunk2Priority": "20", "Trunk2Weight": "10",
+			"IpWhitelist": "203.0.113.10; 203.0.113.11"},
 	)
 }
 

@@ -12,25 +12,31 @@ const MinSynthetic = 20
 
 // Shape is how many rows of each kind a synthetic manifest has.
 type Shape struct {
-	Accounts, Subscribers, MessageRoutes, VoiceRoutes, Numbers, PortIns int
+	Accounts, Subscribers, MessageRoutes, VoiceRoutes, Numbers, PortIns, PortOuts int
 }
 
 // Total returns the number of data rows.
 func (s Shape) Total() int {
-	return s.Accounts + s.Subscribers + s.MessageRoutes + s.VoiceRoutes + s.Numbers + s.PortIns
+	return s.Accounts + s.Subscribers + s.MessageRoutes + s.VoiceRoutes + s.Numbers + s.PortIns + s.PortOuts
 }
+
+// maxPortOuts is how many port-out PINs a synthetic manifest asks for at
+// most: one for each of the sandbox's preloaded numbers.
+const maxPortOuts = 20
 
 // ShapeOf returns the shape of an n-row manifest, shaped like a partner's
 // base: about 1% accounts, 30% subscribers (one Manager per account), three
-// message routes and two SIP trunks shared by every line, 5% port-ins, and
-// new numbers for the rest.
+// message routes and two SIP trunks shared by every line, 5% port-ins, a
+// port-out PIN per 100 rows (at most 20, for the sandbox's preloaded
+// numbers), and new numbers for the rest.
 func ShapeOf(n int) (Shape, error) {
 	if n < MinSynthetic {
 		return Shape{}, fmt.Errorf("synthetic manifest: %d rows is fewer than %d", n, MinSynthetic)
 	}
-	s := Shape{Accounts: max(1, n/100), MessageRoutes: 3, VoiceRoutes: 2, PortIns: n * 5 / 100}
+	s := Shape{Accounts: max(1, n/100), MessageRoutes: 3, VoiceRoutes: 2, PortIns: n * 5 / 100,
+		PortOuts: min(maxPortOuts, n/100)}
 	s.Subscribers = max(s.Accounts, n*30/100)
-	s.Numbers = n - s.Accounts - s.Subscribers - s.MessageRoutes - s.VoiceRoutes - s.PortIns
+	s.Numbers = n - s.Accounts - s.Subscribers - s.MessageRoutes - s.VoiceRoutes - s.PortIns - s.PortOuts
 	if s.PortIns+s.Subscribers > maxLines { // each takes a distinct phone number
 		return Shape{}, fmt.Errorf("synthetic manifest: %d rows is more than the generator has phone numbers for", n)
 	}
@@ -45,7 +51,7 @@ func Synthetic(sink Sink, n int) (Shape, error) {
 		return Shape{}, err
 	}
 	g := &synth{sink: sink, shape: shape, rng: rand.New(rand.NewPCG(0x7e1e9e47, uint64(n)))}
-	for _, step := range []func() error{g.accounts, g.subscribers, g.routes, g.numbers, g.portIns} {
+	for _, step := range []func() error{g.accounts, g.subscribers, g.routes, g.numbers, g.portIns, g.portOuts} {
 		if err := step(); err != nil {
 			sink.Abort()
 			return Shape{}, err
@@ -165,21 +171,23 @@ var (
 )
 
 func (g *synth) routes() error {
-	if err := g.sink.Table(tabMessageRoutes, []string{"RouteRef", "RouteName", "MessageUrl", "MessageUrlMethod",
+	// The routes serve every account's lines and belong to the first
+	// account, as a partner's shared routes do.
+	if err := g.sink.Table(tabMessageRoutes, []string{"RouteRef", "AccountRef", "RouteName", "MessageUrl", "MessageUrlMethod",
 		"MessageRouteEnabled", "MessageAuthenticationType"}); err != nil {
 		return err
 	}
 	for _, r := range messageRoutes {
-		if err := g.emit(r, "Synthetic "+r, "https://sms.example.com/"+r, "POST", "yes", "None"); err != nil {
+		if err := g.emit(r, accountRef(0), "Synthetic "+r, "https://sms.example.com/"+r, "POST", "yes", "None"); err != nil {
 			return err
 		}
 	}
-	if err := g.sink.Table(tabVoiceRoutes, []string{"RouteRef", "RouteName", "RouteType", "TrunkIp1",
+	if err := g.sink.Table(tabVoiceRoutes, []string{"RouteRef", "AccountRef", "RouteName", "RouteType", "TrunkIp1",
 		"TrunkPort1", "TrunkTransport1", "RouteEnabled"}); err != nil {
 		return err
 	}
 	for i, r := range voiceRoutes {
-		if err := g.emit(r, "Synthetic "+r, "Trunk", "203.0.113."+strconv.Itoa(20+i), "5060", "UDP", "yes"); err != nil {
+		if err := g.emit(r, accountRef(0), "Synthetic "+r, "Trunk", "203.0.113."+strconv.Itoa(20+i), "5060", "UDP", "yes"); err != nil {
 			return err
 		}
 	}
@@ -297,6 +305,23 @@ func (g *synth) portIns() error {
 			ICCID(int64(g.shape.Numbers+p)), sh.numberType, sh.messageType, sh.voice, sh.data, pkg,
 			lim[0], lim[1], lim[2], lim[3])
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// portOuts asks for PINs for the sandbox's preloaded numbers
+// (+13855550100 and up), which belong to an account outside the manifest.
+func (g *synth) portOuts() error {
+	if g.shape.PortOuts == 0 {
+		return nil
+	}
+	if err := g.sink.Table(tabPortOuts, []string{"PortOutNumber", "PortOutPIN"}); err != nil {
+		return err
+	}
+	for k := range g.shape.PortOuts {
+		if err := g.emit("+138555501"+pad(k, 2), strconv.Itoa(4000+k*37%1000)); err != nil {
 			return err
 		}
 	}

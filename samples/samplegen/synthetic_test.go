@@ -16,8 +16,8 @@ func TestShapeOf(t *testing.T) {
 		want Shape
 	}{
 		{20, Shape{Accounts: 1, Subscribers: 6, MessageRoutes: 3, VoiceRoutes: 2, Numbers: 7, PortIns: 1}},
-		{1000, Shape{Accounts: 10, Subscribers: 300, MessageRoutes: 3, VoiceRoutes: 2, Numbers: 635, PortIns: 50}},
-		{1_000_000, Shape{Accounts: 10_000, Subscribers: 300_000, MessageRoutes: 3, VoiceRoutes: 2, Numbers: 639_995, PortIns: 50_000}},
+		{1000, Shape{Accounts: 10, Subscribers: 300, MessageRoutes: 3, VoiceRoutes: 2, Numbers: 625, PortIns: 50, PortOuts: 10}},
+		{1_000_000, Shape{Accounts: 10_000, Subscribers: 300_000, MessageRoutes: 3, VoiceRoutes: 2, Numbers: 639_975, PortIns: 50_000, PortOuts: 20}},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.n), func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestSyntheticConsistent(t *testing.T) {
 	}
 	counts := map[string]int{"accounts": shape.Accounts, "subscribers": shape.Subscribers,
 		"messageroutes": shape.MessageRoutes, "voiceroutes": shape.VoiceRoutes,
-		"numbers": shape.Numbers, "portins": shape.PortIns}
+		"numbers": shape.Numbers, "portins": shape.PortIns, "portouts": shape.PortOuts}
 	total := 0
 	for _, tab := range tables {
 		if got, want := len(tab.Rows), counts[tab.Name]; got != want {
