@@ -66,9 +66,32 @@
 //     yet (see PortOpen).
 //   - Provision orders finish as Complete, port orders as Completed; both
 //     constants exist and callers compare against the one for the order type.
-//   - TargetPortinClassification is mvno/iot on the submit page and
-//     Mobile/Landline on the update and eligibility pages; the client sends
-//     what the caller gives and does not translate.
+//   - Where the seeds disagree on a wire value, seed 002 (the newest and
+//     most complete) is followed. TargetPortinClassification is mvno/iot
+//     (seed 001's enum); eligibility's TargetClassification is sent as
+//     seed 002's example sends it (mvno), with Landline for a wireline (the
+//     changelog's other value). The client sends what the caller gives;
+//     the runner spells it so.
+//   - The submit body has no PortInDate (seed 001's schema, seed 002's
+//     example): a date goes to the order by an update, written
+//     MM/DD/YYYY as seed 002's example writes it (PortInDateLayout); the
+//     reference page's YYYY-MM-DD is not used.
+//   - AccountId goes on every create the documents make it required on for
+//     a distributor with more than one account: subscribers (always),
+//     message and voice routes, provisions (seed 002 §2, §4, §8.1). Seed
+//     002 shows no AccountId on subscriptions or port-ins, so none is sent.
+//   - Voice routes carry seed 002's failover fields under the vendor's own
+//     spellings (Trunk1Priortiy); the IP allow list is sent as IpWhitelist
+//     (the update page) and read back as either spelling.
+//   - "Email already exists" is a 400 in seed 002's error table, which
+//     lists no 409; a refused subscriber create is settled by the caller
+//     through the distributor's subscriber list, not by the message text.
+//   - Only OrderDate, OrderId, OrderStatus, OrderType, PhoneNumbersOrdered
+//     and OrderStatusMessage of an order are documented; the other fields
+//     of OrderDetails (PhoneNumberId, OrderStatusCode, DeclinedAttempts,
+//     LastDeclinedAt, CompletedDate, PortInDate), and OrderId, OrderType
+//     and CreatedAt of an inventory record, are decoded when an API sends
+//     them and are empty otherwise. Callers use them only when present.
 //   - The token path is spelled /v1.0/oauth2/tokens (the guides) rather than
 //     /v1.0/OAuth2/tokens (the OpenAPI block); the API matches paths without
 //     regard to case.
@@ -77,6 +100,11 @@
 //     since a fresh token for the same scope would be refused the same way.
 //   - GET /v1.0/distributor/accounts and the list form of GET
 //     /v1.0/voice/routes are assumed endpoints that the vendor does not
-//     document. On the real API they may answer 404; callers treat that as
-//     "cannot reconcile by lookup", not as "nothing exists".
+//     document (the sandbox serves them only in its extended profile). On
+//     the real API they may answer 404; callers treat that as "cannot
+//     reconcile by lookup", not as "nothing exists".
+//   - The inventory's filter parameters (PhoneNumber, SubscriberId,
+//     AccountId, Status) are assumed names: the vendor says the list is
+//     filterable but not how. Callers match every record themselves, so a
+//     filter the API ignores costs time, never correctness.
 package telegent

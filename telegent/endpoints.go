@@ -69,7 +69,8 @@ func (c *Client) ListAccounts(ctx context.Context) ([]Account, error) {
 }
 
 // CreateSubscriber creates a subscriber. An email that already exists on
-// the platform answers 409 (ClassFailRow).
+// the platform is refused: 400 "Email already exists" in the vendor's
+// documents (an older page shows 409); both classify as ClassFailRow.
 func (c *Client) CreateSubscriber(ctx context.Context, r SubscriberCreateRequest) (*Subscriber, error) {
 	if r.PhoneNumbers == nil {
 		r.PhoneNumbers = []string{}

@@ -196,9 +196,25 @@ type VoiceRouteCreateRequest struct {
 	TrunkPort2              string `json:",omitempty"`
 	TrunkTransport2         string `json:",omitempty"`
 	TrunkUri2               string `json:",omitempty"`
-	RouteEnabled            *bool  `json:",omitempty"`
-	IntelligentRouteEnabled *bool  `json:",omitempty"`
-	AccountId               string `json:",omitempty"`
+	// Failover between the two trunks (seed 002 §4.2). Trunk1Priortiy is
+	// the vendor's own spelling.
+	TrunkEnabled1           *bool       `json:",omitempty"`
+	TrunkEnabled2           *bool       `json:",omitempty"`
+	Trunk1Priortiy          *int        `json:",omitempty"`
+	Trunk1Weight            *int        `json:",omitempty"`
+	Trunk2Priortiy          *int        `json:",omitempty"`
+	Trunk2Weight            *int        `json:",omitempty"`
+	IpWhitelist             []IPAddress `json:",omitempty"`
+	RouteEnabled            *bool       `json:",omitempty"`
+	IntelligentRouteEnabled *bool       `json:",omitempty"`
+	AccountId               string      `json:",omitempty"`
+}
+
+// IPAddress is one entry of a voice route's IP allow list. The update page
+// names the list IpWhitelist, the create answer IpWhiteList; JSON field
+// names match without regard to case, so both decode.
+type IPAddress struct {
+	IpAddress string
 }
 
 type VoiceRoute struct {
@@ -206,10 +222,12 @@ type VoiceRoute struct {
 	AccountId       string
 	RouteName       string
 	RouteType       string
-	VoiceUrl        string `json:",omitempty"`
-	TrunkIp1        string `json:",omitempty"`
-	TrunkPort1      string `json:",omitempty"`
-	TrunkTransport1 string `json:",omitempty"`
+	VoiceUrl        string      `json:",omitempty"`
+	TrunkIp1        string      `json:",omitempty"`
+	TrunkPort1      string      `json:",omitempty"`
+	TrunkTransport1 string      `json:",omitempty"`
+	TrunkEnabled1   bool        `json:",omitempty"`
+	IpWhiteList     []IPAddress `json:",omitempty"`
 	RouteEnabled    bool
 }
 
@@ -294,9 +312,11 @@ type NumberUpdateRequest struct {
 }
 
 // Number is one record of the numbers inventory (also the numbers/update
-// answer). Status is Active, Porting (an open port-in) or Cancelled. OrderId
-// and OrderType name the latest order that touched the number (provision,
-// portin or portout); the runner reconciles lost submits through them.
+// answer). The vendor documents a record's phone number, NID, capabilities,
+// assigned routes, subscriber and status, without key names; OrderId,
+// OrderType (the latest order that touched the number: provision, portin
+// or portout) and CreatedAt are not documented and are empty unless the
+// API sends them.
 type Number struct {
 	PhoneNumberId  string
 	PhoneNumber    string
@@ -332,7 +352,9 @@ type PhoneNumberRef struct {
 
 // OrderDetails answers GET /v1.0/numbers/order?OrderId=. Provision orders
 // report Complete or Error; port orders report the port statuses above.
-// OrderStatusCode is the carrier's machine-readable reason on a rejection.
+// Seed 002 documents OrderDate, OrderId, OrderStatus, OrderType and
+// PhoneNumbersOrdered, the order-details page OrderStatusMessage (the
+// carrier's reason); the other fields are empty unless the API sends them.
 type OrderDetails struct {
 	OrderDate           string
 	OrderId             string
@@ -348,8 +370,9 @@ type OrderDetails struct {
 	LastDeclinedAt      string `json:",omitempty"`
 }
 
-// EligibilityRequest: the changelog names the field TargetClassification
-// (Mobile | Landline); the guide's example sends mvno. Both are accepted.
+// EligibilityRequest: seed 002's example sends TargetClassification mvno;
+// the changelog names Mobile and Landline. The runner sends mvno or iot
+// (Mobile is read as mvno) and Landline for a wireline.
 type EligibilityRequest struct {
 	PhoneNumber          string
 	TargetClassification string
@@ -370,10 +393,14 @@ type PortInRequest struct {
 	CurrentAccountPassword     string // secret
 	CurrentBillingAddress      Address
 	ICCID                      string `json:",omitempty"`
-	TargetPortinClassification string `json:",omitempty"`
+	TargetPortinClassification string `json:",omitempty"` // mvno | iot (seed 001's enum)
 	SubscriberName             string `json:",omitempty"`
-	PortInDate                 string `json:",omitempty"`
 }
+
+// PortInDateLayout is how PortInDate goes on the wire: seed 002's update
+// example writes "04/23/2026"; the API reference page says YYYY-MM-DD.
+// Seed 002 is followed.
+const PortInDateLayout = "01/02/2006"
 
 type PortInResponse struct {
 	OrderId     string
@@ -384,7 +411,9 @@ type PortInResponse struct {
 }
 
 // PortInUpdateRequest changes an open (or rejected) order; empty fields are
-// left as they are.
+// left as they are. PortInDate is written as PortInDateLayout. The submit
+// body has no PortInDate (seed 001's schema, seed 002's example): a date
+// goes to the order by an update.
 type PortInUpdateRequest struct {
 	OrderId                    string
 	CurrentCarrierName         string   `json:",omitempty"`

@@ -221,7 +221,6 @@ func checkPortIn(in *telegent.PortInRequest) error {
 		requireAddress("CurrentBillingAddress", in.CurrentBillingAddress),
 		checkICCID("ICCID", in.ICCID),
 		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
-		checkDate("PortInDate", &in.PortInDate),
 	)
 }
 
@@ -255,7 +254,6 @@ func (st *store) portIn(in *telegent.PortInRequest) (any, error) {
 			OrderStatus:         telegent.PortSubmitted,
 			OrderType:           "portin",
 			PhoneNumbersOrdered: []telegent.PhoneNumberRef{{Number: phone}},
-			PortInDate:          in.PortInDate,
 		},
 		Port: &portState{
 			CarrierName:    in.CurrentCarrierName,
@@ -310,7 +308,6 @@ func checkPortInUpdate(in *telegent.PortInUpdateRequest) error {
 		required("OrderId", in.OrderId),
 		checkICCID("ICCID", in.ICCID),
 		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
-		checkDate("PortInDate", &in.PortInDate),
 	)
 	if err == nil && in.CurrentBillingAddress != nil {
 		err = checkZip("CurrentBillingAddress.Zip", in.CurrentBillingAddress.Zip)

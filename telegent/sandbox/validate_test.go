@@ -98,7 +98,6 @@ func TestBadBodiesAreRejectedNamingTheField(t *testing.T) {
 		{"portin state missing", telegent.PathPortIn, with(portin, obj{"CurrentBillingAddress": with(address, obj{"State": nil})}), "CurrentBillingAddress.State is required"},
 		{"portin zip missing", telegent.PathPortIn, with(portin, obj{"CurrentBillingAddress": with(address, obj{"Zip": nil})}), "CurrentBillingAddress.Zip is required"},
 		{"portin classification", telegent.PathPortIn, with(portin, obj{"TargetPortinClassification": "satellite"}), "TargetPortinClassification"},
-		{"portin date", telegent.PathPortIn, with(portin, obj{"PortInDate": "next week"}), "PortInDate"},
 		{"portin update order missing", telegent.PathPortInUpdate, obj{"SubscriberName": "x"}, "OrderId is required"},
 		{"portin cancel order missing", telegent.PathPortInCancel, obj{}, "OrderId is required"},
 		{"eligibility classification missing", telegent.PathPortInEligibility, obj{"PhoneNumber": "+18015550000"}, "TargetClassification is required"},
