@@ -47,6 +47,9 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	case plan.VoiceRouteCreate:
 		return r.create(ctx, i, &rec, r.sendVoiceRoute(st.Row))
 	case plan.NumberProvision:
+		if err := r.fenceNumbers(ctx, &rec, st.Row); err != nil {
+			return r.settle(i, &rec, nil, nil, err, false)
+		}
 		return r.create(ctx, i, &rec, r.sendProvision(st.Row))
 	case plan.SubscriptionCreate:
 		return r.createSubscription(ctx, i, &rec)
@@ -120,6 +123,7 @@ func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, se
 	}
 	rec.UpdatedAt = now
 	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	delete(rec.Data, refused) // an earlier refusal says nothing of this request
 	if err := r.s.PutSync(*rec); err != nil {
 		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)}
 	}
@@ -172,11 +176,16 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
 	}
 	apiErr, _ := asAPIError(err)
-	if isCreate && apiErr != nil && apiErr.Status == http.StatusConflict && r.p.Steps[i].Action == plan.SubscriberCreate {
-		// The e-mail exists: adopt it if it is this row's subscriber,
-		// which reconciliation decides with one listing for all. The mark
-		// is durable, so that no run ever sends this create again blindly.
-		rec.Data["Conflict"] = "email"
+	if isCreate && r.p.Steps[i].Action == plan.SubscriberCreate && apiErr != nil &&
+		(apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusConflict) {
+		// Perhaps the e-mail exists: seed 002 lists no 409, so "Email
+		// already exists" comes as a 400 like any bad field, and codes are
+		// never told apart by their text. The distributor's subscriber
+		// list settles it, one listing for all: adopt the subscriber when
+		// it is this row's, fail the row with the API's message otherwise.
+		// The mark is durable, so that no run sends this create again
+		// blindly.
+		rec.Data[refused] = fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 	}

@@ -126,10 +126,7 @@ func (r *Runner) createSubscription(ctx context.Context, i int32, rec *checkpoin
 
 func (r *Runner) eligibility(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	row := &r.p.Rows[r.p.Steps[i].Row]
-	target := row.Get("TargetClassification")
-	if target == "" {
-		target = "Mobile"
-	}
+	target := row.Get("TargetClassification") // mvno, iot or Landline; the port's class when empty
 	return r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 		e, err := r.c.PortInEligibility(ctx, telegent.EligibilityRequest{PhoneNumber: row.Key, TargetClassification: target})
 		if err != nil {
@@ -152,10 +149,6 @@ func (r *Runner) portInFields(ri int32) telegent.PortInRequest {
 			name = r.p.Rows[pr].Get("Name")
 		}
 	}
-	class := row.Get("TargetPortinClassification")
-	if class == "" {
-		class = "mvno"
-	}
 	var addr telegent.Address
 	if a := address(row, "Billing", false); a != nil {
 		addr = *a
@@ -167,11 +160,24 @@ func (r *Runner) portInFields(ri int32) telegent.PortInRequest {
 		CurrentAccountPassword:     row.Get("CurrentAccountPassword"),
 		CurrentBillingAddress:      addr,
 		ICCID:                      row.Get("ICCID"),
-		TargetPortinClassification: class,
+		TargetPortinClassification: row.Get("TargetPortinClassification"), // mvno unless the row says iot
 		SubscriberName:             name,
-		PortInDate:                 row.Get("PortInDate"),
 	}
 }
+
+// portInDate returns a port-in row's PortInDate as the wire writes it
+// (telegent.PortInDateLayout), or "".
+func portInDate(row *plan.Row) string {
+	d := row.Get("PortInDate")
+	if t, err := time.Parse("2006-01-02", d); err == nil {
+		return t.Format(telegent.PortInDateLayout)
+	}
+	return d
+}
+
+// dateSent is the submit record's note of the PortInDate its order was
+// last given, as the row holds it.
+const dateSent = "PortInDateSent"
 
 // submit opens the port order, or — after a rejection whose row was fixed —
 // updates the same order with the row's current values.
@@ -182,16 +188,18 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 	case redoUpdate:
 		orderID := firstNonEmpty(rec.IDs["OrderId"], r.p.KnownOrder(ri))
 		delete(rec.Data, unknownSent) // from now on, the record holds what was sent
+		// The fields of seed 002's update example; the classification
+		// stays as submitted (the update page spells it Mobile/Landline,
+		// the submit mvno/iot).
 		up := telegent.PortInUpdateRequest{
-			OrderId:                    orderID,
-			CurrentCarrierName:         req.CurrentCarrierName,
-			CurrentAccountNumber:       req.CurrentAccountNumber,
-			CurrentAccountPassword:     req.CurrentAccountPassword,
-			CurrentBillingAddress:      &req.CurrentBillingAddress,
-			PortInDate:                 req.PortInDate,
-			TargetPortinClassification: req.TargetPortinClassification,
-			SubscriberName:             req.SubscriberName,
-			ICCID:                      req.ICCID,
+			OrderId:                orderID,
+			CurrentCarrierName:     req.CurrentCarrierName,
+			CurrentAccountNumber:   req.CurrentAccountNumber,
+			CurrentAccountPassword: req.CurrentAccountPassword,
+			CurrentBillingAddress:  &req.CurrentBillingAddress,
+			PortInDate:             portInDate(&r.p.Rows[ri]),
+			SubscriberName:         req.SubscriberName,
+			ICCID:                  req.ICCID,
 		}
 		return r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 			u, err := r.c.UpdatePortIn(ctx, up)
@@ -200,7 +208,7 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 			}
 			n, _ := strconv.Atoi(rec.Data["Updates"])
 			return nil, map[string]string{"PortStatus": u.Status, "Updates": strconv.Itoa(n + 1),
-				"UpdatedOrderAt": time.Now().UTC().Format(time.RFC3339)}, nil
+				"UpdatedOrderAt": time.Now().UTC().Format(time.RFC3339), dateSent: r.p.Rows[ri].Get("PortInDate")}, nil
 		})
 	case redoResubmit:
 		if prev := rec.IDs["OrderId"]; prev != "" {
@@ -209,6 +217,7 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		delete(rec.IDs, "OrderId")
 		delete(rec.Data, "PortStatus")
 	}
+	delete(rec.Data, dateSent) // a new order has no date yet
 	if err := r.fence(ctx, rec, req.PortInNumber); err != nil {
 		return r.settle(i, rec, nil, nil, err, false)
 	}
@@ -239,7 +248,9 @@ func (r *Runner) portOrderID(i int32) string {
 }
 
 // monitor polls the order once: Completed is done, Rejected fails the row
-// with the reason and the columns to fix, an open order is waiting.
+// with the reason and the columns to fix, Error needs a person, an open
+// order is waiting. A PortInDate the order has not been given yet goes out
+// first, by an update (the submit body has no date).
 func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	orderID := r.portOrderID(i)
 	if orderID == "" {
@@ -255,34 +266,39 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 	if out.state != checkpoint.Done || o == nil {
 		return out
 	}
+	if telegent.PortOpen(o.OrderStatus) {
+		if refusal := r.sendPortInDate(ctx, i, orderID); refusal != nil {
+			// The order may have moved on since it was read (a completed
+			// order takes no date): read it again before blaming the date.
+			if o2, err := r.c.Order(ctx, orderID); err == nil && !telegent.PortOpen(o2.OrderStatus) {
+				o = o2
+			} else {
+				rec.State = checkpoint.Failed
+				rec.ErrClass, rec.ErrStatus = "fail-row", refusal.Status
+				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open, but the API refused its PortInDate %s: "+
+					"fix PortInDate and re-run", refusal.Status, refusal.Message, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
+				rec.Data["PortStatus"] = o.OrderStatus
+				r.put(*rec)
+				return outcome{i: i, rec: *rec, state: rec.State}
+			}
+		}
+	}
 	rec.Data["PortStatus"] = o.OrderStatus
-	declined, _ := strconv.Atoi(rec.Data["DeclinedAttempts"])
-	if o.DeclinedAttempts > declined {
-		declined = o.DeclinedAttempts
-	} else if o.OrderStatus == telegent.PortRejected && prevStatus != telegent.PortRejected {
-		declined++
-	}
-	if declined > 0 {
-		rec.Data["DeclinedAttempts"] = strconv.Itoa(declined)
-	}
-	if o.LastDeclinedAt != "" {
-		rec.Data["LastDeclinedAt"] = apiTime(o.LastDeclinedAt)
-	} else if o.OrderStatus == telegent.PortRejected && prevStatus != telegent.PortRejected {
-		rec.Data["LastDeclinedAt"] = time.Now().UTC().Format(time.RFC3339)
-	}
+	noteDeclines(rec, o, prevStatus)
 	switch o.OrderStatus {
 	case telegent.PortCompleted:
-		rec.IDs["PhoneNumberId"] = o.PhoneNumberId
-		done := apiTime(o.CompletedDate)
-		if done == "" {
-			done = time.Now().UTC().Format(time.RFC3339)
-		}
-		rec.Data["PortCompletedAt"] = done
-		rec.State = checkpoint.Done
-	case telegent.PortRejected, telegent.OrderError:
+		r.portCompleted(ctx, i, rec, o)
+	case telegent.PortRejected:
 		rec.State = checkpoint.Failed
 		rec.ErrClass = "rejected"
 		rec.ErrMessage = rejection(o)
+	case telegent.OrderError:
+		// The order-details page: "Error — see OrderStatusMessage". What
+		// went wrong is the platform's, not the row's: a person looks.
+		rec.State = checkpoint.NeedsAttention
+		rec.ErrClass = "unknown"
+		rec.ErrMessage = "the port order " + orderID + " is in Error: " + firstNonEmpty(o.OrderStatusMessage, "no message given") +
+			" — ask Telegent support about the order; cancel it (Action=cancel) and resubmit if they say so"
 	case telegent.PortCancelled:
 		rec.State = checkpoint.Cancelled
 		rec.ErrClass, rec.ErrMessage = "", "the order was cancelled"
@@ -293,28 +309,102 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 	return outcome{i: i, rec: *rec, state: rec.State}
 }
 
-// rejectFix maps a carrier's rejection code to the columns to correct.
-var rejectFix = map[string]string{
-	"ACCOUNT_NUMBER_MISMATCH": "fix CurrentAccountNumber and re-run: the order is updated, not resubmitted",
-	"PIN_INVALID":             "fix CurrentAccountPassword (the PIN at the losing carrier) and re-run: the order is updated, not resubmitted",
-	"NAME_MISMATCH":           "fix SubscriberName to the name on the losing carrier's account and re-run: the order is updated",
-	"PORT_PROTECTED":          "ask the subscriber to lift port protection at the losing carrier, put the new PIN in CurrentAccountPassword and re-run",
-	"ADDRESS_MISMATCH":        "fix BillingStreet1/BillingZip to the losing carrier's billing address and re-run: the order is updated",
-	"NOT_ACTIVE":              "set Action=cancel: an update cannot fix this",
+// noteDeclines keeps the count and time of rejections. The order details
+// carry DeclinedAttempts and LastDeclinedAt only on some platforms (the
+// vendor documents neither); without them the runner counts the
+// rejections it sees itself.
+func noteDeclines(rec *checkpoint.Record, o *telegent.OrderDetails, prevStatus string) {
+	turned := o.OrderStatus == telegent.PortRejected && prevStatus != telegent.PortRejected
+	declined, _ := strconv.Atoi(rec.Data["DeclinedAttempts"])
+	if o.DeclinedAttempts > declined {
+		declined = o.DeclinedAttempts
+	} else if turned {
+		declined++
+	}
+	if declined > 0 {
+		rec.Data["DeclinedAttempts"] = strconv.Itoa(declined)
+	}
+	if o.LastDeclinedAt != "" {
+		rec.Data["LastDeclinedAt"] = apiTime(o.LastDeclinedAt)
+	} else if turned {
+		rec.Data["LastDeclinedAt"] = time.Now().UTC().Format(time.RFC3339)
+	}
 }
 
-func rejection(o *telegent.OrderDetails) string {
-	msg := "port rejected"
-	if o.OrderStatusCode != "" {
-		msg += " (" + o.OrderStatusCode + ")"
+// portCompleted records a completed port: its number's NID, which the
+// order details give only on some platforms (the vendor documents show
+// none), else the documented inventory does; and when it completed.
+func (r *Runner) portCompleted(ctx context.Context, i int32, rec *checkpoint.Record, o *telegent.OrderDetails) {
+	nid := o.PhoneNumberId
+	if nid == "" {
+		phone := r.p.Rows[r.p.Steps[i].Row].Key
+		if ns, err := r.c.Inventory(ctx, telegent.InventoryFilter{PhoneNumber: phone}); err == nil {
+			for _, n := range ns {
+				if n.PhoneNumber == phone && n.PhoneNumberId != "" {
+					nid = n.PhoneNumberId
+				}
+			}
+		} else {
+			r.log.Warn("could not look up the number of a completed port; the bind names it by phone number",
+				"number", phone, "error", err)
+		}
 	}
-	if o.OrderStatusMessage != "" {
-		msg += ": " + o.OrderStatusMessage
+	if nid != "" {
+		rec.IDs["PhoneNumberId"] = nid
 	}
-	if fix, ok := rejectFix[o.OrderStatusCode]; ok {
-		return msg + " — " + fix
+	done := apiTime(o.CompletedDate)
+	if done == "" {
+		done = time.Now().UTC().Format(time.RFC3339)
 	}
-	return msg + " — correct the row's carrier details and re-run (the order is updated), or set Action=cancel"
+	rec.Data["PortCompletedAt"] = done
+	rec.State = checkpoint.Done
+}
+
+// sendPortInDate gives open order orderID the row's PortInDate when the
+// order has not had that date yet (the submit body has no date; seed 002
+// sets it by an update). It returns the API's refusal (a 4xx), if any; a
+// call that did not get through is tried again at the next poll.
+func (r *Runner) sendPortInDate(ctx context.Context, i int32, orderID string) *telegent.Error {
+	row := &r.p.Rows[r.p.Steps[i].Row]
+	sub, ok := r.dateNeeded(i, orderID)
+	if !ok {
+		return nil
+	}
+	_, err := r.c.UpdatePortIn(ctx, telegent.PortInUpdateRequest{OrderId: orderID, PortInDate: portInDate(row)})
+	if err != nil {
+		if apiErr, ok := asAPIError(err); ok && telegent.Classify(err) == telegent.ClassFailRow {
+			return apiErr
+		}
+		r.log.Warn("the PortInDate update did not get through; the next poll tries again", "step", string(r.p.Key(i)), "error", err)
+		return nil
+	}
+	sub.Data[dateSent] = row.Get("PortInDate")
+	sub.UpdatedAt = time.Now().UTC()
+	r.put(sub)
+	return nil
+}
+
+// dateNeeded tells whether the order of port monitor i has yet to be
+// given the row's PortInDate, and returns the submit's record, which notes
+// what was sent.
+func (r *Runner) dateNeeded(i int32, orderID string) (checkpoint.Record, bool) {
+	date := r.p.Rows[r.p.Steps[i].Row].Get("PortInDate")
+	if date == "" {
+		return checkpoint.Record{}, false
+	}
+	sub, ok, err := r.s.Get(siblingKey(r.p.Key(i), plan.PortInSubmit))
+	if err != nil || !ok || sub.IDs["OrderId"] != orderID || sub.Data[dateSent] == date {
+		return checkpoint.Record{}, false
+	}
+	if sub.Data == nil {
+		sub.Data = map[string]string{}
+	}
+	return sub, true
+}
+
+// portFinal tells whether a port order in this status can change no more.
+func portFinal(status string) bool {
+	return status == telegent.PortCompleted || status == telegent.PortCancelled
 }
 
 // cancel cancels a row's port order; cancel is final.

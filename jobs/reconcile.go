@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ const maxReconcileRounds = 5
 type verdict struct {
 	kind verdictKind
 	ids  map[string]string
+	data map[string]string // facts to keep on the record (vFound)
 	msg  string
 }
 
@@ -50,6 +52,9 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 
 	for _, i := range idxs {
 		v := verdicts[i]
+		if v.kind == vAttention && r.declaredAbsent(i) {
+			v.kind = vAbsent // the user checked: it was not applied
+		}
 		rec := r.record(i)
 		rec.UpdatedAt = time.Now().UTC()
 		r.rounds[i]++
@@ -67,7 +72,12 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 				rec.IDs = map[string]string{}
 			}
 			mergeInto(rec.IDs, v.ids)
+			if rec.Data == nil {
+				rec.Data = map[string]string{}
+			}
+			mergeInto(rec.Data, v.data)
 			delete(rec.Data, "Conflict")
+			delete(rec.Data, refused)
 			rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
 		case vAttention:
 			rec.State = checkpoint.NeedsAttention
@@ -164,8 +174,8 @@ func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[i
 		for _, i := range steps {
 			row := &r.p.Rows[r.p.Steps[i].Row]
 			out[i] = verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this account create was lost and the API "+
-				"offers no account lookup: check whether account %q exists; if it does, put its AID in the AccountId "+
-				"column, if not re-run with --retry-failed", row.Get("AccountName"))}
+				"offers no account lookup, so it is not sent again: check whether account %q exists; if it does, put its "+
+				"AID in the AccountId column and re-run; if it does not, re-run with --resend %s", row.Get("AccountName"), r.p.Key(i))}
 		}
 		return nil
 	}
@@ -227,34 +237,62 @@ func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out ma
 		byEmail[strings.ToLower(s.Email)] = s
 	}
 	for _, i := range steps {
-		ri := r.p.Steps[i].Row
-		row := &r.p.Rows[ri]
-		s, ok := byEmail[strings.ToLower(row.Get("Email"))]
-		if !ok {
-			if r.record(i).Data["Conflict"] != "" {
-				// E-mails are unique across the whole platform: the
-				// address belongs to a subscriber outside this
-				// distributor's accounts.
-				out[i] = verdict{kind: vFailed, msg: fmt.Sprintf("409 Email already exists — %s is taken on the platform by a "+
-					"subscriber outside your accounts: use another e-mail for this row", row.Get("Email"))}
-			} else {
-				out[i] = verdict{kind: vAbsent}
-			}
-			continue
-		}
-		want, _ := r.parentID(ri, plan.Accounts)
-		have := ""
-		if s.Account != nil {
-			have = s.Account.AccountId
-		}
-		if want != "" && have != "" && want != have {
-			out[i] = verdict{kind: vFailed, msg: fmt.Sprintf("409 Email already exists — %s belongs to subscriber %s in account %s, "+
-				"not this row's account %s: use another e-mail or put SubscriberId in the row", row.Get("Email"), s.SubscriberId, have, want)}
-			continue
-		}
-		out[i] = verdict{kind: vFound, ids: map[string]string{"SubscriberId": s.SubscriberId, "AccountId": firstNonEmpty(have, want)}}
+		out[i] = r.subscriberVerdict(i, byEmail)
 	}
 	return nil
+}
+
+// subscriberVerdict settles a subscriber create whose answer was lost or
+// that the API refused (rec.Data[refused]): the listing has the e-mail in
+// this row's account (adopt it), in another account (fail the row), or not
+// at all (not created; a refused create fails with the API's message).
+func (r *Runner) subscriberVerdict(i int32, byEmail map[string]telegent.Subscriber) verdict {
+	ri := r.p.Steps[i].Row
+	row := &r.p.Rows[ri]
+	rec := r.record(i)
+	why := firstNonEmpty(rec.Data[refused], legacyConflict(rec))
+	s, ok := byEmail[strings.ToLower(row.Get("Email"))]
+	if !ok {
+		if why == "" {
+			return verdict{kind: vAbsent}
+		}
+		// E-mails are unique across the whole platform: the API refused
+		// the row for a field, or the address is a subscriber's outside
+		// this distributor's accounts.
+		return verdict{kind: vFailed, msg: why + " — " + row.Get("Email") + " is not among your subscribers: fix the " +
+			"cell the message names, or if the address is taken outside your accounts, use another e-mail, and re-run"}
+	}
+	want, _ := r.parentID(ri, plan.Accounts)
+	have := ""
+	if s.Account != nil {
+		have = s.Account.AccountId
+	}
+	if want != "" && have != "" && want != have {
+		return verdict{kind: vFailed, msg: fmt.Sprintf("%s — %s belongs to subscriber %s in account %s, not this row's "+
+			"account %s: use another e-mail, or put SubscriberId in the row", firstNonEmpty(why, "Email already exists"),
+			row.Get("Email"), s.SubscriberId, have, want)}
+	}
+	v := verdict{kind: vFound, ids: map[string]string{"SubscriberId": s.SubscriberId, "AccountId": firstNonEmpty(have, want)}}
+	if why != "" {
+		v.data = map[string]string{adopted: "email"} // it existed before this run: its numbers may be older
+	}
+	return v
+}
+
+// refused is a subscriber create's note of the 400 or 409 the API answered,
+// kept until the subscriber list settles it; adopted marks a subscriber
+// found by its e-mail after such a refusal.
+const (
+	refused = "Refused"
+	adopted = "Adopted"
+)
+
+// legacyConflict reads the mark an older version wrote for a 409.
+func legacyConflict(rec checkpoint.Record) string {
+	if rec.Data["Conflict"] != "" {
+		return "409 Email already exists"
+	}
+	return ""
 }
 
 func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []int32, out map[int32]verdict) error {
@@ -280,8 +318,10 @@ func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []int32, out ma
 	routes, err := r.c.ListVoiceRoutes(ctx)
 	if e, ok := asAPIError(err); ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
 		for _, i := range steps {
-			out[i] = verdict{kind: vAttention, msg: "the answer to this voice route create was lost and the API offers no " +
-				"voice route list: check the platform, then put its CRID in CallRouteId or re-run with --retry-failed"}
+			out[i] = verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this voice route create was lost and the "+
+				"API offers no voice route list, so it is not sent again: check whether route %q exists; if it does, put "+
+				"its CRID in the CallRouteId column and re-run; if it does not, re-run with --resend %s",
+				r.p.Rows[r.p.Steps[i].Row].Get("RouteName"), r.p.Key(i))}
 		}
 		return nil
 	}
@@ -323,6 +363,14 @@ func (r *Runner) inventory(ctx context.Context, filters []telegent.InventoryFilt
 	return all, nil
 }
 
+// reconcileProvisions settles lost provisions through the documented
+// inventory: a provision names its subscriber (AssignedSubscriberId), so
+// the number it bought is listed under that subscriber. A number of the
+// subscriber's that no done step owns, that matches the row and that is
+// not one the step's fence saw before the request left, is the step's.
+// Creation times are used only where the records carry them (the vendor
+// documents none). A subscriber whose older numbers cannot be told from a
+// new one (no fence, no creation times) makes the step need attention.
 func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map[int32]verdict) error {
 	var filters []telegent.InventoryFilter
 	subs := make(map[int32]string, len(steps))
@@ -335,43 +383,144 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 	if err != nil {
 		return err
 	}
-	sort.Slice(numbers, func(a, b int) bool { return numbers[a].CreatedAt < numbers[b].CreatedAt })
+	sort.SliceStable(numbers, func(a, b int) bool { return numbers[a].CreatedAt < numbers[b].CreatedAt })
 	taken := r.claimed(plan.NumberProvision, "PhoneNumberId")
 	for _, i := range steps {
-		row := &r.p.Rows[r.p.Steps[i].Row]
-		// Only a number bought after this step went in flight can be its
-		// own; the subscriber's older numbers never are. The API's clock
-		// may run a little behind ours.
-		since := r.record(i).StartedAt.Add(-clockSkew)
-		var found *telegent.Number
+		ri := r.p.Steps[i].Row
+		rec := r.record(i)
+		var match []*telegent.Number
+		undated := false
 		for k := range numbers {
 			n := &numbers[k]
-			if taken[n.PhoneNumberId] || n.OrderType == "portin" || n.SubscriberId != subs[i] ||
-				!strings.EqualFold(n.NumberType, row.Get("NumberType")) || createdBefore(n.CreatedAt, since) {
+			if taken[n.PhoneNumberId] || n.SubscriberId != subs[i] || !r.couldBeProvision(ri, rec, n) {
 				continue
 			}
-			if iccid := row.Get("ICCID"); iccid != "" && n.ICCID != iccid {
-				continue
-			}
-			if ac := row.Get("AreaCode"); ac != "" && !strings.HasPrefix(n.PhoneNumber, "+1"+ac) {
-				continue
-			}
-			found = n
-			break
+			undated = undated || n.CreatedAt == ""
+			match = append(match, n)
 		}
-		if found == nil {
+		_, fenced := rec.Data[numbersFence]
+		switch {
+		case len(match) == 0:
 			out[i] = verdict{kind: vAbsent}
-			continue
+		case undated && !fenced && !r.ownSubscriber(ri):
+			nums := make([]string, len(match))
+			for k, n := range match {
+				nums[k] = n.PhoneNumber
+			}
+			out[i] = verdict{kind: vAttention, msg: fmt.Sprintf("the answer to this provision was lost, and subscriber %s "+
+				"already had numbers the inventory does not date (%s): if one of them was bought by this row, put it in the "+
+				"row's PhoneNumber column and re-run; if none was, re-run with --resend %s", subs[i],
+				strings.Join(nums, ", "), r.p.Key(i))}
+		default:
+			n := match[0]
+			taken[n.PhoneNumberId] = true
+			out[i] = verdict{kind: vFound, ids: map[string]string{"PhoneNumberId": n.PhoneNumberId,
+				"PhoneNumber": n.PhoneNumber, "OrderId": n.OrderId, "SubscriberId": subs[i]}}
 		}
-		taken[found.PhoneNumberId] = true
-		out[i] = verdict{kind: vFound, ids: map[string]string{"PhoneNumberId": found.PhoneNumberId,
-			"PhoneNumber": found.PhoneNumber, "OrderId": found.OrderId, "SubscriberId": subs[i]}}
 	}
 	return nil
 }
 
-// reconcileOrders finds lost port-in submits and port-out PIN orders
-// through the number's latest order in the inventory.
+// couldBeProvision tells whether inventory record n could be the number
+// that the provision of row ri (record rec) bought: it matches the row in
+// every field the record carries, is no number this manifest ports in,
+// was not the subscriber's before the request left (fence), and — where
+// the record is dated — was created after.
+func (r *Runner) couldBeProvision(ri int32, rec checkpoint.Record, n *telegent.Number) bool {
+	row := &r.p.Rows[ri]
+	if n.OrderType == "portin" || r.portedIn()[n.PhoneNumber] {
+		return false
+	}
+	if before, ok := rec.Data[numbersFence]; ok && slices.Contains(strings.Split(before, ","), n.PhoneNumberId) {
+		return false
+	}
+	// The API's clock may run a little behind ours.
+	if createdBefore(n.CreatedAt, rec.StartedAt.Add(-clockSkew)) {
+		return false
+	}
+	differs := func(have, want string) bool { return have != "" && want != "" && !strings.EqualFold(have, want) }
+	if differs(n.NumberType, row.Get("NumberType")) || differs(n.ICCID, row.Get("ICCID")) {
+		return false
+	}
+	if ac := row.Get("AreaCode"); ac != "" && !strings.HasPrefix(n.PhoneNumber, "+1"+ac) {
+		return false
+	}
+	if lp, err := r.lineParents(ri); err == nil {
+		if differs(n.MessageRouteId, lp.messageRoute) {
+			return false
+		}
+		if voice, _ := row.Bool("VoiceEnabled"); voice && differs(n.VoiceRouteId, lp.voiceRoute) {
+			return false
+		}
+	}
+	return true
+}
+
+// portedIn returns the numbers this manifest ports in.
+func (r *Runner) portedIn() map[string]bool {
+	r.portedOnce.Do(func() {
+		r.ported = map[string]bool{}
+		for ri := range r.p.Rows {
+			if r.p.Rows[ri].Kind == plan.PortIns {
+				r.ported[r.p.Rows[ri].Key] = true
+			}
+		}
+	})
+	return r.ported
+}
+
+// numbersFence is a provision record's note of its subscriber's numbers
+// (their NIDs, comma-separated) just before the request left; it is taken
+// only for subscribers this run did not create.
+const numbersFence = "NumbersBefore"
+
+// ownSubscriber tells whether the subscriber of line ri was created by
+// this checkpoint's runs (not given by ID, not adopted from an earlier
+// existence): then every number it has came from this manifest.
+func (r *Runner) ownSubscriber(ri int32) bool {
+	sr, id := r.p.Parent(ri, plan.Subscribers)
+	if sr < 0 || r.p.Rows[sr].Get("SubscriberId") != "" {
+		return false
+	}
+	s := r.p.RowStep(sr, plan.SubscriberCreate)
+	if s < 0 {
+		return false
+	}
+	rec := r.record(s)
+	return rec.State == checkpoint.Done && rec.Data[adopted] == "" && (id == "" || id == rec.IDs["SubscriberId"])
+}
+
+// fenceNumbers notes, before a provision for a subscriber this run did not
+// create is sent, which numbers the subscriber has already, so that a lost
+// answer can be settled without creation times.
+func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri int32) error {
+	if r.ownSubscriber(ri) {
+		return nil
+	}
+	sub, err := r.parentID(ri, plan.Subscribers)
+	if err != nil || sub == "" {
+		return err
+	}
+	ns, err := r.c.Inventory(ctx, telegent.InventoryFilter{SubscriberId: sub})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, n := range ns {
+		if n.SubscriberId == sub && n.PhoneNumberId != "" {
+			ids = append(ids, n.PhoneNumberId)
+		}
+	}
+	rec.Data[numbersFence] = strings.Join(ids, ",")
+	return nil
+}
+
+// reconcileOrders settles lost port-in submits and port-out PIN orders.
+// The vendor documents no lookup of orders by number: only where the
+// inventory record of the number shows its latest order (OrderId and
+// OrderType, which some platforms add) can a lost order be found or ruled
+// out. Anywhere else the step needs attention and is never sent again by
+// a run: a second submit is a second port order with the carrier.
 func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int32, out map[int32]verdict) error {
 	var filters []telegent.InventoryFilter
 	for _, i := range steps {
@@ -386,14 +535,31 @@ func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int
 		byPhone[n.PhoneNumber] = n
 	}
 	for _, i := range steps {
-		n, ok := byPhone[r.p.Rows[r.p.Steps[i].Row].Key]
+		key := r.p.Rows[r.p.Steps[i].Row].Key
+		n, ok := byPhone[key]
 		v, err := r.orderVerdict(ctx, a, r.record(i), n, ok)
 		if err != nil {
 			return err
 		}
+		if v.kind == vAttention {
+			v.msg = lostOrderHelp(a, key, r.p.Key(i), r.record(i).StartedAt)
+		}
 		out[i] = v
 	}
 	return nil
+}
+
+// lostOrderHelp says what to check about a lost port order and how to go
+// on either way.
+func lostOrderHelp(a plan.Action, number string, key plan.StepKey, sent time.Time) string {
+	what, col, again := "port-in submit", "OrderId", "set Action=resubmit on the row"
+	if a == plan.PortOutIssue {
+		what, again = "port-out PIN", "set Action=reissue on the row"
+	}
+	return fmt.Sprintf("the answer to this %s was lost, and the API offers no way to look up an order by number, so "+
+		"it is not sent again: ask Telegent support (or check the portal) whether %s has a %s order placed since %s. "+
+		"If it has, put its order ID in the %s column and re-run; if it has none, %s (or re-run with --resend %s)",
+		what, number, strings.SplitN(what, " ", 2)[0], sent.UTC().Format(time.RFC3339), col, again, key)
 }
 
 // lostOrder looks up the order of one port submit whose answer was lost:
@@ -412,26 +578,35 @@ func (r *Runner) lostOrder(ctx context.Context, rec checkpoint.Record, number st
 	return r.orderVerdict(ctx, plan.PortInSubmit, rec, telegent.Number{}, false)
 }
 
-// orderVerdict decides whether the number's latest order n (ok false: the
-// inventory does not have the number) is the one that the step recorded
-// in rec sent (a port-in submit or a port-out PIN).
+// orderVerdict decides whether the number's latest order, as its inventory
+// record n shows it (ok false: the inventory does not list the number),
+// is the one the step recorded in rec sent (a port-in submit or a
+// port-out PIN). Only a record that carries OrderId and OrderType can
+// tell; without them the verdict is attention.
 func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint.Record, n telegent.Number, ok bool) (verdict, error) {
 	want := "portin"
 	if a == plan.PortOutIssue {
 		want = "portout"
 	}
-	if !ok || n.OrderType != want || n.OrderId == "" {
-		return verdict{kind: vAbsent}, nil
+	if !ok || n.OrderId == "" || n.OrderType == "" {
+		return verdict{kind: vAttention}, nil
 	}
 	found := verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
 	if before, fenced := rec.Data[orderFence]; fenced {
-		// The number's latest order when the step went in flight: any
-		// other one is this step's, whatever became of it since
-		// (rejected, cancelled).
-		if n.OrderId == before {
+		// The number's latest order when the step went in flight: if it
+		// is still the latest, this step's order was never placed; any
+		// newer one of the same type is this step's, whatever became of
+		// it since (rejected, cancelled).
+		switch {
+		case n.OrderId == before:
 			return verdict{kind: vAbsent}, nil
+		case n.OrderType == want:
+			return found, nil
 		}
-		return found, nil
+		return verdict{kind: vAttention}, nil
+	}
+	if n.OrderType != want {
+		return verdict{kind: vAbsent}, nil
 	}
 	// No fence (a record from an older version): an earlier order of the
 	// number's (the one a resubmit replaces, a cancelled port) is not this

@@ -178,6 +178,13 @@ func (r *Runner) sendVoiceRoute(ri int32) sendFunc {
 			TrunkPort2:              row.Get("TrunkPort2"),
 			TrunkTransport2:         row.Get("TrunkTransport2"),
 			TrunkUri2:               row.Get("TrunkUri2"),
+			TrunkEnabled1:           optBool(row, "TrunkEnabled1"),
+			TrunkEnabled2:           optBool(row, "TrunkEnabled2"),
+			Trunk1Priortiy:          optInt(row, "Trunk1Priority"),
+			Trunk1Weight:            optInt(row, "Trunk1Weight"),
+			Trunk2Priortiy:          optInt(row, "Trunk2Priority"),
+			Trunk2Weight:            optInt(row, "Trunk2Weight"),
+			IpWhitelist:             ipList(row.List("IpWhitelist")),
 			RouteEnabled:            optBool(row, "RouteEnabled"),
 			IntelligentRouteEnabled: optBool(row, "IntelligentRouteEnabled"),
 			AccountId:               account,
@@ -410,4 +417,16 @@ func phoneList(row *plan.Row) []string {
 		return l
 	}
 	return []string{}
+}
+
+// ipList turns addresses into a voice route's allow list; nil when empty.
+func ipList(ips []string) []telegent.IPAddress {
+	if len(ips) == 0 {
+		return nil
+	}
+	out := make([]telegent.IPAddress, len(ips))
+	for i, ip := range ips {
+		out[i] = telegent.IPAddress{IpAddress: ip}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,10 +32,14 @@ func (r *Runner) load() (unknown []int32, err error) {
 		if err != nil {
 			return nil, err
 		}
+		known := r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != ""
+		if known && (!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention) {
+			// The row names its order: a new checkpoint, or the user found
+			// the order of a submit whose answer was lost.
+			r.adoptKnownOrder(idx)
+			continue
+		}
 		if !ok {
-			if r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != "" {
-				r.adoptKnownOrder(idx)
-			}
 			continue
 		}
 		changed := r.changed(idx, rec)
@@ -52,7 +57,7 @@ func (r *Runner) load() (unknown []int32, err error) {
 			st = checkpoint.InFlight
 			unknown = append(unknown, idx)
 		case checkpoint.NeedsAttention:
-			if r.o.RetryFailed || changed {
+			if r.o.RetryFailed || changed || r.declaredAbsent(idx) {
 				st = checkpoint.InFlight
 				unknown = append(unknown, idx)
 			} else {
@@ -65,6 +70,24 @@ func (r *Runner) load() (unknown []int32, err error) {
 	}
 	r.loadPorts()
 	return unknown, nil
+}
+
+// declaredAbsent tells whether the user says that step i's create, whose
+// outcome is unknown, was not applied: by --resend with its key, or by the
+// row's Action (resubmit for a port-in submit, reissue for a port-out PIN).
+func (r *Runner) declaredAbsent(i int32) bool {
+	key := r.p.Key(i)
+	if slices.Contains(r.o.Resend, key) {
+		return true
+	}
+	row := &r.p.Rows[r.p.Steps[i].Row]
+	switch r.p.Steps[i].Action {
+	case plan.PortInSubmit:
+		return row.Get("Action") == "resubmit"
+	case plan.PortOutIssue:
+		return row.Get("Action") == "reissue"
+	}
+	return false
 }
 
 // changed tells whether step i's row differs from the row the record was
@@ -99,8 +122,10 @@ const unknownSent = "SentUnknown"
 func (r *Runner) adoptKnownOrder(i int32) {
 	ri := r.p.Steps[i].Row
 	now := time.Now().UTC()
+	// The order is taken to hold the row's values, its PortInDate too.
 	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
-		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, Data: map[string]string{}, StartedAt: now, UpdatedAt: now}
+		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
+		Data: map[string]string{dateSent: r.p.Rows[ri].Get("PortInDate")}}
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
 	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
 		rec.Data[unknownSent] = "yes"

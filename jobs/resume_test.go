@@ -255,9 +255,13 @@ func portInManifest(tb testing.TB, dir string, numbers ...string) {
 // The process died after a port-in submit was written in-flight: either
 // the order was opened (the answer never got recorded) or the request never
 // left. Resume looks the number up before anything is re-sent: it adopts
-// the open order in the first case and submits once in the second (also
-// when the number carries an earlier campaign's cancelled order, which is
-// not this step's); either way the number has exactly one live order.
+// the open order in the first case and submits once in the second when
+// the number's inventory record shows its latest order (an earlier
+// campaign's cancelled one, not this step's). A number the inventory does
+// not show cannot be settled (no lookup of orders by number is
+// documented): the submit needs attention and is sent only once the user
+// says it was not placed (--resend). Either way the number has exactly one
+// live order.
 func TestKillBetweenSubmitAndRecord(t *testing.T) {
 	const number = "+18015550181"
 	cases := []struct {
@@ -325,9 +329,32 @@ func TestKillBetweenSubmitAndRecord(t *testing.T) {
 			}
 			submitsBefore := e.creates()["POST "+telegent.PathPortIn]
 
-			rep, err := e.run(context.Background(), p, state, c, jobs.Options{Wait: 10 * time.Second})
+			opts := jobs.Options{Wait: 10 * time.Second}
+			rep, err := e.run(context.Background(), p, state, c, opts)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if !tc.orderSent && !tc.stale {
+				key := plan.MakeKey(plan.PortIns, number, plan.PortInSubmit)
+				if sub := rowStates(t, state)[string(key)]; sub.State != checkpoint.NeedsAttention ||
+					!strings.Contains(sub.ErrMessage, "--resend "+string(key)) {
+					t.Fatalf("submit = %s %q, want needs attention saying how to resend", sub.State, sub.ErrMessage)
+				}
+				if sent := e.creates()["POST "+telegent.PathPortIn] - submitsBefore; sent != 0 {
+					t.Fatalf("an unsettled submit was sent %d times, want 0", sent)
+				}
+				// Run again as is: still not sent. Then the user says
+				// it was never placed.
+				if _, err := e.run(context.Background(), p, state, c, opts); err != nil {
+					t.Fatal(err)
+				}
+				if sent := e.creates()["POST "+telegent.PathPortIn] - submitsBefore; sent != 0 {
+					t.Fatalf("a second run sent an unsettled submit %d times, want 0", sent)
+				}
+				opts.Resend = []plan.StepKey{key}
+				if rep, err = e.run(context.Background(), p, state, c, opts); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if rep.Totals.Done != rep.Totals.Steps {
 				t.Errorf("totals = %+v, want every step done", rep.Totals)

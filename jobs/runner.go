@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -27,6 +28,13 @@ type Options struct {
 	OnEvent     func(Event)   // optional; called from one goroutine, in order
 	Logger      *slog.Logger  // optional; one line per step outcome
 	LiveFile    string        // optional; progress for status, rewritten every second (see Live)
+
+	// Resend names steps whose create needs attention (its answer was
+	// lost and no lookup can tell whether it was applied) that the user
+	// has checked were not applied: they are looked up once more, and sent
+	// if the lookup still cannot tell. Rows say the same with
+	// Action=resubmit (port-ins) and Action=reissue (port-outs).
+	Resend []plan.StepKey
 }
 
 // Report is what a run did.
@@ -74,6 +82,9 @@ type Runner struct {
 	log        *slog.Logger
 	liveFailed bool // a Live write failed (said once)
 	dry        bool // a preview: decide, never write
+
+	portedOnce sync.Once
+	ported     map[string]bool // numbers the manifest ports in (see portedIn)
 }
 
 // New returns a Runner for p.
@@ -365,6 +376,10 @@ func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) {
 	r.put(rec)
 	r.setState(m, checkpoint.Waiting)
 	r.emit(m, rec)
+	if _, ok := r.dateNeeded(m, sub.IDs["OrderId"]); ok {
+		r.polls = append(r.polls, m) // the order's PortInDate goes out with the first poll
+		return
+	}
 	r.pollLater(m)
 }
 
