@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,13 +136,20 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	url, stop := startSandboxProcess(t, c.bin, filepath.Join(dir, "sandbox.db"))
+	// The documented API, losing the answer to 1% of creates: every lost
+	// create that documented lookups cannot settle must end needing
+	// attention, never sent twice.
+	url, stop := startSandboxProcess(t, c.bin, filepath.Join(dir, "sandbox.db"), "--lose-rate", "0.01")
 	defer stop()
 	before := fetchSandboxState(t, url)
+	// The round's own copy of the manifest: settling what needs attention
+	// edits it, as a person would.
+	manifest := filepath.Join(dir, "manifest")
+	copyDir(t, c.manifest, manifest)
 	state, results := filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx")
 	cr := &crashRunner{
 		bin: c.bin,
-		args: []string{"run", c.manifest, "--api", url, "--state", state, "--out", results,
+		args: []string{"run", manifest, "--api", url, "--state", state, "--out", results,
 			"--rps", "400", "--concurrency", "16", "--poll", "50ms", "--wait", "20s", "--quiet"},
 		env: append(os.Environ(), "TELEGENT_API_URL=", "TELEGENT_ACCOUNT_KEY="+sandbox.AccountKey,
 			"TELEGENT_ACCOUNT_SECRET="+sandbox.AccountSecret, "XDG_CONFIG_HOME="+dir),
@@ -170,14 +178,58 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 		break
 	}
 
-	// Final phase: run without a kill until a run ends with nothing open.
+	// Final phase: run without a kill until a run ends with nothing open;
+	// what lookups could not settle needs attention, and is never sent
+	// again until the person settles it.
 	finalDeadline := time.Now().Add(crashFinalBound)
 	var final crashResult
+	for settled := 0; ; {
+		final = c.finalRuns(cr, n, state, finalDeadline, &history)
+		attention := crashAttention(t, state)
+		if len(attention) == 0 || final.code == exitOK {
+			break
+		}
+		if settled++; settled > crashFinalRuns {
+			t.Fatalf("round %d: still %d steps need attention after %d rounds of settling", n, len(attention), crashFinalRuns)
+		}
+		// Run again as is: nothing that needs attention may be sent.
+		was := fetchSandboxState(t, url)
+		c.finalRuns(cr, n, state, finalDeadline, &history)
+		if d := createdSince(was, fetchSandboxState(t, url)); d != "" {
+			t.Fatalf("round %d: a run re-sent creates that needed attention: %s", n, d)
+		}
+		// The person asks the platform and either fills the ID in or
+		// says the create was never applied (--resend).
+		resend := settleAttention(t, attention, manifest, c.plan, before, fetchSandboxState(t, url))
+		cr.extra = nil
+		for _, k := range resend {
+			cr.extra = append(cr.extra, "--resend", k)
+		}
+		t.Logf("round %d: settled %d steps that needed attention (%d re-sent)", n, len(attention), len(resend))
+	}
+	cr.extra = nil
+	t.Logf("round %d: %d kills; runs %s (k killed, f finished by itself, F final); the last exited %d after %s",
+		n, landed, history.String(), final.code, final.elapsed.Round(time.Millisecond))
+	if final.code != exitOK {
+		t.Errorf("round %d: final run: exit %d, want 0 (a valid manifest, every lost create settled); stderr:\n%s",
+			n, final.code, final.stderr)
+	}
+	after := fetchSandboxState(t, url)
+	checkCrashSandbox(t, before, after, c.shape, c.plan)
+	checkCrashResults(t, results, c.manifest)
+	checkCrashCheckpoint(t, state, c.plan)
+	return !t.Failed()
+}
+
+// finalRuns runs without a kill until a run ends with no port order open
+// (or with rows failed or needing attention).
+func (c *crashCampaign) finalRuns(cr *crashRunner, n int, state string, deadline time.Time, history *strings.Builder) crashResult {
+	t := c.t
 	for f := 1; ; f++ {
-		if time.Now().After(finalDeadline) || f > crashFinalRuns {
+		if time.Now().After(deadline) || f > crashFinalRuns {
 			t.Fatalf("round %d: no run finished with every step settled within %d runs and %s", n, crashFinalRuns, crashFinalBound)
 		}
-		final = cr.run(t, time.Until(finalDeadline))
+		final := cr.run(t, time.Until(deadline))
 		c.runs++
 		history.WriteByte('F')
 		if final.killed {
@@ -187,20 +239,145 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 			t.Fatalf("round %d: final run: exit %d, want 0 or 1; stderr:\n%s", n, final.code, final.stderr)
 		}
 		if final.code == exitRowsFailed || stepsWaiting(t, state) == 0 {
-			break
+			return final
 		}
 	}
-	t.Logf("round %d: %d kills; runs %s (k killed, f finished by itself, F final); the last exited %d after %s",
-		n, landed, history.String(), final.code, final.elapsed.Round(time.Millisecond))
-	if final.code != exitOK {
-		t.Errorf("round %d: final run: exit %d, want 0 (a valid manifest, a sandbox without faults); stderr:\n%s",
-			n, final.code, final.stderr)
+}
+
+// crashAttention returns the steps that need attention, and fails the
+// test on a failed one (the manifest is valid, the sandbox loses answers
+// but refuses nothing).
+func crashAttention(t *testing.T, state string) map[string]checkpoint.Record {
+	t.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	after := fetchSandboxState(t, url)
-	checkCrashSandbox(t, before, after, c.shape, c.plan)
-	checkCrashResults(t, results, c.manifest)
-	checkCrashCheckpoint(t, state, c.plan)
-	return !t.Failed()
+	defer s.Close()
+	out := map[string]checkpoint.Record{}
+	err = s.ForEach(func(r checkpoint.Record) error {
+		switch r.State {
+		case checkpoint.NeedsAttention:
+			out[string(r.Key)] = r
+		case checkpoint.Failed:
+			t.Errorf("step failed: %s: %s", r.Key, r.ErrMessage)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// createdSince describes what after holds that was holds not: "" when
+// nothing was created.
+func createdSince(was, after sandbox.State) string {
+	var d []string
+	for _, c := range []struct {
+		what       string
+		was, after int
+	}{
+		{"accounts", len(was.Accounts), len(after.Accounts)},
+		{"subscribers", len(was.Subscribers), len(after.Subscribers)},
+		{"message routes", len(was.MessageRoutes), len(after.MessageRoutes)},
+		{"voice routes", len(was.VoiceRoutes), len(after.VoiceRoutes)},
+		{"numbers", len(was.Numbers), len(after.Numbers)},
+		{"orders", len(was.Orders), len(after.Orders)},
+		{"subscriptions", len(was.Subscriptions), len(after.Subscriptions)},
+		{"message filters", len(was.MessageFilters), len(after.MessageFilters)},
+	} {
+		if c.after != c.was {
+			d = append(d, fmt.Sprintf("%s %d → %d", c.what, c.was, c.after))
+		}
+	}
+	return strings.Join(d, ", ")
+}
+
+// settleAttention does what the results tell a person to do about a create
+// that needs attention: look on the platform (here: the sandbox's state,
+// against what it held before the round), put the ID of what exists in the
+// row, and name the rest for --resend. It returns the keys to resend.
+func settleAttention(t *testing.T, attention map[string]checkpoint.Record, manifest string, p *plan.Plan,
+	before, now sandbox.State) []string {
+	t.Helper()
+	rows := map[string]*plan.Row{}
+	for i := range p.Steps {
+		rows[string(p.Key(int32(i)))] = &p.Rows[p.Steps[i].Row]
+	}
+	existed := func(id string, ids []string) bool { return slices.Contains(ids, id) }
+	var oldAccounts, oldVoice, oldOrders []string
+	for _, a := range before.Accounts {
+		oldAccounts = append(oldAccounts, a.AccountId)
+	}
+	for _, v := range before.VoiceRoutes {
+		oldVoice = append(oldVoice, v.CallRouteId)
+	}
+	for _, o := range before.Orders {
+		oldOrders = append(oldOrders, o.OrderId)
+	}
+	edits := map[[2]string]map[string]string{} // file, column → key → ID
+	set := func(file, col, key, id string) {
+		k := [2]string{file, col}
+		if edits[k] == nil {
+			edits[k] = map[string]string{}
+		}
+		edits[k][key] = id
+	}
+	var resend []string
+	for key, rec := range attention {
+		row := rows[key]
+		if row == nil {
+			t.Fatalf("needs attention but is no step of the plan: %s", key)
+		}
+		var found []string
+		file, col := "", ""
+		switch {
+		case strings.HasPrefix(key, "accounts/"):
+			file, col = "accounts.csv", "AccountId"
+			for _, a := range now.Accounts {
+				if a.AccountName == row.Get("AccountName") && !existed(a.AccountId, oldAccounts) {
+					found = append(found, a.AccountId)
+				}
+			}
+		case strings.HasPrefix(key, "voiceroutes/"):
+			file, col = "voiceroutes.csv", "CallRouteId"
+			for _, v := range now.VoiceRoutes {
+				if v.RouteName == row.Get("RouteName") && !existed(v.CallRouteId, oldVoice) {
+					found = append(found, v.CallRouteId)
+				}
+			}
+		case strings.HasSuffix(key, "/submit"), strings.HasPrefix(key, "portouts/"):
+			file, col = "portins.csv", "OrderId"
+			typ := "portin"
+			if strings.HasPrefix(key, "portouts/") {
+				file, typ = "portouts.csv", "portout"
+			}
+			for _, o := range now.Orders {
+				if o.OrderType == typ && len(o.PhoneNumbersOrdered) > 0 && o.PhoneNumbersOrdered[0].Number == row.Key &&
+					!existed(o.OrderId, oldOrders) {
+					found = append(found, o.OrderId)
+				}
+			}
+		default:
+			t.Fatalf("needs attention, of a kind the documented lookups settle: %s: %s", key, rec.ErrMessage)
+		}
+		switch len(found) {
+		case 0:
+			resend = append(resend, key)
+		case 1:
+			set(file, col, row.Key, found[0])
+		default:
+			t.Errorf("%s was created %d times: %v", key, len(found), found)
+		}
+	}
+	for k, values := range edits {
+		if err := samplegen.SetCSVCells(filepath.Join(manifest, k[0]), k[1], values); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(resend)
+	return resend
 }
 
 // buildCLI builds the command into dir, with -race when the test itself
@@ -420,9 +597,10 @@ func crashPlan(t *testing.T, manifest string) *plan.Plan {
 
 // crashRunner starts the run command of the crash test.
 type crashRunner struct {
-	bin  string
-	args []string
-	env  []string
+	bin   string
+	args  []string
+	extra []string // more arguments for the next runs (--resend)
+	env   []string
 }
 
 type crashResult struct {
@@ -436,7 +614,7 @@ type crashResult struct {
 // itself first.
 func (c *crashRunner) run(t *testing.T, delay time.Duration) crashResult {
 	t.Helper()
-	cmd := exec.Command(c.bin, c.args...)
+	cmd := exec.Command(c.bin, append(slices.Clone(c.args), c.extra...)...)
 	cmd.Env = c.env
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
@@ -514,7 +692,12 @@ func checkCrashSandbox(t *testing.T, before, after sandbox.State, shape samplege
 	if d := sandboxDuplicates(after); len(d) > 0 {
 		t.Errorf("duplicates in the sandbox: %v", d)
 	}
-	var provisioned, ported, subscriptions int
+	var provisioned, ported, subscriptions, portOuts int
+	for _, o := range after.Orders {
+		if o.OrderType == "portout" {
+			portOuts++
+		}
+	}
 	for _, n := range after.Numbers {
 		switch {
 		case n.OrderType == "provision":
@@ -544,6 +727,7 @@ func checkCrashSandbox(t *testing.T, before, after sandbox.State, shape samplege
 		{"voice routes created", len(after.VoiceRoutes) - len(before.VoiceRoutes), shape.VoiceRoutes},
 		{"numbers provisioned", provisioned, shape.Numbers},
 		{"numbers ported in and active", ported, shape.PortIns},
+		{"port-out PINs issued", portOuts, shape.PortOuts},
 		{"active subscriptions", subscriptions, wantSubscriptions},
 	} {
 		if c.got != c.want {

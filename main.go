@@ -587,6 +587,7 @@ type runOptions struct {
 	out         string
 	maxFailures int
 	retryFailed bool
+	resend      stringList
 	poll        time.Duration
 	wait        time.Duration
 	quiet       bool
@@ -601,6 +602,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&o.out, "out", "", "results workbook (.xlsx, or .csv for one file per tab; default beside the manifest)")
 	fs.IntVar(&o.maxFailures, "max-failures", 0, "stop taking new steps after this many failures (0: no limit)")
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "retry failed and needs-attention rows even if unchanged")
+	fs.Var(&o.resend, "resend", "a step `KEY` that needs attention and that you checked was not applied: send it "+
+		"(the key the results' Error names, like accounts/acme/create; repeat the flag for more)")
 	fs.DurationVar(&o.poll, "poll", time.Minute, "port order poll interval (jittered)")
 	fs.DurationVar(&o.wait, "wait", 0, "keep polling open port orders this long once everything else is done")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar and no summary")
@@ -632,6 +635,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := checkWritable(o.out); err != nil {
 		return err
 	}
+	resend, err := resendKeys(p, o.resend)
+	if err != nil {
+		return err
+	}
 	if err := o.api.check(); err != nil {
 		return err
 	}
@@ -653,6 +660,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Concurrency: o.api.workers(),
 		MaxFailures: o.maxFailures,
 		RetryFailed: o.retryFailed,
+		Resend:      resend,
 		Poll:        o.poll,
 		Wait:        o.wait,
 		MACKey:      macKey(secret, stderr),
@@ -685,6 +693,38 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return errRowsFailed
 	}
 	return nil
+}
+
+// stringList is a flag that may be given more than once.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// resendKeys checks that every --resend key names a step of the plan.
+func resendKeys(p *plan.Plan, keys []string) ([]plan.StepKey, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	known := make(map[plan.StepKey]bool, len(keys))
+	for _, k := range keys {
+		known[plan.StepKey(k)] = false
+	}
+	for i := range p.Steps {
+		if k := p.Key(int32(i)); len(known) > 0 {
+			if _, ok := known[k]; ok {
+				known[k] = true
+			}
+		}
+	}
+	out := make([]plan.StepKey, 0, len(keys))
+	for _, k := range keys {
+		if !known[plan.StepKey(k)] {
+			return nil, usagef("--resend %s: the plan has no such step (the key is kind/natural-key/step, as the results' Error column gives it)", k)
+		}
+		out = append(out, plan.StepKey(k))
+	}
+	return out, nil
 }
 
 // checkWritable makes sure the results can be written to out before

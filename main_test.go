@@ -496,6 +496,9 @@ func sandboxDuplicates(st sandbox.State) map[string][]string {
 		if o.OrderType == "portin" && o.OrderStatus != "Cancelled" && len(o.PhoneNumbersOrdered) > 0 {
 			add("open or completed port-in orders by number", o.PhoneNumbersOrdered[0].Number)
 		}
+		if o.OrderType == "portout" && len(o.PhoneNumbersOrdered) > 0 {
+			add("port-out PINs by number", o.PhoneNumbersOrdered[0].Number)
+		}
 	}
 	for _, f := range st.MessageFilters {
 		add("message filters by subscriber and number", f.SubscriberId+" "+f.Phone)
