@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"telegent-bulk/telegent"
 )
 
@@ -135,7 +137,11 @@ func TestDocumentedAnswersHoldOnlyDocumentedKeys(t *testing.T) {
 		{"number update", "POST", telegent.PathNumbersUpdate, telegent.NumberUpdateRequest{PhoneNumberId: prov.PhoneNumberId, DataEnabled: &yes}, nil, docNumberKeys},
 		{"eligibility", "POST", telegent.PathPortInEligibility, telegent.EligibilityRequest{PhoneNumber: "+13136398786", TargetClassification: "mvno"}, nil,
 			sorted("PhoneNumber", "Eligible", "CurrentCarrier", "NumberType", "Message")},
-		{"port-in", "POST", telegent.PathPortIn, func() telegent.PortInRequest { r := portInRequest("+15555551234"); r.ICCID = "8901240397190195884"; return r }(), nil,
+		{"port-in", "POST", telegent.PathPortIn, func() telegent.PortInRequest {
+			r := portInRequest("+15555551234")
+			r.ICCID = "8901240397190195884"
+			return r
+		}(), nil,
 			sorted("OrderId", "OrderDate", "Status", "PhoneNumber", "ICCID")},
 		{"port-in update", "POST", telegent.PathPortInUpdate, telegent.PortInUpdateRequest{OrderId: port.OrderId, CurrentAccountNumber: "7617", PortInDate: "04/23/2026"}, nil,
 			sorted("OrderId", "Status", "Message")},
@@ -642,5 +648,39 @@ func TestParseProfile(t *testing.T) {
 	if s, err := New(Options{Profile: Profile(7)}); err == nil {
 		s.Close()
 		t.Error("New with an unknown profile succeeded")
+	}
+}
+
+// TestDataFileFromBeforeReservations: a data file written before the
+// reservations existed (no bucket for them) opens, and takes them from then
+// on.
+func TestDataFileFromBeforeReservations(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sandbox.db")
+	s := mustNew(t, Options{Seed: 3, DataFile: file})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(file, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("reserved_numbers")) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s = mustNew(t, Options{Seed: 3, DataFile: file})
+	c := serve(t, s)
+	c.mustPost(telegent.PathPortInEligibility, telegent.EligibilityRequest{PhoneNumber: "+18015550123", TargetClassification: "mvno"}, nil)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = mustNew(t, Options{Seed: 3, DataFile: file})
+	defer s.Close()
+	if _, ok := s.st.reserved.get("+18015550123"); !ok {
+		t.Error("the reservation made after the upgrade is not in the file")
 	}
 }
