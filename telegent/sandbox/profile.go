@@ -69,7 +69,7 @@ func documentedError(err error) error {
 
 // errUndocumented answers an endpoint the vendor documents do not have.
 func errUndocumented(what string) error {
-	return errNotFound("Not found: %s is not an endpoint of the API (the sandbox serves it under --profile extended only)", what)
+	return errNotFound("Not found: %s is not an endpoint of the API (only the sandbox's extended profile serves it)", what)
 }
 
 // The answers below are built per profile. The documented shapes hold
