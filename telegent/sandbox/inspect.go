@@ -29,7 +29,7 @@ type State struct {
 
 // Stats counts requests by "METHOD /path" (without query), then by status
 // code, as in {"requests": {"POST /v1.0/subscribers/create": {"200": 12,
-// "409": 1}}}.
+// "400": 1}}}.
 //
 //   - A path the sandbox serves is counted under its documented spelling
 //     (lower case: the API matches paths without regard to case), so
