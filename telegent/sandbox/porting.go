@@ -408,6 +408,34 @@ func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
 		return nil, err
 	}
 	p := *o.Port
+	changed := st.applyPortUpdate(&p, in)
+	if fix := portTests[lastFour(o.phone())].fixedBy; p.Blocked && fix != neverFixed && changed[fix] {
+		p.Blocked = false
+	}
+	if o.OrderStatus == telegent.PortRejected {
+		o.OrderStatusCode, o.OrderStatusMessage = "", ""
+		o.OrderStatus = telegent.PortSubmitted
+		if p.Blocked {
+			o.OrderStatus = telegent.PortPendingCarrierApproval
+		}
+		p.StageAt = st.now
+		st.moving[o.OrderId] = struct{}{}
+	}
+	o.Port = &p
+	o.PortInDate = cmp.Or(in.PortInDate, o.PortInDate)
+	st.orders.put(o)
+	if n, ok := st.numbers.get(o.phone()); ok && n.OrderId == o.OrderId && in.ICCID != "" && in.ICCID != n.ICCID {
+		bound := *n
+		delete(st.iccids, n.ICCID)
+		bound.ICCID = in.ICCID
+		st.addNumber(&bound)
+	}
+	return telegent.PortInUpdateResponse{OrderId: o.OrderId, Status: "Updated", Message: "Port-in order updated successfully"}, nil
+}
+
+// applyPortUpdate writes the details an update supplies into p and reports
+// which of them changed, by the test-rejection field each one fixes.
+func (st *store) applyPortUpdate(p *portState, in *telegent.PortInUpdateRequest) map[portField]bool {
 	changed := map[portField]bool{}
 	set := func(dst *string, v string, f portField) {
 		if v != "" && v != *dst {
@@ -433,28 +461,7 @@ func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
 	if changed[fixZip] {
 		changed[fixAddress] = true // the ZIP code is part of the address
 	}
-	if fix := portTests[lastFour(o.phone())].fixedBy; p.Blocked && fix != neverFixed && changed[fix] {
-		p.Blocked = false
-	}
-	if o.OrderStatus == telegent.PortRejected {
-		o.OrderStatusCode, o.OrderStatusMessage = "", ""
-		o.OrderStatus = telegent.PortSubmitted
-		if p.Blocked {
-			o.OrderStatus = telegent.PortPendingCarrierApproval
-		}
-		p.StageAt = st.now
-		st.moving[o.OrderId] = struct{}{}
-	}
-	o.Port = &p
-	o.PortInDate = cmp.Or(in.PortInDate, o.PortInDate)
-	st.orders.put(o)
-	if n, ok := st.numbers.get(o.phone()); ok && n.OrderId == o.OrderId && in.ICCID != "" && in.ICCID != n.ICCID {
-		bound := *n
-		delete(st.iccids, n.ICCID)
-		bound.ICCID = in.ICCID
-		st.addNumber(&bound)
-	}
-	return telegent.PortInUpdateResponse{OrderId: o.OrderId, Status: "Updated", Message: "Port-in order updated successfully"}, nil
+	return changed
 }
 
 func checkPortInCancel(in *telegent.PortInCancelRequest) error {
