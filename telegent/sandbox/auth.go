@@ -19,8 +19,8 @@ const tokenExpiryLayout = "01/02/2006 03:04:05 PM"
 
 // Tokens are stateless: "<payload>.<mac>" where the payload is the expiry
 // (Unix seconds on the virtual clock) and the endpoint URL the token is
-// scoped to (scheme, host and path: see scopeOf), and the MAC is keyed by a key the process drew when it
-// started. Checking one takes no lock. The key is never saved, so tokens do
+// scoped to (scheme, host and path: see scopeOf), and the MAC is keyed by a
+// key the process drew when it started. Checking one takes no lock. The key is never saved, so tokens do
 // not survive a restart: a client gets 401 and authenticates again, as it
 // would after a real API rotated its signing key.
 
