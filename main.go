@@ -102,7 +102,7 @@ const usageText = `usage:
                          [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--busy-rate P]
-                         [--token-ttl D] [--port-step D] [--seed N] [--data FILE]
+                         [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
 
@@ -222,6 +222,7 @@ type apiOptions struct {
 	concurrency    int
 	sandboxStep    time.Duration
 	sandboxLatency time.Duration
+	sandboxProfile string
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
@@ -232,11 +233,15 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
 	fs.DurationVar(&o.sandboxStep, "sandbox-port-step", 2*time.Second, "with --sandbox: time per port order stage")
 	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
+	fs.StringVar(&o.sandboxProfile, "sandbox-profile", "documented", "with --sandbox: documented (the API as the vendor documents show it) or extended")
 }
 
 // check reports a missing API or missing credentials before anything is
 // opened or created.
 func (o *apiOptions) check() error {
+	if _, err := sandbox.ParseProfile(o.sandboxProfile); err != nil {
+		return usagef("--sandbox-profile: %v", err)
+	}
 	if o.sandbox {
 		return nil
 	}
@@ -263,7 +268,11 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 		if statePath != "" {
 			data = strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".sandbox" + filepath.Ext(statePath)
 		}
-		srv, err := sandbox.New(sandbox.Options{DataFile: data, PortStep: o.sandboxStep, Latency: o.sandboxLatency})
+		profile, err := sandbox.ParseProfile(o.sandboxProfile)
+		if err != nil {
+			return nil, "", stop, usagef("--sandbox-profile: %v", err)
+		}
+		srv, err := sandbox.New(sandbox.Options{DataFile: data, PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
 		if err != nil {
 			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
 		}
@@ -554,8 +563,13 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for reproducible faults (0: random)")
 	fs.StringVar(&o.DataFile, "data", "", "keep the state in this file (default: memory)")
+	profile := fs.String("profile", "documented", "documented: the API as the vendor documents show it; extended: plus what the sandbox infers")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
+	}
+	var err error
+	if o.Profile, err = sandbox.ParseProfile(*profile); err != nil {
+		return usagef("--profile: %v", err)
 	}
 	srv, err := sandbox.New(o)
 	if err != nil {
@@ -567,7 +581,7 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "sandbox listening on http://%s (key %s, secret %s)\n", ln.Addr(), sandbox.AccountKey, sandbox.AccountSecret)
+	fmt.Fprintf(stdout, "sandbox listening on http://%s (key %s, secret %s, profile %s)\n", ln.Addr(), sandbox.AccountKey, sandbox.AccountSecret, o.Profile)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -97,7 +97,7 @@ func requests(srv *sandbox.Server, key, status string) int {
 }
 
 func TestEveryEndpoint(t *testing.T) {
-	srv, c, _ := start(t, sandbox.Options{Seed: 7})
+	srv, c, _ := start(t, sandbox.Options{Seed: 7, Profile: sandbox.ProfileExtended}) // which serves the account and voice route lists
 	ctx := t.Context()
 
 	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "Acme Mobile", AccountAdmin: "ops@acme.example"}))(t)
@@ -303,7 +303,7 @@ func TestEveryEndpoint(t *testing.T) {
 }
 
 func TestFailedRowsAreClassified(t *testing.T) {
-	_, c, _ := start(t, sandbox.Options{Seed: 3})
+	_, c, _ := start(t, sandbox.Options{Seed: 3, Profile: sandbox.ProfileExtended}) // whose conflicts are 409
 	ctx := t.Context()
 	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "A"}))(t)
 	req := telegent.SubscriberCreateRequest{Name: "B", Email: "dup@acme.example", Role: "Subscriber", Password: "pw", AccountId: acct.AccountId}

@@ -178,7 +178,7 @@ func (s *Server) buildRoutes() map[string]map[string]op {
 		telegent.PathNumbersInventory:     {get: queryOp(s, (*store).inventory)},
 		telegent.PathNumbersOrder:         {get: queryOp(s, (*store).orderDetails)},
 		telegent.PathPortInEligibility:    {post: jsonOp(s, false, checkEligibility, (*store).eligibility)},
-		telegent.PathPortIn:               {post: jsonOp(s, true, checkPortIn, (*store).portIn)},
+		telegent.PathPortIn:               {post: jsonOp(s, true, s.checkPortIn, (*store).portIn)},
 		telegent.PathPortInUpdate:         {post: jsonOp(s, true, checkPortInUpdate, (*store).updatePortIn)},
 		telegent.PathPortInCancel:         {post: jsonOp(s, true, checkPortInCancel, (*store).cancelPortIn)},
 		telegent.PathPortOut:              {post: jsonOp(s, true, checkPortOut, (*store).portOut)},
@@ -233,6 +233,9 @@ func (s *Server) serveAPI(r *http.Request) reply {
 		}
 	}
 	out, err := o.serve(body, r.URL.Query())
+	if err != nil && s.profile == ProfileDocumented {
+		err = documentedError(err)
+	}
 	if err != nil {
 		return errorReply(err)
 	}

@@ -18,9 +18,9 @@ import (
 const tokenExpiryLayout = "01/02/2006 03:04:05 PM"
 
 // Tokens are stateless: "<payload>.<mac>" where the payload is the expiry
-// (Unix seconds on the virtual clock) and the lower-cased endpoint path the
-// token is scoped to, and the MAC is keyed by a key the process drew when it
-// started. Checking one takes no lock. The key is never saved, so tokens do
+// (Unix seconds on the virtual clock) and the endpoint URL the token is
+// scoped to (scheme, host and path: see scopeOf), and the MAC is keyed by a
+// key the process drew when it started. Checking one takes no lock. The key is never saved, so tokens do
 // not survive a restart: a client gets 401 and authenticates again, as it
 // would after a real API rotated its signing key.
 
@@ -40,16 +40,19 @@ func (s *Server) issueToken(body []byte, _ url.Values) (any, error) {
 		return nil, err
 	}
 	exp := s.Now().Add(s.tokenTTL)
-	return telegent.TokenResponse{
+	out := telegent.TokenResponse{
 		Token:       s.signToken(exp, scope),
 		Successful:  true,
 		TokenExpiry: exp.UTC().Format(tokenExpiryLayout),
-		ApiEndpoint: in.ApiEndpoint,
-	}, nil
+	}
+	if s.profile == ProfileExtended { // only an older token page shows apiEndpoint
+		out.ApiEndpoint = in.ApiEndpoint
+	}
+	return out, nil
 }
 
 // endpointScope checks that apiEndpoint is an absolute http(s) URL whose path
-// is one of the API's endpoints and returns that path, lower-cased.
+// is one of the API's endpoints and returns its scope (see scopeOf).
 func (s *Server) endpointScope(apiEndpoint string) (string, error) {
 	if apiEndpoint == "" {
 		return "", errBadRequest("ApiEndpoint is required")
@@ -58,11 +61,36 @@ func (s *Server) endpointScope(apiEndpoint string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", errBadRequest("ApiEndpoint must be an absolute http(s) URL")
 	}
-	scope := strings.ToLower(u.Path)
-	if _, ok := s.routes[scope]; !ok || scope == telegent.PathToken {
+	path := strings.ToLower(u.Path)
+	if _, ok := s.routes[path]; !ok || path == telegent.PathToken {
 		return "", errBadRequest("ApiEndpoint must name an API endpoint, such as https://api.telegent.com%s", telegent.PathAccountCreate)
 	}
-	return scope, nil
+	return scopeOf(u.Scheme, u.Host, u.Path), nil
+}
+
+// scopeOf returns what a token's scope and a request's URL are compared by:
+// the scheme, the host with its port (a default port left out) and the path,
+// all in lower case (the API matches paths without regard to case), without
+// the query. The vendor's reference says a token is scoped to the whole
+// ApiEndpoint URL it was issued for.
+func scopeOf(scheme, host, path string) string {
+	scheme, host = strings.ToLower(scheme), strings.ToLower(host)
+	switch scheme {
+	case "http":
+		host = strings.TrimSuffix(host, ":80")
+	case "https":
+		host = strings.TrimSuffix(host, ":443")
+	}
+	return scheme + "://" + host + strings.ToLower(path)
+}
+
+// requestScope is the scope of the URL a request was sent to.
+func requestScope(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scopeOf(scheme, r.Host, r.URL.Path)
 }
 
 func (s *Server) signToken(exp time.Time, scope string) string {
@@ -78,8 +106,8 @@ func (s *Server) tokenMAC(payload string) []byte {
 }
 
 // authorize checks the bearer token of a request: 401 when it is missing,
-// unknown or expired, 403 when it was issued for another endpoint. The
-// scope is compared on the URL path only, case-insensitively.
+// unknown or expired, 403 when it was issued for another endpoint URL:
+// another scheme, host, port or path.
 func (s *Server) authorize(r *http.Request) error {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
@@ -92,8 +120,8 @@ func (s *Server) authorize(r *http.Request) error {
 	if !s.Now().Before(exp) {
 		return errUnauthorized("Unauthorized: the bearer token has expired")
 	}
-	if !strings.EqualFold(scope, r.URL.Path) {
-		return &apiError{status: http.StatusForbidden, msg: "Forbidden: the token was issued for another ApiEndpoint"}
+	if scope != requestScope(r) {
+		return &apiError{status: http.StatusForbidden, msg: "Forbidden: the token was issued for another ApiEndpoint (its scheme, host and path must be those of the request)"}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 
@@ -18,6 +19,11 @@ var packages = []telegent.Package{
 	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000003", PackageName: "Unlimited Premium", Description: "eSIM, Data Unlimited, SMS Unlimited", Type: "mvno", Price: 69.99, Monthly: true, Active: true},
 	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000004", PackageName: "IoT Data 500MB", Description: "IoT Data 500MB", Type: "iot", Price: 5.00, Monthly: true, Active: true},
 }
+
+// distributorID is the distributor the sandbox's credentials stand for
+// (AccountKey is a DID- value on the API). The lists that name their
+// distributor name this one.
+const distributorID = "DID-5a1e0000-0000-4000-8000-000000000009"
 
 // The legacy base: an account, its subscriber and 20 active numbers that
 // port-outs can be issued for.
@@ -164,7 +170,9 @@ func (st *store) listSubscriptions(q url.Values) (any, error) {
 		match = func(s *telegent.Subscription) bool { return keep(s.Active) }
 	}
 	page, total := list(st.subscriptions, match, p)
-	out := telegent.SubscriptionList{TotalSubscriptions: total, Filter: filter, Results: page}
-	out.PageNumber, out.TotalPerPage = p.echo(total)
+	out := telegent.SubscriptionList{DistributorId: distributorID, TotalSubscriptions: total, Filter: cmp.Or(filter, "All"), Results: page}
+	if st.extended() { // the vendor's example has no paging keys
+		out.PageNumber, out.TotalPerPage = p.echo(total)
+	}
 	return out, nil
 }

@@ -87,7 +87,7 @@ func TestFailRateFailsBeforeAnyChange(t *testing.T) {
 func TestLoseRateCommitsThenLosesTheAnswer(t *testing.T) {
 	s, c := newSandbox(t, Options{Seed: 42})
 	accountTok := c.token(telegent.PathAccountCreate)
-	listTok := c.token(telegent.PathDistributorAccounts)
+	listTok := c.token(telegent.PathDistributorSubs)
 	eligTok := c.token(telegent.PathPortInEligibility)
 	before := len(s.State().Accounts)
 	s.SetFaults(0, 1)
@@ -116,7 +116,7 @@ func TestLoseRateCommitsThenLosesTheAnswer(t *testing.T) {
 	}
 
 	// Reads and read-only POSTs are never lost.
-	if status, _ := c.raw(http.MethodGet, telegent.PathDistributorAccounts, listTok, nil); status != http.StatusOK {
+	if status, _ := c.raw(http.MethodGet, telegent.PathDistributorSubs, listTok, nil); status != http.StatusOK {
 		t.Errorf("list under LoseRate=1: %d, want 200", status)
 	}
 	if status, _ := c.raw(http.MethodPost, telegent.PathPortInEligibility, eligTok, telegent.EligibilityRequest{PhoneNumber: "+18015550100", TargetClassification: "Mobile"}); status != http.StatusOK {
@@ -150,12 +150,12 @@ func TestRateLimit(t *testing.T) {
 
 			statuses := []int{}
 			var retryAfter []string
-			status, data := c.raw(http.MethodPost, telegent.PathToken, "", telegent.TokenRequest{AccountKey: AccountKey, AccountSecret: AccountSecret, ApiEndpoint: "https://x" + telegent.PathDistributorAccounts})
+			status, data := c.raw(http.MethodPost, telegent.PathToken, "", telegent.TokenRequest{AccountKey: AccountKey, AccountSecret: AccountSecret, ApiEndpoint: c.base + telegent.PathDistributorSubs})
 			statuses = append(statuses, status)
 			var tr telegent.TokenResponse
 			json.Unmarshal(data, &tr)
 			for range 4 {
-				req, _ := http.NewRequest(http.MethodGet, c.base+telegent.PathDistributorAccounts, nil)
+				req, _ := http.NewRequest(http.MethodGet, c.base+telegent.PathDistributorSubs, nil)
 				req.Header.Set("Authorization", "Bearer "+tr.Token)
 				resp, err := c.hc.Do(req)
 				if err != nil {
@@ -181,14 +181,14 @@ func TestRateLimit(t *testing.T) {
 					t.Errorf("Retry-After = %q, want %q", ra, tt.wantRetryAfter)
 				}
 			}
-			if got := s.Stats().Requests["GET "+telegent.PathDistributorAccounts]["429"]; got != 5-tt.wantAllowed {
+			if got := s.Stats().Requests["GET "+telegent.PathDistributorSubs]["429"]; got != 5-tt.wantAllowed {
 				t.Errorf("stats count %d 429s, want %d", got, 5-tt.wantAllowed)
 			}
 			if status, _ := c.raw(http.MethodGet, "/_sandbox/stats", "", nil); status != http.StatusOK {
 				t.Errorf("/_sandbox/stats while throttled: %d, want 200", status)
 			}
 			frozen = frozen.Add(time.Duration(float64(time.Second) / tt.rps))
-			if status, _ := c.raw(http.MethodGet, telegent.PathDistributorAccounts, tr.Token, nil); status != http.StatusOK {
+			if status, _ := c.raw(http.MethodGet, telegent.PathDistributorSubs, tr.Token, nil); status != http.StatusOK {
 				t.Errorf("after the bucket refilled: %d, want 200", status)
 			}
 		})
@@ -197,8 +197,8 @@ func TestRateLimit(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	s, c := newSandbox(t, Options{Seed: 1, Latency: time.Millisecond})
-	tok := c.token(telegent.PathDistributorAccounts)
-	if status, _ := c.raw(http.MethodGet, telegent.PathDistributorAccounts, tok, nil); status != http.StatusOK {
+	tok := c.token(telegent.PathDistributorSubs)
+	if status, _ := c.raw(http.MethodGet, telegent.PathDistributorSubs, tok, nil); status != http.StatusOK {
 		t.Errorf("with latency: %d, want 200", status)
 	}
 	for range 100 {

@@ -49,9 +49,12 @@ func FuzzCreateBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		path := paths[int(which)%len(paths)]
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+s.signToken(exp, path))
+		req.Header.Set("Authorization", "Bearer "+s.signToken(exp, scopeOf("http", req.Host, path)))
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
+		if rec.Code == http.StatusForbidden || rec.Code == http.StatusUnauthorized {
+			t.Fatalf("POST %s: %d: the token does not fit the request", path, rec.Code)
+		}
 		if rec.Code != http.StatusOK && (rec.Code < 400 || rec.Code > 499) {
 			t.Fatalf("POST %s %q: status %d: %s", path, body, rec.Code, rec.Body)
 		}

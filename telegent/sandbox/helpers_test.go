@@ -16,11 +16,12 @@ import (
 // client speaks raw HTTP and JSON to a sandbox, fetching a token for each
 // endpoint the way the API wants: one per ApiEndpoint.
 type client struct {
-	t      testing.TB
-	base   string
-	hc     *http.Client
-	tokens map[string]string
-	n      int // fixtures made, for unique emails
+	t       testing.TB
+	profile Profile
+	base    string
+	hc      *http.Client
+	tokens  map[string]string
+	n       int // fixtures made, for unique emails
 }
 
 func newSandbox(t testing.TB, opts Options) (*Server, *client) {
@@ -41,10 +42,11 @@ func serve(t testing.TB, s *Server) *client {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return &client{t: t, base: ts.URL, hc: ts.Client(), tokens: map[string]string{}}
+	return &client{t: t, profile: s.profile, base: ts.URL, hc: ts.Client(), tokens: map[string]string{}}
 }
 
-// token returns a token scoped to path (without query).
+// token returns a token scoped to path (without query) on the sandbox's
+// own URL: a token is bound to scheme, host and path.
 func (c *client) token(path string) string {
 	c.t.Helper()
 	if tok, ok := c.tokens[path]; ok {
@@ -52,7 +54,7 @@ func (c *client) token(path string) string {
 	}
 	var resp telegent.TokenResponse
 	status, data := c.raw(http.MethodPost, telegent.PathToken, "", telegent.TokenRequest{
-		AccountKey: AccountKey, AccountSecret: AccountSecret, ApiEndpoint: "https://api.telegent.com" + path,
+		AccountKey: AccountKey, AccountSecret: AccountSecret, ApiEndpoint: c.base + path,
 	})
 	if status != http.StatusOK {
 		c.t.Fatalf("token for %s: status %d: %s", path, status, data)
@@ -176,7 +178,7 @@ func (c *client) fixture() fixture {
 	}, &mr)
 	var vr telegent.VoiceRoute
 	c.mustPost(telegent.PathVoiceRoutes, telegent.VoiceRouteCreateRequest{
-		RouteName: "sbc", RouteType: "Trunk", TrunkIp1: "192.0.2.10", TrunkPort1: "5060", TrunkTransport1: "UDP",
+		RouteName: "sbc", RouteType: "Trunk", TrunkIp1: "192.0.2.10", TrunkPort1: "5060", TrunkTransport1: "UDP", AccountId: a.AccountId,
 	}, &vr)
 	return fixture{a.AccountId, s.SubscriberId, mr.MessageRouteId, vr.CallRouteId}
 }
@@ -184,7 +186,7 @@ func (c *client) fixture() fixture {
 func (f fixture) provision() telegent.ProvisionRequest {
 	return telegent.ProvisionRequest{
 		NumberType: "mvno", MessageType: "p2p", MessageEnabled: true, DataEnabled: true,
-		ProductType: "Sms+Data", MessageRouteId: f.messageRoute, AssignedSubscriberId: f.subscriber,
+		ProductType: "Sms+Data", MessageRouteId: f.messageRoute, AssignedSubscriberId: f.subscriber, AccountId: f.account,
 	}
 }
 
@@ -218,6 +220,16 @@ func (c *client) inventory(query string) telegent.NumberList {
 	var l telegent.NumberList
 	c.mustGet(telegent.PathNumbersInventory+query, &l)
 	return l
+}
+
+// conflict is the status a conflict is answered with: 409 under the
+// extended profile, 400 under the documented one (the vendor's error table
+// has no 409).
+func (c *client) conflict() int {
+	if c.profile == ProfileExtended {
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }
 
 // stateJSON returns GET /_sandbox/state, as bytes.

@@ -29,7 +29,7 @@ type State struct {
 
 // Stats counts requests by "METHOD /path" (without query), then by status
 // code, as in {"requests": {"POST /v1.0/subscribers/create": {"200": 12,
-// "409": 1}}}.
+// "400": 1}}}.
 //
 //   - A path the sandbox serves is counted under its documented spelling
 //     (lower case: the API matches paths without regard to case), so
@@ -60,8 +60,8 @@ func (s *Server) State() State {
 		state = State{
 			Accounts:         st.accounts.sorted(),
 			Subscribers:      st.subscribers.sorted(),
-			MessageRoutes:    st.messageRoutes.sorted(),
-			VoiceRoutes:      st.voiceRoutes.sorted(),
+			MessageRoutes:    wireRows(st.messageRoutes.sorted(), func(r messageRouteRow) telegent.MessageRoute { return r.MessageRoute }),
+			VoiceRoutes:      wireRows(st.voiceRoutes.sorted(), func(r voiceRouteRow) telegent.VoiceRoute { return r.VoiceRoute }),
 			Numbers:          st.numbers.sorted(),
 			Orders:           details,
 			Subscriptions:    st.subscriptions.sorted(),
@@ -76,6 +76,15 @@ func (s *Server) State() State {
 		return nil, nil
 	})
 	return state
+}
+
+// wireRows converts the rows of a table to the wire type State holds.
+func wireRows[R, W any](rows []R, wire func(R) W) []W {
+	out := make([]W, len(rows))
+	for i, r := range rows {
+		out[i] = wire(r)
+	}
+	return out
 }
 
 // Stats returns a copy of the request counts. It is what GET /_sandbox/stats

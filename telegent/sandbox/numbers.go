@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"telegent-bulk/telegent"
@@ -107,7 +108,11 @@ func messageTypeRule(numberType, messageType string) error {
 // provision buys a new number on every call: a re-sent request buys a
 // second one, as the API does.
 func (st *store) provision(in *telegent.ProvisionRequest) (any, error) {
-	accountID, err := st.checkBindings(in.AccountId, in.AssignedSubscriberId, "AssignedSubscriberId", in.MessageRouteId, in.VoiceRouteId)
+	accountID, err := st.scopedAccount(in.AccountId)
+	if err != nil {
+		return nil, err
+	}
+	accountID, err = st.checkBindings(accountID, in.AssignedSubscriberId, "AssignedSubscriberId", in.MessageRouteId, in.VoiceRouteId)
 	if err != nil {
 		return nil, err
 	}
@@ -156,18 +161,35 @@ func (st *store) provision(in *telegent.ProvisionRequest) (any, error) {
 		OrderStatus:         o.OrderStatus,
 		PhoneNumberAssigned: phone,
 		PhoneNumberId:       n.PhoneNumberId,
+		QRCode:              qrCode(n.ICCID, o.OrderId),
 		ZipCode:             zip,
 		ICCID:               n.ICCID,
 		SubscriberId:        n.SubscriberId,
 	}, nil
 }
 
+// qrCode returns the eSIM activation QR image URL the API answers when a
+// provision pairs a SIM (the API reference's example is an LPA activation
+// code in a QR image URL), or "" without an ICCID. The host is a reserved
+// example name: nothing is served there.
+func qrCode(iccid, orderID string) string {
+	if iccid == "" {
+		return ""
+	}
+	matching := strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(orderID, "JNUOID-"), "-", ""))
+	return "https://qr.sandbox.example/qr?text=LPA:1$SMDP.SANDBOX.EXAMPLE$" + matching
+}
+
 // pickNumber returns a number in the area code that the inventory has
-// never held. Line numbers 9900-9999 are left to the port-in test numbers.
+// never held and that no port-in eligibility check has named (see
+// reservation). Line numbers 9900-9999 are left to the port-in test
+// numbers.
 func (st *store) pickNumber(area string) (string, error) {
 	for range 1000 {
 		phone := fmt.Sprintf("+1%s%03d%04d", area, 200+st.intN(800), st.intN(9900))
-		if _, taken := st.numbers.get(phone); !taken {
+		_, taken := st.numbers.get(phone)
+		_, reserved := st.reserved.get(phone)
+		if !taken && !reserved {
 			return phone, nil
 		}
 	}
@@ -274,7 +296,7 @@ func (st *store) updateNumber(in *telegent.NumberUpdateRequest) (any, error) {
 		delete(st.iccids, cur.ICCID)
 	}
 	st.addNumber(&n)
-	return n, nil
+	return st.numberAnswer(&n), nil
 }
 
 // numberFor finds a number by ID or phone number (or both, which must
@@ -303,9 +325,13 @@ func (st *store) inventory(q url.Values) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	phone, sub, account, status := phoneParam(q, "PhoneNumber"), param(q, "SubscriberId"), param(q, "AccountId"), param(q, "Status")
+	phone, sub, status := phoneParam(q, "PhoneNumber"), param(q, "SubscriberId"), param(q, "Status")
 	if err := oneOf("Status", &status, statusActive, statusPorting, statusCancelled); err != nil {
 		return nil, err
+	}
+	account := ""
+	if st.extended() { // records carry no AccountId under the documented profile
+		account = param(q, "AccountId")
 	}
 	st.settleAll()
 	var keep func(*telegent.Number) bool
@@ -316,9 +342,7 @@ func (st *store) inventory(q url.Values) (any, error) {
 		}
 	}
 	page, total := list(st.numbers, keep, p)
-	out := telegent.NumberList{TotalNumbers: total, Results: page}
-	out.PageNumber, out.TotalPerPage = p.echo(total)
-	return out, nil
+	return st.numberListAnswer(page, total, p), nil
 }
 
 func (st *store) orderDetails(q url.Values) (any, error) {
@@ -331,7 +355,7 @@ func (st *store) orderDetails(q url.Values) (any, error) {
 		return nil, err
 	}
 	st.settle(o)
-	return o.OrderDetails, nil
+	return st.orderAnswer(o), nil
 }
 
 func (st *store) order(id string) (*order, error) {
@@ -344,7 +368,7 @@ func (st *store) order(id string) (*order, error) {
 
 func checkDataUsage(in *telegent.DataUsageRequest) error {
 	err := firstErr(
-		requiredOneOf("ValueUnit", &in.ValueUnit, "MB", "KB", "GB", "TB"),
+		requiredOneOf("ValueUnit", &in.ValueUnit, "MB"),
 		oneOf("ThrottleSpeed", &in.ThrottleSpeed, throttleSpeeds...),
 	)
 	n, t, l := in.NotifyValue, in.ThrottleValue, in.LimitValue

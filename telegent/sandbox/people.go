@@ -29,10 +29,15 @@ func (st *store) createAccount(in *telegent.AccountCreateRequest) (any, error) {
 		MailingAddress: in.MailingAddress,
 	}
 	st.accounts.put(a)
-	return *a, nil
+	return st.accountAnswer(a), nil
 }
 
+// listAccounts answers GET /v1.0/distributor/accounts, an endpoint no
+// vendor page has: 404 under the documented profile.
 func (st *store) listAccounts(q url.Values) (any, error) {
+	if !st.extended() {
+		return nil, errUndocumented("GET /v1.0/distributor/accounts (an account list)")
+	}
 	p, err := parsePaging(q)
 	if err != nil {
 		return nil, err

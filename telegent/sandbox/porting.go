@@ -20,6 +20,7 @@ const (
 	fixPassword
 	fixName
 	fixAddress
+	fixZip
 )
 
 type portTest struct {
@@ -27,16 +28,38 @@ type portTest struct {
 	fixedBy       portField
 }
 
-// portTests are the numbers whose orders are rejected, by last four digits,
-// with the code and message a carrier gives (which field clears it is the
-// sandbox's rule, not something the message tells).
+// portTests are the numbers whose orders are rejected, by last four digits.
+// Each message opens with the decline family a carrier reports (the
+// families of the Gigs porting guide's decline codes), so that a reader can
+// tell which detail is wrong; the code is served under the extended
+// profile only (OrderStatusCode). Which update clears a rejection is the
+// sandbox's rule: the detail the message names.
 var portTests = map[string]portTest{
-	"9911": {"ACCOUNT_NUMBER_MISMATCH", "The account number does not match the losing carrier's records", fixAccountNumber},
-	"9912": {"PIN_INVALID", "The account PIN is not valid", fixPassword},
-	"9913": {"NAME_MISMATCH", "The subscriber name does not match the losing carrier's records", fixName},
-	"9914": {"PORT_PROTECTED", "The number is port-protected at the losing carrier", fixPassword},
-	"9915": {"ADDRESS_MISMATCH", "The billing address does not match the losing carrier's records", fixAddress},
-	"9919": {"NOT_ACTIVE", "The number is not active at the losing carrier", neverFixed},
+	"9911": {"ACCOUNT_NUMBER_MISMATCH", "Account number required or invalid: the account number does not match the losing carrier's records", fixAccountNumber},
+	"9912": {"PIN_INVALID", "Account PIN required or invalid: the PIN does not match the losing carrier's records", fixPassword},
+	"9913": {"NAME_MISMATCH", "Name required or invalid: the first or last name does not match the losing carrier's records", fixName},
+	"9914": {"PORT_PROTECTED", "Port protected: the number has port protection (a number lock) at the losing carrier; the subscriber must lift it and give a new PIN", fixPassword},
+	"9915": {"ADDRESS_MISMATCH", "Address required or invalid: the billing address does not match the losing carrier's records", fixAddress},
+	"9916": {"POSTAL_CODE_MISMATCH", "Postal code required or invalid: the billing ZIP code does not match the losing carrier's records", fixZip},
+	"9917": {"BILLING_PIN_INVALID", "Billing PIN required or invalid: the losing carrier needs the billing PIN set on the account", fixPassword},
+	"9919": {"NOT_ACTIVE", "Number not active: the number is not active with the losing carrier and cannot be ported", neverFixed},
+}
+
+// statusOnHold is a status the vendor documents never name; test number
+// 9921 goes there, so that a client's handling of an unknown status can be
+// tried.
+const statusOnHold = "On Hold"
+
+// portDetour is where a test number's order goes from Submitted instead of
+// Pending Carrier Approval.
+type portDetour struct {
+	status, code, message string
+	final                 bool // no update, cancel or further move; the number is free again
+}
+
+var portDetours = map[string]portDetour{
+	"9920": {telegent.OrderError, "PORT_REQUEST_FAILED", "Port request failed: the number portability gateway could not process the request; submit a new port-in order", true},
+	"9921": {statusOnHold, "ON_HOLD", "On hold: the losing carrier holds the port request for manual review", false},
 }
 
 // Eligibility answers for the test numbers that cannot be ported.
@@ -95,7 +118,11 @@ func (st *store) settle(o *order) {
 		o.Port.StageAt = next
 		switch o.OrderStatus {
 		case telegent.PortSubmitted:
-			o.OrderStatus = telegent.PortPendingCarrierApproval
+			if d, ok := portDetours[lastFour(o.phone())]; ok {
+				st.detour(o, d)
+			} else {
+				o.OrderStatus = telegent.PortPendingCarrierApproval
+			}
 		case telegent.PortPendingCarrierApproval:
 			if o.Port.Blocked {
 				st.reject(o, next)
@@ -122,6 +149,16 @@ func (st *store) reject(o *order, at time.Time) {
 	o.DeclinedAttempts++
 	o.LastDeclinedAt = timestamp(at)
 	if t.fixedBy == neverFixed {
+		o.FinalState = true
+		st.releaseNumber(o)
+	}
+}
+
+// detour sends an order to a test number's Error or unknown status.
+func (st *store) detour(o *order, d portDetour) {
+	o.OrderStatus = d.status
+	o.OrderStatusCode, o.OrderStatusMessage = d.code, d.message
+	if d.final {
 		o.FinalState = true
 		st.releaseNumber(o)
 	}
@@ -178,7 +215,14 @@ func (st *store) settleNumber(phone string) {
 	}
 }
 
-var classifications = []string{"Mobile", "Landline", "mvno", "iot"}
+// Port classifications. Submit takes mvno or iot (the port-in OpenAPI
+// enum). Eligibility takes those (the Best Practices example sends mvno)
+// and Mobile or Landline (changelog v1.0.1.1), as does update (its API
+// reference page gives Mobile and Landline): the documents disagree.
+var (
+	submitClassifications = []string{"mvno", "iot"}
+	classifications       = []string{"Mobile", "Landline", "mvno", "iot"}
+)
 
 func checkEligibility(in *telegent.EligibilityRequest) error {
 	return firstErr(
@@ -188,8 +232,15 @@ func checkEligibility(in *telegent.EligibilityRequest) error {
 	)
 }
 
+// eligibility answers whether a number can be ported in. It reserves the
+// number, so that provision never hands it out: a port row of a manifest
+// has its eligibility checked before anything of the manifest is
+// provisioned, and its submit must not find the number taken by then.
 func (st *store) eligibility(in *telegent.EligibilityRequest) (any, error) {
 	st.settleNumber(in.PhoneNumber)
+	if _, held := st.numbers.get(in.PhoneNumber); !held {
+		st.reserve(in.PhoneNumber)
+	}
 	reason, refused := notEligible[lastFour(in.PhoneNumber)]
 	if n, ok := st.numbers.get(in.PhoneNumber); ok && !refused {
 		switch n.Status {
@@ -211,7 +262,10 @@ func (st *store) eligibility(in *telegent.EligibilityRequest) (any, error) {
 	return out, nil
 }
 
-func checkPortIn(in *telegent.PortInRequest) error {
+// checkPortIn checks a submit. PortInDate is no field of the submit's
+// OpenAPI schema: it is not read (the API ignores unknown fields); an order
+// gets its date by an update.
+func (s *Server) checkPortIn(in *telegent.PortInRequest) error {
 	return firstErr(
 		required("PortInNumber", in.PortInNumber),
 		checkE164("PortInNumber", in.PortInNumber),
@@ -220,7 +274,7 @@ func checkPortIn(in *telegent.PortInRequest) error {
 		required("CurrentAccountPassword", in.CurrentAccountPassword),
 		requireAddress("CurrentBillingAddress", in.CurrentBillingAddress),
 		checkICCID("ICCID", in.ICCID),
-		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
+		oneOf("TargetPortinClassification", &in.TargetPortinClassification, submitClassifications...),
 	)
 }
 
@@ -308,6 +362,7 @@ func checkPortInUpdate(in *telegent.PortInUpdateRequest) error {
 		required("OrderId", in.OrderId),
 		checkICCID("ICCID", in.ICCID),
 		oneOf("TargetPortinClassification", &in.TargetPortinClassification, classifications...),
+		checkDate("PortInDate", &in.PortInDate),
 	)
 	if err == nil && in.CurrentBillingAddress != nil {
 		err = checkZip("CurrentBillingAddress.Zip", in.CurrentBillingAddress.Zip)
@@ -337,38 +392,18 @@ func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case o.OrderStatus == telegent.PortCompleted || o.OrderStatus == telegent.PortCancelled:
-		return nil, errConflict("order %s is %s and can no longer be updated", o.OrderId, o.OrderStatus)
-	case o.FinalState:
-		return nil, errConflict("order %s was rejected for good (%s): no update clears it; submit a fresh port-in", o.OrderId, o.OrderStatusCode)
+	switch o.OrderStatus {
+	case telegent.PortCompleted, telegent.PortCancelled, telegent.OrderError:
+		return nil, errConflict("order %s is %s and can no longer be updated; submit a new port-in order instead", o.OrderId, o.OrderStatus)
+	}
+	if o.FinalState {
+		return nil, errConflict("order %s was rejected for good (%s): no update clears it", o.OrderId, o.OrderStatusMessage)
 	}
 	if err := st.checkICCIDFree(in.ICCID, o.phone()); err != nil {
 		return nil, err
 	}
 	p := *o.Port
-	changed := map[portField]bool{}
-	set := func(dst *string, v string, f portField) {
-		if v != "" && v != *dst {
-			*dst = v
-			changed[f] = true
-		}
-	}
-	set(&p.AccountNumber, in.CurrentAccountNumber, fixAccountNumber)
-	set(&p.SubscriberName, in.SubscriberName, fixName)
-	if in.CurrentAccountPassword != "" {
-		set(&p.PasswordDigest, st.secretDigest(in.CurrentAccountPassword), fixPassword)
-	}
-	if a := in.CurrentBillingAddress; a != nil {
-		set(&p.Billing.Street1, a.Street1, fixAddress)
-		set(&p.Billing.Zip, a.Zip, fixAddress)
-		set(&p.Billing.Street2, a.Street2, neverFixed)
-		set(&p.Billing.City, a.City, neverFixed)
-		set(&p.Billing.State, a.State, neverFixed)
-	}
-	set(&p.CarrierName, in.CurrentCarrierName, neverFixed)
-	set(&p.Classification, in.TargetPortinClassification, neverFixed)
-	set(&p.ICCID, in.ICCID, neverFixed)
+	changed := st.applyPortUpdate(&p, in)
 	if fix := portTests[lastFour(o.phone())].fixedBy; p.Blocked && fix != neverFixed && changed[fix] {
 		p.Blocked = false
 	}
@@ -393,20 +428,52 @@ func (st *store) updatePortIn(in *telegent.PortInUpdateRequest) (any, error) {
 	return telegent.PortInUpdateResponse{OrderId: o.OrderId, Status: "Updated", Message: "Port-in order updated successfully"}, nil
 }
 
+// applyPortUpdate writes the details an update supplies into p and reports
+// which of them changed, by the test-rejection field each one fixes.
+func (st *store) applyPortUpdate(p *portState, in *telegent.PortInUpdateRequest) map[portField]bool {
+	changed := map[portField]bool{}
+	set := func(dst *string, v string, f portField) {
+		if v != "" && v != *dst {
+			*dst = v
+			changed[f] = true
+		}
+	}
+	set(&p.AccountNumber, in.CurrentAccountNumber, fixAccountNumber)
+	set(&p.SubscriberName, in.SubscriberName, fixName)
+	if in.CurrentAccountPassword != "" {
+		set(&p.PasswordDigest, st.secretDigest(in.CurrentAccountPassword), fixPassword)
+	}
+	if a := in.CurrentBillingAddress; a != nil {
+		set(&p.Billing.Street1, a.Street1, fixAddress)
+		set(&p.Billing.Zip, a.Zip, fixZip)
+		set(&p.Billing.Street2, a.Street2, neverFixed)
+		set(&p.Billing.City, a.City, neverFixed)
+		set(&p.Billing.State, a.State, neverFixed)
+	}
+	set(&p.CarrierName, in.CurrentCarrierName, neverFixed)
+	set(&p.Classification, in.TargetPortinClassification, neverFixed)
+	set(&p.ICCID, in.ICCID, neverFixed)
+	if changed[fixZip] {
+		changed[fixAddress] = true // the ZIP code is part of the address
+	}
+	return changed
+}
+
 func checkPortInCancel(in *telegent.PortInCancelRequest) error {
 	return required("OrderId", in.OrderId)
 }
 
 // cancelPortIn cancels for good. Cancelling a cancelled order answers
-// Cancelled again; a completed one cannot be cancelled.
+// Cancelled again; a completed order, or one closed with Error, cannot be
+// cancelled.
 func (st *store) cancelPortIn(in *telegent.PortInCancelRequest) (any, error) {
 	o, err := st.portInOrder(in.OrderId)
 	if err != nil {
 		return nil, err
 	}
 	switch o.OrderStatus {
-	case telegent.PortCompleted:
-		return nil, errConflict("order %s is Completed and cannot be cancelled", o.OrderId)
+	case telegent.PortCompleted, telegent.OrderError:
+		return nil, errConflict("order %s is %s and cannot be cancelled", o.OrderId, o.OrderStatus)
 	case telegent.PortCancelled:
 	default:
 		o.OrderStatus = telegent.PortCancelled

@@ -12,8 +12,29 @@ import (
 // step is long enough that the real time a test takes never moves an order.
 const step = time.Hour
 
+// newPortSandbox is a sandbox under the extended profile, whose orders
+// show the port clock's details (codes, declined counts, the inventory's
+// order); testPortProfiles runs a test under both profiles.
 func newPortSandbox(t *testing.T) (*Server, *client) {
-	return newSandbox(t, Options{Seed: 7, PortStep: step, TokenTTL: 1000 * time.Hour})
+	return newProfileSandbox(t, ProfileExtended)
+}
+
+func newProfileSandbox(t *testing.T, p Profile) (*Server, *client) {
+	return newSandbox(t, Options{Seed: 7, PortStep: step, TokenTTL: 1000 * time.Hour, Profile: p})
+}
+
+var profiles = []Profile{ProfileDocumented, ProfileExtended}
+
+// messageOf returns the OrderStatusMessage of the rejection with code.
+func messageOf(t *testing.T, code string) string {
+	t.Helper()
+	for _, pt := range portTests {
+		if pt.code == code {
+			return pt.message
+		}
+	}
+	t.Fatalf("no port test with code %s", code)
+	return ""
 }
 
 func (c *client) portIn(req telegent.PortInRequest) telegent.PortInResponse {
@@ -23,10 +44,22 @@ func (c *client) portIn(req telegent.PortInRequest) telegent.PortInResponse {
 	return resp
 }
 
-// wantOrder checks an order's status, rejection code and declined count.
+// wantOrder checks an order's status and rejection: under the extended
+// profile its code and declined count, under the documented one (which
+// shows neither) the message of the rejection with that code.
 func wantOrder(t *testing.T, c *client, id, status, code string, declined int) telegent.OrderDetails {
 	t.Helper()
 	o := c.order(id)
+	if c.profile == ProfileDocumented {
+		msg := ""
+		if code != "" {
+			msg = messageOf(t, code)
+		}
+		if o.OrderStatus != status || o.OrderStatusMessage != msg || o.OrderStatusCode != "" || o.DeclinedAttempts != 0 {
+			t.Fatalf("order = %s/%q (code %q, %d declined), want %s/%q and no code or count", o.OrderStatus, o.OrderStatusMessage, o.OrderStatusCode, o.DeclinedAttempts, status, msg)
+		}
+		return o
+	}
 	if o.OrderStatus != status || o.OrderStatusCode != code || o.DeclinedAttempts != declined {
 		t.Fatalf("order = %s/%q/%d declined, want %s/%q/%d", o.OrderStatus, o.OrderStatusCode, o.DeclinedAttempts, status, code, declined)
 	}
@@ -87,38 +120,53 @@ func TestPortInTestNumbersRejectUntilFixed(t *testing.T) {
 		{"+18015559915", "ADDRESS_MISMATCH",
 			telegent.PortInUpdateRequest{CurrentBillingAddress: &telegent.Address{City: "Provo"}},
 			telegent.PortInUpdateRequest{CurrentBillingAddress: &telegent.Address{Zip: "84604"}}},
+		{"+18015559916", "POSTAL_CODE_MISMATCH",
+			telegent.PortInUpdateRequest{CurrentBillingAddress: &telegent.Address{Street1: "9 Elm"}},
+			telegent.PortInUpdateRequest{CurrentBillingAddress: &telegent.Address{Zip: "84604"}}},
+		{"+18015559917", "BILLING_PIN_INVALID",
+			telegent.PortInUpdateRequest{CurrentAccountNumber: "1"},
+			telegent.PortInUpdateRequest{CurrentAccountPassword: "5150"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.code, func(t *testing.T) {
-			s, c := newPortSandbox(t)
-			id := c.portIn(portInRequest(tt.number)).OrderId
-			s.Advance(step)
-			wantOrder(t, c, id, "Pending Carrier Approval", "", 0)
-			s.Advance(step)
-			o := wantOrder(t, c, id, "Rejected", tt.code, 1)
-			if o.LastDeclinedAt == "" || o.OrderStatusMessage == "" {
-				t.Errorf("rejection without LastDeclinedAt or message: %+v", o)
-			}
-			if status, _ := c.post(telegent.PathPortIn, portInRequest(tt.number), nil); status != http.StatusConflict {
-				t.Errorf("second submit while the order can still be fixed: %d, want 409", status)
-			}
-
-			tt.noFix.OrderId = id
-			var ack telegent.PortInUpdateResponse
-			c.mustPost(telegent.PathPortInUpdate, tt.noFix, &ack)
-			if ack.Status != "Updated" || ack.OrderId != id {
-				t.Errorf("update answer = %+v, want Updated", ack)
-			}
-			s.Advance(step)
-			wantOrder(t, c, id, "Rejected", tt.code, 2)
-
-			tt.fix.OrderId = id
-			c.mustPost(telegent.PathPortInUpdate, tt.fix, nil)
-			wantOrder(t, c, id, "Submitted", "", 2)
-			s.Advance(3 * step)
-			wantOrder(t, c, id, "Completed", "", 2)
-		})
+		for _, p := range profiles {
+			t.Run(tt.code+"/"+p.String(), func(t *testing.T) {
+				testRejectUntilFixed(t, p, tt.number, tt.code, tt.noFix, tt.fix)
+			})
+		}
 	}
+}
+
+// testRejectUntilFixed submits a test number, checks its rejection, that an
+// update of another detail does not clear it and that one of the detail the
+// message names does.
+func testRejectUntilFixed(t *testing.T, p Profile, number, code string, noFix, fix telegent.PortInUpdateRequest) {
+	s, c := newProfileSandbox(t, p)
+	id := c.portIn(portInRequest(number)).OrderId
+	s.Advance(step)
+	wantOrder(t, c, id, "Pending Carrier Approval", "", 0)
+	s.Advance(step)
+	o := wantOrder(t, c, id, "Rejected", code, 1)
+	if p == ProfileExtended && o.LastDeclinedAt == "" {
+		t.Errorf("rejection without LastDeclinedAt: %+v", o)
+	}
+	if status, _ := c.post(telegent.PathPortIn, portInRequest(number), nil); status != c.conflict() {
+		t.Errorf("second submit while the order can still be fixed: %d, want %d", status, c.conflict())
+	}
+
+	noFix.OrderId = id
+	var ack telegent.PortInUpdateResponse
+	c.mustPost(telegent.PathPortInUpdate, noFix, &ack)
+	if ack.Status != "Updated" || ack.OrderId != id {
+		t.Errorf("update answer = %+v, want Updated", ack)
+	}
+	s.Advance(step)
+	wantOrder(t, c, id, "Rejected", code, 2)
+
+	fix.OrderId = id
+	c.mustPost(telegent.PathPortInUpdate, fix, nil)
+	wantOrder(t, c, id, "Submitted", "", 2)
+	s.Advance(3 * step)
+	wantOrder(t, c, id, "Completed", "", 2)
 }
 
 func TestPortInRejectedForGood(t *testing.T) {

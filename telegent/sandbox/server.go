@@ -36,6 +36,7 @@ type Options struct {
 	PortStep time.Duration                    // sandbox time per port stage, default 10s
 	Seed     int64                            // reproducible faults/IDs for a seed; 0 = random
 	DataFile string                           // bbolt file holding the state so it survives a kill -9; "" = memory only
+	Profile  Profile                          // ProfileDocumented (the zero value) or ProfileExtended: see Profile
 	Logf     func(format string, args ...any) // optional request log; never logs bodies
 }
 
@@ -49,6 +50,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("token ttl must be >= 0, got %v", o.TokenTTL)
 	case o.PortStep < 0:
 		return fmt.Errorf("port step must be >= 0, got %v", o.PortStep)
+	case !o.Profile.valid():
+		return fmt.Errorf("unknown profile %v", o.Profile)
 	}
 	if err := checkRate("fail rate", o.FailRate); err != nil {
 		return err
@@ -69,6 +72,7 @@ func checkRate(name string, p float64) error {
 // Server is the simulator. It is an http.Handler; every method is safe for
 // concurrent use.
 type Server struct {
+	profile  Profile
 	tokenTTL time.Duration
 	latency  time.Duration
 	logf     func(format string, args ...any)
@@ -107,6 +111,7 @@ func New(opts Options) (*Server, error) {
 	}
 	seed1, seed2 := seeds(opts.Seed)
 	s := &Server{
+		profile:  opts.Profile,
 		tokenTTL: opts.TokenTTL,
 		latency:  opts.Latency,
 		logf:     opts.Logf,
@@ -122,6 +127,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	st.profile = opts.Profile
 	s.st = st
 	if opts.DataFile != "" {
 		db, offset, err := openData(opts.DataFile, st, time.Now)

@@ -32,6 +32,11 @@ type table[T any] struct {
 	rows   []*T
 	pos    map[string]int
 	dirty  []int // positions changed since the last commit
+
+	// optional: the bucket may be missing from a data file written before
+	// the table existed; it then loads empty and is created on the first
+	// write.
+	optional bool
 }
 
 func newTable[T any](bucket string, keyOf func(*T) string) *table[T] {
@@ -83,7 +88,13 @@ func (t *table[T]) touchAll() {
 }
 
 func (t *table[T]) flush(tx *bolt.Tx) error {
-	b := tx.Bucket([]byte(t.bucket))
+	if len(t.dirty) == 0 {
+		return nil
+	}
+	b, err := tx.CreateBucketIfNotExists([]byte(t.bucket))
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", t.bucket, err)
+	}
 	for _, i := range t.dirty {
 		data, err := json.Marshal(t.rows[i])
 		if err != nil {
@@ -98,6 +109,9 @@ func (t *table[T]) flush(tx *bolt.Tx) error {
 
 func (t *table[T]) load(tx *bolt.Tx) error {
 	b := tx.Bucket([]byte(t.bucket))
+	if b == nil && t.optional {
+		return nil
+	}
 	if b == nil {
 		return fmt.Errorf("bucket %s is missing", t.bucket)
 	}
@@ -132,16 +146,18 @@ type persisted interface {
 type store struct {
 	now      time.Time
 	portStep time.Duration
-	key      []byte // drawn per process, never saved: signs tokens, keys secret digests
+	profile  Profile // how answers are shaped; never saved: the state is the same under both
+	key      []byte  // drawn per process, never saved: signs tokens, keys secret digests
 	pcg      *mrand.PCG
 	rnd      *mrand.Rand
 	rndUsed  bool // the generator moved since the last commit
 
 	accounts      *table[telegent.Account]
 	subscribers   *table[telegent.Subscriber]
-	messageRoutes *table[telegent.MessageRoute]
-	voiceRoutes   *table[telegent.VoiceRoute]
+	messageRoutes *table[messageRouteRow]
+	voiceRoutes   *table[voiceRouteRow]
 	numbers       *table[telegent.Number] // keyed by phone number
+	reserved      *table[reservation]     // numbers provision never hands out, keyed by phone number
 	orders        *table[order]
 	subscriptions *table[telegent.Subscription]
 	guardian      *table[telegent.GuardianFeatures] // keyed by subscriber
@@ -158,6 +174,20 @@ type store struct {
 	filterKeys     map[string]string   // subscriber ID + " " + phone -> filter ID
 	subsPerAccount map[string]int      // account ID -> subscribers
 	moving         map[string]struct{} // port-in orders whose status moves with the clock
+}
+
+// reservation is a number that provision never hands out: one that port-in
+// eligibility was asked about, so that a port-in of the same manifest finds
+// it free.
+type reservation struct {
+	PhoneNumber string
+}
+
+// reserve keeps provision from ever handing out phone.
+func (st *store) reserve(phone string) {
+	if _, ok := st.reserved.get(phone); !ok {
+		st.reserved.put(&reservation{PhoneNumber: phone})
+	}
 }
 
 // order is an order as the sandbox keeps it: the details the API answers
@@ -177,16 +207,18 @@ func newStore(portStep time.Duration, seed1, seed2 uint64) (*store, error) {
 	st.rnd = mrand.New(st.pcg)
 	st.accounts = newTable("accounts", func(a *telegent.Account) string { return a.AccountId })
 	st.subscribers = newTable("subscribers", func(s *telegent.Subscriber) string { return s.SubscriberId })
-	st.messageRoutes = newTable("message_routes", func(r *telegent.MessageRoute) string { return r.MessageRouteId })
-	st.voiceRoutes = newTable("voice_routes", func(r *telegent.VoiceRoute) string { return r.CallRouteId })
+	st.messageRoutes = newTable("message_routes", func(r *messageRouteRow) string { return r.MessageRouteId })
+	st.voiceRoutes = newTable("voice_routes", func(r *voiceRouteRow) string { return r.CallRouteId })
 	st.numbers = newTable("numbers", func(n *telegent.Number) string { return n.PhoneNumber })
+	st.reserved = newTable("reserved_numbers", func(r *reservation) string { return r.PhoneNumber })
+	st.reserved.optional = true
 	st.orders = newTable("orders", func(o *order) string { return o.OrderId })
 	st.subscriptions = newTable("subscriptions", func(s *telegent.Subscription) string { return s.SubscriptionId })
 	st.guardian = newTable("guardian", func(g *telegent.GuardianFeatures) string { return g.SubscriberId })
 	st.filters = newTable("message_filters", func(f *telegent.MessageFilter) string { return f.FilterId })
 	st.dataUsage = newTable("data_usage", func(d *telegent.DataUsageResponse) string { return d.PhoneNumbers[0].Number })
 	st.tables = []persisted{st.accounts, st.subscribers, st.messageRoutes, st.voiceRoutes, st.numbers,
-		st.orders, st.subscriptions, st.guardian, st.filters, st.dataUsage}
+		st.orders, st.subscriptions, st.guardian, st.filters, st.dataUsage, st.reserved}
 	return st, nil
 }
 

@@ -130,8 +130,9 @@ func checkZip(field, v string) error {
 	return nil
 }
 
-// checkDate accepts YYYY-MM-DD and MM/dd/yyyy and normalises *v to the
-// first.
+// checkDate accepts YYYY-MM-DD (the API reference's PortInDate) and
+// MM/DD/YYYY (the Best Practices example, "04/23/2026"), and normalises *v
+// to the first. Anything else is refused.
 func checkDate(field string, v *string) error {
 	if *v == "" {
 		return nil
@@ -142,7 +143,7 @@ func checkDate(field string, v *string) error {
 			return nil
 		}
 	}
-	return errBadRequest("%s must be a date YYYY-MM-DD", field)
+	return errBadRequest("%s must be a date MM/DD/YYYY or YYYY-MM-DD", field)
 }
 
 // checkAddress checks the parts of an address that are given; a nil
