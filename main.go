@@ -101,7 +101,7 @@ const usageText = `usage:
                          [--concurrency N] [--rps R] [--burst B] [--max-failures N]
                          [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
-  telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--busy-rate P]
+  telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--lose-first N] [--busy-rate P]
                          [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
@@ -558,6 +558,7 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.DurationVar(&o.Latency, "latency", 0, "added latency per request (jittered)")
 	fs.Float64Var(&o.FailRate, "fail-rate", 0, "share of requests answered 500/503/504 before any change")
 	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of state-changing POSTs (creates, updates, cancels, settings) applied whose answer is then lost")
+	fs.IntVar(&o.LoseFirst, "lose-first", 0, "also lose the answers to the first N state-changing POSTs of each endpoint")
 	fs.Float64Var(&o.BusyRate, "busy-rate", 0, "share of requests answered 429 whatever the rate")
 	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")

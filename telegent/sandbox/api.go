@@ -240,7 +240,7 @@ func (s *Server) serveAPI(r *http.Request) reply {
 		return errorReply(err)
 	}
 	if o.mutates {
-		if how := s.faults.loss(); how != keep {
+		if how := s.faults.loss(strings.ToLower(r.URL.Path)); how != keep {
 			return lostReply(how)
 		}
 	}

@@ -20,6 +20,9 @@ type faults struct {
 	failRate float64
 	loseRate float64
 	busyRate float64
+
+	loseFirst int            // the first answers of each path to lose, whatever loseRate says
+	lostFirst map[string]int // how many of them were lost, by path
 }
 
 func (f *faults) init(seed1, seed2 uint64, failRate, loseRate, busyRate float64) {
@@ -66,10 +69,18 @@ const (
 	gatewayTimeout
 )
 
-// loss decides whether the answer to a committed change is lost, and how.
-func (f *faults) loss() loss {
+// loss decides whether the answer to a committed change of path is lost,
+// and how.
+func (f *faults) loss(path string) loss {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.lostFirst[path] < f.loseFirst {
+		if f.lostFirst == nil {
+			f.lostFirst = map[string]int{}
+		}
+		f.lostFirst[path]++
+		return loss(1 + f.lostFirst[path]%2) // one way, then the other
+	}
 	if f.loseRate == 0 || f.rnd.Float64() >= f.loseRate {
 		return keep
 	}

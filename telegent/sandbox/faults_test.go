@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +126,30 @@ func TestLoseRateCommitsThenLosesTheAnswer(t *testing.T) {
 	// A refused change has nothing to lose.
 	if status, _ := c.raw(http.MethodPost, telegent.PathAccountCreate, accountTok, telegent.AccountCreateRequest{}); status != http.StatusBadRequest {
 		t.Errorf("bad body under LoseRate=1: %d, want 400", status)
+	}
+}
+
+// LoseFirst loses the answers to the first changes of each endpoint,
+// committed all the same, and no more.
+func TestLoseFirst(t *testing.T) {
+	s, c := newSandbox(t, Options{Seed: 42, LoseFirst: 2})
+	accountTok := c.token(telegent.PathAccountCreate)
+	before := len(s.State().Accounts)
+	var outcomes []string
+	for i := range 4 {
+		status, _, err := c.try(http.MethodPost, telegent.PathAccountCreate, accountTok, telegent.AccountCreateRequest{AccountName: fmt.Sprint("first ", i)})
+		switch {
+		case err != nil:
+			outcomes = append(outcomes, "dropped")
+		default:
+			outcomes = append(outcomes, fmt.Sprint(status))
+		}
+	}
+	if got := strings.Join(outcomes, " "); got != "504 dropped 200 200" {
+		t.Errorf("answers = %s, want the first two lost (a 504, then a dropped connection), then 200s", got)
+	}
+	if got := len(s.State().Accounts) - before; got != 4 {
+		t.Errorf("accounts committed = %d, want 4", got)
 	}
 }
 
@@ -261,6 +286,7 @@ func TestOptionsAreChecked(t *testing.T) {
 		{RPS: -1},
 		{FailRate: 1.5},
 		{LoseRate: -0.1},
+		{LoseFirst: -1},
 		{Latency: -time.Second},
 		{PortStep: -time.Second},
 	}

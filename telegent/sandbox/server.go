@@ -27,17 +27,18 @@ const (
 // Options configures a Server. The zero value is a well-behaved sandbox held
 // in memory.
 type Options struct {
-	RPS      float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst a tenth of a second's worth: see rateBurst)
-	Latency  time.Duration                    // mean added latency per API request, jittered (uniform ±50%)
-	FailRate float64                          // share of /v1.0 requests answered 500/503/504 before any change
-	LoseRate float64                          // share of mutating POSTs whose change is committed, then the response is lost
-	BusyRate float64                          // share of /v1.0 requests answered 429 + Retry-After: 1 whatever the rate
-	TokenTTL time.Duration                    // default 5m
-	PortStep time.Duration                    // sandbox time per port stage, default 10s
-	Seed     int64                            // reproducible faults/IDs for a seed; 0 = random
-	DataFile string                           // bbolt file holding the state so it survives a kill -9; "" = memory only
-	Profile  Profile                          // ProfileDocumented (the zero value) or ProfileExtended: see Profile
-	Logf     func(format string, args ...any) // optional request log; never logs bodies
+	RPS       float64                          // 0 = unlimited; beyond it: 429 + Retry-After (token bucket, rate RPS, burst a tenth of a second's worth: see rateBurst)
+	Latency   time.Duration                    // mean added latency per API request, jittered (uniform ±50%)
+	FailRate  float64                          // share of /v1.0 requests answered 500/503/504 before any change
+	LoseRate  float64                          // share of mutating POSTs whose change is committed, then the response is lost
+	LoseFirst int                              // the answers to the first LoseFirst changes of each endpoint are lost too, so that every kind of create loses one
+	BusyRate  float64                          // share of /v1.0 requests answered 429 + Retry-After: 1 whatever the rate
+	TokenTTL  time.Duration                    // default 5m
+	PortStep  time.Duration                    // sandbox time per port stage, default 10s
+	Seed      int64                            // reproducible faults/IDs for a seed; 0 = random
+	DataFile  string                           // bbolt file holding the state so it survives a kill -9; "" = memory only
+	Profile   Profile                          // ProfileDocumented (the zero value) or ProfileExtended: see Profile
+	Logf      func(format string, args ...any) // optional request log; never logs bodies
 }
 
 func (o *Options) check() error {
@@ -46,6 +47,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("rps must be a finite number >= 0, got %v", o.RPS)
 	case o.Latency < 0:
 		return fmt.Errorf("latency must be >= 0, got %v", o.Latency)
+	case o.LoseFirst < 0:
+		return fmt.Errorf("lose first must be >= 0, got %d", o.LoseFirst)
 	case o.TokenTTL < 0:
 		return fmt.Errorf("token ttl must be >= 0, got %v", o.TokenTTL)
 	case o.PortStep < 0:
@@ -119,6 +122,7 @@ func New(opts Options) (*Server, error) {
 		stats:    make(map[string]map[string]int),
 	}
 	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
+	s.faults.loseFirst = opts.LoseFirst
 	if opts.RPS > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), rateBurst(opts.RPS))
 	}
