@@ -48,9 +48,12 @@ const (
 )
 
 // TestCrashResume kills a real run with SIGKILL at random moments, again
-// and again, against a separate sandbox process, then lets one run finish:
-// nothing may be created twice, no row may be lost, and every step must end
-// done.
+// and again, against a separate sandbox process that also loses answers,
+// then lets one run finish: nothing may be created twice and no row may be
+// lost. Creates whose outcome no lookup settles need attention; a run made
+// as is sends none of them, and once they are settled as the results say
+// (the ID filled in, or --resend), every step must end done. Rounds take
+// the sandbox's documented and extended profiles in turn.
 //
 // A round is one sandbox process, one checkpoint and one results workbook.
 // Once a run has finished the whole manifest by itself, the round is
@@ -136,10 +139,17 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The documented API, losing the answer to 1% of creates: every lost
-	// create that documented lookups cannot settle must end needing
+	// The API as documented (odd rounds) or with the extended profile's
+	// extras (even rounds), losing the answer to 1% of creates and to the
+	// first create of every kind (port-in submits and PINs too): every lost
+	// create that the lookups at hand cannot settle must end needing
 	// attention, never sent twice.
-	url, stop := startSandboxProcess(t, c.bin, filepath.Join(dir, "sandbox.db"), "--lose-rate", "0.01")
+	profile := sandbox.ProfileDocumented
+	if n%2 == 0 {
+		profile = sandbox.ProfileExtended
+	}
+	url, stop := startSandboxProcess(t, c.bin, filepath.Join(dir, "sandbox.db"), "--lose-rate", "0.01",
+		"--lose-first", "1", "--profile", profile.String())
 	defer stop()
 	before := fetchSandboxState(t, url)
 	// The round's own copy of the manifest: settling what needs attention
@@ -208,8 +218,8 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 		t.Logf("round %d: settled %d steps that needed attention (%d re-sent)", n, len(attention), len(resend))
 	}
 	cr.extra = nil
-	t.Logf("round %d: %d kills; runs %s (k killed, f finished by itself, F final); the last exited %d after %s",
-		n, landed, history.String(), final.code, final.elapsed.Round(time.Millisecond))
+	t.Logf("round %d (%s profile): %d kills; runs %s (k killed, f finished by itself, F final); the last exited %d after %s",
+		n, profile, landed, history.String(), final.code, final.elapsed.Round(time.Millisecond))
 	if final.code != exitOK {
 		t.Errorf("round %d: final run: exit %d, want 0 (a valid manifest, every lost create settled); stderr:\n%s",
 			n, final.code, final.stderr)
@@ -294,10 +304,9 @@ func createdSince(was, after sandbox.State) string {
 	return strings.Join(d, ", ")
 }
 
-// settleAttention does what the results tell a person to do about a create
-// that needs attention: look on the platform (here: the sandbox's state,
-// against what it held before the round), put the ID of what exists in the
-// row, and name the rest for --resend. It returns the keys to resend.
+// settleAttention does what the results tell a person to do about
+// creates that need attention (samplegen.Settle) on the round's manifest
+// copy, and returns the keys to resend.
 func settleAttention(t *testing.T, attention map[string]checkpoint.Record, manifest string, p *plan.Plan,
 	before, now sandbox.State) []string {
 	t.Helper()
@@ -305,78 +314,25 @@ func settleAttention(t *testing.T, attention map[string]checkpoint.Record, manif
 	for i := range p.Steps {
 		rows[string(p.Key(int32(i)))] = &p.Rows[p.Steps[i].Row]
 	}
-	existed := func(id string, ids []string) bool { return slices.Contains(ids, id) }
-	var oldAccounts, oldVoice, oldOrders []string
-	for _, a := range before.Accounts {
-		oldAccounts = append(oldAccounts, a.AccountId)
-	}
-	for _, v := range before.VoiceRoutes {
-		oldVoice = append(oldVoice, v.CallRouteId)
-	}
-	for _, o := range before.Orders {
-		oldOrders = append(oldOrders, o.OrderId)
-	}
-	edits := map[[2]string]map[string]string{} // file, column → key → ID
-	set := func(file, col, key, id string) {
-		k := [2]string{file, col}
-		if edits[k] == nil {
-			edits[k] = map[string]string{}
-		}
-		edits[k][key] = id
-	}
-	var resend []string
-	for key, rec := range attention {
+	var items []samplegen.Attention
+	for key := range attention {
 		row := rows[key]
 		if row == nil {
 			t.Fatalf("needs attention but is no step of the plan: %s", key)
 		}
-		var found []string
-		file, col := "", ""
-		switch {
-		case strings.HasPrefix(key, "accounts/"):
-			file, col = "accounts.csv", "AccountId"
-			for _, a := range now.Accounts {
-				if a.AccountName == row.Get("AccountName") && !existed(a.AccountId, oldAccounts) {
-					found = append(found, a.AccountId)
-				}
-			}
-		case strings.HasPrefix(key, "voiceroutes/"):
-			file, col = "voiceroutes.csv", "CallRouteId"
-			for _, v := range now.VoiceRoutes {
-				if v.RouteName == row.Get("RouteName") && !existed(v.CallRouteId, oldVoice) {
-					found = append(found, v.CallRouteId)
-				}
-			}
-		case strings.HasSuffix(key, "/submit"), strings.HasPrefix(key, "portouts/"):
-			file, col = "portins.csv", "OrderId"
-			typ := "portin"
-			if strings.HasPrefix(key, "portouts/") {
-				file, typ = "portouts.csv", "portout"
-			}
-			for _, o := range now.Orders {
-				if o.OrderType == typ && len(o.PhoneNumbersOrdered) > 0 && o.PhoneNumbersOrdered[0].Number == row.Key &&
-					!existed(o.OrderId, oldOrders) {
-					found = append(found, o.OrderId)
-				}
-			}
-		default:
-			t.Fatalf("needs attention, of a kind the documented lookups settle: %s: %s", key, rec.ErrMessage)
+		name := ""
+		switch row.Kind {
+		case plan.Accounts:
+			name = row.Get("AccountName")
+		case plan.MessageRoutes, plan.VoiceRoutes:
+			name = row.Get("RouteName")
 		}
-		switch len(found) {
-		case 0:
-			resend = append(resend, key)
-		case 1:
-			set(file, col, row.Key, found[0])
-		default:
-			t.Errorf("%s was created %d times: %v", key, len(found), found)
-		}
+		items = append(items, samplegen.Attention{Key: key, Name: name})
 	}
-	for k, values := range edits {
-		if err := samplegen.SetCSVCells(filepath.Join(manifest, k[0]), k[1], values); err != nil {
-			t.Fatal(err)
-		}
+	resend, err := samplegen.Settle(manifest, items, before, now)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Strings(resend)
 	return resend
 }
 
