@@ -20,6 +20,7 @@ import (
 // lifeRow is one port-in row of the lifecycle tests.
 type lifeRow struct {
 	number, action, pin, account, pkg string
+	orderID                           string // the row's OrderId column
 }
 
 // lifecycle runs one port-in manifest again and again against one sandbox
@@ -32,9 +33,15 @@ type lifecycle struct {
 	step  time.Duration // the sandbox's port step
 }
 
-func newLifecycle(t *testing.T) *lifecycle {
+// newLifecycle starts a sandbox with the documented profile, or the one
+// given.
+func newLifecycle(t *testing.T, profile ...sandbox.Profile) *lifecycle {
 	const step = time.Hour // orders move only when the test advances the clock
-	e := newEnv(t, sandbox.Options{PortStep: step})
+	o := sandbox.Options{PortStep: step}
+	if len(profile) > 0 {
+		o.Profile = profile[0]
+	}
+	e := newEnv(t, o)
 	return &lifecycle{t: t, e: e, c: e.client(0), state: filepath.Join(e.dir, "run.db"), step: step}
 }
 
@@ -44,7 +51,7 @@ func (l *lifecycle) run(rows ...lifeRow) map[string]int {
 	l.t.Helper()
 	header := []string{"PortInNumber", "Action", "SubscriberId", "AccountId", "MessageRouteRef", "CurrentCarrierName",
 		"CurrentAccountNumber", "CurrentAccountPassword", "SubscriberName", "BillingStreet1", "BillingCity",
-		"BillingState", "BillingZip", "Package"}
+		"BillingState", "BillingZip", "Package", "OrderId"}
 	ports := [][]string{header}
 	for _, r := range rows {
 		pin, account := r.pin, r.account
@@ -55,7 +62,7 @@ func (l *lifecycle) run(rows ...lifeRow) map[string]int {
 			account = "555000111"
 		}
 		ports = append(ports, []string{r.number, r.action, docLegacySubscriberID, docLegacyAccountID, "legacy-sms",
-			"Verizon Wireless", account, pin, "Legacy Subscriber", "1 Main St", "Provo", "UT", "84601", r.pkg})
+			"Verizon Wireless", account, pin, "Legacy Subscriber", "1 Main St", "Provo", "UT", "84601", r.pkg, r.orderID})
 	}
 	dir := filepath.Join(l.e.dir, "manifest")
 	writeCSVTables(l.t, dir, map[string][][]string{
@@ -268,49 +275,83 @@ func TestRejectedRowFixes(t *testing.T) {
 }
 
 // The answer to the submit of a number that is rejected for good was lost
-// after the order was opened, and the order has been rejected since: the
-// resumed run finds that order through the inventory and never opens a
-// second one.
+// after the order was opened, and the order has been rejected since. Where
+// the inventory shows the number's latest order (the extended profile),
+// the resumed run finds that order and never opens a second one. Against
+// the API as documented nothing can tell: the submit needs attention and
+// is not sent again; the OrderId filled into the row settles it.
 func TestLostSubmitOfRejectedOrder(t *testing.T) {
-	const n = "+18015559919" // rejected for good
-	l := newLifecycle(t)
-	l.run(lifeRow{number: n})
-	l.e.srv.Advance(2 * l.step)
-	l.run(lifeRow{number: n})
-	if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortRejected {
-		t.Fatalf("orders: %v, want one, rejected", campStatuses(o))
-	}
-	l.loseSubmitAnswer(n)
-	calls := l.run(lifeRow{number: n})
-	if calls["POST "+telegent.PathPortIn] != 0 {
-		t.Errorf("resume sent %d submits for a number whose lost submit opened an order", calls["POST "+telegent.PathPortIn])
-	}
-	if o := l.orders(n); len(o) != 1 {
-		t.Errorf("orders: %v, want exactly one", campStatuses(o))
-	}
-	if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != l.orders(n)[0].OrderId {
-		t.Errorf("submit: %s %v, want done with the rejected order's ID", rec.State, rec.IDs)
+	for _, profile := range []sandbox.Profile{sandbox.ProfileExtended, sandbox.ProfileDocumented} {
+		t.Run(profile.String(), func(t *testing.T) {
+			t.Parallel()
+			const n = "+18015559919" // rejected for good
+			l := newLifecycle(t, profile)
+			l.run(lifeRow{number: n})
+			l.e.srv.Advance(2 * l.step)
+			l.run(lifeRow{number: n})
+			if o := l.orders(n); len(o) != 1 || o[0].OrderStatus != telegent.PortRejected {
+				t.Fatalf("orders: %v, want one, rejected", campStatuses(o))
+			}
+			opened := l.orders(n)[0].OrderId
+			l.loseSubmitAnswer(n)
+			for range 2 {
+				calls := l.run(lifeRow{number: n})
+				if calls["POST "+telegent.PathPortIn] != 0 {
+					t.Errorf("resume sent %d submits for a number whose lost submit opened an order", calls["POST "+telegent.PathPortIn])
+				}
+			}
+			if profile == sandbox.ProfileDocumented {
+				if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.NeedsAttention {
+					t.Fatalf("submit: %s %v, want needs attention", rec.State, rec.IDs)
+				}
+				l.run(lifeRow{number: n, orderID: opened})
+			}
+			if o := l.orders(n); len(o) != 1 {
+				t.Errorf("orders: %v, want exactly one", campStatuses(o))
+			}
+			if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != opened {
+				t.Errorf("submit: %s %v, want done with the rejected order's ID", rec.State, rec.IDs)
+			}
+		})
 	}
 }
 
 // A row is set to Action=cancel while its submit's outcome is unknown (the
 // run that sent it died): the cancel looks the order up first and cancels
-// it; nothing is submitted.
+// it; nothing is submitted. Against the API as documented the order cannot
+// be looked up: the cancel needs attention until the row names the order.
 func TestCancelWhileSubmitUnknown(t *testing.T) {
-	const n = "+18015551206"
-	l := newLifecycle(t)
-	l.run(lifeRow{number: n})
-	opened := l.record(n, plan.PortInSubmit).IDs["OrderId"]
-	l.loseSubmitAnswer(n)
-	calls := l.run(lifeRow{number: n, action: "cancel"})
-	if calls["POST "+telegent.PathPortInCancel] != 1 || calls["POST "+telegent.PathPortIn] != 0 {
-		t.Fatalf("calls %v, want one cancel and no submit", calls)
-	}
-	if o := l.orders(n); len(o) != 1 || o[0].OrderId != opened || o[0].OrderStatus != telegent.PortCancelled {
-		t.Errorf("orders: %v, want the one opened, cancelled", campStatuses(o))
-	}
-	if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != opened {
-		t.Errorf("submit: %s %v, want done with %s", rec.State, rec.IDs, opened)
+	for _, profile := range []sandbox.Profile{sandbox.ProfileExtended, sandbox.ProfileDocumented} {
+		t.Run(profile.String(), func(t *testing.T) {
+			t.Parallel()
+			const n = "+18015551206"
+			l := newLifecycle(t, profile)
+			l.run(lifeRow{number: n})
+			opened := l.record(n, plan.PortInSubmit).IDs["OrderId"]
+			l.loseSubmitAnswer(n)
+			calls := l.run(lifeRow{number: n, action: "cancel"})
+			if profile == sandbox.ProfileDocumented {
+				if calls["POST "+telegent.PathPortInCancel] != 0 || calls["POST "+telegent.PathPortIn] != 0 {
+					t.Fatalf("calls %v, want no cancel (which order?) and no submit", calls)
+				}
+				if rec := l.record(n, plan.PortInCancel); rec.State != checkpoint.NeedsAttention ||
+					!strings.Contains(rec.ErrMessage, "OrderId") {
+					t.Fatalf("cancel: %s %q, want needs attention asking for the OrderId", rec.State, rec.ErrMessage)
+				}
+				calls = l.run(lifeRow{number: n, action: "cancel", orderID: opened})
+			}
+			if calls["POST "+telegent.PathPortInCancel] != 1 || calls["POST "+telegent.PathPortIn] != 0 {
+				t.Fatalf("calls %v, want one cancel and no submit", calls)
+			}
+			if o := l.orders(n); len(o) != 1 || o[0].OrderId != opened || o[0].OrderStatus != telegent.PortCancelled {
+				t.Errorf("orders: %v, want the one opened, cancelled", campStatuses(o))
+			}
+			if profile == sandbox.ProfileExtended {
+				if rec := l.record(n, plan.PortInSubmit); rec.State != checkpoint.Done || rec.IDs["OrderId"] != opened {
+					t.Errorf("submit: %s %v, want done with %s", rec.State, rec.IDs, opened)
+				}
+			}
+		})
 	}
 }
 

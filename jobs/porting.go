@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,14 +227,17 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		if err != nil {
 			return nil, nil, err
 		}
-		// The API's own clock dates the order, as it dates its completion,
-		// so that days-to-complete never mixes two clocks.
+		// The API's own clock dates the order, and dates its completion
+		// where the order details say when (CompletedDate); where they do
+		// not, the completion is dated when the runner saw it, and
+		// days-to-complete counts from SentAt: never two clocks at once.
+		now := time.Now().UTC().Format(time.RFC3339)
 		submitted := apiTime(p.OrderDate)
 		if submitted == "" {
-			submitted = time.Now().UTC().Format(time.RFC3339)
+			submitted = now
 		}
 		return map[string]string{"OrderId": p.OrderId, "PhoneNumber": p.PhoneNumber},
-			map[string]string{"PortStatus": p.Status, "SubmittedAt": submitted}, nil
+			map[string]string{"PortStatus": p.Status, "SubmittedAt": submitted, sentAt: now}, nil
 	})
 }
 
@@ -355,10 +359,19 @@ func (r *Runner) portCompleted(ctx context.Context, i int32, rec *checkpoint.Rec
 	done := apiTime(o.CompletedDate)
 	if done == "" {
 		done = time.Now().UTC().Format(time.RFC3339)
+		rec.Data[completedSeen] = "yes"
 	}
 	rec.Data["PortCompletedAt"] = done
 	rec.State = checkpoint.Done
 }
+
+// sentAt is a submit's note of when it was sent, by this machine's clock;
+// completedSeen marks a completion dated when the runner saw it (the order
+// details gave no CompletedDate), to be counted from sentAt.
+const (
+	sentAt        = "SentAt"
+	completedSeen = "CompletedSeen"
+)
 
 // sendPortInDate gives open order orderID the row's PortInDate when the
 // order has not had that date yet (the submit body has no date; seed 002
@@ -412,10 +425,21 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 	orderID := r.portOrderID(i)
 	if orderID == "" {
 		var err error
-		if orderID, err = r.lostSubmit(ctx, i); errors.Is(err, ErrAborted) {
+		var unknown bool
+		if orderID, unknown, err = r.lostSubmit(ctx, i); errors.Is(err, ErrAborted) {
 			return outcome{i: i, fatal: err}
 		} else if err != nil {
 			return r.settle(i, rec, nil, nil, err, false)
+		}
+		if unknown {
+			rec.State = checkpoint.NeedsAttention
+			rec.ErrClass, rec.ErrStatus = "unknown", 0
+			rec.ErrMessage = "the answer to this number's submit was lost and no lookup can tell whether an order was " +
+				"opened: ask Telegent support for the number's port-in order and put its OrderId in the row to cancel it; " +
+				"if no order was opened, there is nothing to cancel"
+			rec.UpdatedAt = time.Now().UTC()
+			r.put(*rec)
+			return outcome{i: i, rec: *rec, state: checkpoint.NeedsAttention}
 		}
 	}
 	if orderID == "" {
@@ -424,8 +448,10 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 		c, err := r.c.CancelPortIn(ctx, orderID)
 		if err != nil {
-			if te, ok := asAPIError(err); ok && te.Status == 409 {
-				return nil, nil, rowErrorf("cannot cancel order %s: %s (a completed port cannot be cancelled)", orderID, te.Message)
+			if te, ok := asAPIError(err); ok && (te.Status == http.StatusBadRequest || te.Status == http.StatusConflict) {
+				// The documents list no 409; an older page answers one.
+				return nil, nil, rowErrorf("cannot cancel order %s: %d %s (a completed port cannot be cancelled)",
+					orderID, te.Status, te.Message)
 			}
 			return nil, nil, err
 		}
@@ -445,21 +471,25 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 }
 
 // lostSubmit settles the submit of a row now being cancelled when its
-// answer was lost (the submit is in-flight in the checkpoint): the order it
-// may have opened is looked up, recorded, and returned to be cancelled. It
-// returns "" when the submit never reached the API.
-func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (string, error) {
+// answer was lost (the submit is in-flight, or needs attention, in the
+// checkpoint): the order it may have opened is looked up, recorded, and
+// returned to be cancelled. It returns "" when the submit never reached the
+// API, and unknown when no lookup can tell.
+func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (orderID string, unknown bool, err error) {
 	key := siblingKey(r.p.Key(cancel), plan.PortInSubmit)
 	sub, ok, err := r.s.Get(key)
-	if err != nil || !ok || sub.State != checkpoint.InFlight {
-		return "", err
+	if err != nil || !ok || (sub.State != checkpoint.InFlight && sub.State != checkpoint.NeedsAttention) {
+		return "", false, err
 	}
 	v, err := r.lostOrder(ctx, sub, r.p.Rows[r.p.Steps[cancel].Row].Key)
 	if err != nil {
-		return "", err
+		return "", false, err
+	}
+	if v.kind == vAttention {
+		return "", true, nil
 	}
 	if v.kind != vFound {
-		return "", nil
+		return "", false, nil
 	}
 	sub.State = checkpoint.Done
 	sub.ErrClass, sub.ErrStatus, sub.ErrMessage = "", 0, ""
@@ -469,9 +499,9 @@ func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (string, error) {
 	mergeInto(sub.IDs, v.ids)
 	sub.UpdatedAt = time.Now().UTC()
 	if err := r.s.PutSync(sub); err != nil {
-		return "", fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)
+		return "", false, fmt.Errorf("%w: checkpoint unwritable: %w", ErrAborted, err)
 	}
-	return v.ids["OrderId"], nil
+	return v.ids["OrderId"], false, nil
 }
 
 // apiTime rewrites a time the API gave (ISO 8601 with 6 or 7 fractional

@@ -128,9 +128,13 @@ func (t *tally) add(p *plan.Plan, ri int32, res rowResult) {
 		st = "not submitted"
 	}
 	t.ports[st]++
-	sub, err1 := time.Parse(time.RFC3339, res.ids["SubmittedAt"])
+	from := res.ids["SubmittedAt"]
+	if res.ids[completedSeen] != "" {
+		from = res.ids[sentAt] // both by this machine's clock
+	}
+	sub, err1 := time.Parse(time.RFC3339, from)
 	done, err2 := parseTime(res.ids["PortCompletedAt"])
-	if err1 == nil && err2 == nil && done.After(sub) {
+	if err1 == nil && err2 == nil && !done.Before(sub) {
 		t.days = append(t.days, done.Sub(sub).Hours()/24)
 	}
 }

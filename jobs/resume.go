@@ -57,6 +57,15 @@ func (r *Runner) load() (unknown []int32, err error) {
 			st = checkpoint.InFlight
 			unknown = append(unknown, idx)
 		case checkpoint.NeedsAttention:
+			if r.p.Steps[i].Action == plan.PortInCancel {
+				// It waited for the row to name the order to cancel.
+				if ownValue(&r.p.Rows[r.p.Steps[i].Row], "OrderId") != "" {
+					st = checkpoint.Pending
+				} else {
+					st = checkpoint.NeedsAttention
+				}
+				break
+			}
 			if r.o.RetryFailed || changed || r.declaredAbsent(idx) {
 				st = checkpoint.InFlight
 				unknown = append(unknown, idx)
@@ -69,7 +78,63 @@ func (r *Runner) load() (unknown []int32, err error) {
 		r.setState(idx, st)
 	}
 	r.loadPorts()
+	if err := r.settleByRows(); err != nil {
+		return nil, err
+	}
 	return unknown, nil
+}
+
+// ownCreate is, per kind, the create step that a row giving its own
+// platform ID (col) no longer has, because the thing exists.
+var ownCreate = map[plan.Kind]struct {
+	action plan.Action
+	col    string
+}{
+	plan.Accounts:      {plan.AccountCreate, "AccountId"},
+	plan.Subscribers:   {plan.SubscriberCreate, "SubscriberId"},
+	plan.MessageRoutes: {plan.MessageRouteCreate, "MessageRouteId"},
+	plan.VoiceRoutes:   {plan.VoiceRouteCreate, "CallRouteId"},
+	plan.Numbers:       {plan.NumberProvision, "PhoneNumberId"},
+	plan.PortOuts:      {plan.PortOutIssue, "OrderId"},
+}
+
+// settleByRows closes the create that needs attention (or is in flight)
+// of a row that now names what exists: the user looked it up and filled
+// in its ID, as the results told them. The record is marked done with
+// that ID, so that status and the results agree with the manifest.
+func (r *Runner) settleByRows() error {
+	now := time.Now().UTC()
+	for ri := range r.p.Rows {
+		row := &r.p.Rows[ri]
+		oc, ok := ownCreate[row.Kind]
+		if !ok {
+			continue
+		}
+		id := row.Get(oc.col)
+		if id == "" && row.Kind == plan.Numbers {
+			id = row.Get("PhoneNumber")
+		}
+		if id == "" || r.p.RowStep(int32(ri), oc.action) >= 0 {
+			continue
+		}
+		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, oc.action))
+		rec, ok, err := r.s.Get(key)
+		if err != nil {
+			return err
+		}
+		if !ok || (rec.State != checkpoint.NeedsAttention && rec.State != checkpoint.InFlight) {
+			continue
+		}
+		rec.State = checkpoint.Done
+		if rec.IDs == nil {
+			rec.IDs = map[string]string{}
+		}
+		rec.IDs[oc.col] = id
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		rec.UpdatedAt = now
+		r.put(rec)
+	}
+	return nil
 }
 
 // declaredAbsent tells whether the user says that step i's create, whose

@@ -364,7 +364,7 @@ func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) {
 	if rec.IDs["OrderId"] != sub.IDs["OrderId"] {
 		// A fresh order (Action=resubmit): the last one's facts go.
 		delete(rec.IDs, "PhoneNumberId")
-		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId"} {
+		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId", completedSeen} {
 			delete(rec.Data, k)
 		}
 	}

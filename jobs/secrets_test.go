@@ -112,11 +112,15 @@ func TestSecretsNeverLeak(t *testing.T) {
 		calm bool
 	}{
 		{name: "clean", opts: sandbox.Options{PortStep: 30 * time.Millisecond, Seed: 3}, calm: true},
-		{name: "faults", opts: sandbox.Options{PortStep: 30 * time.Millisecond, FailRate: 0.05, LoseRate: 0.05, Seed: 11}},
+		{name: "faults", opts: sandbox.Options{PortStep: 30 * time.Millisecond, FailRate: 0.05, LoseRate: 0.05, Seed: 11,
+			Profile: sandbox.ProfileExtended}},
 		// Every answer to a change is lost in the first run: creates are
 		// reconciled, idempotent calls fail after their retries with an
 		// error message, and the second run retries them.
-		{name: "every answer lost", opts: sandbox.Options{PortStep: 30 * time.Millisecond, LoseRate: 1, Seed: 5}, calm: true},
+		// The extended profile's lookups settle every lost create, so that
+		// every secret is sent again and again.
+		{name: "every answer lost", opts: sandbox.Options{PortStep: 30 * time.Millisecond, LoseRate: 1, Seed: 5,
+			Profile: sandbox.ProfileExtended}, calm: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,7 +159,10 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 			sent := tap.sent()
 			for _, cn := range canariesSent {
-				if !strings.Contains(sent, cn) {
+				// Under faults a create may end needing attention (a 504
+				// before any change looks like a lost answer), and what
+				// follows it is not sent: only calm runs must send all.
+				if tc.calm && !strings.Contains(sent, cn) {
 					t.Errorf("canary %s never reached the API: the test proves nothing about it", cn)
 				}
 			}
@@ -172,8 +179,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 				t.Errorf("9912 after its PIN was fixed: %s %q, want done", got.State, got.ErrMessage)
 			}
 			got := recs["portins/+18015559911/monitor"]
-			if got.State != checkpoint.Failed || !strings.Contains(got.ErrMessage, "ACCOUNT_NUMBER_MISMATCH") {
-				t.Errorf("9911 after a PIN change: %s %q, want failed with ACCOUNT_NUMBER_MISMATCH", got.State, got.ErrMessage)
+			if got.State != checkpoint.Failed || !strings.Contains(got.ErrMessage, "fix CurrentAccountNumber") {
+				t.Errorf("9911 after a PIN change: %s %q, want failed, the account number to fix", got.State, got.ErrMessage)
 			}
 			if n := e.srv.Stats().Requests["POST "+telegent.PathPortInUpdate]["200"]; n != 2 {
 				t.Errorf("portin/update answered 200 %d times, want 2 (one per changed PIN)", n)
