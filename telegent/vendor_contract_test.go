@@ -513,8 +513,37 @@ func TestClientRequestsMatchVendorDocs(t *testing.T) {
 		}
 	}
 
-	hit, allowed := map[string]bool{}, map[string]bool{}
-	for _, r := range cs.recorded() {
+	hit, allowed := checkRecorded(t, spec, cs.recorded())
+	for _, cc := range clientCalls() {
+		if !hit[cc.endpoint] {
+			t.Errorf("%s sent nothing to %s", cc.method, cc.endpoint)
+		}
+	}
+	// Every documented endpoint was called, and the undocumented list is
+	// not stale.
+	for _, ep := range spec.Endpoints() {
+		if !hit[ep] {
+			t.Errorf("no client call reached %s, which the documents show", ep)
+		}
+	}
+	for _, ep := range undocumentedBodies {
+		if !hit[ep] {
+			t.Errorf("%s is listed as undocumented but the client never called it", ep)
+		}
+	}
+	for k := range allowedProblems {
+		if !allowed[k] {
+			t.Errorf("allowedProblems: %s no longer happens: remove it", k)
+		}
+	}
+}
+
+// checkRecorded checks every recorded request against the documents and
+// returns the endpoints called and the allowed problems that occurred.
+func checkRecorded(t *testing.T, spec *vendorspec.Spec, reqs []recorded) (hit, allowed map[string]bool) {
+	t.Helper()
+	hit, allowed = map[string]bool{}, map[string]bool{}
+	for _, r := range reqs {
 		ep := r.method + " " + r.path
 		hit[ep] = true
 		path := r.path
@@ -541,23 +570,7 @@ func TestClientRequestsMatchVendorDocs(t *testing.T) {
 			t.Errorf("%s: %v", ep, err)
 		}
 	}
-	// Every documented endpoint was called, and the undocumented list is
-	// not stale.
-	for _, ep := range spec.Endpoints() {
-		if !hit[ep] {
-			t.Errorf("no client call reached %s, which the documents show", ep)
-		}
-	}
-	for _, ep := range undocumentedBodies {
-		if !hit[ep] {
-			t.Errorf("%s is listed as undocumented but the client never called it", ep)
-		}
-	}
-	for k := range allowedProblems {
-		if !allowed[k] {
-			t.Errorf("allowedProblems: %s no longer happens: remove it", k)
-		}
-	}
+	return hit, allowed
 }
 
 // The client reads the vendor's error answers (seed 001) into its Error:

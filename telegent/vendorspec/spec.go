@@ -137,55 +137,11 @@ func buildEndpoint(key string, r rawEndpoint) (*endpoint, error) {
 	}
 	ep := &endpoint{key: key, method: method, path: path, source: r.Source, root: newObject(),
 		enums: map[string]enumRule{}, dates: map[string]dateRule{}}
-	for _, f := range r.Fields {
-		typ, ok := r.Types[f]
-		if !ok {
-			return nil, fmt.Errorf("field %s: no type", f)
-		}
-		switch typ {
-		case typeString, typeNumber, typeInteger, typeBoolean:
-		default:
-			return nil, fmt.Errorf("field %s: unknown type %q", f, typ)
-		}
-		if err := ep.root.add(f, typ); err != nil {
-			return nil, err
-		}
+	if err := ep.addFields(r); err != nil {
+		return nil, err
 	}
-	for f := range r.Types {
-		if !slices.Contains(r.Fields, f) {
-			return nil, fmt.Errorf("type given for %s, which is not in fields", f)
-		}
-	}
-	for _, f := range r.Required {
-		if err := ep.root.require(f); err != nil {
-			return nil, err
-		}
-	}
-	for f, e := range r.Enums {
-		if err := ep.root.stringLeaf(f); err != nil {
-			return nil, fmt.Errorf("enum: %w", err)
-		}
-		if len(e.Values) == 0 || e.Source == "" {
-			return nil, fmt.Errorf("enum %s: values and source are required", f)
-		}
-		ep.enums[f] = enumRule{values: e.Values, ignoreCase: e.IgnoreCase}
-	}
-	for f, d := range r.Dates {
-		if err := ep.root.stringLeaf(f); err != nil {
-			return nil, fmt.Errorf("date: %w", err)
-		}
-		if len(d.Formats) == 0 || d.Source == "" {
-			return nil, fmt.Errorf("date %s: formats and source are required", f)
-		}
-		rule := dateRule{formats: d.Formats}
-		for _, format := range d.Formats {
-			layout, err := goLayout(format)
-			if err != nil {
-				return nil, fmt.Errorf("date %s: %w", f, err)
-			}
-			rule.layouts = append(rule.layouts, layout)
-		}
-		ep.dates[f] = rule
+	if err := ep.addRules(r); err != nil {
+		return nil, err
 	}
 	if r.Query != nil {
 		ep.query = map[string]bool{}
@@ -194,6 +150,67 @@ func buildEndpoint(key string, r rawEndpoint) (*endpoint, error) {
 		}
 	}
 	return ep, nil
+}
+
+// addFields builds the body's shape from the fields, their types and the
+// required ones.
+func (ep *endpoint) addFields(r rawEndpoint) error {
+	for _, f := range r.Fields {
+		typ, ok := r.Types[f]
+		if !ok {
+			return fmt.Errorf("field %s: no type", f)
+		}
+		switch typ {
+		case typeString, typeNumber, typeInteger, typeBoolean:
+		default:
+			return fmt.Errorf("field %s: unknown type %q", f, typ)
+		}
+		if err := ep.root.add(f, typ); err != nil {
+			return err
+		}
+	}
+	for f := range r.Types {
+		if !slices.Contains(r.Fields, f) {
+			return fmt.Errorf("type given for %s, which is not in fields", f)
+		}
+	}
+	for _, f := range r.Required {
+		if err := ep.root.require(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addRules reads the enums and date formats, each on a string field.
+func (ep *endpoint) addRules(r rawEndpoint) error {
+	for f, e := range r.Enums {
+		if err := ep.root.stringLeaf(f); err != nil {
+			return fmt.Errorf("enum: %w", err)
+		}
+		if len(e.Values) == 0 || e.Source == "" {
+			return fmt.Errorf("enum %s: values and source are required", f)
+		}
+		ep.enums[f] = enumRule{values: e.Values, ignoreCase: e.IgnoreCase}
+	}
+	for f, d := range r.Dates {
+		if err := ep.root.stringLeaf(f); err != nil {
+			return fmt.Errorf("date: %w", err)
+		}
+		if len(d.Formats) == 0 || d.Source == "" {
+			return fmt.Errorf("date %s: formats and source are required", f)
+		}
+		rule := dateRule{formats: d.Formats}
+		for _, format := range d.Formats {
+			layout, err := goLayout(format)
+			if err != nil {
+				return fmt.Errorf("date %s: %w", f, err)
+			}
+			rule.layouts = append(rule.layouts, layout)
+		}
+		ep.dates[f] = rule
+	}
+	return nil
 }
 
 // goLayout turns a date format as the documents write it (MM/DD/YYYY,
