@@ -136,7 +136,7 @@ func TestVendorAnswersDecode(t *testing.T) {
 				seen[f.Endpoint][p] = true
 			}
 			if g, ok := lookup(got, p); !ok || !reflect.DeepEqual(g, w) {
-				t.Errorf("%s (%s %s): %s is %s in the document, %s after decoding into %T", f.File, f.Seed, f.Section, p, show(w, true), show(g, ok), v)
+				t.Errorf("%s (%s %s): %s is %s in the document, %s after decoding into %T", f.File, f.Seed, f.Section, p, show(p, w, true), show(p, g, ok), v)
 			}
 		}
 		if lost := lostFields("", want, got); len(lost) > 0 {
@@ -188,9 +188,13 @@ func lookup(v any, path string) (any, bool) {
 	return v, true
 }
 
-func show(v any, ok bool) string {
-	if !ok {
+// show writes a value for a message; a token's is never shown.
+func show(field string, v any, ok bool) string {
+	switch {
+	case !ok:
 		return "missing"
+	case field == "token":
+		return "a token (not shown)"
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
