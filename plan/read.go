@@ -153,12 +153,12 @@ func (m *tableMap) titledBlank(cells []string) bool {
 
 // maxRowBytes bounds the memory the rows of a manifest take as Build
 // keeps them: a string header (16 bytes) for each cell of every column of
-// a table's header, and the text of the cells. A million-line manifest of
-// some 20 columns takes about 400 MB. Without a bound, a small file could
-// take any amount: a CSV file of a header of 16,384 columns and a million
-// one-letter rows is 2 MB, and its rows would take 256 GB. A variable for
-// the tests.
-var maxRowBytes int64 = 1 << 30
+// a table's header, and the text of the cells. The synthetic million-line
+// manifest (samples/gen) takes 361 MiB, so some 1.7 million such lines
+// fit. Without a bound, a small file could take any amount: a CSV file of
+// a header of 16,384 columns and a million one-letter rows is 2 MB, and
+// its rows would take 256 GB. A variable for the tests.
+var maxRowBytes int64 = 640 << 20
 
 // cellCost is what a cell takes in memory beside its text.
 const cellCost = 16
@@ -287,7 +287,7 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 			continue // a results workbook's Summary or Errors tab
 		}
 		n := len(m.field)
-		cells := arena{chunk: 256 * n}
+		cells := arena{chunk: max(n, min(256*n, 1<<16))} // at most 1 MiB a chunk, or one row
 		bt := &batch{m: m, done: make(chan struct{})}
 		var untitledCols []int // columns without a title inside the header
 		for j, f := range m.field {
