@@ -243,9 +243,9 @@ func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps, &b.p
 
 func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps, &b.warnKinds, false) }
 
-// keep appends ps to list, in order: a sheet-level finding once, and of a
-// finding about rows, the first keepPerKind of its kind (see kinds); the
-// others are only counted. Problems arrive in input order, so the rows
+// keep appends ps to list, in order: a sheet-level finding once, and the
+// first keepPerKind of each kind (see kinds); the others are only
+// counted. Problems arrive in input order, so the rows
 // listed are the first ones. With sink set, every problem kept or counted
 // goes to b.sink.
 func (b *builder) keep(list Problems, ps []Problem, k *kinds, sink bool) Problems {
@@ -255,7 +255,8 @@ func (b *builder) keep(list Problems, ps []Problem, k *kinds, sink bool) Problem
 				continue
 			}
 			b.seen[p] = true
-		} else if !k.count(p) {
+		}
+		if !k.count(p) {
 			if sink {
 				b.emit(p)
 			}

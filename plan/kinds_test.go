@@ -148,3 +148,23 @@ func TestWriteReportCounts(t *testing.T) {
 		t.Errorf("report has %d lines, want %d:\n%s", n, keepPerKind+3, out)
 	}
 }
+
+// Findings about a header, one per column, are counted by sheet: a header
+// of thousands of unknown columns lists five.
+func TestHeaderFindingsCounted(t *testing.T) {
+	header := hSubscribers
+	for i := range 3000 {
+		header += fmt.Sprintf("|Extra %d", i)
+	}
+	_, _, warnings, err := Check(base().without("Subscribers").with("Subscribers", header, "jane@example.com|Jane|acme|pw||").readers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lines(warnings)
+	if len(got) != keepPerKind+1 || warnings.Count() != 3000 {
+		t.Fatalf("%d warnings listed, %d counted; want %d listed, 3000 counted:\n%s", len(got), warnings.Count(), keepPerKind, strings.Join(got, "\n"))
+	}
+	if want := "… and 2,995 more like this in the header of Subscribers"; got[keepPerKind] != want {
+		t.Errorf("summary %q, want %q", got[keepPerKind], want)
+	}
+}

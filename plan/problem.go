@@ -33,6 +33,9 @@ func (p Problem) summary() string {
 	if p.other {
 		like = "of other kinds"
 	}
+	if p.Row == 0 {
+		return fmt.Sprintf("… and %s more %s in the header of %s", thousands(p.More), like, p.Sheet)
+	}
 	where := p.Sheet
 	if p.Column != "" {
 		where += " column " + p.Column
@@ -208,6 +211,11 @@ func (k *kinds) count(p Problem) bool {
 		k.byKey, k.perColumn = make(map[kindKey]*kindCount), make(map[columnKey]int)
 	}
 	ck := columnKey{p.tab, p.col, p.Sheet, p.Column}
+	if p.Row == 0 {
+		// About the header: one per column at most (an unknown column,
+		// two columns of one meaning), so counted by sheet.
+		ck = columnKey{tab: p.tab, col: -1, sheet: p.Sheet}
+	}
 	key := kindKey{ck, shape(p.Message)}
 	c := k.byKey[key]
 	if c == nil {
