@@ -4,7 +4,7 @@ BIN      ?= bin/telegent-bulk
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 
 .PHONY: all build test fmt-check vet unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports crash clean
+	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile crash clean
 
 all: build
 
@@ -48,7 +48,7 @@ samples:
 	$(GO) generate ./samples/
 
 ## make bench: every figure in the README
-bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read bench-hostile
 
 bench-sandbox:
 	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
@@ -84,6 +84,14 @@ bench-read:
 	@[ -d $(BENCHDIR)/xlsx-shared-3m ] || $(GO) run ./samples/gen -synthetic 3000000 -format xlsx-shared -out $(BENCHDIR)/xlsx-shared-3m
 	TELEGENT_BENCH_READ=$(BENCHDIR)/xlsx-shared-1m/manifest.xlsx $(GO) test -run '^$$' -bench ReadManifest -benchtime 1x -timeout 20m ./sheets/
 	TELEGENT_BENCH_READ=$(BENCHDIR)/xlsx-shared-3m/manifest.xlsx $(GO) test -run '^$$' -bench ReadManifest -benchtime 1x -timeout 20m ./sheets/
+
+## make bench-hostile: validate on files made to hurt a reader (zip bombs, endless lines, rows past
+## the limits, ...): each must end in <= 60 s with <= 1 GB peak RSS and the expected message
+bench-hostile: build
+	@mkdir -p $(BENCHDIR)
+	@[ -d $(BENCHDIR)/hostile ] || $(GO) run ./samples/gen -hostile $(BENCHDIR)/hostile
+	TELEGENT_BIN=$(CURDIR)/$(BIN) TELEGENT_HOSTILE_DIR=$(BENCHDIR)/hostile \
+		$(GO) test -run '^$$' -bench Hostile -benchtime 1x -timeout 30m ./samples/
 
 ## make crash: the kill -9 resume test with 100 kills
 crash: build

@@ -95,6 +95,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 
 const usageText = `usage:
   telegent-bulk validate MANIFEST...                 check every cell; exit 0 valid, 1 problems
+                         [--problems FILE]           every problem, also those only counted, as CSV
   telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
                          [--check-eligibility --out FILE (--sandbox | --api URL)]
   telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL]
@@ -190,13 +191,31 @@ func readPlan(paths []string, build func([]sheets.Reader) (*plan.Plan, plan.Prob
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", stderr)
+	problemsPath := fs.String("problems", "", "write every problem to this CSV file (sheet,row,column,message); "+
+		"the report lists the first few of each kind")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	p, problems, warnings, err := checkPlan(paths)
+	build := plan.Check
+	var pf *problemsFile
+	if *problemsPath != "" && len(paths) > 0 {
+		if pf, err = createProblemsFile(*problemsPath); err != nil {
+			return err
+		}
+		defer pf.abort()
+		build = func(rs []sheets.Reader) (*plan.Plan, plan.Problems, plan.Problems, error) {
+			return plan.CheckWith(rs, plan.Options{Problems: pf.add})
+		}
+	}
+	p, problems, warnings, err := readPlan(paths, build)
 	if err != nil {
 		return err
+	}
+	if pf != nil {
+		if err := pf.commit(); err != nil {
+			return err
+		}
 	}
 	if len(warnings) > 0 {
 		if err := warnings.WriteWarnings(stdout); err != nil {
@@ -206,6 +225,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	if len(problems) > 0 {
 		if err := problems.WriteReport(stdout); err != nil {
 			return err
+		}
+		switch {
+		case pf != nil:
+			fmt.Fprintf(stdout, "%s lists every problem\n", *problemsPath)
+		case problems.Unlisted() > 0:
+			fmt.Fprintf(stdout, "telegent-bulk validate --problems FILE lists every problem in a CSV file\n")
 		}
 		return errRowsFailed // exit 1: problems found
 	}
@@ -423,7 +448,7 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if len(problems) > 0 {
 		problems.WriteReport(stderr)
-		return usagef("the manifest has %d problems; fix them first (telegent-bulk validate)", len(problems))
+		return usagef("the manifest has %d problems; fix them first (telegent-bulk validate)", problems.Count())
 	}
 	if *elig {
 		return checkEligibility(ctx, p, paths, *state, *out, &api, stdout, stderr)
@@ -639,10 +664,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if len(problems) > 0 {
 		problems.WriteReport(stderr)
-		return usagef("the manifest has %d problems; nothing was sent", len(problems))
+		return usagef("the manifest has %d problems; nothing was sent", problems.Count())
 	}
 	if len(warnings) > 0 && !o.quiet {
-		fmt.Fprintf(stderr, "telegent-bulk: the manifest has %d warnings (telegent-bulk validate lists them)\n", len(warnings))
+		fmt.Fprintf(stderr, "telegent-bulk: the manifest has %d warnings (telegent-bulk validate lists them)\n", warnings.Count())
 	}
 	if o.out == "" {
 		o.out = defaultOut(paths[0])

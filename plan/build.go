@@ -27,7 +27,21 @@ func Build(tables []sheets.Reader) (p *Plan, problems Problems, err error) {
 // when there are problems and so no plan. Warnings alone do not make a
 // manifest invalid.
 func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
-	return newBuilder(false).build(tables)
+	return CheckWith(tables, Options{})
+}
+
+// Options are what CheckWith may be told beside the tables.
+type Options struct {
+	// Problems, when set, is given every problem as it is found, also
+	// those the returned Problems only count (see Problem.More): first
+	// those of each table in input order, then those found across rows
+	// and tables. An error from it ends the build with that error.
+	Problems func(Problem) error
+}
+
+// CheckWith is Check with options.
+func CheckWith(tables []sheets.Reader, o Options) (p *Plan, problems, warnings Problems, err error) {
+	return newBuilder(false, o).build(tables)
 }
 
 // CheckEligibility builds the plan of telegent-bulk plan --check-eligibility:
@@ -46,12 +60,11 @@ func Check(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err er
 // other column returns "". err is for a manifest without a PortIns table
 // and for read errors.
 func CheckEligibility(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
-	return newBuilder(true).build(tables)
+	return newBuilder(true, Options{}).build(tables)
 }
 
-func newBuilder(eligibility bool) *builder {
-	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility,
-		probRepeats: make(map[repeatKey]*repeats), warnRepeats: make(map[repeatKey]*repeats)}
+func newBuilder(eligibility bool, o Options) *builder {
+	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility, sink: o.Problems}
 }
 
 func (b *builder) build(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
@@ -62,9 +75,12 @@ func (b *builder) build(tables []sheets.Reader) (p *Plan, problems, warnings Pro
 	if err := b.read(tables, maps); err != nil {
 		return nil, nil, nil, err
 	}
-	b.probs = b.summarise(b.probs, b.probRepeats)
-	b.warns = b.summarise(b.warns, b.warnRepeats)
 	b.resolve()
+	if b.sinkErr != nil {
+		return nil, nil, nil, b.sinkErr
+	}
+	b.probs = b.summarise(b.probs, &b.probKinds)
+	b.warns = b.summarise(b.warns, &b.warnKinds)
 	b.probs.sort()
 	b.warns.sort()
 	if len(b.probs) > 0 {
@@ -84,8 +100,10 @@ type builder struct {
 	seen  map[Problem]bool // sheet-level findings already reported
 	elig  bool             // building the eligibility plan (see CheckEligibility)
 
-	// Findings that many rows share, by table, column and message.
-	probRepeats, warnRepeats map[repeatKey]*repeats
+	// Findings about rows, counted by kind.
+	probKinds, warnKinds kinds
+	sink                 func(Problem) error // Options.Problems
+	sinkErr              error
 
 	byKind [NumKinds][]int32 // rows of each kind, in input order
 	keys   [NumKinds]map[string]int32
@@ -219,33 +237,18 @@ func tail(elems []string, n int) string {
 	return strings.Join(elems[max(0, len(elems)-n):], "/")
 }
 
-// addProblems keeps every row's problems and one of each sheet-level one.
-func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps, b.probRepeats) }
+// addProblems keeps the first problems of each kind and one of each
+// sheet-level one, counts the others, and hands every one to the sink.
+func (b *builder) addProblems(ps []Problem) { b.probs = b.keep(b.probs, ps, &b.probKinds, true) }
 
-func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps, b.warnRepeats) }
+func (b *builder) addWarnings(ps []Problem) { b.warns = b.keep(b.warns, ps, &b.warnKinds, false) }
 
-// maxRepeats is how many rows of a table a repeated finding lists one by
-// one; summarise sums up the others in one more entry.
-const maxRepeats = 10
-
-// repeatKey identifies a repeated finding: the same message about the same
-// column of the same table.
-type repeatKey struct {
-	tab, col int32
-	msg      string
-}
-
-// repeats counts the rows of a repeated finding beyond the first maxRepeats.
-type repeats struct {
-	n           int
-	first, last Problem // the first and last rows not listed
-}
-
-// keep appends ps to list, in order. A sheet-level finding is kept once; a
-// repeated finding (Problem.repeats) for at most maxRepeats rows of a
-// table, the others only counted in reps. Problems arrive in input order,
-// so the rows listed are the first ones.
-func (b *builder) keep(list Problems, ps []Problem, reps map[repeatKey]*repeats) Problems {
+// keep appends ps to list, in order: a sheet-level finding once, and the
+// first keepPerKind of each kind (see kinds); the others are only
+// counted. Problems arrive in input order, so the rows
+// listed are the first ones. With sink set, every problem kept or counted
+// goes to b.sink.
+func (b *builder) keep(list Problems, ps []Problem, k *kinds, sink bool) Problems {
 	for _, p := range ps {
 		if p.Row == 0 {
 			if b.seen[p] {
@@ -253,48 +256,50 @@ func (b *builder) keep(list Problems, ps []Problem, reps map[repeatKey]*repeats)
 			}
 			b.seen[p] = true
 		}
-		if p.repeats {
-			k := repeatKey{p.tab, p.col, p.Message}
-			r := reps[k]
-			if r == nil {
-				r = &repeats{}
-				reps[k] = r
+		if !k.count(p) {
+			if sink {
+				b.emit(p)
 			}
-			r.n++
-			if r.n > maxRepeats {
-				if r.n == maxRepeats+1 {
-					r.first = p
-				}
-				r.last = p
-				continue
-			}
+			continue
+		}
+		if sink {
+			b.emit(p)
 		}
 		list = append(list, p)
 	}
 	return list
 }
 
-// summarise appends, for each repeated finding with rows not listed, one
-// entry at the first of those rows that says how many there are.
-func (b *builder) summarise(list Problems, reps map[repeatKey]*repeats) Problems {
-	for _, r := range reps {
-		switch more := r.n - maxRepeats; {
-		case more == 1:
-			list = append(list, r.first)
-		case more > 1:
-			p := r.first
-			p.Message += fmt.Sprintf("; and %d more rows like it, up to row %d, not listed one by one", more-1, r.last.Row)
+// emit hands p to the sink, remembering the first error.
+func (b *builder) emit(p Problem) {
+	if b.sink == nil || b.sinkErr != nil {
+		return
+	}
+	if err := b.sink(p); err != nil {
+		b.sinkErr = fmt.Errorf("build: %w", err)
+	}
+}
+
+// summarise appends, for each kind with problems not listed, one entry
+// after the last one listed that counts the others (Problem.More).
+func (b *builder) summarise(list Problems, k *kinds) Problems {
+	for _, key := range k.order {
+		c := k.byKey[key]
+		if more := c.n - keepPerKind; more > 0 {
+			p := c.listed
+			p.More, p.Message, p.upTo = more, "", c.lastRow
+			p.other = key.shape == otherKinds
 			list = append(list, p)
 		}
 	}
-	clear(reps)
+	*k = kinds{}
 	return list
 }
 
 // rowProblem reports a problem with field fi of row i found across rows.
 func (b *builder) rowProblem(i int32, fi int, msg string) {
 	r := &b.p.Rows[i]
-	b.probs = append(b.probs, r.tab.problem(int(r.Num), r.tab.colName(fi), r.tab.colOrder(fi), msg))
+	b.addProblems([]Problem{r.tab.problem(int(r.Num), r.tab.colName(fi), r.tab.colOrder(fi), msg)})
 }
 
 // Where returns "sheet:row" of a row, as problems and results name it.

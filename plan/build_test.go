@@ -567,7 +567,7 @@ func TestColumnsAndOutputColumns(t *testing.T) {
 }
 
 // A column a rule needs but the table lacks is reported on every row that
-// needs it, so the user learns which rows those are; past maxRepeats rows,
+// needs it, so the user learns which rows those are; past keepPerKind rows,
 // one more entry counts the rest.
 func TestMissingColumnPerRow(t *testing.T) {
 	const want = "no VoiceRouteRef or VoiceRouteId column, but a voice-enabled number needs a voice route " +
@@ -580,21 +580,24 @@ func TestMissingColumnPerRow(t *testing.T) {
 		return base().with("Numbers-voice", "LineRef|SubscriberEmail|MessageRouteId|NumberType|MessageType|ProductType", rows...)
 	}
 	var listed []string
-	for row := 3; row < 3+maxRepeats; row++ {
+	for row := 3; row < 3+keepPerKind; row++ {
 		listed = append(listed, fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", row, want))
 	}
 	t.Run("a few rows", func(t *testing.T) {
 		wantProblems(t, lines(3), listed[:3]...)
 	})
+	t.Run("as many as listed", func(t *testing.T) {
+		wantProblems(t, lines(keepPerKind), listed...)
+	})
 	t.Run("one more than listed", func(t *testing.T) {
-		wantProblems(t, lines(maxRepeats+1), append(listed,
-			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s", 3+maxRepeats, want))...)
+		wantProblems(t, lines(keepPerKind+1), append(listed,
+			fmt.Sprintf("… and 1 more like this in Numbers-voice column VoiceRouteRef, up to row %d", 3+keepPerKind))...)
 	})
 	t.Run("many rows", func(t *testing.T) {
 		n := 3 * batchSize // across batches that workers check in parallel
 		wantProblems(t, lines(n), append(listed,
-			fmt.Sprintf("Numbers-voice:%d:VoiceRouteRef: %s; and %d more rows like it, up to row %d, not listed one by one",
-				3+maxRepeats, want, n-maxRepeats-1, n+2))...)
+			fmt.Sprintf("… and %s more like this in Numbers-voice column VoiceRouteRef, up to row %d",
+				thousands(n-keepPerKind), n+2))...)
 	})
 	t.Run("Basic authentication without a user name column", func(t *testing.T) {
 		wantProblems(t, base().with("MessageRoutes-2", "RouteRef|RouteName|MessageUrl|MessageAuthenticationType|MessagePasswordToken|AccountId",

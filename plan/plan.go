@@ -123,14 +123,20 @@ type Problem struct {
 	Column  string // the column's header as the table spells it, its canonical name when the table lacks it; "" when about the whole row
 	Message string // what is wrong and what a valid value looks like
 
-	tab int32 // 1 + index of the table in the input, 0 when unknown
-	col int32 // column position for sorting: header index, or after the header
+	// More is set on an entry that stands for problems not listed one by
+	// one: the number of problems of the same kind as the one listed just
+	// before it (the same sheet, column and message but for the values it
+	// quotes) found after it. Such an entry has no Message of its own;
+	// its Row is that of the last one listed.
+	More int
 
-	// repeats marks a finding that many rows of a table may share (a
-	// column the table lacks but a rule needs): the builder lists the
-	// first few rows and sums up the rest (see builder.keep).
-	repeats bool
+	tab   int32 // 1 + index of the table in the input, 0 when unknown
+	col   int32 // column position for sorting: header index, or after the header
+	upTo  int   // with More: the row of the last problem counted
+	other bool  // with More: problems of kinds past the ones a column lists (see kinds)
 }
 
-// Problems is every problem found; Build never stops at the first.
+// Problems is every problem found, Build never stops at the first: of
+// each kind (see Problem.More), the first few one by one and then an
+// entry counting the others.
 type Problems []Problem

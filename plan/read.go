@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -150,6 +151,36 @@ func (m *tableMap) titledBlank(cells []string) bool {
 	return true
 }
 
+// maxRowBytes bounds the memory the rows of a manifest take as Build
+// keeps them: a string header (16 bytes) for each cell of every column of
+// a table's header, and the text of the cells. The synthetic million-line
+// manifest (samples/gen) takes 361 MiB, so some 1.7 million such lines
+// fit. Without a bound, a small file could take any amount: a CSV file of
+// a header of 16,384 columns and a million one-letter rows is 2 MB, and
+// its rows would take 256 GB. A variable for the tests.
+var maxRowBytes int64 = 640 << 20
+
+// cellCost is what a cell takes in memory beside its text.
+const cellCost = 16
+
+// errTooLarge is the error for a manifest whose rows take more than
+// maxRowBytes.
+func errTooLarge() error {
+	return fmt.Errorf("the manifest's rows take more than %s in memory (%d bytes for each cell of every column, "+
+		"and the text), the most a manifest may; split it into smaller manifests", sizeOf(maxRowBytes), cellCost)
+}
+
+// sizeOf formats a size in bytes: 1 GiB, 300 MiB.
+func sizeOf(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	return thousands(int(n)) + " bytes"
+}
+
 // batchSize is the number of rows a worker normalises at a time.
 const batchSize = 1024
 
@@ -249,13 +280,14 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 		<-collected
 	}
 
+	var kept int64 // bytes the rows take (see maxRowBytes)
 	for ti, rd := range readers {
 		m := maps[ti]
 		if m == nil {
 			continue // a results workbook's Summary or Errors tab
 		}
 		n := len(m.field)
-		cells := arena{chunk: 256 * n}
+		cells := arena{chunk: max(n, min(256*n, 1<<16))} // at most 1 MiB a chunk, or one row
 		bt := &batch{m: m, done: make(chan struct{})}
 		var untitledCols []int // columns without a title inside the header
 		for j, f := range m.field {
@@ -282,6 +314,14 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 				if len(sr.Problems) == 0 && m.titledBlank(sr.Cells) {
 					continue // values only where no title says what they are
 				}
+			}
+			kept += int64(n) * cellCost
+			for _, c := range sr.Cells {
+				kept += int64(len(c))
+			}
+			if kept > maxRowBytes {
+				finish()
+				return fmt.Errorf("build: read %s: row %d: %w", m.sheet, sr.Num, errTooLarge())
 			}
 			buf := cells.take(n)
 			copy(buf, sr.Cells)

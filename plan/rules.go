@@ -11,7 +11,7 @@ import (
 
 // rowCheck normalises one row and applies the rules that need only that
 // row. A value a rule needs from a column the table lacks is reported on
-// each row that needs it, as a repeated finding (see builder.keep).
+// each row that needs it (the builder lists the first few; see kinds).
 type rowCheck struct {
 	m     *tableMap
 	r     *Row
@@ -41,15 +41,7 @@ func (c *rowCheck) warn(fi int, msg string) {
 
 // missing reports that this row needs a value of field fi, whose column
 // the table lacks: a finding many rows may share.
-func (c *rowCheck) missing(fi int, msg string) { c.repeated(c.probs, fi, msg) }
-
-// repeated adds to list a finding about field fi of this row that many
-// rows of a table may share (see builder.keep).
-func (c *rowCheck) repeated(list *[]Problem, fi int, msg string) {
-	p := c.m.problem(int(c.r.Num), c.m.colName(fi), c.m.colOrder(fi), msg)
-	p.repeats = true
-	*list = append(*list, p)
-}
+func (c *rowCheck) missing(fi int, msg string) { c.problem(fi, msg) }
 
 // require reports field fi when it is empty; why says who needs it.
 func (c *rowCheck) require(fi int, why string) { c.requireOr(fi, why, "") }
@@ -215,9 +207,9 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 			c.bad |= 1 << fi
 			c.problem(fi, msg)
 		} else if number && !(f.typ == tPIN && len(v) == 10) { // a 10-digit PIN had no 0 to lose
-			c.repeated(c.warns, fi, msgNumberCell)
+			c.warn(fi, msgNumberCell)
 		} else if f.typ == tICCID && m.csv && roundedICCID(strings.TrimSuffix(nv, "F")) {
-			c.repeated(c.warns, fi, msgRoundedICCID)
+			c.warn(fi, msgRoundedICCID)
 		}
 		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
 			r.diff |= 1 << fi

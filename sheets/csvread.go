@@ -30,6 +30,7 @@ type csvReader struct {
 	table Table
 	file  *os.File
 	tail  *tailReader
+	guard *csvGuard
 	cr    *csv.Reader
 
 	ahead csvRecord // the next record, read ahead
@@ -102,7 +103,8 @@ func openCSV(path string) (_ Reader, err error) {
 	if charset == Windows1252 {
 		src = transform.NewReader(tail, charmap.Windows1252.NewDecoder())
 	}
-	br := bufio.NewReaderSize(src, sniffLen)
+	guard := &csvGuard{r: src, blank: true}
+	br := bufio.NewReaderSize(guard, sniffLen)
 	head, _ = br.Peek(sniffLen) // a short read means a short file
 	if bom {
 		_, _ = br.Discard(len(utf8BOM))
@@ -123,6 +125,7 @@ func openCSV(path string) (_ Reader, err error) {
 		table: Table{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Path: path, Charset: charset},
 		file:  f,
 		tail:  tail,
+		guard: guard,
 		cr:    cr,
 	}
 	if sepLen > 0 {
@@ -240,13 +243,10 @@ func sniffDelimiter(head []byte) rune {
 func (r *csvReader) fetch() {
 	fields, err := r.cr.Read()
 	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("line %d: %w", r.lineOff+pe.StartLine, pe.Err)
-		}
-		r.ahead = csvRecord{err: err}
+		r.ahead = csvRecord{err: r.readError(err)}
 		return
 	}
+	r.guard.reset()
 	line, _ := r.cr.FieldPos(0)
 	last, _ := r.cr.FieldPos(len(fields) - 1)
 	// A spreadsheet shows each record on a row of its own, a line break in
@@ -255,13 +255,46 @@ func (r *csvReader) fetch() {
 	r.rows += 1 + max(0, line-r.end-1)
 	r.end = last + strings.Count(fields[len(fields)-1], "\n")
 	r.ahead = csvRecord{fields: fields, line: line, lastLine: last, row: r.rows}
+	if err := r.checkRecord(fields); err != nil {
+		r.ahead = csvRecord{err: err}
+	}
+}
+
+// readError turns an error of encoding/csv into one that names the line.
+func (r *csvReader) readError(err error) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("line %d: %w", r.lineOff+pe.StartLine, pe.Err)
+	case errors.Is(err, errBlankLines):
+		return overLimit("after row %d: more than %s blank lines follow, and a file holds at most %s rows "+
+			"(as a worksheet in Excel)", r.rows, thousands(limits.rows), thousands(limits.rows))
+	case errors.Is(err, errRecordTooLong):
+		return overLimit("line %d: the row that starts here is longer than %s, the most a row may hold "+
+			"(is a quoted field never closed?)", r.lineOff+r.end+1, byteSize(int64(limits.rowBytes)))
+	}
+	return err
+}
+
+// checkRecord applies the limits to the record just read: the rows of a
+// file, the columns of a row and the characters of a cell.
+func (r *csvReader) checkRecord(fields []string) error {
+	if r.rows > limits.rows {
+		return tooManyRows(r.rows)
+	}
+	if len(fields) > limits.columns {
+		return tooManyColumns(r.rows)
+	}
 	for i, f := range fields {
 		if !utf8.ValidString(f) {
 			l, _ := r.cr.FieldPos(i)
-			r.ahead = csvRecord{err: fmt.Errorf("line %d: the text is not valid UTF-8; save the file as CSV UTF-8", r.lineOff+l)}
-			return
+			return fmt.Errorf("line %d: the text is not valid UTF-8; save the file as CSV UTF-8", r.lineOff+l)
+		}
+		if err := checkCell(f); err != nil {
+			return fmt.Errorf("row %d: column %s: %w", r.rows, ColumnLetter(i), err)
 		}
 	}
+	return nil
 }
 
 // take returns the record read ahead and reads the next one. It sets r.err
@@ -344,6 +377,50 @@ func (t *tailReader) Read(p []byte) (int, error) {
 			t.last = p[i]
 			break
 		}
+	}
+	return n, err
+}
+
+// csvGuard stands between the file and encoding/csv, which gathers a whole
+// record in memory however long it is, and skips blank lines without
+// returning. It counts what it hands on since the last record was
+// returned (reset) and fails once that passes limits.rowBytes (plus the
+// read-ahead of the buffer above it), or once it is nothing but more
+// line breaks than a file may have rows.
+type csvGuard struct {
+	r      io.Reader
+	n      int  // bytes handed on since reset
+	breaks int  // line breaks among them
+	blank  bool // they are all line breaks
+	err    error
+}
+
+var (
+	errRecordTooLong = errors.New("record too long")
+	errBlankLines    = errors.New("too many blank lines")
+)
+
+// reset starts counting for the next record.
+func (g *csvGuard) reset() { g.n, g.breaks, g.blank = 0, 0, true }
+
+func (g *csvGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	g.n += n
+	g.breaks += bytes.Count(p[:n], []byte{'\n'})
+	if g.blank {
+		g.blank = len(bytes.Trim(p[:n], "\r\n")) == 0
+	}
+	switch {
+	case g.blank && g.breaks > limits.rows:
+		g.err = errBlankLines
+	case g.n > limits.rowBytes+sniffLen:
+		g.err = errRecordTooLong
+	}
+	if g.err != nil {
+		return 0, g.err
 	}
 	return n, err
 }

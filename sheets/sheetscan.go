@@ -1,8 +1,11 @@
 package sheets
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 // rawCell is one cell as a worksheet stores it.
@@ -22,8 +25,12 @@ type rowScanner struct {
 	row   int       // number of the row last read (1-based)
 	cells []rawCell // its cells, by 0-based column
 	buf   []byte    // text of the element being read
+	text  int       // bytes of text of the row so far
 	done  bool
 	err   error
+	// placed tells that err names its place (row, cell), so that the
+	// caller need not say after which row it happened.
+	placed bool
 }
 
 func newRowScanner(r io.Reader) *rowScanner {
@@ -48,9 +55,13 @@ func (s *rowScanner) next() bool {
 	for {
 		s.x.keepText = capture
 		if err := s.x.next(); err != nil {
-			if err == io.EOF {
+			switch {
+			case err == io.EOF:
 				s.done = true
 				return inRow
+			case errors.Is(err, errTextTooLong) && capture && cur >= 0:
+				err = fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(cur), cellTooLong())
+				return s.fail(err)
 			}
 			s.err = err
 			return false
@@ -59,6 +70,11 @@ func (s *rowScanner) next() bool {
 			s.buf = appendText(s.buf, s.x.text, false)
 			if data, ok := s.x.cdata(); ok {
 				s.buf = appendText(s.buf, data, true)
+			}
+			if len(s.buf) > utf8.UTFMax*limits.cellChars {
+				return s.fail(fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(cur), cellTooLong()))
+			}
+			if _, ok := s.x.cdata(); ok {
 				continue
 			}
 		}
@@ -71,13 +87,11 @@ func (s *rowScanner) next() bool {
 				}
 				continue
 			}
-			s.row++
-			if ref, _, _ := s.x.refTypeStyle(); ref != nil {
-				if n, err := strconv.Atoi(string(ref)); err == nil && n > 0 {
-					s.row = n
-				}
+			if err := s.rowNumber(); err != nil {
+				return s.fail(err)
 			}
 			inRow, col, cur, capture, inIS, inPh = true, -1, -1, false, false, false
+			s.text = 0
 			if empty {
 				return true
 			}
@@ -86,17 +100,18 @@ func (s *rowScanner) next() bool {
 				cur, capture, inIS = -1, false, false
 				continue
 			}
-			col++
 			ref, typ, style := s.x.refTypeStyle()
-			if c, ok := refColumn(ref); ok {
-				col = c
+			var err error
+			if col, err = s.column(ref, col); err != nil {
+				return s.fail(err)
 			}
 			c := rawCell{present: true, typ: cellType(typ)}
 			if style != nil {
 				c.style, _ = strconv.Atoi(string(style))
 			}
 			cur = -1
-			if s.set(col, c) && !empty {
+			s.set(col, c)
+			if !empty {
 				cur = col
 			}
 		case "f":
@@ -111,7 +126,10 @@ func (s *rowScanner) next() bool {
 			case !closing:
 				capture, s.buf = true, s.buf[:0]
 			case capture:
-				s.cells[cur].value, s.cells[cur].text = true, string(s.buf)
+				if err := s.keep(cur); err != nil {
+					return s.fail(err)
+				}
+				s.cells[cur].value = true
 				capture = false
 			}
 		case "is":
@@ -121,7 +139,9 @@ func (s *rowScanner) next() bool {
 				s.cells[cur].value = true
 				inIS, inPh, s.buf = !empty, false, s.buf[:0]
 			case inIS:
-				s.cells[cur].text = string(s.buf)
+				if err := s.keep(cur); err != nil {
+					return s.fail(err)
+				}
 				inIS, capture = false, false
 			}
 		case "rPh":
@@ -141,17 +161,101 @@ func (s *rowScanner) next() bool {
 	}
 }
 
-// set records the cell of 0-based column col; false for a column beyond
-// the last a worksheet can have.
-func (s *rowScanner) set(col int, c rawCell) bool {
-	if col < 0 || col >= maxColumns {
-		return false
+// fail records err, which names its place, and returns false.
+func (s *rowScanner) fail(err error) bool {
+	s.err, s.placed = err, true
+	return false
+}
+
+// rowNumber sets s.row to the number of the row element just opened: its
+// r attribute, or the row after the last one. A number that is not one
+// of a worksheet's rows is an error that quotes it as written.
+func (s *rowScanner) rowNumber() error {
+	ref, _, _ := s.x.refTypeStyle()
+	if ref == nil {
+		s.row++
+		if s.row > limits.rows {
+			return tooManyRows(s.row)
+		}
+		return nil
 	}
+	n, ok := parseRowNumber(ref)
+	switch {
+	case !ok:
+		return fmt.Errorf("after row %d: row r=%q is not a row number (want 1 to %s)", s.row, ref, thousands(limits.rows))
+	case n > limits.rows:
+		return overLimit("after row %d: row r=%q is past row %s, the last a worksheet has (Excel's limit)",
+			s.row, ref, thousands(limits.rows))
+	}
+	s.row = n
+	return nil
+}
+
+// parseRowNumber reads the digits of a row number; ok is false for
+// anything else, and for 0. A number too large for an int reads as the
+// largest int.
+func parseRowNumber(b []byte) (n int, ok bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n > (1<<62)/10 {
+			n = 1 << 62 // past any limit; keep reading to see it is a number
+			continue
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n > 0
+}
+
+// column returns the 0-based column of a cell: that of its reference, or
+// the one after prev. A reference that is malformed or past the last
+// column is an error that quotes it as written.
+func (s *rowScanner) column(ref []byte, prev int) (int, error) {
+	if ref == nil {
+		if prev+1 >= limits.columns {
+			return 0, tooManyColumns(s.row)
+		}
+		return prev + 1, nil
+	}
+	col, row, ok := parseCellRef(ref)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("row %d: cell r=%q is not a cell reference (want a column A to %s and a row number, like B12)",
+			s.row, ref, ColumnLetter(limits.columns-1))
+	case col >= limits.columns:
+		return 0, overLimit("row %d: cell r=%q is past column %s, the last a worksheet has (Excel's limit of %s columns)",
+			s.row, ref, ColumnLetter(limits.columns-1), thousands(limits.columns))
+	case row > limits.rows:
+		return 0, overLimit("row %d: cell r=%q is past row %s, the last a worksheet has (Excel's limit)",
+			s.row, ref, thousands(limits.rows))
+	}
+	return col, nil
+}
+
+// keep stores the text gathered in s.buf as that of cell col, within the
+// limits of a cell and of a row.
+func (s *rowScanner) keep(col int) error {
+	text := string(s.buf)
+	if err := checkCell(text); err != nil {
+		return fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(col), err)
+	}
+	if s.text += len(text); s.text > limits.rowBytes {
+		return rowTooLong(s.row)
+	}
+	s.cells[col].text = text
+	return nil
+}
+
+// set records the cell of 0-based column col, which is within the limit.
+func (s *rowScanner) set(col int, c rawCell) {
 	for len(s.cells) <= col {
 		s.cells = append(s.cells, rawCell{})
 	}
 	s.cells[col] = c
-	return true
 }
 
 // Err returns the first read error.
@@ -168,31 +272,26 @@ func cellType(t []byte) string {
 	return string(t)
 }
 
-// maxColumns is the number of columns a worksheet can have (A to XFD).
-const maxColumns = 16384
-
-// refColumn returns the 0-based column of a cell reference such as "AB12".
-func refColumn(ref []byte) (int, bool) {
-	col, n := 0, 0
-	for _, c := range ref {
-		switch {
-		case c >= 'A' && c <= 'Z':
-			col = col*26 + int(c-'A') + 1
-		case c >= 'a' && c <= 'z':
+// parseCellRef reads a cell reference such as "AB12": its 0-based column
+// and its row. ok is false unless it is one to three letters followed by
+// a row number; a column or row past any limit reads as past it.
+func parseCellRef(ref []byte) (col, row int, ok bool) {
+	i := 0
+	for ; i < len(ref); i++ {
+		c := ref[i] | 0x20 // lower case, for letters
+		if c < 'a' || c > 'z' {
+			break
+		}
+		if i < 3 {
 			col = col*26 + int(c-'a') + 1
-		default:
-			if n == 0 {
-				return 0, false
-			}
-			return col - 1, true
-		}
-		n++
-		if col > maxColumns {
-			return 0, false
 		}
 	}
-	if n == 0 {
-		return 0, false
+	if i == 0 {
+		return 0, 0, false
 	}
-	return col - 1, true
+	if i > 3 {
+		col = 1 << 30 // past XFD, as far as any limit goes
+	}
+	row, ok = parseRowNumber(ref[i:])
+	return col - 1, row, ok
 }

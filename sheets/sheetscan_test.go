@@ -117,11 +117,6 @@ func TestRowScanner(t *testing.T) {
 				{2, map[int]rawCell{0: num("2")}},
 			},
 		},
-		{
-			name: "bad references are ignored",
-			xml:  `<sheetData><row r="x"><c r="1A"><v>1</v></c><c r="XFE1"><v>1</v></c></row></sheetData>`,
-			want: []scanned{{1, map[int]rawCell{0: num("1"), 1: num("1")}}},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,34 +135,62 @@ func TestRowScannerErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		xml  string
+		want string // in the error
 	}{
-		{"tag cut off", `<sheetData><row r="1"><c r="A1`},
-		{"endless tag", `<sheetData><row r="` + strings.Repeat("9", 2*maxTagLen) + `">`},
-		{"endless text", `<sheetData><row r="1"><c><v>` + strings.Repeat("9", 2*maxTextLen) + `</v></c></row>`},
+		{"tag cut off", `<sheetData><row r="1"><c r="A1`, "unexpected EOF"},
+		{"endless tag", `<sheetData><row r="` + strings.Repeat("9", 2*maxTagLen) + `">`, "tag longer"},
+		{"endless text", `<sheetData><row r="1"><c><v>` + strings.Repeat("9", 2*maxTextLen) + `</v></c></row>`,
+			"row 1: column A: the cell holds more than the 32,767 characters"},
+		// A row or cell reference that is not one of a worksheet's is
+		// quoted as written, never read as another row or column.
+		{"row past the last", `<sheetData><row r="7"/><row r="4294967297"><c><v>1</v></c></row>`,
+			`after row 7: row r="4294967297" is past row 1,048,576`},
+		{"row one past the last", `<sheetData><row r="1048577"/>`, `row r="1048577" is past row 1,048,576`},
+		{"row 0", `<sheetData><row r="0"/>`, `row r="0" is not a row number (want 1 to 1,048,576)`},
+		{"negative row", `<sheetData><row r="-3"/>`, `row r="-3" is not a row number`},
+		{"row not a number", `<sheetData><row r="x"/>`, `row r="x" is not a row number`},
+		{"empty row number", `<sheetData><row r=""/>`, `row r="" is not a row number`},
+		{"cell past XFD", `<sheetData><row r="5"><c r="A5"/><c r="XFE5"><v>1</v></c></row>`,
+			`row 5: cell r="XFE5" is past column XFD, the last a worksheet has (Excel's limit of 16,384 columns)`},
+		{"cell of four letters", `<sheetData><row r="5"><c r="ABCD5"><v>1</v></c></row>`, `cell r="ABCD5" is past column XFD`},
+		{"cell past the last row", `<sheetData><row r="5"><c r="A2000000"><v>1</v></c></row>`, `cell r="A2000000" is past row 1,048,576`},
+		{"malformed cell reference", `<sheetData><row r="2"><c r="1A"><v>1</v></c></row>`,
+			`row 2: cell r="1A" is not a cell reference (want a column A to XFD and a row number, like B12)`},
+		{"cell reference without a row", `<sheetData><row r="2"><c r="B"><v>1</v></c></row>`, `cell r="B" is not a cell reference`},
+		{"more columns than XFD", `<sheetData><row r="3"><c r="XFD3"/><c><v>1</v></c></row>`,
+			"row 3: more than the 16,384 columns a worksheet holds (Excel's limit: columns A to XFD)"},
+		{"rows without numbers past the last", `<sheetData><row r="1048576"/><row/>`, "row 1048577: past the 1,048,576 rows a worksheet holds"},
+		{"cell text in runs past the limit", `<sheetData><row r="4"><c r="C4" t="inlineStr"><is>` +
+			strings.Repeat(`<r><t>`+strings.Repeat("x", 1000)+`</t></r>`, 33) + `</is></c></row>`,
+			"row 4: column C: the cell holds 33,000 characters, more than the 32,767 one cell can hold (Excel's limit)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := scanAll(t, tt.xml); err == nil {
-				t.Error("got no error")
+			_, err := scanAll(t, tt.xml)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one with %q", err, tt.want)
 			}
 		})
 	}
 }
 
-func TestRefColumn(t *testing.T) {
+func TestParseCellRef(t *testing.T) {
 	tests := []struct {
-		ref  string
-		want int
-		ok   bool
+		ref      string
+		col, row int
+		ok       bool
 	}{
-		{"A1", 0, true}, {"Z9", 25, true}, {"AA10", 26, true}, {"az3", 51, true},
-		{"XFD1", 16383, true}, {"XFE1", 0, false}, {"1A", 0, false}, {"", 0, false}, {"AB", 27, true},
+		{"A1", 0, 1, true}, {"Z9", 25, 9, true}, {"AA10", 26, 10, true}, {"az3", 51, 3, true},
+		{"XFD1048576", 16383, 1048576, true}, {"XFE1", 16384, 1, true}, {"ABCD1", 1<<30 - 1, 1, true},
+		{"A4294967297", 0, 4294967297, true},
+		{"1A", 0, 0, false}, {"", 0, 0, false}, {"AB", 0, 0, false}, {"A0", 0, 0, false}, {"A-1", 0, 0, false},
+		{"A1 ", 0, 0, false}, {"$A$1", 0, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			got, ok := refColumn([]byte(tt.ref))
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("refColumn(%q) = %d, %v; want %d, %v", tt.ref, got, ok, tt.want, tt.ok)
+			col, row, ok := parseCellRef([]byte(tt.ref))
+			if ok != tt.ok || (ok && (col != tt.col || row != tt.row)) {
+				t.Errorf("parseCellRef(%q) = %d, %d, %v; want %d, %d, %v", tt.ref, col, row, ok, tt.col, tt.row, tt.ok)
 			}
 		})
 	}
@@ -238,7 +261,7 @@ func FuzzRowScanner(f *testing.F) {
 			if n > len(data) {
 				t.Fatal("more rows than bytes")
 			}
-			if len(s.cells) > maxColumns {
+			if len(s.cells) > limits.columns {
 				t.Fatalf("%d cells in a row", len(s.cells))
 			}
 			for _, c := range s.cells {

@@ -2,12 +2,16 @@ package sheets
 
 import (
 	"archive/zip"
+	"bytes"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // workbookParts is what a workbook's small parts say: its tabs in order,
@@ -25,10 +29,6 @@ type sheetPart struct {
 	name string
 	file *zip.File // nil when the workbook names a part the archive lacks
 }
-
-// maxPartSize bounds the small parts decoded whole here (relationships,
-// the workbook part, styles).
-const maxPartSize = 16 << 20
 
 type xmlRels struct {
 	Rels []struct {
@@ -63,6 +63,9 @@ type xmlStyles struct {
 // whose relationships name each sheet's part, the styles and the shared
 // strings. Part names are matched case-insensitively, as OPC requires.
 func readWorkbookParts(zr *zip.Reader) (*workbookParts, error) {
+	if len(zr.File) > limits.parts {
+		return nil, tooManyParts(len(zr.File))
+	}
 	files := make(map[string]*zip.File, len(zr.File))
 	for _, f := range zr.File {
 		files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
@@ -102,6 +105,10 @@ func readWorkbookParts(zr *zip.Reader) (*workbookParts, error) {
 		}
 	}
 
+	if len(wb.Sheets) > limits.tabs {
+		return nil, overLimit("the workbook has %s tabs, more than the %s a manifest may have",
+			thousands(len(wb.Sheets)), thousands(limits.tabs))
+	}
 	p := &workbookParts{date1904: wb.Pr.Date1904 == "1" || strings.EqualFold(wb.Pr.Date1904, "true")}
 	for _, s := range wb.Sheets {
 		p.sheets = append(p.sheets, sheetPart{name: s.Name, file: lookup(targets[s.RID])})
@@ -132,12 +139,80 @@ func decodePart(f *zip.File, v any) error {
 	if f == nil {
 		return errNoPart
 	}
+	if err := checkPart(f, limits.smallPart, "a workbook, relationships or styles part"); err != nil {
+		return err
+	}
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	return xml.NewDecoder(io.LimitReader(rc, maxPartSize)).Decode(v)
+	return xml.NewDecoder(io.LimitReader(rc, limits.smallPart)).Decode(v)
+}
+
+// checkPart fails for a part that would unpack to more than max bytes
+// (what names the kind of part), or to more than limits.ratio times its
+// compressed size once past limits.ratioFrom: such a part is a zip bomb,
+// not a spreadsheet. The sizes are those the archive declares, which
+// archive/zip holds a part to while reading it.
+func checkPart(f *zip.File, max int64, what string) error {
+	size := f.UncompressedSize64
+	if size > uint64(max) {
+		return overLimit("part %s unpacks to %s, more than the %s %s may take", f.Name,
+			byteSize(int64(min(size, 1<<62))), byteSize(max), what)
+	}
+	if size > uint64(limits.ratioFrom) && size/uint64(limits.ratio) > f.CompressedSize64 {
+		return overLimit("part %s unpacks to %s from %s, more than %d times its size: "+
+			"a part over %s may unpack to at most %d times its size, which is far more than any spreadsheet needs",
+			f.Name, byteSize(int64(size)), byteSize(int64(f.CompressedSize64)), limits.ratio,
+			byteSize(limits.ratioFrom), limits.ratio)
+	}
+	return nil
+}
+
+// tooManyParts is the error for an archive of n entries.
+func tooManyParts(n int) error {
+	return overLimit("the archive has %s parts, more than the %s a workbook may have", thousands(n), thousands(limits.parts))
+}
+
+// checkZipEntries reads the number of entries an archive declares at its
+// end, so that an archive of millions of entries is refused before
+// archive/zip reads its directory into memory. An archive it cannot make
+// sense of is left for archive/zip to describe.
+func checkZipEntries(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // archive/zip says why
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	const eocdLen, zip64LocLen, zip64EOCDLen = 22, 20, 56
+	tail := make([]byte, min(fi.Size(), eocdLen+0xFFFF)) // the record and the longest comment
+	start := fi.Size() - int64(len(tail))
+	if _, err := f.ReadAt(tail, start); err != nil {
+		return nil
+	}
+	at := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if at < 0 || len(tail)-at < eocdLen {
+		return nil
+	}
+	n := uint64(binary.LittleEndian.Uint16(tail[at+10:]))
+	if n == 0xFFFF && at >= zip64LocLen && bytes.HasPrefix(tail[at-zip64LocLen:], []byte("PK\x06\x07")) {
+		off := binary.LittleEndian.Uint64(tail[at-zip64LocLen+8:])
+		rec := make([]byte, zip64EOCDLen)
+		if off < uint64(fi.Size()) {
+			if _, err := f.ReadAt(rec, int64(off)); err == nil && bytes.HasPrefix(rec, []byte("PK\x06\x06")) {
+				n = binary.LittleEndian.Uint64(rec[32:])
+			}
+		}
+	}
+	if n > uint64(limits.parts) {
+		return tooManyParts(int(min(n, 1<<62)))
+	}
+	return nil
 }
 
 // readFormats classifies the number format of every cell format. A
@@ -174,6 +249,9 @@ func readSharedStrings(f *zip.File) (_ *sharedStrings, err error) {
 	if f == nil {
 		return table, nil
 	}
+	if err := checkPart(f, limits.stringsPart, "the shared strings part"); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			_ = table.close()
@@ -188,36 +266,58 @@ func readSharedStrings(f *zip.File) (_ *sharedStrings, err error) {
 		x                    = newXMLScanner(rc)
 		buf                  []byte
 		inItem, inPh, inText bool
+		count                int // strings added
 	)
 	for {
 		x.keepText = inText
 		if err := x.next(); err != nil {
-			if err == io.EOF {
+			switch {
+			case err == io.EOF:
 				return table, table.finish()
+			case errors.Is(err, errTextTooLong):
+				return nil, fmt.Errorf("string %d: %w", count, cellTooLong())
 			}
 			return nil, err
 		}
 		if inText {
 			buf = appendText(buf, x.text, false)
-			if data, ok := x.cdata(); ok {
+			data, isCDATA := x.cdata()
+			if isCDATA {
 				buf = appendText(buf, data, true)
+			}
+			if len(buf) > utf8.UTFMax*limits.cellChars {
+				return nil, fmt.Errorf("string %d: %w", count, cellTooLong())
+			}
+			if isCDATA {
 				continue
 			}
 		}
 		name, closing, empty := x.name()
 		switch string(name) {
 		case "si":
+			if !closing && count >= limits.strings {
+				return nil, overLimit("more than %s strings, the most a shared strings table may hold here",
+					thousands(limits.strings))
+			}
 			switch {
 			case empty:
 				if err := table.add(nil); err != nil {
 					return nil, err
 				}
+				count++
 			case !closing:
 				inItem, inPh, inText, buf = true, false, false, buf[:0]
 			case inItem:
-				if err := table.add(unescapeXbytes(buf)); err != nil {
+				text := unescapeXbytes(buf)
+				if len(text) > limits.cellChars {
+					if err := checkCell(string(text)); err != nil {
+						return nil, fmt.Errorf("string %d: %w", count, err)
+					}
+				}
+				if err := table.add(text); err != nil {
 					return nil, err
 				}
+				count++
 				inItem, inText = false, false
 			}
 		case "rPh":

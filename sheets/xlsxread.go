@@ -43,6 +43,9 @@ type workbook struct {
 
 // openXLSX opens every tab of the workbook at path that has a header.
 func openXLSX(path string) ([]Reader, error) {
+	if err := checkZipEntries(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: not an XLSX workbook (is it password-protected, "+
@@ -91,6 +94,9 @@ func (b *workbook) openTab(p sheetPart) (Reader, error) {
 	where := fmt.Sprintf("%s: tab %q", b.path, p.name)
 	if p.file == nil {
 		return nil, fmt.Errorf("open %s: the workbook lists the tab but its worksheet is missing", where)
+	}
+	if err := checkPart(p.file, limits.sheetPart, "a worksheet"); err != nil {
+		return nil, fmt.Errorf("open %s: %w", where, err)
 	}
 	part, err := p.file.Open()
 	if err != nil {
@@ -226,7 +232,11 @@ func (r *xlsxReader) advance(width int) bool {
 		return false
 	}
 	if !r.scan.next() {
-		if err := r.scan.Err(); err != nil {
+		switch err := r.scan.Err(); {
+		case err == nil:
+		case r.scan.placed:
+			r.err = fmt.Errorf("read %s: %w", r.where, err)
+		default:
 			r.err = fmt.Errorf("read %s: after row %d: %w", r.where, r.scan.row, err)
 		}
 		return false

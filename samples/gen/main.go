@@ -6,6 +6,7 @@
 //	go run ./samples/gen                      # rewrite the committed samples
 //	go run ./samples/gen -synthetic 1000000 -format csv -out /tmp/bench/csv-1m
 //	go run ./samples/gen -synthetic 1000000 -format xlsx-shared -out /tmp/bench/xlsx-shared-1m
+//	go run ./samples/gen -hostile /tmp/bench/hostile     # files made to hurt a reader (make bench-hostile)
 //
 // (go generate ./samples runs the first form.) Output is deterministic: the
 // same command writes the same bytes.
@@ -27,6 +28,7 @@ type options struct {
 	synthetic int    // rows of a synthetic manifest; 0 writes the samples
 	format    string // csv, xlsx or xlsx-shared
 	out       string // folder of the synthetic manifest
+	hostile   string // folder of the hostile corpus; "" for none
 }
 
 func main() {
@@ -36,8 +38,9 @@ func main() {
 	flag.StringVar(&o.format, "format", "csv", "synthetic manifest format: csv, xlsx (inline strings, as excelize streams them) "+
 		"or xlsx-shared (a shared strings table, as Excel saves a workbook)")
 	flag.StringVar(&o.out, "out", "", "folder to write the synthetic manifest into (required with -synthetic)")
+	flag.StringVar(&o.hostile, "hostile", "", "write the hostile corpus (files made to take time or memory) into `DIR` instead")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: gen [-dir DIR]\n       gen -synthetic N -format csv|xlsx|xlsx-shared -out DIR\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: gen [-dir DIR]\n       gen -synthetic N -format csv|xlsx|xlsx-shared -out DIR\n       gen -hostile DIR\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -52,6 +55,18 @@ func main() {
 }
 
 func run(o options) error {
+	if o.hostile != "" {
+		start := time.Now()
+		cases, err := samplegen.WriteHostile(o.hostile)
+		if err != nil {
+			return err
+		}
+		for _, c := range cases {
+			fmt.Fprintf(os.Stderr, "%-26s %s: %s\n", c.Name, c.Path, c.About)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %d hostile manifests to %s in %.1fs\n", len(cases), o.hostile, time.Since(start).Seconds())
+		return nil
+	}
 	if o.synthetic != 0 {
 		if o.out == "" {
 			return errors.New("-synthetic needs -out DIR")

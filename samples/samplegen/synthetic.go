@@ -250,14 +250,26 @@ func (g *synth) pickOffer(sh *lineShape) (pkg string, limits [4]string) {
 	return p.id, p.limits
 }
 
+// maxTabRows is how many data rows a tab holds under its header: a
+// worksheet has 1,048,576 rows, so a larger table goes on in another tab
+// (Numbers-2, Numbers-3, ...).
+const maxTabRows = 1<<20 - 1
+
 func (g *synth) numbers() error {
-	if err := g.sink.Table(tabNumbers, []string{"LineRef", "SubscriberEmail", "AccountRef", "MessageRouteRef",
+	header := []string{"LineRef", "SubscriberEmail", "AccountRef", "MessageRouteRef",
 		"VoiceRouteRef", "NumberType", "MessageType", "MessageEnabled", "VoiceEnabled", "DataEnabled",
 		"ProductType", "AreaCode", "ICCID", "Package", "LimitValue", "NotifyValue", "ThrottleValue",
-		"ThrottleSpeed"}); err != nil {
-		return err
-	}
+		"ThrottleSpeed"}
 	for n := range g.shape.Numbers {
+		if n%maxTabRows == 0 {
+			name := tabNumbers
+			if n > 0 {
+				name += "-" + strconv.Itoa(1+n/maxTabRows)
+			}
+			if err := g.sink.Table(name, header); err != nil {
+				return err
+			}
+		}
 		s := n % g.shape.Subscribers
 		a := g.accountOf(s)
 		sh := g.pickShape()
