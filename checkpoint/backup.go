@@ -8,18 +8,20 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
-// The backup. Every open for writing, once the file has been checked, and
-// every Close after a run whose commits all succeeded, copy the file to
-// BackupPath(path): a consistent copy taken inside one read transaction
+// The backup. Every open for writing, once the file has been checked,
+// every Options.BackupEvery during a run, and every Close after a run whose
+// commits all succeeded, copy the file to BackupPath(path): a consistent copy taken inside one read transaction
 // (bbolt's tx.WriteTo), marked with the time it was taken (keyBackup),
 // checked whole like any checkpoint, and only then renamed over the old
-// backup. So the backup is always a sound checkpoint, at most one run
-// old, owner-only like the checkpoint.
+// backup. So the backup is always a sound checkpoint, owner-only like the
+// checkpoint. The copies at Open and during the run are taken in the
+// background: writes go on meanwhile.
 //
 // A backup knows nothing of what happened after it was taken: a step that
 // was pending in it may have been sent since. A file restored from a
@@ -29,6 +31,33 @@ import (
 // it may have been sent from. ClearRestored removes the mark once that is
 // in the file.
 
+// backgroundBackup starts a backup in the background, unless one is
+// running. The caller holds s.mu.
+func (s *Store) backgroundBackup() {
+	if s.backupBusy || s.readOnly {
+		return
+	}
+	s.backupBusy, s.lastBackup = true, time.Now()
+	s.backingUp.Add(1)
+	go func() {
+		defer s.backingUp.Done()
+		err := s.backup()
+		s.mu.Lock()
+		s.backupBusy, s.backupErr = false, err
+		s.mu.Unlock()
+	}()
+}
+
+// backupDue starts a background backup when the last one is older than
+// backupEvery; the writer calls it after each commit.
+func (s *Store) backupDue() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed && !s.damaged && time.Since(s.lastBackup) >= s.backupEvery {
+		s.backgroundBackup()
+	}
+}
+
 // BackupPath returns where the backup of the checkpoint at path is kept:
 // path + ".bak".
 func BackupPath(path string) string { return path + backupSuffix }
@@ -36,7 +65,9 @@ func BackupPath(path string) string { return path + backupSuffix }
 // backup copies the file to BackupPath(s.path); see above.
 func (s *Store) backup() error {
 	dst := BackupPath(s.path)
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+"-*")
+	prefix := "." + filepath.Base(dst) + "-"
+	removeLeftovers(filepath.Dir(dst), prefix)
+	tmp, err := os.CreateTemp(filepath.Dir(dst), prefix+"*")
 	if err != nil {
 		return fmt.Errorf("checkpoint: backup %s: %w", dst, err)
 	}
@@ -88,6 +119,21 @@ func (s *Store) backup() error {
 	}
 	syncDir(filepath.Dir(dst))
 	return nil
+}
+
+// removeLeftovers deletes the copies that a backup killed halfway left in
+// dir. Only the process that holds the checkpoint takes backups, one at a
+// time: a copy there now is nobody's.
+func removeLeftovers(dir, prefix string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // markBackup writes keyBackup into the copy at path.

@@ -309,3 +309,52 @@ func TestSchema1FileIsReadAndMigrated(t *testing.T) {
 		})
 	})
 }
+
+// During a run the backup is refreshed every BackupEvery, in the
+// background, after a commit.
+func TestBackupDuringARun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.db")
+	s := openPath(t, path, Options{BackupEvery: time.Hour}, hooks{})
+	s.backingUp.Wait()
+	if err := s.PutSync(sample("a")); err != nil {
+		t.Fatal(err)
+	}
+	s.backingUp.Wait()
+	if got := keysIn(t, BackupPath(path)); len(got) != 0 {
+		t.Fatalf("backup within BackupEvery of the last one holds %q, want nothing yet", got)
+	}
+	s.mu.Lock()
+	s.lastBackup = time.Now().Add(-time.Hour) // the hour has passed
+	s.mu.Unlock()
+	if err := s.PutSync(sample("b")); err != nil {
+		t.Fatal(err)
+	}
+	s.backingUp.Wait()
+	if got := keysIn(t, BackupPath(path)); !reflect.DeepEqual(got, []Key{"a", "b"}) {
+		t.Errorf("backup after BackupEvery holds %q, want [a b]", got)
+	}
+}
+
+// A backup killed halfway leaves its copy behind; the next one removes it.
+func TestBackupRemovesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "run.db")
+	left := filepath.Join(dir, ".run.db.bak-123456")
+	if err := os.WriteFile(left, []byte("half a copy"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, ".other.db.bak-1")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openPath(t, path, Options{}, hooks{})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the leftover copy is still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another checkpoint's file was removed: %v", err)
+	}
+}

@@ -39,6 +39,7 @@ const (
 	DefaultLockTimeout   = 100 * time.Millisecond // a second run fails at once; bbolt retries the lock every 50ms
 	DefaultBatchSize     = 100
 	DefaultBatchInterval = 100 * time.Millisecond
+	DefaultBackupEvery   = 10 * time.Minute // a backup of a 1M-step file takes about half a second
 )
 
 // Options for Open.
@@ -47,6 +48,7 @@ type Options struct {
 	ReadOnly      bool          // status and plan: shared lock, no writes
 	BatchSize     int           // group commit: at most this many records (default 100)
 	BatchInterval time.Duration // group commit: at most this long (default 100ms)
+	BackupEvery   time.Duration // during a run, refresh the backup this often (default 10 min)
 }
 
 // lockedError is ErrLocked with the path in its message.
@@ -74,10 +76,13 @@ type Store struct {
 	damaged  bool      // a read found damage: no backup is taken of this file
 	restored time.Time // keyBackup of a file restored from a backup; zero otherwise
 
-	backingUp sync.WaitGroup // the backup taken at Open
-	backupErr error          // its outcome, read after backingUp.Wait
-	queued    *batch         // filling; the writer takes it whole
-	writing   *batch         // being committed, nil when the writer is idle
+	backupEvery time.Duration
+	backingUp   sync.WaitGroup // a backup in the background: at Open, then every backupEvery
+	backupBusy  bool           // one is running (under mu)
+	lastBackup  time.Time      // when the last one started (under mu)
+	backupErr   error          // the last one's outcome (under mu)
+	queued      *batch         // filling; the writer takes it whole
+	writing     *batch         // being committed, nil when the writer is idle
 
 	wake    chan struct{} // tells the writer to look at queued again
 	stopped chan struct{} // closed when the writer has returned
@@ -120,6 +125,9 @@ func open(path string, opts Options, h hooks) (*Store, error) {
 	if opts.BatchInterval <= 0 {
 		opts.BatchInterval = DefaultBatchInterval
 	}
+	if opts.BackupEvery <= 0 {
+		opts.BackupEvery = DefaultBackupEvery
+	}
 	if err := prepareFile(path, opts); err != nil {
 		return nil, err
 	}
@@ -146,6 +154,7 @@ func open(path string, opts Options, h hooks) (*Store, error) {
 		restored:      facts.backup,
 		batchSize:     opts.BatchSize,
 		batchInterval: opts.BatchInterval,
+		backupEvery:   opts.BackupEvery,
 		hooks:         h,
 		queued:        newBatch(),
 		wake:          make(chan struct{}, 1),
@@ -162,12 +171,10 @@ func open(path string, opts Options, h hooks) (*Store, error) {
 		}
 	}
 	// The file was just checked whole: back it up, beside the run rather
-	// than before it (a big file takes a second or two to copy).
-	s.backingUp.Add(1)
-	go func() {
-		defer s.backingUp.Done()
-		s.backupErr = s.backup()
-	}()
+	// than before it (a big file takes a second or so to copy).
+	s.mu.Lock()
+	s.backgroundBackup()
+	s.mu.Unlock()
 	go s.writeLoop()
 	return s, nil
 }
@@ -304,13 +311,13 @@ func (s *Store) Close() error {
 
 	s.backingUp.Wait()
 	s.mu.Lock()
-	err, broken := s.err, s.err != nil || s.damaged
+	err, broken, backupErr := s.err, s.err != nil || s.damaged, s.backupErr
 	s.mu.Unlock()
 	switch {
 	case !s.readOnly && !broken:
-		err = s.backup() // supersedes the one taken at Open
+		err = s.backup() // supersedes those taken in the background
 	case err == nil:
-		err = s.backupErr
+		err = backupErr
 	}
 	if cerr := s.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("checkpoint: close %s: %w", s.path, cerr)

@@ -236,5 +236,6 @@ func (s *Store) commitRecords(b *batch) error {
 	}
 	s.count = count
 	s.commits.Add(1)
+	s.backupDue()
 	return nil
 }
