@@ -536,7 +536,7 @@ func stateError(err error, state string) error {
 			"before anything is sent, so nothing is created twice", err, bak, taken.Local().Format(time.DateTime), steps, bak, state)
 	}
 	if errors.Is(err, checkpoint.ErrNotStateFile) {
-		return fmt.Errorf("%w: check --state; to start a new run there, delete %s or choose another --state", err, state)
+		return fmt.Errorf("%w: check --state; to start a new run, choose another --state, a path where no file exists yet", err)
 	}
 	return fmt.Errorf("%w\nthere is no sound backup beside it (%s). To start a new run on purpose, delete %s or choose "+
 		"another --state: rows it recorded as created would then be created again, unless the manifest carries "+

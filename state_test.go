@@ -78,7 +78,7 @@ func TestUnusableStateFile(t *testing.T) {
 				}
 				return path
 			},
-			wantErr: []string{"is not a telegent-bulk state file", "delete", "choose another --state"},
+			wantErr: []string{"is not a telegent-bulk state file", "choose another --state", "where no file exists"},
 		},
 		{
 			name: "truncated, no backup",

@@ -97,14 +97,12 @@ func (s *Store) backup() error {
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = markBackup(name, taken)
-	}
 	if err != nil {
 		return fmt.Errorf("checkpoint: backup %s: %w", dst, err)
 	}
+	// The copy holds the file's bytes as they are now: if it fails the
+	// check, the file is damaged, and the last backup must stay.
 	if _, err := checkFile(name); err != nil {
-		// The copy is bytes of the file as it is now: the file is damaged.
 		s.mu.Lock()
 		s.damaged = true
 		s.mu.Unlock()
@@ -112,6 +110,9 @@ func (s *Store) backup() error {
 		if errors.As(err, &de) {
 			return &DamagedError{Path: s.path, Key: de.Key, Reason: de.Reason}
 		}
+		return fmt.Errorf("checkpoint: backup %s: %w", dst, err)
+	}
+	if err := markBackup(name, taken); err != nil {
 		return fmt.Errorf("checkpoint: backup %s: %w", dst, err)
 	}
 	if err := os.Rename(name, dst); err != nil {
@@ -136,8 +137,9 @@ func removeLeftovers(dir, prefix string) {
 	}
 }
 
-// markBackup writes keyBackup into the copy at path.
-func markBackup(path string, taken time.Time) error {
+// markBackup writes keyBackup into the copy at path (checked already).
+func markBackup(path string, taken time.Time) (err error) {
+	defer guard(path, &err)()
 	mark, err := json.Marshal(wireBackup{TakenAt: taken})
 	if err != nil {
 		return err
