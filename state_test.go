@@ -210,34 +210,7 @@ func TestResumeFromAnOlderBackup(t *testing.T) {
 		t.Fatalf("duplicates after the whole run: %v", d)
 	}
 
-	// A record's bytes change on disk.
-	key := "subscribers/dana.hollis@example.com/create"
-	raw, err := os.ReadFile(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := bytes.Index(raw, []byte(key))
-	if at < 0 {
-		t.Fatalf("%q is not in the checkpoint", key)
-	}
-	raw[at+len(key)+8] ^= 0x01
-	if err := os.WriteFile(state, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	refused := runCLI(t, sandboxRunArgs(sampleCSVDir, state, out, "--quiet")...)
-	for _, want := range []string{state, "is damaged", key, "checksum mismatch", checkpoint.BackupPath(state), "cp "} {
-		if !strings.Contains(refused.stderr, want) {
-			t.Errorf("run on the damaged file: stderr does not say %q:\n%s", want, refused.stderr)
-		}
-	}
-	if refused.code != exitFatal {
-		t.Errorf("run on the damaged file: exit %d, want %d", refused.code, exitFatal)
-	}
-	status := runCLI(t, "status", "--state", state)
-	if status.code != exitFatal || !strings.Contains(status.stdout, "FROM ITS BACKUP "+checkpoint.BackupPath(state)) {
-		t.Errorf("status on the damaged file: exit %d, want %d with the backup's counts\nstdout:\n%s\nstderr:\n%s",
-			status.code, exitFatal, status.stdout, status.stderr)
-	}
+	damageRecord(t, state, "subscribers/dana.hollis@example.com/create", out)
 
 	// Resume from the older backup.
 	copyFileTo(t, older, state)
@@ -270,5 +243,38 @@ func copyFileTo(t *testing.T, src, dst string) {
 	}
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// damageRecord changes a byte of key's record in the checkpoint at state
+// and checks that run and status refuse it, naming the record and the
+// backup.
+func damageRecord(t *testing.T, state, key, out string) {
+	t.Helper()
+	raw, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(raw, []byte(key))
+	if at < 0 {
+		t.Fatalf("%q is not in the checkpoint", key)
+	}
+	raw[at+len(key)+8] ^= 0x01
+	if err := os.WriteFile(state, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refused := runCLI(t, sandboxRunArgs(sampleCSVDir, state, out, "--quiet")...)
+	for _, want := range []string{state, "is damaged", key, "checksum mismatch", checkpoint.BackupPath(state), "cp "} {
+		if !strings.Contains(refused.stderr, want) {
+			t.Errorf("run on the damaged file: stderr does not say %q:\n%s", want, refused.stderr)
+		}
+	}
+	if refused.code != exitFatal {
+		t.Errorf("run on the damaged file: exit %d, want %d", refused.code, exitFatal)
+	}
+	status := runCLI(t, "status", "--state", state)
+	if status.code != exitFatal || !strings.Contains(status.stdout, "FROM ITS BACKUP "+checkpoint.BackupPath(state)) {
+		t.Errorf("status on the damaged file: exit %d, want %d with the backup's counts\nstdout:\n%s\nstderr:\n%s",
+			status.code, exitFatal, status.stdout, status.stderr)
 	}
 }

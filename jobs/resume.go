@@ -71,13 +71,19 @@ func (r *Runner) load() (unknown []int32, err error) {
 		r.setState(idx, st)
 	}
 	r.loadPorts()
-	if restored && !r.dry && r.o.Only == nil {
-		// The steps to look up are in the file now, in flight.
-		if err := r.s.ClearRestored(); err != nil {
-			return nil, err
-		}
+	if err := r.settleRestore(); err != nil {
+		return nil, err
 	}
 	return unknown, nil
+}
+
+// settleRestore removes the restore mark once every step to look up is in
+// the file, in flight (a run of some steps only leaves it for a full run).
+func (r *Runner) settleRestore() error {
+	if _, restored := r.s.Restored(); !restored || r.dry || r.o.Only != nil {
+		return nil
+	}
+	return r.s.ClearRestored()
 }
 
 // sentSince tells whether step i, as a checkpoint restored from a backup
