@@ -14,9 +14,10 @@
 //   - Every record carries a CRC-32C of its key and value, and so do the
 //     run metadata and the record count that every commit keeps. Open
 //     reads the whole file with plain reads and checks bbolt's structures
-//     and these checksums before bbolt maps it (see verify.go); every read
-//     checks the record again. A record that fails is never returned: the
-//     error names the file and the key.
+//     and these checksums before bbolt maps it (see verify.go), then runs
+//     bbolt's own check as a second opinion; every read checks the record
+//     again. A record that fails is never returned: the error names the
+//     file and the key.
 //   - bbolt panics, or faults on an address past the end of the file, on
 //     some damage: every transaction runs with such panics and faults
 //     turned into ErrDamaged (see guard).

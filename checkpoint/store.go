@@ -141,6 +141,9 @@ func open(path string, opts Options, h hooks) (*Store, error) {
 	}
 	// The lock is held: nobody writes the file while it is checked.
 	facts, err := checkFile(path)
+	if err == nil {
+		err = boltCheck(db, path)
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -232,6 +235,22 @@ func openBolt(path string, bo *bolt.Options) (db *bolt.DB, err error) {
 		return nil, fmt.Errorf("checkpoint: open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// boltCheck runs bbolt's own consistency check (tx.Check) as a second
+// opinion. It is safe only on a file that checkFile passed: it reads the
+// mapped file in a goroutine of its own, where a fault cannot be caught.
+func boltCheck(db *bolt.DB, path string) (err error) {
+	defer guard(path, &err)()
+	return db.View(func(tx *bolt.Tx) error {
+		var first error
+		for err := range tx.Check() { // drained whole: Check waits on every send
+			if first == nil {
+				first = damaged(path, "bbolt's check: %v", err)
+			}
+		}
+		return first
+	})
 }
 
 // create makes a new, empty checkpoint at path, whole or not at all: it is

@@ -33,9 +33,10 @@ import (
 //     version, every record's checksum, and the number of records against
 //     the count that every commit keeps.
 //
-// It covers what bbolt's tx.Check covers, without mapping the file. A
-// lost record that leaves the structure sound (a leaf page whose element
-// count went down) is caught by the count.
+// It covers what bbolt's tx.Check covers, without mapping the file; Open
+// then runs tx.Check too, as a second opinion, once it is safe. A lost
+// record that leaves the structure sound (a leaf page whose element count
+// went down) is caught by the count.
 
 // The bbolt file format (go.etcd.io/bbolt/internal/common), in the byte
 // order of the machine that wrote it.
