@@ -39,7 +39,7 @@ const (
 	DefaultLockTimeout   = 100 * time.Millisecond // a second run fails at once; bbolt retries the lock every 50ms
 	DefaultBatchSize     = 100
 	DefaultBatchInterval = 100 * time.Millisecond
-	DefaultBackupEvery   = 10 * time.Minute // a backup of a 1M-step file takes about half a second
+	DefaultBackupEvery   = 10 * time.Minute // a backup of a 1M-step file takes 0.5–1 s
 )
 
 // Options for Open.
