@@ -56,8 +56,10 @@ bench-sandbox:
 bench-ratelimit:
 	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x ./telegent/
 
+## make bench-checkpoint: the writer alone, then resume scan, status and step writes on a 1M-step checkpoint
 bench-checkpoint:
-	$(GO) test -run '^$$' -bench . -benchtime 20000x ./checkpoint/
+	$(GO) test -run '^$$' -bench 'Writer' -benchtime 20000x ./checkpoint/
+	$(GO) test -run '^$$' -bench '1M' -benchtime 1x -timeout 30m ./checkpoint/
 
 bench-results:
 	$(GO) test -run '^$$' -bench WriteResults1M -benchtime 1x -timeout 20m ./sheets/

@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
+// benchKey is the key of benchRecord(i).
+func benchKey(i int) Key { return Key(fmt.Sprintf("numbers/line-%07d/provision", i)) }
+
 // benchRecord is a record the size of a real numbers step.
 func benchRecord(i int) Record {
-	rec := sample(Key(fmt.Sprintf("numbers/line-%07d/provision", i)))
+	rec := sample(benchKey(i))
 	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
 	return rec
 }

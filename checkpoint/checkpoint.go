@@ -3,6 +3,32 @@
 // attempts, its last error and the fingerprint of the row it ran for. It
 // knows keys and states, not Telegent, and never holds a secret: callers
 // give it fingerprints and IDs only.
+//
+// A checkpoint decides what a run sends, so a damaged one must never be
+// read as a smaller or a new one:
+//
+//   - Only a path where nothing exists starts a new checkpoint. An empty
+//     file, a file cut short or otherwise damaged is refused with an error
+//     wrapping ErrDamaged, a file some other program wrote with
+//     ErrNotStateFile; neither is ever changed.
+//   - Every record carries a CRC-32C of its key and value, and so do the
+//     run metadata and the record count that every commit keeps. Open
+//     reads the whole file with plain reads and checks bbolt's structures
+//     and these checksums before bbolt maps it (see verify.go), then runs
+//     bbolt's own check as a second opinion; every read checks the record
+//     again. A record that fails is never returned: the error names the
+//     file and the key.
+//   - bbolt panics, or faults on an address past the end of the file, on
+//     some damage: every transaction runs with such panics and faults
+//     turned into ErrDamaged (see guard).
+//   - A backup is kept beside the file (BackupPath, run.db.bak): a
+//     consistent copy, checked, marked with the time it was taken. A file
+//     restored from it reports that time (Restored), so that the runner
+//     looks up every create that the backup does not show finished before
+//     it sends one.
+//
+// Files written before records had checksums (schema 1) are read as they
+// are and migrated the first time they are opened for writing.
 package checkpoint
 
 import "time"

@@ -1,16 +1,25 @@
 package checkpoint
 
 import (
-	"encoding/json"
+	"encoding/binary"
+	"errors"
 	"reflect"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
 )
 
+// sealRaw builds a sealed record from raw field bytes, with a correct
+// checksum: for tests of what lies behind it.
+func sealRaw(key string, state State, fields []byte) []byte {
+	data := append([]byte{recordFormatSealed, byte(state), 0, 0, 0, 0}, fields...)
+	binary.BigEndian.PutUint32(data[recordHeaderSize:], recordSum([]byte(key), data))
+	return data
+}
+
 // The store keeps exactly what the caller gives it: the fields of the
-// Record under their stored names, and nothing else. Callers pass
-// fingerprints and MACs, never secrets, so nothing else may appear.
+// Record under their tags, and nothing else. Callers pass fingerprints and
+// MACs, never secrets, so nothing else may appear.
 func TestRecordStoredAsGiven(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	rec := sample("portins/+18015551234/submit")
@@ -26,27 +35,52 @@ func TestRecordStoredAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(raw) < recordHeaderSize || raw[0] != recordFormat || State(raw[1]) != Waiting {
-		t.Fatalf("header = %v, want [%d %d]", raw[:min(len(raw), recordHeaderSize)], recordFormat, Waiting)
+	if len(raw) < recordHeaderSize+recordSumSize || raw[0] != recordFormatSealed || State(raw[1]) != Waiting {
+		t.Fatalf("header = %v, want [%d %d]", raw[:min(len(raw), recordHeaderSize)], recordFormatSealed, Waiting)
 	}
-	var got map[string]any
-	if err := json.Unmarshal(raw[recordHeaderSize:], &got); err != nil {
-		t.Fatalf("body is not JSON: %v", err)
+	if got, want := binary.BigEndian.Uint32(raw[recordHeaderSize:]), recordSum([]byte(rec.Key), raw); got != want {
+		t.Errorf("stored checksum %08x, want %08x", got, want)
 	}
-	want := map[string]any{
-		"ids":         map[string]any{"SubscriberId": "TSUID-00042", "PhoneNumberId": "TNID-7"},
-		"data":        map[string]any{"PortStatus": "Completed", "DeclinedAttempts": "2"},
-		"attempts":    3.0,
-		"err_class":   "retry",
-		"err_status":  503.0,
-		"err_message": "service unavailable",
-		"fingerprint": "fp:0123456789abcdef",
-		"secret_mac":  "mac:fedcba9876543210",
-		"started_at":  "2026-06-01T09:30:00.123456789Z",
-		"updated_at":  "2026-06-01T09:30:01.623456789Z",
+	got := map[uint64]string{}
+	for fields := raw[recordHeaderSize+recordSumSize:]; len(fields) > 0; {
+		tag, payload, rest, err := nextField(fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, dup := got[tag]; dup {
+			t.Errorf("tag %d stored twice", tag)
+		}
+		got[tag] = string(payload)
+		fields = rest
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored body:\n got %v\nwant %v", got, want)
+	ids, _ := decodeMap([]byte(got[fieldIDs]))
+	data, _ := decodeMap([]byte(got[fieldData]))
+	attempts, _ := decodeInt([]byte(got[fieldAttempts]))
+	status, _ := decodeInt([]byte(got[fieldErrStatus]))
+	started, _ := decodeTime([]byte(got[fieldStartedAt]))
+	updated, _ := decodeTime([]byte(got[fieldUpdatedAt]))
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"ids", ids, rec.IDs},
+		{"data", data, rec.Data},
+		{"attempts", attempts, int64(3)},
+		{"err_class", got[fieldErrClass], "retry"},
+		{"err_status", status, int64(503)},
+		{"err_message", got[fieldErrMessage], "service unavailable"},
+		{"fingerprint", got[fieldFingerprint], "fp:0123456789abcdef"},
+		{"secret_mac", got[fieldSecretMAC], "mac:fedcba9876543210"},
+		{"started_at", started, rec.StartedAt},
+		{"updated_at", updated, rec.UpdatedAt},
+	}
+	for _, c := range checks {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("stored %s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if len(got) != len(checks) {
+		t.Errorf("stored %d fields, want %d: %v", len(got), len(checks), got)
 	}
 
 	// The key is stored once, as the bbolt key; nothing else is in the bucket.
@@ -66,38 +100,99 @@ func TestRecordStoredAsGiven(t *testing.T) {
 }
 
 func TestDecodeRecord(t *testing.T) {
+	field := func(tag uint64, payload string) []byte { return appendField(nil, tag, []byte(payload)) }
+	attempts2 := appendIntField(nil, fieldAttempts, 2)
 	tests := []struct {
 		name    string
-		data    string
+		data    []byte
+		legacy  bool
 		want    Record
-		wantErr bool
+		wantErr error // nil: any error will do when wantFail
+		fail    bool
 	}{
+		{name: "minimal", data: sealRaw("k", Done, nil), want: Record{Key: "k", State: Done}},
 		{
-			name: "minimal",
-			data: "\x01\x02{}",
-			want: Record{Key: "k", State: Done},
-		},
-		{
-			name: "unknown fields are ignored",
-			data: "\x01\x03{\"attempts\":2,\"added_in_a_later_release\":{\"x\":[1,2]},\"err_class\":\"fail-row\"}",
+			name: "unknown tags are skipped",
+			data: sealRaw("k", Failed, append(append(field(99, "added in a later release"), attempts2...), field(fieldErrClass, "fail-row")...)),
 			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: "fail-row"},
 		},
-		{name: "empty", data: "", wantErr: true},
-		{name: "header only", data: "\x01\x02", wantErr: true},
-		{name: "unknown format", data: "\x02\x02{}", wantErr: true},
-		{name: "bad JSON", data: "\x01\x02{\"attempts\":", wantErr: true},
-		{name: "wrong type", data: "\x01\x02{\"attempts\":\"three\"}", wantErr: true},
+		{name: "schema 1 record in a schema 1 file", data: []byte("\x01\x03{\"attempts\":2,\"err_class\":\"fail-row\"}"), legacy: true,
+			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: "fail-row"}},
+		{name: "schema 1 record in a schema 2 file", data: []byte("\x01\x02{}"), fail: true},
+		{name: "empty", data: nil, fail: true},
+		{name: "header only", data: []byte{recordFormatSealed, 2}, fail: true},
+		{name: "unknown format", data: []byte("\x03\x02\x00\x00\x00\x00"), fail: true},
+		{name: "checksum mismatch", data: sealRaw("other key", Done, nil), fail: true, wantErr: errChecksum},
+		{name: "field longer than the record", data: sealRaw("k", Done, []byte{fieldErrClass, 9, 'a'}), fail: true},
+		{name: "bad integer", data: sealRaw("k", Done, field(fieldAttempts, "")), fail: true},
+		{name: "bad time", data: sealRaw("k", Done, field(fieldStartedAt, "\x02\xff\xff\xff\xff\x0f")), fail: true},
+		{name: "map larger than its bytes", data: sealRaw("k", Done, field(fieldIDs, "\x7f\x01a\x01b")), fail: true},
+		{name: "bytes after a map", data: sealRaw("k", Done, field(fieldIDs, "\x01\x01a\x01bX")), fail: true},
+		{name: "bad JSON in a schema 1 record", data: []byte("\x01\x02{\"attempts\":"), legacy: true, fail: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeRecord([]byte("k"), []byte(tt.data))
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			got, err := decodeRecord([]byte("k"), tt.data, tt.legacy)
+			if (err != nil) != tt.fail {
+				t.Fatalf("err = %v, want error %v", err, tt.fail)
 			}
-			if !tt.wantErr && !reflect.DeepEqual(got, tt.want) {
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			if !tt.fail && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Every single-bit change to a stored record, or to its key, is caught:
+// the record is never returned with bytes other than the ones written.
+func TestRecordChecksumCatchesEveryBitFlip(t *testing.T) {
+	rec := sample("subscribers/jane@example.com/create")
+	data, err := encodeRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := []byte(rec.Key)
+	for i := range data {
+		for bit := range 8 {
+			bad := append([]byte(nil), data...)
+			bad[i] ^= 1 << bit
+			if got, err := decodeRecord(key, bad, false); err == nil {
+				t.Fatalf("byte %d bit %d flipped: decoded %+v, want an error", i, bit, got)
+			}
+			if _, err := recordState(key, bad, false); err == nil {
+				t.Fatalf("byte %d bit %d flipped: recordState accepted it", i, bit)
+			}
+		}
+	}
+	for i := range key {
+		badKey := append([]byte(nil), key...)
+		badKey[i] ^= 0x20
+		if _, err := decodeRecord(badKey, data, false); !errors.Is(err, errChecksum) {
+			t.Fatalf("key byte %d changed: err = %v, want %v", i, err, errChecksum)
+		}
+	}
+}
+
+func TestSealedValues(t *testing.T) {
+	v := seal(keyRun, []byte(`{"runs":1}`))
+	if p, err := unseal(keyRun, v); err != nil || string(p) != `{"runs":1}` {
+		t.Fatalf("unseal = %q, %v", p, err)
+	}
+	if _, err := unseal(keyCount, v); err == nil {
+		t.Errorf("a value sealed under %q unseals under %q", keyRun, keyCount)
+	}
+	for i := range v {
+		bad := append([]byte(nil), v...)
+		bad[i] ^= 0x01
+		if _, err := unseal(keyRun, bad); err == nil {
+			t.Errorf("byte %d flipped: unseal accepted it", i)
+		}
+	}
+	if n, err := decodeCount(encodeCount(1_000_003)); err != nil || n != 1_000_003 {
+		t.Errorf("count round trip = %d, %v", n, err)
 	}
 }
 
@@ -106,18 +201,9 @@ func TestMetaStoredAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got map[string]any
-	if err := json.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{
-		"tool_version": "v1",
-		"manifest":     []any{"a.xlsx"},
-		"runs":         1.0,
-		"created_at":   "2026-06-01T09:30:00.123456789Z",
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("stored meta:\n got %v\nwant %v", got, want)
+	want := `{"tool_version":"v1","manifest":["a.xlsx"],"created_at":"2026-06-01T09:30:00.123456789Z","runs":1}`
+	if string(data) != want {
+		t.Errorf("stored meta:\n got %s\nwant %s", data, want)
 	}
 }
 
@@ -128,12 +214,13 @@ func FuzzDecodeRecord(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(seed)
-	f.Add([]byte("\x01\x00{}"))
-	f.Add([]byte("\x01\x07{\"ids\":null}"))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := decodeRecord([]byte("k"), data)
+	f.Add(seed, false)
+	f.Add(sealRaw("k", Pending, nil), false)
+	f.Add(sealRaw("k", Cancelled, appendField(nil, fieldIDs, nil)), false)
+	f.Add([]byte("\x01\x07{\"ids\":null}"), true)
+	f.Add([]byte{}, false)
+	f.Fuzz(func(t *testing.T, data []byte, legacy bool) {
+		rec, err := decodeRecord([]byte("k"), data, legacy)
 		if err != nil {
 			return
 		}

@@ -23,7 +23,9 @@ func TestMain(m *testing.M) {
 	if v := os.Getenv(holdEnv); v != "" {
 		os.Exit(hold(v))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeFixtures()
+	os.Exit(code)
 }
 
 // hold opens the store, says "holding" on stdout, and keeps the store

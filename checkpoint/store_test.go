@@ -73,7 +73,7 @@ func committed(tb testing.TB, s *Store, key Key) (Record, bool) {
 			return nil
 		}
 		var err error
-		rec, err = decodeRecord([]byte(key), data)
+		rec, err = decodeRecord([]byte(key), data, false)
 		ok = err == nil
 		return err
 	})
@@ -406,26 +406,8 @@ func TestReadOnlyNewFile(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(empty, Options{ReadOnly: true}); err == nil || !strings.Contains(err.Error(), "empty file") {
-		t.Errorf("read-only Open of an empty file = %v, want an empty file error", err)
-	}
-
-	// A bbolt file holding nothing yet reads as an empty store.
-	fresh := filepath.Join(dir, "fresh.db")
-	db, err := bolt.Open(fresh, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	s := openPath(t, fresh, Options{ReadOnly: true}, hooks{})
-	if m, err := s.Meta(); err != nil || !reflect.DeepEqual(m, Meta{}) {
-		t.Errorf("Meta = %+v, %v; want zero", m, err)
-	}
-	if _, ok, err := s.Get("a"); ok || err != nil {
-		t.Errorf("Get = %v, %v; want nothing", ok, err)
-	}
-	if c, err := s.Count(); err != nil || len(c) != 0 {
-		t.Errorf("Count = %v, %v; want none", c, err)
+	if _, err := Open(empty, Options{ReadOnly: true}); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("read-only Open of an empty file = %v, want a damaged error saying it is empty", err)
 	}
 }
 
@@ -487,6 +469,22 @@ func TestOpenRefuses(t *testing.T) {
 					return err
 				})
 			},
+			want:    ErrNotStateFile,
+			message: "%s is not a telegent-bulk state file",
+		},
+		{
+			name: "empty file",
+			make: func(t *testing.T, path string) {
+				if err := os.WriteFile(path, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want:    ErrDamaged,
+			message: "checkpoint: %s is damaged: the file is empty",
+		},
+		{
+			name:    "bbolt file without any bucket",
+			make:    func(t *testing.T, path string) { boltFile(t, path, func(*bolt.Tx) error { return nil }) },
 			want:    ErrNotStateFile,
 			message: "%s is not a telegent-bulk state file",
 		},

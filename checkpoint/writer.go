@@ -194,22 +194,7 @@ func (s *Store) commit(b *batch) {
 	err := s.err
 	s.mu.Unlock()
 	if err == nil {
-		// Sorted keys fill bbolt's pages best.
-		keys := slices.Sorted(maps.Keys(b.recs))
-		err = s.db.Update(func(tx *bolt.Tx) error {
-			steps := tx.Bucket(bucketSteps)
-			for _, k := range keys {
-				if err := steps.Put([]byte(k), b.recs[k]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			err = fmt.Errorf("checkpoint: commit %d records: %w", len(keys), err)
-		} else {
-			s.commits.Add(1)
-		}
+		err = s.commitRecords(b)
 	}
 
 	s.mu.Lock()
@@ -223,4 +208,34 @@ func (s *Store) commit(b *batch) {
 	if s.hooks.afterCommit != nil {
 		s.hooks.afterCommit(len(b.recs), err)
 	}
+}
+
+// commitRecords writes b's records and the record count in one
+// transaction.
+func (s *Store) commitRecords(b *batch) error {
+	// Sorted keys fill bbolt's pages best.
+	keys := slices.Sorted(maps.Keys(b.recs))
+	count := s.count
+	err := s.update(func(tx *bolt.Tx) error {
+		steps := tx.Bucket(bucketSteps)
+		for _, k := range keys {
+			if steps.Get([]byte(k)) == nil {
+				count++
+			}
+			if err := steps.Put([]byte(k), b.recs[k]); err != nil {
+				return err
+			}
+		}
+		if count == s.count {
+			return nil
+		}
+		return tx.Bucket(bucketMeta).Put(keyCount, encodeCount(count))
+	})
+	if err != nil {
+		return fmt.Errorf("checkpoint: commit %d records: %w", len(keys), err)
+	}
+	s.count = count
+	s.commits.Add(1)
+	s.backupDue()
+	return nil
 }

@@ -611,14 +611,22 @@ func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint
 	// No fence (a record from an older version): an earlier order of the
 	// number's (the one a resubmit replaces, a cancelled port) is not this
 	// step's, and only an order placed after the step went in flight can be.
-	if n.OrderId == rec.Data["PreviousOrderId"] || (want == "portin" && n.Status == telegent.PortCancelled) {
+	// A step that a restored backup had not sent (sinceBackup) went in
+	// flight no sooner than the backup was taken: any order placed since
+	// is its own, even one rejected for good since (which the inventory
+	// shows as cancelled); the API's clock may run a little behind ours.
+	since, restored := rec.StartedAt, rec.Data[sinceBackup] != ""
+	if n.OrderId == rec.Data["PreviousOrderId"] || (want == "portin" && n.Status == telegent.PortCancelled && !restored) {
 		return verdict{kind: vAbsent}, nil
+	}
+	if restored {
+		since = since.Add(-clockSkew)
 	}
 	o, err := r.c.Order(ctx, n.OrderId)
 	if err != nil {
 		return verdict{}, err
 	}
-	if createdBefore(o.OrderDate, rec.StartedAt) {
+	if createdBefore(o.OrderDate, since) {
 		return verdict{kind: vAbsent}, nil
 	}
 	return found, nil

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -26,11 +27,17 @@ func (r *Runner) load() (unknown []int32, err error) {
 		r.blockedBy[i] = -1
 		r.state[i] = checkpoint.Pending
 	}
+	since, restored := r.s.Restored()
 	for i := range r.p.Steps {
 		idx := int32(i)
 		rec, ok, err := r.s.Get(checkpoint.Key(r.p.Key(idx)))
 		if err != nil {
 			return nil, err
+		}
+		if restored && r.sentSince(idx, rec, ok) {
+			r.lookUpFirst(idx, rec, since)
+			unknown = append(unknown, idx)
+			continue
 		}
 		known := r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != ""
 		if known && (!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention) {
@@ -79,6 +86,9 @@ func (r *Runner) load() (unknown []int32, err error) {
 	}
 	r.loadPorts()
 	if err := r.settleByRows(); err != nil {
+		return nil, err
+	}
+	if err := r.settleRestore(); err != nil {
 		return nil, err
 	}
 	return unknown, nil
@@ -153,6 +163,68 @@ func (r *Runner) declaredAbsent(i int32) bool {
 		return row.Get("Action") == "reissue"
 	}
 	return false
+}
+
+// settleRestore removes the restore mark once every step to look up is in
+// the file, in flight (a run of some steps only leaves it for a full run).
+func (r *Runner) settleRestore() error {
+	if _, restored := r.s.Restored(); !restored || r.dry || r.o.Only != nil {
+		return nil
+	}
+	return r.s.ClearRestored()
+}
+
+// sentSince tells whether step i, as a checkpoint restored from a backup
+// records it (ok false: no record), may have been sent after the backup
+// was taken: a create that is not finished in the backup. It cannot be
+// sent again without a lookup (the API has no idempotency keys).
+func (r *Runner) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
+	st := &r.p.Steps[i]
+	switch {
+	case !r.inScope(i):
+		return false
+	case !ok:
+		return createAction(st.Action) && !(st.Action == plan.PortInSubmit && r.p.KnownOrder(st.Row) != "")
+	}
+	switch rec.State {
+	case checkpoint.Pending, checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Skipped:
+		return createAction(st.Action)
+	}
+	return false // done, cancelled or waiting; in flight is looked up anyway
+}
+
+// createAction tells whether a is a create: sent only after the step is
+// written in flight, and looked up before it is sent again.
+func createAction(a plan.Action) bool {
+	switch a {
+	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.NumberProvision,
+		plan.SubscriptionCreate, plan.MessageFilterCreate, plan.PortInSubmit, plan.PortOutIssue:
+		return true
+	}
+	return false
+}
+
+// sinceBackup marks the record of a step that a restored backup had not
+// finished, with the time the backup was taken.
+const sinceBackup = "SinceBackup"
+
+// lookUpFirst makes step i in flight as of since (when the backup the
+// checkpoint was restored from was taken), unless its record says it went
+// in flight earlier: the lookups then consider anything created since.
+func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
+	rec.Key = checkpoint.Key(r.p.Key(i))
+	rec.State = checkpoint.InFlight
+	if rec.StartedAt.IsZero() || rec.StartedAt.After(since) {
+		rec.StartedAt = since
+	}
+	rec.Data = maps.Clone(rec.Data)
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	rec.Data[sinceBackup] = since.UTC().Format(time.RFC3339)
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+	r.setState(i, checkpoint.InFlight)
 }
 
 // changed tells whether step i's row differs from the row the record was
