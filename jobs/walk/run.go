@@ -71,6 +71,9 @@ func (w *Walker) Run(ctx context.Context) (Report, error) {
 // step does one round of the walk: start what may start, then wait for
 // one thing to happen. It reports false when the walk is over.
 func (w *Walker) step() bool {
+	if w.r.ctxDone != nil && w.r.ctx.Err() != nil {
+		w.interrupt() // before anything new starts, whatever select picked last
+	}
 	now := w.clock.Now()
 	w.fireTimers(now)
 	w.pruneReady()

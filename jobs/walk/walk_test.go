@@ -189,6 +189,18 @@ func graphCases() []walkCase {
 		causes: map[int32]int32{1: 0, 2: 0},
 		calls:  []int32{0, 1, 0},
 	}, {
+		name:  "after max failures no new node starts",
+		deps:  [][]int32{nil, nil, nil, nil, nil, {1}},
+		opts:  Options{MaxFailures: 2},
+		steps: map[int32][]step{0: {retState(Failed)}, 2: {retState(Failed)}},
+		want:  map[int32]State{0: Failed, 2: Failed, 3: Pending, 4: Pending, 5: Pending},
+		calls: []int32{0, 1, 2},
+		check: func(t *testing.T, out outcome) {
+			if out.rep.Stop != StopMaxFailures || out.rep.Failures != 2 || out.rep.Interrupted {
+				t.Errorf("report %+v", out.rep)
+			}
+		},
+	}, {
 		name:  "a task that did not run leaves its node pending",
 		deps:  [][]int32{nil, {0}},
 		steps: map[int32][]step{0: {retState(Pending)}},
