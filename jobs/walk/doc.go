@@ -9,7 +9,8 @@
 // NeedsAttention and Cancelled skip every transitive dependent, naming the
 // root cause once (a dependent of a skipped node names the node that
 // failed, not the skipped one in between); Deferred runs the node again
-// later while its dependents keep waiting; Unknown hands the node to a
+// later while its dependents keep waiting (re-runs due are taken only when
+// no ready node waits, the longest due first); Unknown hands the node to a
 // batch resolver when the walk is idle; a fatal error stops the walk.
 //
 // On top of that the walk knows gates (nodes held until a set of other

@@ -53,9 +53,11 @@ type Task func(ctx context.Context, id int32) Result
 //     the next poll of an order); its dependents keep waiting.
 //   - Unknown: the outcome was lost; the node goes to Options.Resolve.
 //   - Pending: the task did not run (its context was cancelled before it
-//     did anything); the node stays pending. With Rewind, the listed
-//     dependencies of the node (finished ones) run again first, and the
-//     node runs once they are done.
+//     did anything); the node stays pending (a deferred node stays
+//     deferred). With Rewind (see RunAfter), the listed dependencies of
+//     the node, which must be Done, run again first, and the node runs
+//     again once they are done; its other dependents that had not started
+//     wait for them too.
 //
 // A non-nil Err is run-fatal whatever the State: the walk takes no new
 // node, cancels the tasks in flight and Run returns Err.
@@ -73,7 +75,8 @@ func Deferred(d time.Duration) Result { return Result{State: Waiting, After: d} 
 func Fatal(err error) Result { return Result{Err: err} }
 
 // RunAfter is the Result of a node that must run again once its
-// dependencies deps (which are finished) have run again.
+// dependencies deps, which are Done, have run again (a rejected order
+// whose submit is sent again as an update, then followed again).
 func RunAfter(deps ...int32) Result { return Result{State: Pending, Rewind: deps} }
 
 // Admission is what Options.Admit decides for a node whose dependencies
@@ -118,16 +121,26 @@ const DefaultMaxRounds = 5
 // Options tune a walk. Every callback runs on the goroutine that called
 // Run, one at a time.
 type Options struct {
-	Workers     int                      // tasks at once; default 8
-	Initial     []State                  // per node, the state before the walk (resume); nil: all Pending
-	Priority    func(id int32) int64     // ready order, higher first, then by ID; called when id becomes ready
-	Admit       func(id int32) Admission // called when id's dependencies are all done; nil: run every node
+	Workers int // tasks at once; default 8
+	// Initial gives each node's state before the walk (resume): Pending,
+	// Done, Failed, Skipped, NeedsAttention, Cancelled, or Unknown (asked
+	// of Resolve before any task starts). nil: all Pending. A pending
+	// node with a dependency that failed, needs attention, was cancelled
+	// or was skipped is skipped at start, naming the root cause (a node
+	// given as Skipped names itself).
+	Initial []State
+	// Priority orders the ready nodes: higher first, then by ID. It is
+	// called each time a node joins the ready queue. nil: all 0.
+	Priority func(id int32) int64
+	// Admit is called when a node's dependencies are all done and its
+	// gate, if any, is open (at start too). nil: every node runs.
+	Admit       func(id int32) Admission
 	Gates       []Gate
 	Resolve     Resolver      // nil: an Unknown outcome ends NeedsAttention at once
 	MaxRounds   int           // resolutions of one node; its next Unknown ends NeedsAttention; default DefaultMaxRounds
-	Wait        time.Duration // how long only deferred re-runs may go on, from the last other node that moved
+	Wait        time.Duration // how long only deferred re-runs may go on, from the last other node that moved; 0: they end at once
 	MaxFailures int           // take no new node after this many Failed task outcomes; 0: no limit
-	Drain       time.Duration // after an interrupt, how long tasks in flight keep their context
+	Drain       time.Duration // after an interrupt, how long tasks in flight keep their context; 0: not at all
 	OnEvent     func(Event)   // after every change of a node's state
 	Tick        time.Duration // with OnTick: how often OnTick runs
 	OnTick      func()        // e.g. to write a progress file
