@@ -89,6 +89,8 @@ type Admission struct {
 
 // Gate holds nodes until a set of other nodes has finished, whatever their
 // outcome. A node is a member of at most one gate and held by at most one.
+// Members finished before the walk do not count; a member that never runs
+// (held by Admit, or behind such a node) keeps the gate closed.
 type Gate struct {
 	Members []int32 // the gate opens once every member is finished
 	Held    []int32 // these nodes start only once the gate is open

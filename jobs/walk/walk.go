@@ -168,6 +168,11 @@ func (w *Walker) initGates() error {
 
 func (w *Walker) dependents(i int32) []int32 { return w.depList[w.depStart[i]:w.depStart[i+1]] }
 
+// Dependents returns the nodes that depend on node id, in input order
+// (e.g. for a Priority that favours nodes unlocking many others). The
+// slice is the Walker's: do not change it.
+func (w *Walker) Dependents(id int32) []int32 { return w.dependents(id) }
+
 // Counts returns the number of nodes per state now. It may be called from
 // any goroutine, at any time.
 func (w *Walker) Counts() Counts {

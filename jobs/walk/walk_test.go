@@ -412,3 +412,16 @@ func TestNewRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestDependents(t *testing.T) {
+	w, err := New([][]int32{nil, {0}, nil, {0, 2}}, newScript(nil).task, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Dependents(0); !slices.Equal(got, []int32{1, 3}) {
+		t.Errorf("dependents of 0: %v", got)
+	}
+	if got := w.Dependents(1); len(got) != 0 {
+		t.Errorf("dependents of 1: %v", got)
+	}
+}
