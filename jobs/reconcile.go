@@ -52,14 +52,21 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 
 	for _, i := range idxs {
 		v := verdicts[i]
-		if v.kind == vAttention && r.declaredAbsent(i) {
-			v.kind = vAbsent // the user checked: it was not applied
-		}
 		rec := r.record(i)
+		if v.kind == vAttention && r.declaredAbsent(i, rec) {
+			v.kind = vAbsent // the user checked: it was not applied
+			if rec.Data == nil {
+				rec.Data = map[string]string{}
+			}
+			rec.Data[resendUsed] = "yes"
+		}
 		rec.UpdatedAt = time.Now().UTC()
 		r.rounds[i]++
 		switch v.kind {
 		case vAbsent:
+			if rec.Data[resendUsed] != "" {
+				r.put(rec) // the create that follows reads the mark from the record
+			}
 			r.setState(i, checkpoint.Pending)
 			if running {
 				r.makeReady(i)

@@ -73,7 +73,7 @@ func (r *Runner) load() (unknown []int32, err error) {
 				}
 				break
 			}
-			if r.o.RetryFailed || changed || r.declaredAbsent(idx) {
+			if r.o.RetryFailed || changed || r.declaredAbsent(idx, rec) {
 				st = checkpoint.InFlight
 				unknown = append(unknown, idx)
 			} else {
@@ -148,12 +148,21 @@ func (r *Runner) settleByRows() error {
 }
 
 // declaredAbsent tells whether the user says that step i's create, whose
-// outcome is unknown, was not applied: by --resend with its key, or by the
-// row's Action (resubmit for a port-in submit, reissue for a port-out PIN).
-func (r *Runner) declaredAbsent(i int32) bool {
-	key := r.p.Key(i)
-	if slices.Contains(r.o.Resend, key) {
+// outcome is unknown (as recorded in rec), was not applied: by --resend
+// with its key, or by the row's Action (resubmit for a port-in submit,
+// reissue for a port-out PIN). A declaration covers an outcome that was
+// unknown before this run started, never the answer to a request this run
+// sent: that one was not checked by anybody. A row's Action, which stays
+// in the manifest, covers one lost answer only (resendUsed).
+func (r *Runner) declaredAbsent(i int32, rec checkpoint.Record) bool {
+	if !rec.UpdatedAt.Before(r.started) {
+		return false
+	}
+	if slices.Contains(r.o.Resend, r.p.Key(i)) {
 		return true
+	}
+	if rec.Data[resendUsed] != "" {
+		return false
 	}
 	row := &r.p.Rows[r.p.Steps[i].Row]
 	switch r.p.Steps[i].Action {
@@ -164,6 +173,10 @@ func (r *Runner) declaredAbsent(i int32) bool {
 	}
 	return false
 }
+
+// resendUsed marks the record of a create sent again on the user's word
+// that an earlier request was not applied.
+const resendUsed = "ResentOnRequest"
 
 // settleRestore removes the restore mark once every step to look up is in
 // the file, in flight (a run of some steps only leaves it for a full run).

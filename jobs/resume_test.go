@@ -891,3 +891,59 @@ func leaveInFlight(t *testing.T, state string, key plan.StepKey) {
 		t.Fatal(err)
 	}
 }
+
+// --resend (and a row's Action=reissue or resubmit) covers the lost answer
+// the user checked, not the answer to the request it makes the run send:
+// when that one is lost too, the step needs attention again and is not
+// sent a third time, in this run or the next.
+func TestResendCoversOneLostAnswer(t *testing.T) {
+	t.Parallel()
+	const number = "+13855550100"
+	e := newEnv(t, sandbox.Options{})
+	dir := filepath.Join(e.dir, "manifest")
+	writeCSVTables(t, dir, map[string][][]string{"portouts.csv": {{"PortOutNumber", "PortOutPIN"}, {number, "2468"}}})
+	p := loadPlan(t, dir)
+	state := filepath.Join(e.dir, "run.db")
+	key := plan.MakeKey(plan.PortOuts, number, plan.PortOutIssue)
+	pins := func() int { return e.creates()["POST "+telegent.PathPortOut] }
+
+	e.srv.SetFaults(0, 1) // every answer to a change is lost
+	for run, opts := range []jobs.Options{{}, {Resend: []plan.StepKey{key}}, {Resend: []plan.StepKey{key}}} {
+		if _, err := e.run(context.Background(), p, state, e.client(0), opts); err != nil {
+			t.Fatal(err)
+		}
+		if rec := rowStates(t, state)[string(key)]; rec.State != checkpoint.NeedsAttention {
+			t.Fatalf("run %d: %s %q, want needs attention", run+1, rec.State, rec.ErrMessage)
+		}
+		// Run 1 sends the PIN; run 2 sends it once more on the user's
+		// word; run 3 was given the same word, which covers an answer
+		// lost before run 2, not the one lost in it: still one more.
+		if want := []int{1, 2, 3}[run]; pins() != want {
+			t.Fatalf("after run %d: %d PINs sent, want %d", run+1, pins(), want)
+		}
+	}
+}
+
+// A row's Action=reissue stays in the manifest: it covers one lost answer,
+// once; a later lost answer needs the user's word again.
+func TestReissueActionCoversOneLostAnswer(t *testing.T) {
+	t.Parallel()
+	const number = "+13855550101"
+	e := newEnv(t, sandbox.Options{})
+	dir := filepath.Join(e.dir, "manifest")
+	state := filepath.Join(e.dir, "run.db")
+	key := plan.MakeKey(plan.PortOuts, number, plan.PortOutIssue)
+	e.srv.SetFaults(0, 1)
+	for run, action := range []string{"", "reissue", "reissue"} {
+		writeCSVTables(t, dir, map[string][][]string{"portouts.csv": {{"PortOutNumber", "PortOutPIN", "Action"}, {number, "2468", action}}})
+		if _, err := e.run(context.Background(), loadPlan(t, dir), state, e.client(0), jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if rec := rowStates(t, state)[string(key)]; rec.State != checkpoint.NeedsAttention {
+			t.Fatalf("run %d: %s %q, want needs attention", run+1, rec.State, rec.ErrMessage)
+		}
+		if want := []int{1, 2, 2}[run]; e.creates()["POST "+telegent.PathPortOut] != want {
+			t.Fatalf("after run %d: %d PINs sent, want %d", run+1, e.creates()["POST "+telegent.PathPortOut], want)
+		}
+	}
+}

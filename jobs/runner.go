@@ -83,6 +83,7 @@ type Runner struct {
 	liveFailed bool // a Live write failed (said once)
 	dry        bool // a preview: decide, never write
 
+	started    time.Time // when this run started: see declaredAbsent
 	portedOnce sync.Once
 	ported     map[string]bool // numbers the manifest ports in (see portedIn)
 }
@@ -119,6 +120,7 @@ type outcome struct {
 // failed, or a run-fatal error occurred (wrapped in ErrAborted).
 func (r *Runner) Run(ctx context.Context) (Report, error) {
 	start := time.Now()
+	r.started = start
 	r.index()
 	unknown, err := r.load()
 	if err != nil {
