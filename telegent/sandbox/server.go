@@ -32,6 +32,7 @@ type Options struct {
 	FailRate float64                          // share of /v1.0 requests answered 500/503/504 before any change
 	LoseRate float64                          // share of mutating POSTs whose change is committed, then the response is lost
 	BusyRate float64                          // share of /v1.0 requests answered 429 + Retry-After: 1 whatever the rate
+	EchoRate float64                          // share of /v1.0 POSTs answered 400 with a Message quoting the request body, secrets and all (see echoFault)
 	TokenTTL time.Duration                    // default 5m
 	PortStep time.Duration                    // sandbox time per port stage, default 10s
 	Seed     int64                            // reproducible faults/IDs for a seed; 0 = random
@@ -54,6 +55,9 @@ func (o *Options) check() error {
 		return err
 	}
 	if err := checkRate("busy rate", o.BusyRate); err != nil {
+		return err
+	}
+	if err := checkRate("echo rate", o.EchoRate); err != nil {
 		return err
 	}
 	return checkRate("lose rate", o.LoseRate)
@@ -87,6 +91,7 @@ type Server struct {
 	realNow func() time.Time // clock of the rate limiter; tests freeze it
 
 	faults faults
+	echo   echoFault
 
 	statsMu sync.Mutex
 	stats   map[string]map[string]int
@@ -114,6 +119,7 @@ func New(opts Options) (*Server, error) {
 		stats:    make(map[string]map[string]int),
 	}
 	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
+	s.echo.init(seed1^0x6a09e667f3bcc909, seed2, opts.EchoRate)
 	if opts.RPS > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), rateBurst(opts.RPS))
 	}
