@@ -102,7 +102,7 @@ const usageText = `usage:
                          [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--busy-rate P]
-                         [--token-ttl D] [--port-step D] [--seed N] [--data FILE]
+                         [--echo-rate P] [--token-ttl D] [--port-step D] [--seed N] [--data FILE]
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
 
@@ -550,6 +550,7 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&o.FailRate, "fail-rate", 0, "share of requests answered 500/503/504 before any change")
 	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of state-changing POSTs (creates, updates, cancels, settings) applied whose answer is then lost")
 	fs.Float64Var(&o.BusyRate, "busy-rate", 0, "share of requests answered 429 whatever the rate")
+	fs.Float64Var(&o.EchoRate, "echo-rate", 0, "share of POSTs answered 400 quoting the request body, secrets and all")
 	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for reproducible faults (0: random)")
