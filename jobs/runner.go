@@ -27,6 +27,10 @@ type Options struct {
 	OnEvent     func(Event)   // optional; called from one goroutine, in order
 	Logger      *slog.Logger  // optional; one line per step outcome
 	LiveFile    string        // optional; progress for status, rewritten every second (see Live)
+
+	// LiveFallback (optional) is where the progress goes, with the reason,
+	// when LiveFile cannot be written (see LiveFallbackPath).
+	LiveFallback string
 }
 
 // Report is what a run did.
