@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -96,8 +97,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 const usageText = `usage:
   telegent-bulk validate MANIFEST...                 check every cell; exit 0 valid, 1 problems
   telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
-                         [--check-eligibility --out FILE (--sandbox | --api URL)]
-  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL]
+                         [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
+  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
                          [--concurrency N] [--rps R] [--burst B] [--max-failures N]
                          [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
@@ -217,6 +218,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 type apiOptions struct {
 	sandbox        bool
 	api            string
+	allowHTTP      bool
 	rps            float64
 	burst          int
 	concurrency    int
@@ -227,6 +229,7 @@ type apiOptions struct {
 func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "run against an embedded sandbox whose state is kept beside --state")
 	fs.StringVar(&o.api, "api", "", "Telegent API base URL (default $TELEGENT_API_URL)")
+	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow an http:// API on another host than this one (the account secret then crosses the network in clear)")
 	fs.Float64Var(&o.rps, "rps", 20, "API requests per second, retries included")
 	fs.IntVar(&o.burst, "burst", 1, "requests allowed at once above the rate")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
@@ -240,13 +243,42 @@ func (o *apiOptions) check() error {
 	if o.sandbox {
 		return nil
 	}
-	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
+	base := o.api
+	if base == "" {
+		base = os.Getenv("TELEGENT_API_URL")
+	}
+	if base == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+	}
+	if err := checkScheme(base, o.allowHTTP); err != nil {
+		return err
 	}
 	if key, secret := o.credentials(); key == "" || secret == "" {
 		return usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
 	}
 	return nil
+}
+
+// checkScheme refuses a plain-http API on a host other than this machine
+// unless allowHTTP: the token request carries the account secret, and
+// every call a bearer token.
+func checkScheme(base string, allowHTTP bool) error {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || allowHTTP || loopback(u.Hostname()) {
+		return nil // telegent.New reports a URL it cannot use
+	}
+	return usagef("refusing to send the account secret in clear to %s: use https://, or --allow-http if the network "+
+		"to it is trusted (http is allowed without it only to this machine: localhost, 127.0.0.0/8, ::1)", base)
+}
+
+// loopback reports whether host names this machine: localhost, or a
+// loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // connect returns a client for the chosen API, starting the embedded
@@ -479,9 +511,12 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	store, err := checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
 	if errors.Is(err, checkpoint.ErrLocked) {
 		// A run holds the file: show the progress it writes beside it.
-		live, lerr := jobs.ReadLive(jobs.LivePath(*state))
+		live, lerr := jobs.ReadLive(jobs.LivePath(*state), jobs.LiveFallbackPath(*state))
 		if lerr != nil {
 			return fmt.Errorf("%w (it has not written its progress yet; try again in a moment)", err)
+		}
+		if live.Problem != "" {
+			fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, jobs.LiveFallbackPath(*state))
 		}
 		fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
 			live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
@@ -651,15 +686,16 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	logger, progress := o.ui(stderr, len(p.Steps))
 	runner := jobs.New(p, client, store, jobs.Options{
-		Concurrency: o.api.workers(),
-		MaxFailures: o.maxFailures,
-		RetryFailed: o.retryFailed,
-		Poll:        o.poll,
-		Wait:        o.wait,
-		MACKey:      macKey(secret, stderr),
-		Logger:      logger,
-		OnEvent:     progress.event,
-		LiveFile:    jobs.LivePath(o.state),
+		Concurrency:  o.api.workers(),
+		MaxFailures:  o.maxFailures,
+		RetryFailed:  o.retryFailed,
+		Poll:         o.poll,
+		Wait:         o.wait,
+		MACKey:       macKey(secret, stderr),
+		Logger:       logger,
+		OnEvent:      progress.event,
+		LiveFile:     jobs.LivePath(o.state),
+		LiveFallback: jobs.LiveFallbackPath(o.state),
 	})
 	stopNotice := context.AfterFunc(ctx, func() {
 		progress.pause()
@@ -689,8 +725,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // checkWritable makes sure the results can be written to out before
-// anything is sent: its folder exists and takes new files.
+// anything is sent: a name ending in .xlsx or .csv, not a folder, in a
+// folder that exists and takes new files.
 func checkWritable(out string) error {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".xlsx", ".csv":
+	default:
+		return usagef("cannot write the results to %s: the name must end in .xlsx (one workbook) or .csv "+
+			"(one file per tab, named after it)", out)
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return usagef("cannot write the results to %s: it is a folder; give a file name ending in .xlsx or .csv", out)
+	}
 	dir := filepath.Dir(out)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usagef("cannot write the results to %s: no folder %s", out, dir)
