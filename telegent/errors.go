@@ -176,6 +176,15 @@ func Classify(err error) Class {
 	return ClassFailRow
 }
 
+// NoAnswer reports whether err is a failure to get any HTTP answer at all:
+// the connection could not be made or broke, or an attempt timed out. The
+// caller's own context ending is not one. An answer, even a 500 or a 429,
+// is not one either: the API is there.
+func NoAnswer(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && !errors.Is(err, context.Canceled)
+}
+
 // retryableStatus reports whether an answer with this status says "try again
 // later" for a call that may safely be repeated.
 func retryableStatus(status int) bool {

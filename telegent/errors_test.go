@@ -155,3 +155,27 @@ func TestPortOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestNoAnswer(t *testing.T) {
+	netErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused", &Error{Op: "x", Message: "no response", err: &transportError{err: netErr}}, true},
+		{"attempt timed out", &Error{Op: "x", Message: "no response", err: &transportError{err: context.DeadlineExceeded}}, true},
+		{"wrapped", fmt.Errorf("step: %w", &Error{Op: "x", err: &transportError{err: netErr}}), true},
+		{"create sent, answer lost", outcomeUnknown(&Error{Op: "x", err: &transportError{err: io.ErrUnexpectedEOF}}), true},
+		{"the caller gave up", &Error{Op: "x", Message: "no response", err: &transportError{err: context.Canceled}}, false},
+		{"500", &Error{Op: "x", Status: 500, Message: "m"}, false},
+		{"429", &Error{Op: "x", Status: 429, Message: "m"}, false},
+		{"caller cancel", context.Canceled, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		if got := NoAnswer(tt.err); got != tt.want {
+			t.Errorf("%s: NoAnswer(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
