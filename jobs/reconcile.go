@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -40,6 +41,9 @@ const (
 // send again and releases the dependents of those it found.
 func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bool) error {
 	verdicts, err := r.reconcile(ctx, idxs)
+	for errors.Is(err, errNoAnswer) { // until the API answers, or the run stops for it
+		verdicts, err = r.reconcile(ctx, idxs)
+	}
 	if err != nil {
 		return err
 	}
@@ -133,6 +137,9 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 			}
 			if ctx.Err() != nil {
 				return nil, errLookupStopped
+			}
+			if r.o.Outage.holds(err) {
+				return nil, errNoAnswer
 			}
 			for _, i := range steps {
 				out[i] = verdict{kind: vLookAgain, msg: "the outcome of this create is unknown and the lookup failed (" +
