@@ -83,6 +83,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "telegent-bulk: interrupted; re-run the same command to resume")
 		return exitInterrupted
+	case errors.Is(err, jobs.ErrOutage):
+		fmt.Fprintln(stderr, "telegent-bulk:", err) // says since when, and that a re-run resumes
+		return exitFatal
 	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "telegent-bulk:", err)
@@ -100,7 +103,7 @@ const usageText = `usage:
                          [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
   telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
                          [--concurrency N] [--rps R] [--burst B] [--max-failures N]
-                         [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
+                         [--retry-failed] [--poll D] [--wait D] [--outage-after D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--busy-rate P]
                          [--echo-rate P] [--token-ttl D] [--port-step D] [--seed N] [--data FILE]
@@ -224,6 +227,7 @@ type apiOptions struct {
 	concurrency    int
 	sandboxStep    time.Duration
 	sandboxLatency time.Duration
+	outageAfter    time.Duration
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
@@ -235,6 +239,8 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
 	fs.DurationVar(&o.sandboxStep, "sandbox-port-step", 2*time.Second, "with --sandbox: time per port order stage")
 	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
+	fs.DurationVar(&o.outageAfter, "outage-after", jobs.DefaultOutageAfter,
+		"stop the run when the API has answered nothing for this long (rows stay pending; re-run to resume)")
 }
 
 // check reports a missing API or missing credentials before anything is
@@ -676,7 +682,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer store.Close()
-	client, secret, stopAPI, err := o.api.connect(o.state, nil)
+	outage := jobs.NewOutageWatch(o.api.outageAfter)
+	client, secret, stopAPI, err := o.api.connect(o.state, outage.Observe)
 	if err != nil {
 		return err
 	}
@@ -696,6 +703,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		OnEvent:      progress.event,
 		LiveFile:     jobs.LivePath(o.state),
 		LiveFallback: jobs.LiveFallbackPath(o.state),
+		Outage:       outage,
 	})
 	stopNotice := context.AfterFunc(ctx, func() {
 		progress.pause()
@@ -710,7 +718,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if !o.quiet {
 		printSummary(stdout, rep, o.out)
-	} else if rep.Stopped != "" {
+	} else if rep.Stopped != "" && runErr == nil {
 		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
 	switch {
@@ -864,7 +872,8 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		return err
 	}
 	defer store.Close()
-	client, secret, stopAPI, err := api.connect(state, nil)
+	outage := jobs.NewOutageWatch(api.outageAfter)
+	client, secret, stopAPI, err := api.connect(state, outage.Observe)
 	if err != nil {
 		return err
 	}
@@ -873,6 +882,7 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		Concurrency: api.workers(),
 		MACKey:      macKey(secret, stderr),
 		Only:        []plan.Action{plan.PortInEligibility},
+		Outage:      outage,
 	})
 	rep, runErr := runner.Run(ctx)
 	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {
