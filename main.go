@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -82,6 +83,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "telegent-bulk: interrupted; re-run the same command to resume")
 		return exitInterrupted
+	case errors.Is(err, jobs.ErrOutage):
+		fmt.Fprintln(stderr, "telegent-bulk:", err) // says since when, and that a re-run resumes
+		return exitFatal
 	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "telegent-bulk:", err)
@@ -97,13 +101,13 @@ const usageText = `usage:
   telegent-bulk validate MANIFEST...                 check every cell; exit 0 valid, 1 problems
                          [--problems FILE]           every problem, also those only counted, as CSV
   telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
-                         [--check-eligibility --out FILE (--sandbox | --api URL)]
-  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL]
+                         [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
+  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
                          [--concurrency N] [--rps R] [--burst B] [--max-failures N]
-                         [--retry-failed] [--poll D] [--wait D] [--quiet] [--log-format text|json]
+                         [--retry-failed] [--poll D] [--wait D] [--outage-after D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--lose-first N] [--busy-rate P]
-                         [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
+                         [--echo-rate P] [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
 
@@ -242,23 +246,28 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 type apiOptions struct {
 	sandbox        bool
 	api            string
+	allowHTTP      bool
 	rps            float64
 	burst          int
 	concurrency    int
 	sandboxStep    time.Duration
 	sandboxLatency time.Duration
 	sandboxProfile string
+	outageAfter    time.Duration
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "run against an embedded sandbox whose state is kept beside --state")
 	fs.StringVar(&o.api, "api", "", "Telegent API base URL (default $TELEGENT_API_URL)")
+	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow an http:// API on another host than this one (the account secret then crosses the network in clear)")
 	fs.Float64Var(&o.rps, "rps", 20, "API requests per second, retries included")
 	fs.IntVar(&o.burst, "burst", 1, "requests allowed at once above the rate")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
 	fs.DurationVar(&o.sandboxStep, "sandbox-port-step", 2*time.Second, "with --sandbox: time per port order stage")
 	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
 	fs.StringVar(&o.sandboxProfile, "sandbox-profile", "documented", "with --sandbox: documented (the API as the vendor documents show it) or extended")
+	fs.DurationVar(&o.outageAfter, "outage-after", jobs.DefaultOutageAfter,
+		"stop the run when the API has answered nothing for this long (rows stay pending; re-run to resume)")
 }
 
 // check reports a missing API or missing credentials before anything is
@@ -270,13 +279,42 @@ func (o *apiOptions) check() error {
 	if o.sandbox {
 		return nil
 	}
-	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
+	base := o.api
+	if base == "" {
+		base = os.Getenv("TELEGENT_API_URL")
+	}
+	if base == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+	}
+	if err := checkScheme(base, o.allowHTTP); err != nil {
+		return err
 	}
 	if key, secret := o.credentials(); key == "" || secret == "" {
 		return usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
 	}
 	return nil
+}
+
+// checkScheme refuses a plain-http API on a host other than this machine
+// unless allowHTTP: the token request carries the account secret, and
+// every call a bearer token.
+func checkScheme(base string, allowHTTP bool) error {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || allowHTTP || loopback(u.Hostname()) {
+		return nil // telegent.New reports a URL it cannot use
+	}
+	return usagef("refusing to send the account secret in clear to %s: use https://, or --allow-http if the network "+
+		"to it is trusted (http is allowed without it only to this machine: localhost, 127.0.0.0/8, ::1)", base)
+}
+
+// loopback reports whether host names this machine: localhost, or a
+// loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // connect returns a client for the chosen API, starting the embedded
@@ -513,9 +551,12 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	store, err := checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
 	if errors.Is(err, checkpoint.ErrLocked) {
 		// A run holds the file: show the progress it writes beside it.
-		live, lerr := jobs.ReadLive(jobs.LivePath(*state))
+		live, lerr := jobs.ReadLive(jobs.LivePath(*state), jobs.LiveFallbackPath(*state))
 		if lerr != nil {
 			return fmt.Errorf("%w (it has not written its progress yet; try again in a moment)", err)
+		}
+		if live.Problem != "" {
+			fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, jobs.LiveFallbackPath(*state))
 		}
 		fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
 			live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
@@ -657,6 +698,7 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&o.LoseRate, "lose-rate", 0, "share of state-changing POSTs (creates, updates, cancels, settings) applied whose answer is then lost")
 	fs.IntVar(&o.LoseFirst, "lose-first", 0, "also lose the answers to the first N state-changing POSTs of each endpoint")
 	fs.Float64Var(&o.BusyRate, "busy-rate", 0, "share of requests answered 429 whatever the rate")
+	fs.Float64Var(&o.EchoRate, "echo-rate", 0, "share of POSTs answered 400 quoting the request body, secrets and all")
 	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for reproducible faults (0: random)")
@@ -759,7 +801,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return stateError(err, o.state)
 	}
 	defer store.Close()
-	client, secret, stopAPI, err := o.api.connect(o.state, nil)
+	outage := jobs.NewOutageWatch(o.api.outageAfter)
+	client, secret, stopAPI, err := o.api.connect(o.state, outage.Observe)
 	if err != nil {
 		return err
 	}
@@ -769,16 +812,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	logger, progress := o.ui(stderr, len(p.Steps))
 	runner := jobs.New(p, client, store, jobs.Options{
-		Concurrency: o.api.workers(),
-		MaxFailures: o.maxFailures,
-		RetryFailed: o.retryFailed,
-		Resend:      resend,
-		Poll:        o.poll,
-		Wait:        o.wait,
-		MACKey:      macKey(secret, stderr),
-		Logger:      logger,
-		OnEvent:     progress.event,
-		LiveFile:    jobs.LivePath(o.state),
+		Concurrency:  o.api.workers(),
+		MaxFailures:  o.maxFailures,
+		RetryFailed:  o.retryFailed,
+		Resend:       resend,
+		Poll:         o.poll,
+		Wait:         o.wait,
+		MACKey:       macKey(secret, stderr),
+		Logger:       logger,
+		OnEvent:      progress.event,
+		LiveFile:     jobs.LivePath(o.state),
+		LiveFallback: jobs.LiveFallbackPath(o.state),
+		Outage:       outage,
 	})
 	stopNotice := context.AfterFunc(ctx, func() {
 		progress.pause()
@@ -796,7 +841,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if !o.quiet {
 		printSummary(stdout, rep, o.out)
-	} else if rep.Stopped != "" {
+	} else if rep.Stopped != "" && runErr == nil {
 		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
 	switch {
@@ -843,8 +888,18 @@ func resendKeys(p *plan.Plan, keys []string) ([]plan.StepKey, error) {
 }
 
 // checkWritable makes sure the results can be written to out before
-// anything is sent: its folder exists and takes new files.
+// anything is sent: a name ending in .xlsx or .csv, not a folder, in a
+// folder that exists and takes new files.
 func checkWritable(out string) error {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".xlsx", ".csv":
+	default:
+		return usagef("cannot write the results to %s: the name must end in .xlsx (one workbook) or .csv "+
+			"(one file per tab, named after it)", out)
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return usagef("cannot write the results to %s: it is a folder; give a file name ending in .xlsx or .csv", out)
+	}
 	dir := filepath.Dir(out)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return usagef("cannot write the results to %s: no folder %s", out, dir)
@@ -972,7 +1027,8 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		return stateError(err, state)
 	}
 	defer store.Close()
-	client, secret, stopAPI, err := api.connect(state, nil)
+	outage := jobs.NewOutageWatch(api.outageAfter)
+	client, secret, stopAPI, err := api.connect(state, outage.Observe)
 	if err != nil {
 		return err
 	}
@@ -981,6 +1037,7 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		Concurrency: api.workers(),
 		MACKey:      macKey(secret, stderr),
 		Only:        []plan.Action{plan.PortInEligibility},
+		Outage:      outage,
 	})
 	rep, runErr := runner.Run(ctx)
 	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {

@@ -9,6 +9,8 @@
 // after. On resume, done steps cost nothing, in-flight steps are reconciled
 // by lookup before anything is re-sent, and failed steps are retried only
 // when their row changed, their failure was transient, or the user asks.
+// An API that stops answering stops the run, not its rows (OutageWatch):
+// what was not finished stays pending or in-flight for the next run.
 //
 // jobs knows the plan, the client and the checkpoint; it draws nothing:
 // progress leaves it as Events for main to render.

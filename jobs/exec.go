@@ -189,6 +189,10 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 	}
+	if r.o.Outage.holds(err) {
+		// No answer, and the API answers no one: not the row's fault.
+		return outcome{i: i, state: checkpoint.Pending}
+	}
 	switch telegent.Classify(err) {
 	case telegent.ClassAbort:
 		return outcome{i: i, fatal: fmt.Errorf("%w: %v", ErrAborted, err)}

@@ -51,6 +51,9 @@ func (r *Runner) loadPackages(ctx context.Context, steps []int32) error {
 		return nil
 	}
 	pkgs, err := r.c.Packages(ctx)
+	for r.o.Outage.holds(err) { // until the API answers, or the run stops for it
+		pkgs, err = r.c.Packages(ctx)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return errLookupStopped

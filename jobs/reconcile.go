@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -42,6 +43,9 @@ const (
 // send again and releases the dependents of those it found.
 func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bool) error {
 	verdicts, err := r.reconcile(ctx, idxs)
+	for errors.Is(err, errNoAnswer) { // until the API answers, or the run stops for it
+		verdicts, err = r.reconcile(ctx, idxs)
+	}
 	if err != nil {
 		return err
 	}
@@ -53,6 +57,11 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 	for _, i := range idxs {
 		v := verdicts[i]
 		rec := r.record(i)
+		if v.kind == vFailed && r.o.RetryFailed && !running {
+			// Refused before this run (a 400 settled only now, its lookup
+			// having failed then): --retry-failed sends it again.
+			v.kind = vAbsent
+		}
 		if v.kind == vAttention && r.declaredAbsent(i, rec) {
 			v.kind = vAbsent // the user checked: it was not applied
 			if rec.Data == nil {
@@ -150,6 +159,9 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 			}
 			if ctx.Err() != nil {
 				return nil, errLookupStopped
+			}
+			if r.o.Outage.holds(err) {
+				return nil, errNoAnswer
 			}
 			for _, i := range steps {
 				out[i] = verdict{kind: vLookAgain, msg: "the outcome of this create is unknown and the lookup failed (" +

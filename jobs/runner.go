@@ -35,6 +35,14 @@ type Options struct {
 	// if the lookup still cannot tell. Rows say the same with
 	// Action=resubmit (port-ins) and Action=reissue (port-outs).
 	Resend []plan.StepKey
+
+	// LiveFallback (optional) is where the progress goes, with the reason,
+	// when LiveFile cannot be written (see LiveFallbackPath).
+	LiveFallback string
+
+	// Outage (optional), fed every attempt of the run's client, stops the
+	// run when the API stops answering (see OutageWatch).
+	Outage *OutageWatch
 }
 
 // Report is what a run did.
@@ -117,8 +125,16 @@ type outcome struct {
 
 // Run executes every runnable step and returns when all are finished, the
 // context is cancelled (after draining in-flight calls), too many steps
-// failed, or a run-fatal error occurred (wrapped in ErrAborted).
+// failed, a run-fatal error occurred (wrapped in ErrAborted), or the API
+// stopped answering (an error wrapping ErrOutage; see Options.Outage).
 func (r *Runner) Run(ctx context.Context) (Report, error) {
+	ctx, stop := r.o.Outage.watch(ctx)
+	defer stop()
+	rep, err := r.run(ctx)
+	return r.o.Outage.outcome(ctx, rep, err)
+}
+
+func (r *Runner) run(ctx context.Context) (Report, error) {
 	start := time.Now()
 	r.started = start
 	r.index()
@@ -267,7 +283,12 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 				r.emit(out.i, out.rec)
 				r.pollLater(out.i)
 			case checkpoint.Pending:
-				// Not run (interrupted before sending): nothing recorded.
+				// Not run (interrupted before sending), or cut off while
+				// the API does not answer: nothing recorded; tried again
+				// unless the run is stopping.
+				if !stopping {
+					r.retryLater(out.i)
+				}
 			default:
 				if out.state == checkpoint.Failed {
 					failures++
@@ -293,6 +314,9 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 			stopping = true
 			rep.Interrupted = true
 			drainDone = time.After(r.o.Drain)
+			if errors.Is(context.Cause(ctx), ErrOutage) {
+				cancelCalls() // nothing answers them: they stay pending or in-flight
+			}
 		case <-drainDone:
 			cancelCalls() // in-flight creates end outcome-unknown and stay in-flight
 			drainDone = nil

@@ -17,7 +17,7 @@ import (
 //
 // Nothing appears at the destination before Commit: every file is written
 // to a temporary file in the destination directory, synced, and renamed
-// into place. Sheet names are made valid and unique (see SheetName); for
+// into place, readable and writable by its owner only. Sheet names are made valid and unique (see SheetName); for
 // CSV the file names are made safe the same way.
 func Create(path string) (Writer, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
@@ -163,14 +163,11 @@ func createTemp(dest string) (*tempFile, error) {
 	return &tempFile{f: f, dest: dest}, nil
 }
 
-// finish syncs and closes the file and gives it the destination's
-// permissions (those of the file it replaces, or 0644).
+// finish syncs and closes the file and makes it its owner's only (0600),
+// whatever the umask and whatever the file it replaces allowed: results
+// hold names, e-mails and addresses.
 func (t *tempFile) finish() error {
-	mode := os.FileMode(0o644)
-	if fi, err := os.Stat(t.dest); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	err := t.f.Chmod(mode)
+	err := t.f.Chmod(0o600)
 	if err == nil {
 		err = t.f.Sync()
 	}

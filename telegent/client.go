@@ -343,9 +343,10 @@ func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok s
 
 // exchange sends req and reads its answer.
 func (c *Client) exchange(req *http.Request, rq *request, tok string) result {
+	secrets := append(slices.Clip(rq.secrets), tok)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return result{err: &Error{Op: rq.op, Message: "no response", err: &transportError{err}}}
+		return noAnswer(rq, err, secrets)
 	}
 	defer resp.Body.Close()
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
@@ -356,12 +357,21 @@ func (c *Client) exchange(req *http.Request, rq *request, tok string) result {
 	b, err := readLimited(resp.Body, limit)
 	if err != nil {
 		// The answer broke off: as good as none.
-		return result{err: &Error{Op: rq.op, Message: "no response", err: &transportError{err}}}
+		return noAnswer(rq, err, secrets)
 	}
 	res := result{status: resp.StatusCode, body: b}
 	if !ok {
 		res.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-		res.err = apiError(rq.op, resp.StatusCode, b, res.retryAfter, append(slices.Clip(rq.secrets), tok))
+		res.err = apiError(rq.op, resp.StatusCode, b, res.retryAfter, secrets)
 	}
 	return res
+}
+
+// noAnswer is the result of an attempt that got no (whole) answer. Its
+// text is masked like an answer's: net/http quotes a malformed answer in
+// its error.
+func noAnswer(rq *request, err error, secrets []string) result {
+	te := &transportError{err: err}
+	te.msg = redact(te.Error(), secrets)
+	return result{err: &Error{Op: rq.op, Message: "no response", err: te}}
 }

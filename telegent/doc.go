@@ -52,7 +52,10 @@
 //
 // Bodies, tokens, the account secret and the secret fields of requests
 // (passwords, PINs, route password tokens) never appear in an error, in an
-// Attempt given to the Observer, or in a log.
+// Attempt given to the Observer, or in a log. An answer that quotes the
+// request has them masked in every spelling it may use (JSON- or
+// URL-escaped, whitespace collapsed, cut short) before its message is
+// collapsed to one line and cut to 512 characters.
 //
 // # Where the vendor documents disagree
 //

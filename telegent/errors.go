@@ -108,9 +108,15 @@ func (u *unknownError) Unwrap() []error {
 
 // transportError marks a failure to obtain an HTTP answer at all: the
 // connection could not be made, broke, or timed out.
-type transportError struct{ err error }
+type transportError struct {
+	err error
+	msg string // what Error says, secrets masked (net/http quotes a malformed answer); "" for err's own text
+}
 
 func (t *transportError) Error() string {
+	if t.msg != "" {
+		return t.msg
+	}
 	// A *url.Error repeats method and URL, which the Op already says.
 	var ue *url.Error
 	if errors.As(t.err, &ue) && ue.Err != nil {
@@ -170,6 +176,15 @@ func Classify(err error) Class {
 	return ClassFailRow
 }
 
+// NoAnswer reports whether err is a failure to get any HTTP answer at all:
+// the connection could not be made or broke, or an attempt timed out. The
+// caller's own context ending is not one. An answer, even a 500 or a 429,
+// is not one either: the API is there.
+func NoAnswer(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && !errors.Is(err, context.Canceled)
+}
+
 // retryableStatus reports whether an answer with this status says "try again
 // later" for a call that may safely be repeated.
 func retryableStatus(status int) bool {
@@ -185,19 +200,22 @@ func retryableStatus(status int) bool {
 // apiError builds the *Error for a non-2xx answer from its (already
 // size-limited) body. The message is the API's own when the body is an
 // ErrorBody or a token answer with an error, else the status text. Every
-// secret in secrets is masked out of it.
+// secret in secrets is masked out of it, in every spelling (see redact),
+// before it is made to fit on a line: collapsing whitespace or cutting
+// the message first would hide a secret from the mask.
 func apiError(op string, status int, body []byte, retryAfter time.Duration, secrets []string) *Error {
-	msg := messageFrom(body)
+	msg := clean(redact(messageFrom(body), secrets))
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
 	if msg == "" {
 		msg = "unexpected status"
 	}
-	return &Error{Op: op, Status: status, Message: redact(msg, secrets), RetryAfter: retryAfter}
+	return &Error{Op: op, Status: status, Message: msg, RetryAfter: retryAfter}
 }
 
-// messageFrom extracts the API's message from an error body, or "".
+// messageFrom extracts the API's message from an error body, as it came,
+// or "".
 func messageFrom(body []byte) string {
 	var eb struct {
 		ErrorBody
@@ -206,11 +224,10 @@ func messageFrom(body []byte) string {
 	if len(body) == 0 || json.Unmarshal(body, &eb) != nil {
 		return ""
 	}
-	msg := eb.Message
-	if msg == "" {
-		msg = eb.Error
+	if eb.Message != "" {
+		return eb.Message
 	}
-	return clean(msg)
+	return eb.Error
 }
 
 // clean makes an API message fit on one line of a log or spreadsheet cell.
@@ -218,16 +235,6 @@ func clean(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > maxMessage {
 		s = strings.ToValidUTF8(s[:maxMessage], "") + "…"
-	}
-	return s
-}
-
-// redact masks every occurrence of each non-empty secret in s.
-func redact(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
 	}
 	return s
 }

@@ -23,7 +23,7 @@ func TestErrorString(t *testing.T) {
 		{"outcome unknown", &Error{Op: "numbers/provision", Status: 504, Message: "Gateway Timeout", err: ErrOutcomeUnknown},
 			"numbers/provision: 504 Gateway Timeout: outcome unknown"},
 		{"no answer", &Error{Op: "numbers/inventory", Message: "no response",
-			err: &transportError{&url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1.0/numbers/inventory", Err: io.ErrUnexpectedEOF}}},
+			err: &transportError{err: &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1.0/numbers/inventory", Err: io.ErrUnexpectedEOF}}},
 			"numbers/inventory: no response: unexpected EOF"},
 		{"local", &Error{Op: "numbers/order", Message: "OrderId is required"}, "numbers/order: OrderId is required"},
 	}
@@ -66,9 +66,9 @@ func TestClassify(t *testing.T) {
 		{"501", status(501), ClassFailRow},
 		{"wrapped status", fmt.Errorf("subscribers/x: %w", status(409)), ClassFailRow},
 		{"decode", &Error{Op: "x", Status: 200, Message: "decode answer: bad"}, ClassFailRow},
-		{"no answer", &Error{Op: "x", Message: "no response", err: &transportError{netErr}}, ClassRetry},
+		{"no answer", &Error{Op: "x", Message: "no response", err: &transportError{err: netErr}}, ClassRetry},
 		{"raw net error", netErr, ClassRetry},
-		{"attempt deadline", &Error{Op: "x", Message: "no response", err: &transportError{context.DeadlineExceeded}}, ClassRetry},
+		{"attempt deadline", &Error{Op: "x", Message: "no response", err: &transportError{err: context.DeadlineExceeded}}, ClassRetry},
 		{"caller cancel", context.Canceled, ClassRetry},
 		{"caller deadline", context.DeadlineExceeded, ClassRetry},
 		{"local validation", &Error{Op: "numbers/order", Message: "OrderId is required"}, ClassFailRow},
@@ -152,6 +152,30 @@ func TestPortOpen(t *testing.T) {
 	} {
 		if got := PortOpen(status); got != want {
 			t.Errorf("PortOpen(%q) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+func TestNoAnswer(t *testing.T) {
+	netErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"refused", &Error{Op: "x", Message: "no response", err: &transportError{err: netErr}}, true},
+		{"attempt timed out", &Error{Op: "x", Message: "no response", err: &transportError{err: context.DeadlineExceeded}}, true},
+		{"wrapped", fmt.Errorf("step: %w", &Error{Op: "x", err: &transportError{err: netErr}}), true},
+		{"create sent, answer lost", outcomeUnknown(&Error{Op: "x", err: &transportError{err: io.ErrUnexpectedEOF}}), true},
+		{"the caller gave up", &Error{Op: "x", Message: "no response", err: &transportError{err: context.Canceled}}, false},
+		{"500", &Error{Op: "x", Status: 500, Message: "m"}, false},
+		{"429", &Error{Op: "x", Status: 429, Message: "m"}, false},
+		{"caller cancel", context.Canceled, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		if got := NoAnswer(tt.err); got != tt.want {
+			t.Errorf("%s: NoAnswer(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

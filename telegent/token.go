@@ -187,7 +187,7 @@ func (c *Client) fetchToken(ctx context.Context, scope string) (string, time.Dur
 		return "", 0, err
 	}
 	if (tr.Successful != nil && !*tr.Successful) || tr.Token == "" {
-		msg := redact(clean(tr.Error), []string{c.secret})
+		msg := clean(redact(tr.Error, []string{c.secret}))
 		if msg == "" {
 			msg = "token refused"
 		}

@@ -232,6 +232,9 @@ func (s *Server) serveAPI(r *http.Request) reply {
 			return errorReply(errBadRequest("request body unreadable or larger than %d bytes", maxBody))
 		}
 	}
+	if rep, ok := s.echo.answer(r.Method, body); ok {
+		return rep
+	}
 	out, err := o.serve(body, r.URL.Query())
 	if err != nil && s.profile == ProfileDocumented {
 		err = documentedError(err)

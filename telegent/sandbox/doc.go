@@ -79,7 +79,8 @@
 //   - Products (PRID-) are not served: the wire types have no product list.
 //
 // Secrets (subscriber passwords, port PINs, route password tokens) are never
-// stored in clear, logged or returned. A port-in's account password is kept
+// stored in clear or logged, and returned only by the echo fault
+// (Options.EchoRate), which quotes a request back as some APIs do. A port-in's account password is kept
 // only as a digest keyed by a key each process draws for itself, in memory,
 // enough to notice that an update changed it; the rest are not kept at all.
 // The data file holds neither the key nor any digest (a 4-digit PIN is

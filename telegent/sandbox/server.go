@@ -37,6 +37,7 @@ type Options struct {
 	PortStep  time.Duration                    // sandbox time per port stage, default 10s
 	Seed      int64                            // reproducible faults/IDs for a seed; 0 = random
 	DataFile  string                           // bbolt file holding the state so it survives a kill -9; "" = memory only
+	EchoRate  float64                          // share of /v1.0 POSTs answered 400 with a Message quoting the request body, secrets and all (see echoFault)
 	Profile   Profile                          // ProfileDocumented (the zero value) or ProfileExtended: see Profile
 	Logf      func(format string, args ...any) // optional request log; never logs bodies
 }
@@ -60,6 +61,9 @@ func (o *Options) check() error {
 		return err
 	}
 	if err := checkRate("busy rate", o.BusyRate); err != nil {
+		return err
+	}
+	if err := checkRate("echo rate", o.EchoRate); err != nil {
 		return err
 	}
 	return checkRate("lose rate", o.LoseRate)
@@ -94,6 +98,7 @@ type Server struct {
 	realNow func() time.Time // clock of the rate limiter; tests freeze it
 
 	faults faults
+	echo   echoFault
 
 	statsMu sync.Mutex
 	stats   map[string]map[string]int
@@ -123,6 +128,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.faults.init(seed1^0x9e3779b97f4a7c15, seed2, opts.FailRate, opts.LoseRate, opts.BusyRate)
 	s.faults.loseFirst = opts.LoseFirst
+	s.echo.init(seed1^0x6a09e667f3bcc909, seed2, opts.EchoRate)
 	if opts.RPS > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RPS), rateBurst(opts.RPS))
 	}
