@@ -764,7 +764,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer stopAPI()
-	if err := touchMeta(store, paths, o.api.api); err != nil {
+	run := checkpoint.Run{ToolVersion: version, Manifest: paths, ManifestHash: manifestHash(paths), API: o.api.api}
+	if err := store.BeginRun(run); err != nil {
 		return err
 	}
 	logger, progress := o.ui(stderr, len(p.Steps))
@@ -861,25 +862,6 @@ func checkWritable(out string) error {
 func defaultOut(manifest string) string {
 	base := strings.TrimSuffix(filepath.Base(manifest), filepath.Ext(manifest))
 	return filepath.Join(filepath.Dir(manifest), base+"-results.xlsx")
-}
-
-func touchMeta(store *checkpoint.Store, paths []string, api string) error {
-	m, err := store.Meta()
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = now
-	}
-	m.StartedAt, m.ToolVersion, m.Manifest, m.API = now, version, paths, api
-	m.ManifestHash = manifestHash(paths)
-	m.Runs++
-	m.Starts = append(m.Starts, now)
-	if n := len(m.Starts); n > checkpoint.MaxStarts {
-		m.Starts = m.Starts[n-checkpoint.MaxStarts:]
-	}
-	return store.SetMeta(m)
 }
 
 // manifestHash fingerprints the manifest files' bytes (every CSV of a
