@@ -288,27 +288,17 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 	}
 	stop = func() {}
 	if o.sandbox {
-		data := ""
-		if statePath != "" {
-			data = strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".sandbox" + filepath.Ext(statePath)
-		}
 		profile, err := sandbox.ParseProfile(o.sandboxProfile)
 		if err != nil {
 			return nil, "", stop, usagef("--sandbox-profile: %v", err)
 		}
-		srv, err := sandbox.New(sandbox.Options{DataFile: data, PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
+		url, stopSandbox, err := sandbox.StartLocal(sandbox.Options{DataFile: sandbox.DataFileBeside(statePath),
+			PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
 		if err != nil {
-			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
+			return nil, "", stop, err
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			srv.Close()
-			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		stop = func() { hs.Close(); srv.Close() }
-		base = "http://" + ln.Addr().String()
+		stop = func() { stopSandbox() }
+		base = url
 	}
 	if base == "" {
 		return nil, "", stop, usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
