@@ -260,16 +260,17 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.sandboxProfile, "sandbox-profile", "documented", "with --sandbox: documented (the API as the vendor documents show it) or extended")
 }
 
-// check reports a missing API or missing credentials before anything is
-// opened or created.
+// check reports a bad --sandbox-profile, a missing API or missing
+// credentials. Commands call it before anything is opened or created;
+// connect calls it again.
 func (o *apiOptions) check() error {
-	if _, err := sandbox.ParseProfile(o.sandboxProfile); err != nil {
-		return usagef("--sandbox-profile: %v", err)
+	if _, err := o.profile(); err != nil {
+		return err
 	}
 	if o.sandbox {
 		return nil
 	}
-	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
+	if o.baseURL() == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
 	}
 	if key, secret := o.credentials(); key == "" || secret == "" {
@@ -281,17 +282,14 @@ func (o *apiOptions) check() error {
 // connect returns a client for the chosen API, starting the embedded
 // sandbox if asked. stop releases what connect started.
 func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (c *telegent.Client, secret string, stop func(), err error) {
-	base := o.api
-	key, secret := o.credentials()
-	if base == "" {
-		base = os.Getenv("TELEGENT_API_URL")
-	}
 	stop = func() {}
+	if err := o.check(); err != nil {
+		return nil, "", stop, err
+	}
+	base := o.baseURL()
+	key, secret := o.credentials()
 	if o.sandbox {
-		profile, err := sandbox.ParseProfile(o.sandboxProfile)
-		if err != nil {
-			return nil, "", stop, usagef("--sandbox-profile: %v", err)
-		}
+		profile, _ := o.profile() // checked
 		url, stopSandbox, err := sandbox.StartLocal(sandbox.Options{DataFile: sandbox.DataFileBeside(statePath),
 			PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
 		if err != nil {
@@ -299,12 +297,6 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 		}
 		stop = func() { stopSandbox() }
 		base = url
-	}
-	if base == "" {
-		return nil, "", stop, usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
-	}
-	if key == "" || secret == "" {
-		return nil, "", stop, usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
 	}
 	c, err = telegent.New(telegent.Config{
 		BaseURL:       base,
@@ -318,6 +310,23 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 		return nil, "", func() {}, err
 	}
 	return c, secret, stop, nil
+}
+
+// profile returns the sandbox profile --sandbox-profile names.
+func (o *apiOptions) profile() (sandbox.Profile, error) {
+	p, err := sandbox.ParseProfile(o.sandboxProfile)
+	if err != nil {
+		return p, usagef("--sandbox-profile: %v", err)
+	}
+	return p, nil
+}
+
+// baseURL returns the API base URL: --api, else $TELEGENT_API_URL.
+func (o *apiOptions) baseURL() string {
+	if o.api != "" {
+		return o.api
+	}
+	return os.Getenv("TELEGENT_API_URL")
 }
 
 // credentials returns the account key and secret a run uses: the
