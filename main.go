@@ -856,26 +856,20 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		return err
 	}
 	defer stopAPI()
-	runner := jobs.New(p, client, store, jobs.Options{
+	rep, err := jobs.CheckEligibility(ctx, p, client, store, out, jobs.Options{
 		Concurrency: api.workers(),
 		MACKey:      macKey(secret, stderr),
-		Only:        []plan.Action{plan.PortInEligibility},
 	})
-	rep, runErr := runner.Run(ctx)
-	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {
-		return errors.Join(runErr, err)
+	if rep.Sheet != "" {
+		fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible, %d not checked; sheet: %s\n",
+			rep.Eligible, rep.NotEligible, rep.Unchecked, rep.Sheet)
 	}
-	yes, no, unchecked, err := jobs.Eligibility(p, store)
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible, %d not checked; sheet: %s\n", yes, no, unchecked, out)
 	switch {
-	case runErr != nil:
-		return runErr
+	case err != nil:
+		return err
 	case rep.Interrupted:
 		return errInterrupted
-	case no+unchecked > 0:
+	case rep.NotEligible+rep.Unchecked > 0:
 		return errRowsFailed
 	}
 	return nil
