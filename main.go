@@ -710,7 +710,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if damagedState(runErr) {
 		return stateError(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
-	if err := writeResults(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
+	if err := jobs.WriteResultsFile(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
@@ -780,22 +780,6 @@ func checkWritable(out string) error {
 func defaultOut(manifest string) string {
 	base := strings.TrimSuffix(filepath.Base(manifest), filepath.Ext(manifest))
 	return filepath.Join(filepath.Dir(manifest), base+"-results.xlsx")
-}
-
-// writeResults writes the results workbook from the checkpoint. It is
-// written even when the checkpoint could not be committed (the run then
-// reports that): the store still answers from what it holds.
-func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Results) error {
-	_ = store.Flush()
-	w, err := sheets.Create(out)
-	if err != nil {
-		return err
-	}
-	if err := jobs.WriteResults(p, store, w, o); err != nil {
-		w.Abort()
-		return fmt.Errorf("results: %w", err)
-	}
-	return w.Commit()
 }
 
 func printSummary(w io.Writer, rep jobs.Report, out string) {
