@@ -37,13 +37,14 @@ func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
 // Its methods are called from the runner's event goroutine and from main;
 // the bar itself is safe for that.
 type progress struct {
+	w      io.Writer // where the bar is drawn
 	bar    *progressbar.ProgressBar
 	paused atomic.Bool
 	last   atomic.Pointer[jobs.Totals]
 }
 
 func newProgress(w io.Writer, total int) *progress {
-	return &progress{bar: progressbar.NewOptions(total,
+	return &progress{w: w, bar: progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("steps"),
 		progressbar.OptionShowCount(),
@@ -72,7 +73,7 @@ func (p *progress) event(e jobs.Event) {
 func (p *progress) pause() {
 	if p.bar != nil && !p.paused.Swap(true) {
 		p.bar.Exit()
-		fmt.Fprintln(os.Stderr)
+		fmt.Fprintln(p.w)
 	}
 }
 
@@ -87,5 +88,5 @@ func (p *progress) finish() {
 	} else {
 		p.bar.Exit()
 	}
-	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(p.w)
 }
