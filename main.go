@@ -8,29 +8,19 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
@@ -270,19 +260,17 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 		"stop the run when the API has answered nothing for this long (rows stay pending; re-run to resume)")
 }
 
-// check reports a missing API or missing credentials before anything is
-// opened or created.
+// check reports a bad --sandbox-profile, a missing API or missing
+// credentials. Commands call it before anything is opened or created;
+// connect calls it again.
 func (o *apiOptions) check() error {
-	if _, err := sandbox.ParseProfile(o.sandboxProfile); err != nil {
-		return usagef("--sandbox-profile: %v", err)
+	if _, err := o.profile(); err != nil {
+		return err
 	}
 	if o.sandbox {
 		return nil
 	}
-	base := o.api
-	if base == "" {
-		base = os.Getenv("TELEGENT_API_URL")
-	}
+	base := o.baseURL()
 	if base == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
 	}
@@ -320,40 +308,21 @@ func loopback(host string) bool {
 // connect returns a client for the chosen API, starting the embedded
 // sandbox if asked. stop releases what connect started.
 func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (c *telegent.Client, secret string, stop func(), err error) {
-	base := o.api
-	key, secret := o.credentials()
-	if base == "" {
-		base = os.Getenv("TELEGENT_API_URL")
-	}
 	stop = func() {}
+	if err := o.check(); err != nil {
+		return nil, "", stop, err
+	}
+	base := o.baseURL()
+	key, secret := o.credentials()
 	if o.sandbox {
-		data := ""
-		if statePath != "" {
-			data = strings.TrimSuffix(statePath, filepath.Ext(statePath)) + ".sandbox" + filepath.Ext(statePath)
-		}
-		profile, err := sandbox.ParseProfile(o.sandboxProfile)
+		profile, _ := o.profile() // checked
+		url, stopSandbox, err := sandbox.StartLocal(sandbox.Options{DataFile: sandbox.DataFileBeside(statePath),
+			PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
 		if err != nil {
-			return nil, "", stop, usagef("--sandbox-profile: %v", err)
+			return nil, "", stop, err
 		}
-		srv, err := sandbox.New(sandbox.Options{DataFile: data, PortStep: o.sandboxStep, Latency: o.sandboxLatency, Profile: profile})
-		if err != nil {
-			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			srv.Close()
-			return nil, "", stop, fmt.Errorf("sandbox: %w", err)
-		}
-		hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		stop = func() { hs.Close(); srv.Close() }
-		base = "http://" + ln.Addr().String()
-	}
-	if base == "" {
-		return nil, "", stop, usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
-	}
-	if key == "" || secret == "" {
-		return nil, "", stop, usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
+		stop = func() { stopSandbox() }
+		base = url
 	}
 	c, err = telegent.New(telegent.Config{
 		BaseURL:       base,
@@ -369,6 +338,23 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 	return c, secret, stop, nil
 }
 
+// profile returns the sandbox profile --sandbox-profile names.
+func (o *apiOptions) profile() (sandbox.Profile, error) {
+	p, err := sandbox.ParseProfile(o.sandboxProfile)
+	if err != nil {
+		return p, usagef("--sandbox-profile: %v", err)
+	}
+	return p, nil
+}
+
+// baseURL returns the API base URL: --api, else $TELEGENT_API_URL.
+func (o *apiOptions) baseURL() string {
+	if o.api != "" {
+		return o.api
+	}
+	return os.Getenv("TELEGENT_API_URL")
+}
+
 // credentials returns the account key and secret a run uses: the
 // sandbox's with --sandbox, else the environment's.
 func (o *apiOptions) credentials() (key, secret string) {
@@ -376,83 +362,6 @@ func (o *apiOptions) credentials() (key, secret string) {
 		return sandbox.AccountKey, sandbox.AccountSecret
 	}
 	return os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
-}
-
-// macKey returns the key of the secret columns' fingerprint for plan
-// --state, as a run with the same options derives it (nil when the secret
-// is not known).
-func (o *apiOptions) macKey(stderr io.Writer) []byte {
-	_, secret := o.credentials()
-	if secret == "" {
-		return nil
-	}
-	return macKey(secret, stderr)
-}
-
-// macKey returns the key under which the checkpoint fingerprints a row's
-// secret columns: derived from the API secret, which the checkpoint never
-// holds. The sandbox's secret is public, and a key derived from it would
-// let anyone holding the checkpoint of a trial run try every 4-digit PIN:
-// against the sandbox, the key is a random one kept in the user's config
-// folder instead (made on first use). Without that folder, the key lasts
-// one process, and a change in a secret column alone goes unnoticed.
-func macKey(secret string, stderr io.Writer) []byte {
-	if secret != sandbox.AccountSecret {
-		return plan.FingerprintKey(secret)
-	}
-	key, err := localKey("sandbox-fingerprint.key")
-	if err != nil {
-		fmt.Fprintf(stderr, "telegent-bulk: %v: a change in a secret column alone is not noticed across runs\n", err)
-		key = make([]byte, 32)
-		rand.Read(key)
-	}
-	return plan.FingerprintKey(hex.EncodeToString(key))
-}
-
-// localKey returns the random key stored in name in the user's config
-// folder (telegent-bulk/), making it on first use. Two processes making it
-// at once agree on one: the file is linked into place only if absent.
-func localKey(name string) ([]byte, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return nil, fmt.Errorf("no config folder for the fingerprint key: %w", err)
-	}
-	dir = filepath.Join(dir, "telegent-bulk")
-	path := filepath.Join(dir, name)
-	read := func() ([]byte, error) {
-		b, err := os.ReadFile(path)
-		if err == nil && len(b) != 64 {
-			err = fmt.Errorf("%s: not a key", path)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return hex.DecodeString(string(b))
-	}
-	if key, err := read(); err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return key, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp(dir, ".key-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	key := make([]byte, 32)
-	rand.Read(key)
-	_, err = tmp.WriteString(hex.EncodeToString(key))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return nil, err
-	}
-	return read()
 }
 
 func (o *apiOptions) workers() int {
@@ -518,24 +427,6 @@ func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
-	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT", "BLOCKED")
-	var run, done, check, kept, blocked int
-	for _, l := range lines {
-		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other, l.Blocked)
-		run, done, check, kept, blocked = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other, blocked+l.Blocked
-	}
-	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d %8d\n", "total", run, done, check, kept, blocked)
-	fmt.Fprintln(w)
-	for _, l := range lines {
-		for _, i := range l.Example {
-			row := &p.Rows[p.Steps[i].Row]
-			fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
-		}
-	}
-	fmt.Fprintf(w, "\nRUN: steps a run would send (port orders: polled) · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed · BLOCKED: need a kept step\n")
-}
-
 func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("status", stderr)
 	state := fs.String("state", "", "checkpoint file")
@@ -555,12 +446,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		if lerr != nil {
 			return fmt.Errorf("%w (it has not written its progress yet; try again in a moment)", err)
 		}
-		if live.Problem != "" {
-			fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, jobs.LiveFallbackPath(*state))
-		}
-		fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
-			live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
-		printCounts(stdout, live.Counts, live.Waiting, live.WaitingTotal)
+		printLive(stdout, live, jobs.LiveFallbackPath(*state))
 		return nil
 	}
 	if err != nil {
@@ -570,13 +456,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return stateError(err, *state)
 	}
 	defer store.Close()
-	if m, err := store.Meta(); err == nil && m.Runs > 0 {
-		runs := fmt.Sprintf("%d runs since %s, the last", m.Runs, m.CreatedAt.Local().Format(time.DateTime))
-		if m.Runs == 1 {
-			runs = "1 run,"
-		}
-		fmt.Fprintf(stdout, "%s started %s (telegent-bulk %s, %s)\n\n", runs, m.StartedAt.Local().Format(time.DateTime),
-			m.ToolVersion, strings.Join(m.Manifest, " "))
+	if m, err := store.Meta(); err == nil {
+		printRuns(stdout, m)
 	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
@@ -587,105 +468,6 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	printCounts(stdout, counts, waiting, len(waiting))
 	return nil
-}
-
-// damagedState tells whether err says the state file cannot be used as
-// it is: damaged, empty, or not a checkpoint at all.
-func damagedState(err error) bool {
-	return errors.Is(err, checkpoint.ErrDamaged) || errors.Is(err, checkpoint.ErrNotStateFile)
-}
-
-// stateError adds to an error about the state file what to do about it.
-func stateError(err error, state string) error {
-	bak := checkpoint.BackupPath(state)
-	switch {
-	case errors.Is(err, checkpoint.ErrOnlyBackup):
-		return fmt.Errorf("%w: to resume, copy %s to %s and run the same command again; to start a new run instead, "+
-			"which creates again every row the lost file recorded as created, delete %s or choose another --state", err, bak, state, bak)
-	case !damagedState(err):
-		return err
-	}
-	if taken, steps, ok := soundBackup(bak); ok {
-		return fmt.Errorf("%w\nits backup %s (taken %s, %d steps) is sound: copy it over the damaged file (cp %s %s) "+
-			"and run the same command again. Every create that is not done in the backup is looked up on the platform "+
-			"before anything is sent, so nothing is created twice", err, bak, taken.Local().Format(time.DateTime), steps, bak, state)
-	}
-	if errors.Is(err, checkpoint.ErrNotStateFile) {
-		return fmt.Errorf("%w: check --state; to start a new run, choose another --state, a path where no file exists yet", err)
-	}
-	return fmt.Errorf("%w\nthere is no sound backup beside it (%s). To start a new run on purpose, delete %s or choose "+
-		"another --state: rows it recorded as created would then be created again, unless the manifest carries "+
-		"their IDs (give the last results workbook as the manifest)", err, bak, state)
-}
-
-// soundBackup opens the backup at bak and says when it was taken and how
-// many steps it records; ok is false when it is missing or unusable.
-func soundBackup(bak string) (taken time.Time, steps int, ok bool) {
-	s, err := checkpoint.Open(bak, checkpoint.Options{ReadOnly: true})
-	if err != nil {
-		return time.Time{}, 0, false
-	}
-	defer s.Close()
-	counts, err := s.Count()
-	if err != nil {
-		return time.Time{}, 0, false
-	}
-	for _, n := range counts {
-		steps += n
-	}
-	taken, _ = s.Restored()
-	return taken, steps, true
-}
-
-// backupStatus shows, for a state file that cannot be read, the counts of
-// its backup, if that is sound.
-func backupStatus(stdout io.Writer, state string) {
-	bak := checkpoint.BackupPath(state)
-	s, err := checkpoint.Open(bak, checkpoint.Options{ReadOnly: true})
-	if err != nil {
-		return
-	}
-	defer s.Close()
-	counts, waiting, err := jobs.Status(s)
-	if err != nil {
-		return
-	}
-	taken, _ := s.Restored()
-	fmt.Fprintf(stdout, "%s cannot be read (see below). FROM ITS BACKUP %s, taken %s:\n\n", state, bak, taken.Local().Format(time.DateTime))
-	printCounts(stdout, counts, waiting, len(waiting))
-}
-
-// printCounts prints steps per kind and state, and the open port orders
-// (total of them, waiting listing some or all).
-func printCounts(stdout io.Writer, counts jobs.StepCounts, waiting []jobs.WaitingPort, total int) {
-	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
-		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
-	fmt.Fprintf(stdout, "%-14s", "KIND")
-	for _, s := range states {
-		fmt.Fprintf(stdout, " %9s", strings.ReplaceAll(s.String(), "needs attention", "attention"))
-	}
-	fmt.Fprintln(stdout)
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(stdout, "%-14s", k)
-		for _, s := range states {
-			fmt.Fprintf(stdout, " %9d", counts[k][s])
-		}
-		fmt.Fprintln(stdout)
-	}
-	if total > 0 {
-		fmt.Fprintf(stdout, "\n%d port orders still open:\n", total)
-		for _, w := range waiting {
-			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
-		}
-		if total > len(waiting) {
-			fmt.Fprintf(stdout, "  … and %d more\n", total-len(waiting))
-		}
-	}
 }
 
 func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -807,7 +589,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer stopAPI()
-	if err := touchMeta(store, paths, o.api.api); err != nil {
+	run := checkpoint.Run{ToolVersion: version, Manifest: paths, ManifestHash: manifestHash(paths), API: o.api.api}
+	if err := store.BeginRun(run); err != nil {
 		return err
 	}
 	logger, progress := o.ui(stderr, len(p.Steps))
@@ -836,7 +619,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if damagedState(runErr) {
 		return stateError(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
-	if err := writeResults(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
+	if err := jobs.WriteResultsFile(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
 		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
@@ -918,92 +701,6 @@ func defaultOut(manifest string) string {
 	return filepath.Join(filepath.Dir(manifest), base+"-results.xlsx")
 }
 
-func touchMeta(store *checkpoint.Store, paths []string, api string) error {
-	m, err := store.Meta()
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	if m.CreatedAt.IsZero() {
-		m.CreatedAt = now
-	}
-	m.StartedAt, m.ToolVersion, m.Manifest, m.API = now, version, paths, api
-	m.ManifestHash = manifestHash(paths)
-	m.Runs++
-	m.Starts = append(m.Starts, now)
-	if n := len(m.Starts); n > checkpoint.MaxStarts {
-		m.Starts = m.Starts[n-checkpoint.MaxStarts:]
-	}
-	return store.SetMeta(m)
-}
-
-// manifestHash fingerprints the manifest files' bytes (every CSV of a
-// folder), so that the checkpoint says which manifest it last ran.
-func manifestHash(paths []string) string {
-	h := sha256.New()
-	for _, p := range paths {
-		files := []string{p}
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			files, _ = filepath.Glob(filepath.Join(p, "*.csv"))
-		}
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				continue
-			}
-			fmt.Fprintf(h, "%s\x00%d\x00", filepath.Base(f), len(b))
-			h.Write(b)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:32]
-}
-
-// writeResults writes the results workbook from the checkpoint. It is
-// written even when the checkpoint could not be committed (the run then
-// reports that): the store still answers from what it holds.
-func writeResults(p *plan.Plan, store *checkpoint.Store, out string, o jobs.Results) error {
-	_ = store.Flush()
-	w, err := sheets.Create(out)
-	if err != nil {
-		return err
-	}
-	if err := jobs.WriteResults(p, store, w, o); err != nil {
-		w.Abort()
-		return fmt.Errorf("results: %w", err)
-	}
-	return w.Commit()
-}
-
-func printSummary(w io.Writer, rep jobs.Report, out string) {
-	t := rep.Totals
-	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d)\n",
-		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps)
-	fmt.Fprintf(w, "this run made %d step calls (port polls included) in %s\n", t.Requests, rep.Elapsed.Round(time.Millisecond))
-	if rep.Stopped != "" {
-		fmt.Fprintln(w, rep.Stopped)
-	}
-	fmt.Fprintf(w, "results: %s\n", out)
-}
-
-// ui returns the step logger and the progress display for a run.
-func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
-	var h slog.Handler
-	switch {
-	case o.logFormat == "json":
-		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	case o.quiet:
-		h = slog.DiscardHandler
-	default:
-		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
-	}
-	pr := &progress{}
-	if f, ok := stderr.(*os.File); ok && !o.quiet && o.logFormat == "text" && term.IsTerminal(int(f.Fd())) {
-		pr = newProgress(stderr, total)
-		h = slog.DiscardHandler // the bar and the results say it all
-	}
-	return slog.New(h), pr
-}
-
 func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, out string, api *apiOptions, stdout, stderr io.Writer) error {
 	if err := api.check(); err != nil {
 		return err
@@ -1033,85 +730,22 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		return err
 	}
 	defer stopAPI()
-	runner := jobs.New(p, client, store, jobs.Options{
+	rep, err := jobs.CheckEligibility(ctx, p, client, store, out, jobs.Options{
 		Concurrency: api.workers(),
 		MACKey:      macKey(secret, stderr),
-		Only:        []plan.Action{plan.PortInEligibility},
 		Outage:      outage,
 	})
-	rep, runErr := runner.Run(ctx)
-	if err := writeResults(p, store, out, jobs.Results{Eligibility: true}); err != nil {
-		return errors.Join(runErr, err)
+	if rep.Sheet != "" {
+		fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible, %d not checked; sheet: %s\n",
+			rep.Eligible, rep.NotEligible, rep.Unchecked, rep.Sheet)
 	}
-	yes, no, unchecked, err := jobs.Eligibility(p, store)
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	fmt.Fprintf(stdout, "eligibility: %d eligible, %d not eligible, %d not checked; sheet: %s\n", yes, no, unchecked, out)
 	switch {
-	case runErr != nil:
-		return runErr
+	case err != nil:
+		return err
 	case rep.Interrupted:
 		return errInterrupted
-	case no+unchecked > 0:
+	case rep.NotEligible+rep.Unchecked > 0:
 		return errRowsFailed
 	}
 	return nil
-}
-
-// progress draws the bar on a terminal; a zero progress draws nothing.
-// Its methods are called from the runner's event goroutine and from main;
-// the bar itself is safe for that.
-type progress struct {
-	bar    *progressbar.ProgressBar
-	paused atomic.Bool
-	last   atomic.Pointer[jobs.Totals]
-}
-
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{bar: progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("steps"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("steps"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionFullWidth(),
-	)}
-}
-
-func (p *progress) event(e jobs.Event) {
-	if p.bar == nil {
-		return
-	}
-	t := e.Totals
-	p.last.Store(&t)
-	if p.paused.Load() {
-		return
-	}
-	p.bar.Describe(fmt.Sprintf("steps · %d errors · %d ports waiting", t.Failed+t.Attention, t.Waiting))
-	p.bar.Set(t.Finished())
-}
-
-// pause stops drawing (a message is about to be printed).
-func (p *progress) pause() {
-	if p.bar != nil && !p.paused.Swap(true) {
-		p.bar.Exit()
-		fmt.Fprintln(os.Stderr)
-	}
-}
-
-// finish ends the bar: full only when every step finished, else where the
-// run left it (ports waiting, an interrupt, --max-failures).
-func (p *progress) finish() {
-	if p.bar == nil || p.paused.Load() {
-		return
-	}
-	if t := p.last.Load(); t != nil && t.Finished() == t.Steps {
-		p.bar.Finish()
-	} else {
-		p.bar.Exit()
-	}
-	fmt.Fprintln(os.Stderr)
 }

@@ -34,6 +34,9 @@
 //
 // The package knows the wire types of package telegent and nothing else of
 // the project: not the manifest, the plan, the runner or the checkpoint.
+// Server is an http.Handler to serve as the caller likes; StartLocal serves
+// one on a free loopback port, with its data file where DataFileBeside puts
+// it, for a run that tries the tool without the real API.
 //
 // # Assumptions
 //

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
+)
+
+// status opens with the runs the state file has seen: nothing before the
+// first, "1 run," after it, then how many since when.
+func TestPrintRuns(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	last := created.Add(26 * time.Hour)
+	m := checkpoint.Meta{ToolVersion: "0.1.0", Manifest: []string{"a.xlsx", "ports"}, CreatedAt: created, StartedAt: last}
+	for _, c := range []struct {
+		runs int
+		want string
+	}{
+		{0, ""},
+		{1, "1 run, started " + last.Local().Format(time.DateTime) + " (telegent-bulk 0.1.0, a.xlsx ports)\n\n"},
+		{3, "3 runs since " + created.Local().Format(time.DateTime) + ", the last started " +
+			last.Local().Format(time.DateTime) + " (telegent-bulk 0.1.0, a.xlsx ports)\n\n"},
+	} {
+		m.Runs = c.runs
+		var b bytes.Buffer
+		printRuns(&b, m)
+		if b.String() != c.want {
+			t.Errorf("%d runs: got %q, want %q", c.runs, b.String(), c.want)
+		}
+	}
+}
+
+// The counts list kinds in order and every state in a fixed order, then
+// the open port orders, saying how many are not listed.
+func TestPrintCounts(t *testing.T) {
+	t.Parallel()
+	counts := jobs.StepCounts{
+		"subscribers": {checkpoint.Done: 3, checkpoint.Failed: 1},
+		"accounts":    {checkpoint.Done: 2},
+		"portins":     {checkpoint.Waiting: 3, checkpoint.NeedsAttention: 1},
+	}
+	waiting := []jobs.WaitingPort{{Number: "+18015551207", OrderId: "JNUOID-1", PortStatus: "Submitted"}}
+	var b bytes.Buffer
+	printCounts(&b, counts, waiting, 3)
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	want := []string{
+		"KIND                done    failed   skipped   waiting attention in-flight cancelled   pending",
+		"accounts               2         0         0         0         0         0         0         0",
+		"portins                0         0         0         3         1         0         0         0",
+		"subscribers            3         1         0         0         0         0         0         0",
+		"",
+		"3 port orders still open:",
+		"  +18015551207  JNUOID-1  Submitted",
+		"  … and 2 more",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), strings.Join(want, "\n"))
+	}
+}
+
+// The summary ends a run with its totals, why it stopped early, and
+// where the results are.
+func TestPrintSummary(t *testing.T) {
+	t.Parallel()
+	rep := jobs.Report{
+		Totals:  jobs.Totals{Steps: 20, Done: 12, Failed: 2, Skipped: 3, Waiting: 1, Attention: 1, Cancelled: 1, Requests: 17},
+		Stopped: "stopped after 2 failures (--max-failures 2)",
+		Elapsed: 1500*time.Millisecond + 400*time.Microsecond,
+	}
+	var b bytes.Buffer
+	printSummary(&b, rep, "out.xlsx")
+	want := "steps: 12 done, 2 failed, 3 skipped, 1 waiting, 1 need attention, 1 cancelled (of 20)\n" +
+		"this run made 17 step calls (port polls included) in 1.5s\n" +
+		"stopped after 2 failures (--max-failures 2)\n" +
+		"results: out.xlsx\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
