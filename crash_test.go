@@ -195,6 +195,7 @@ func (c *crashCampaign) round(n int, dir string, kills int) bool {
 	var final crashResult
 	for settled := 0; ; {
 		final = c.finalRuns(cr, n, state, finalDeadline, &history)
+		cr.extra = nil // --resend says what was checked before that run, not after it
 		attention := crashAttention(t, state)
 		if len(attention) == 0 || final.code == exitOK {
 			break

@@ -69,6 +69,7 @@ func hostileMigration(t *testing.T, profile sandbox.Profile) {
 		if _, err := e.run(context.Background(), p, state, e.client(0), opts); err != nil {
 			t.Fatal(err)
 		}
+		opts.Resend = nil // it says what was checked before that run, not after it
 		attention := hostileAttention(t, p, state)
 		if len(attention) == 0 {
 			break
@@ -89,7 +90,6 @@ func hostileMigration(t *testing.T, profile sandbox.Profile) {
 			t.Fatal(err)
 		}
 		p = loadPlan(t, dir)
-		opts.Resend = nil
 		for _, k := range resend {
 			opts.Resend = append(opts.Resend, plan.StepKey(k))
 		}

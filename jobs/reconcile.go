@@ -98,6 +98,10 @@ func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bo
 		case vAttention:
 			rec.State = checkpoint.NeedsAttention
 			rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+			if rec.Data[resendUsed] != "" {
+				rec.ErrMessage = "this create was already sent again once on your word that it had not been applied, " +
+					"and that answer was lost too: check again before you say so again. " + v.msg
+			}
 		case vFailed:
 			rec.State = checkpoint.Failed
 			rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
