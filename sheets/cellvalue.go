@@ -92,20 +92,29 @@ func builtinFormat(id int) numFormat {
 // spacing (_x) and fill (*x) directives and bracketed colours, conditions
 // and locales are ignored; bracketed elapsed-time units ([h], [mm]) count.
 func customFormat(code string) numFormat {
-	var (
-		plain                       strings.Builder // the section with decorations removed
-		year, month, day, hour, sec bool
-		scientific                  bool
-	)
-	lower := strings.ToLower(code)
+	section, elapsed, scientific := formatSection(strings.ToLower(code))
+	if strings.Trim(section, "0") == "" && section != "" {
+		return numFormat{zeroPad: len(section)}
+	}
+	if scientific {
+		return numFormat{kind: numScientific}
+	}
+	return numFormat{kind: dateTimeKind(section, elapsed)}
+}
+
+// formatSection returns the first section of a lower-cased format code
+// with its decorations removed (see customFormat), and reports whether it
+// shows elapsed time ([h], [mm], [ss]) and whether it has an exponent.
+func formatSection(code string) (section string, elapsed, scientific bool) {
+	var plain strings.Builder
 scan:
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
+	for i := 0; i < len(code); i++ {
+		c := code[i]
 		switch c {
 		case ';':
 			break scan
 		case '"':
-			end := strings.IndexByte(lower[i+1:], '"')
+			end := strings.IndexByte(code[i+1:], '"')
 			if end < 0 {
 				break scan
 			}
@@ -113,16 +122,16 @@ scan:
 		case '\\', '_', '*':
 			i++
 		case '[':
-			end := strings.IndexByte(lower[i+1:], ']')
+			end := strings.IndexByte(code[i+1:], ']')
 			if end < 0 {
 				break scan
 			}
-			if inner := lower[i+1 : i+1+end]; inner != "" && strings.Trim(inner, "hms") == "" {
-				hour = true // elapsed time: [h], [mm], [ss]
+			if inner := code[i+1 : i+1+end]; inner != "" && strings.Trim(inner, "hms") == "" {
+				elapsed = true
 			}
 			i += end + 1
 		case 'e':
-			if i+1 < len(lower) && (lower[i+1] == '+' || lower[i+1] == '-') {
+			if i+1 < len(code) && (code[i+1] == '+' || code[i+1] == '-') {
 				scientific = true
 			}
 			plain.WriteByte(c)
@@ -130,34 +139,34 @@ scan:
 			plain.WriteByte(c)
 		}
 	}
-	section := plain.String()
-	if strings.Trim(section, "0") == "" && section != "" {
-		return numFormat{zeroPad: len(section)}
-	}
-	if scientific {
-		return numFormat{kind: numScientific}
-	}
+	return plain.String(), elapsed, scientific
+}
+
+// dateTimeKind classifies a format section stripped of its decorations by
+// the date and time parts it shows; hour is true when it shows elapsed
+// hours. An m is a month unless hours or seconds go with it.
+func dateTimeKind(section string, hour bool) numKind {
 	section = strings.ReplaceAll(section, "general", "")
 	if strings.Contains(section, "am/pm") || strings.Contains(section, "a/p") {
 		hour = true
 		section = strings.ReplaceAll(strings.ReplaceAll(section, "am/pm", ""), "a/p", "")
 	}
-	year = strings.ContainsRune(section, 'y')
-	day = strings.ContainsRune(section, 'd')
-	month = strings.ContainsRune(section, 'm')
+	year := strings.ContainsRune(section, 'y')
+	day := strings.ContainsRune(section, 'd')
+	month := strings.ContainsRune(section, 'm')
 	hour = hour || strings.ContainsRune(section, 'h')
-	sec = strings.ContainsRune(section, 's')
+	sec := strings.ContainsRune(section, 's')
 	isDate := year || day || (month && !hour && !sec)
 	isTime := hour || sec
 	switch {
 	case isDate && isTime:
-		return numFormat{kind: numDateTime}
+		return numDateTime
 	case isDate:
-		return numFormat{kind: numDate}
+		return numDate
 	case isTime:
-		return numFormat{kind: numTime}
+		return numTime
 	}
-	return numFormat{}
+	return numPlain
 }
 
 // numberText turns the stored text v of a number cell into the text the
