@@ -220,50 +220,72 @@ func exponentHidesDigits(v, digits string) bool {
 // significant digits the mantissa holds (5 for 8.9012E+18): a whole number
 // with more digits than that lost the rest.
 func Scientific(s string) (shown int, ok bool) {
-	i, n := 0, len(s)
-	if i < n && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	first, last := -1, -1 // significant digits of the mantissa
-	digits := 0
-	mantissa := func() {
-		for ; i < n && '0' <= s[i] && s[i] <= '9'; i++ {
-			digits++
-			if s[i] != '0' {
-				if first < 0 {
-					first = digits
-				}
-				last = digits
-			}
-		}
-	}
-	mantissa()
-	if digits == 0 {
+	i := skipSign(s, 0)
+	var m mantissa
+	if i = m.read(s, i); m.digits == 0 {
 		return 0, false
 	}
-	if i < n && (s[i] == '.' || s[i] == ',') {
-		i++
-		mantissa()
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
+		i = m.read(s, i+1)
 	}
-	if i == n || (s[i] != 'e' && s[i] != 'E') {
+	if !isExponent(s[i:]) {
 		return 0, false
 	}
-	i++
-	if i < n && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	start := i
-	for i < n && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	if i != n || i == start {
-		return 0, false
-	}
-	if first < 0 {
+	if m.first == 0 {
 		return 0, true // zero
 	}
-	return last - first + 1, true
+	return m.last - m.first + 1, true
 }
+
+// mantissa counts the digits of a number's mantissa, and where its
+// significant ones start and end.
+type mantissa struct {
+	digits      int
+	first, last int // 1-based positions of the first and last digit that is not 0; 0 for none
+}
+
+// read counts the digits of s from i on and returns the index after them.
+func (m *mantissa) read(s string, i int) int {
+	for ; i < len(s) && isDigit(s[i]); i++ {
+		m.digits++
+		if s[i] != '0' {
+			if m.first == 0 {
+				m.first = m.digits
+			}
+			m.last = m.digits
+		}
+	}
+	return i
+}
+
+// isExponent reports whether e is the exponent of a number in scientific
+// notation: e or E, an optional sign, and at least one digit.
+func isExponent(e string) bool {
+	if e == "" || (e[0] != 'e' && e[0] != 'E') {
+		return false
+	}
+	i := skipSign(e, 1)
+	if i == len(e) {
+		return false
+	}
+	for ; i < len(e); i++ {
+		if !isDigit(e[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipSign returns the index after the + or - at s[i], or i when there is
+// none.
+func skipSign(s string, i int) int {
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		return i + 1
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // serialText formats a date serial number; ok is false when x is not a
 // date a workbook could show.
