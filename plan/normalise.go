@@ -384,7 +384,7 @@ func plainEmail(v string) bool {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		case c == '-' || (i < at && (c == '_' || c == '+')):
 		case c == '.':
-			if i == 0 || i == at+1 || i == len(v)-1 || v[i-1] == '.' || v[i+1] == '.' || v[i+1] == '@' || v[i-1] == '@' {
+			if !dotInside(v, i) {
 				return false
 			}
 			if i > at {
@@ -397,6 +397,17 @@ func plainEmail(v string) bool {
 	}
 	return dots > 0
 }
+
+// dotInside reports whether the dot at v[i] stands between two characters
+// that are neither a dot nor the @, as a dot of a plain address must.
+func dotInside(v string, i int) bool {
+	if i == 0 || i == len(v)-1 {
+		return false
+	}
+	return !dotOrAt(v[i-1]) && !dotOrAt(v[i+1])
+}
+
+func dotOrAt(c byte) bool { return c == '.' || c == '@' }
 
 // normDate accepts 2026-06-01 and 06/01/2026 (or 6/1/2026).
 func normDate(v string) (string, string) {
