@@ -40,45 +40,44 @@ func normalise(f *field, v string) (string, string) {
 	if int(f.typ) < len(digitTypes) && digitTypes[f.typ] && isExcelFloat(v) {
 		return "", digitsLost(f, v)
 	}
-	switch f.typ {
-	case tText, tDigits:
-		return v, ""
-	case tPhone:
-		return normPhone(v)
-	case tPhoneList:
-		return normPhoneList(f, v)
-	case tBool:
-		return normBool(v)
-	case tState:
-		return normState(v)
-	case tZip:
-		return normZip(v)
-	case tCountry:
-		return normCountry(v), ""
-	case tICCID:
-		return normICCID(v)
-	case tEmail:
-		return normEmail(v)
-	case tDate:
-		return normDate(v)
-	case tInt:
-		return normInt(v)
-	case tURL:
-		return normURL(v)
-	case tIP:
-		return normIP(v)
-	case tIPList:
-		return normList(v, normIP)
-	case tPort:
-		return normPort(v)
-	case tAreaCode:
-		return normAreaCode(v)
-	case tPIN:
-		return normPIN(v)
-	case tEnum:
-		return normEnum(f.enum, v)
+	if int(f.typ) >= len(normalisers) || normalisers[f.typ] == nil {
+		panic("plan: unknown value type")
 	}
-	panic("plan: unknown value type")
+	return normalisers[f.typ](f, v)
+}
+
+// A normaliser checks and normalises a value of field f (see normalise).
+type normaliser func(f *field, v string) (string, string)
+
+// normalisers holds the normaliser of each value type.
+var normalisers = [...]normaliser{
+	tText:      asWritten,
+	tDigits:    asWritten,
+	tPhone:     byValue(normPhone),
+	tPhoneList: normPhoneList,
+	tBool:      byValue(normBool),
+	tState:     byValue(normState),
+	tZip:       byValue(normZip),
+	tCountry:   func(_ *field, v string) (string, string) { return normCountry(v), "" },
+	tICCID:     byValue(normICCID),
+	tEmail:     byValue(normEmail),
+	tDate:      byValue(normDate),
+	tInt:       byValue(normInt),
+	tURL:       byValue(normURL),
+	tIP:        byValue(normIP),
+	tIPList:    func(_ *field, v string) (string, string) { return normList(v, normIP) },
+	tPort:      byValue(normPort),
+	tAreaCode:  byValue(normAreaCode),
+	tPIN:       byValue(normPIN),
+	tEnum:      func(f *field, v string) (string, string) { return normEnum(f.enum, v) },
+}
+
+// asWritten accepts any value as it is.
+func asWritten(_ *field, v string) (string, string) { return v, "" }
+
+// byValue makes a normaliser of one that needs only the value.
+func byValue(norm func(v string) (string, string)) normaliser {
+	return func(_ *field, v string) (string, string) { return norm(v) }
 }
 
 // quote quotes a value for a message, shortening a long one.
@@ -385,7 +384,7 @@ func plainEmail(v string) bool {
 		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
 		case c == '-' || (i < at && (c == '_' || c == '+')):
 		case c == '.':
-			if i == 0 || i == at+1 || i == len(v)-1 || v[i-1] == '.' || v[i+1] == '.' || v[i+1] == '@' || v[i-1] == '@' {
+			if !dotInside(v, i) {
 				return false
 			}
 			if i > at {
@@ -398,6 +397,17 @@ func plainEmail(v string) bool {
 	}
 	return dots > 0
 }
+
+// dotInside reports whether the dot at v[i] stands between two characters
+// that are neither a dot nor the @, as a dot of a plain address must.
+func dotInside(v string, i int) bool {
+	if i == 0 || i == len(v)-1 {
+		return false
+	}
+	return !dotOrAt(v[i-1]) && !dotOrAt(v[i+1])
+}
+
+func dotOrAt(c byte) bool { return c == '.' || c == '@' }
 
 // normDate accepts 2026-06-01 and 06/01/2026 (or 6/1/2026).
 func normDate(v string) (string, string) {

@@ -237,127 +237,198 @@ func (a *arena) take(n int) []string {
 // read streams every table, hands batches of rows to workers that
 // normalise them, and appends the rows and their problems in input order.
 func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > 8 {
-		workers = 8
-	}
-	work := make(chan *batch, workers)
-	order := make(chan *batch, 2*workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for bt := range work {
-				bt.run()
-			}
-		}()
-	}
-	// The collector keeps the batches in order and copies their rows into
-	// one exactly sized slice at the end, sparing a growing slice's copies.
-	var done []*batch
-	total := 0
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		for bt := range order {
-			<-bt.done
-			done = append(done, bt)
-			total += len(bt.rows)
-			b.addProblems(bt.probs)
-			b.addWarnings(bt.warns)
-			bt.probs, bt.warns = nil, nil
-		}
-	}()
-	send := func(bt *batch) {
-		order <- bt
-		work <- bt
-	}
-	finish := func() {
-		close(work)
-		close(order)
-		wg.Wait()
-		<-collected
-	}
-
+	p := b.startPool()
 	var kept int64 // bytes the rows take (see maxRowBytes)
 	for ti, rd := range readers {
 		m := maps[ti]
 		if m == nil {
 			continue // a results workbook's Summary or Errors tab
 		}
-		n := len(m.field)
-		cells := arena{chunk: max(n, min(256*n, 1<<16))} // at most 1 MiB a chunk, or one row
-		bt := &batch{m: m, done: make(chan struct{})}
-		var untitledCols []int // columns without a title inside the header
-		for j, f := range m.field {
-			if f == untitled {
-				untitledCols = append(untitledCols, j)
-			}
-		}
-		warned := make(map[int]bool) // untitled columns already reported
-		for rd.Next() {
-			sr := rd.Row()
-			if untitledCols != nil || sr.Beyond != nil {
-				for _, j := range untitledCols {
-					if !warned[j] && strings.TrimSpace(sr.Cells[j]) != "" {
-						warned[j] = true
-						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
-					}
-				}
-				for _, j := range sr.Beyond {
-					if !warned[j] {
-						warned[j] = true
-						bt.warns = append(bt.warns, untitledWarning(m, sr.Num, j))
-					}
-				}
-				if len(sr.Problems) == 0 && m.titledBlank(sr.Cells) {
-					continue // values only where no title says what they are
-				}
-			}
-			kept += int64(n) * cellCost
-			for _, c := range sr.Cells {
-				kept += int64(len(c))
-			}
-			if kept > maxRowBytes {
-				finish()
-				return fmt.Errorf("build: read %s: row %d: %w", m.sheet, sr.Num, errTooLarge())
-			}
-			buf := cells.take(n)
-			copy(buf, sr.Cells)
-			r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: buf, tab: m}
-			for s := range r.par {
-				r.par[s] = -1
-			}
-			var numeric []int // the number cells where leading zeros matter
-			for _, j := range sr.Numeric {
-				if f := m.field[j]; f >= 0 && m.s.fields[f].zeros {
-					numeric = append(numeric, j)
-				}
-			}
-			if len(sr.Problems) > 0 || numeric != nil {
-				// Copied: the Row is the reader's until its next Next.
-				bt.extra = append(bt.extra, rowExtra{len(bt.rows), slices.Clone(sr.Problems), numeric})
-			}
-			bt.rows = append(bt.rows, r)
-			if len(bt.rows) == batchSize {
-				send(bt)
-				bt = &batch{m: m, rows: make([]Row, 0, batchSize), done: make(chan struct{})}
-			}
-		}
-		if err := rd.Err(); err != nil {
-			finish()
-			return fmt.Errorf("build: read %s: %w", m.sheet, err)
-		}
-		if len(bt.rows) > 0 {
-			send(bt)
+		if err := readTable(rd, m, p, &kept); err != nil {
+			p.finish()
+			return err
 		}
 	}
-	finish()
-	b.p.Rows = make([]Row, 0, total)
-	for i, bt := range done {
-		b.p.Rows = append(b.p.Rows, bt.rows...)
-		done[i] = nil
+	p.finish()
+	b.p.Rows = p.rows()
+	return nil
+}
+
+// readTable reads the rows of table m from rd and sends them to p in
+// batches. kept counts the bytes the rows of every table take.
+func readTable(rd sheets.Reader, m *tableMap, p *pool, kept *int64) error {
+	n := len(m.field)
+	cells := arena{chunk: max(n, min(256*n, 1<<16))} // at most 1 MiB a chunk, or one row
+	bt := &batch{m: m, done: make(chan struct{})}
+	strays := newUntitledColumns(m)
+	for rd.Next() {
+		sr := rd.Row()
+		if strays.only(&sr, &bt.warns) {
+			continue // values only where no title says what they are
+		}
+		if *kept += rowCost(n, sr.Cells); *kept > maxRowBytes {
+			return fmt.Errorf("build: read %s: row %d: %w", m.sheet, sr.Num, errTooLarge())
+		}
+		bt.add(&sr, cells.take(n))
+		if len(bt.rows) == batchSize {
+			p.send(bt)
+			bt = &batch{m: m, rows: make([]Row, 0, batchSize), done: make(chan struct{})}
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return fmt.Errorf("build: read %s: %w", m.sheet, err)
+	}
+	if len(bt.rows) > 0 {
+		p.send(bt)
 	}
 	return nil
+}
+
+// rowCost is what a row of n columns with these cells takes in memory
+// (see maxRowBytes).
+func rowCost(n int, cells []string) int64 {
+	cost := int64(n) * cellCost
+	for _, c := range cells {
+		cost += int64(len(c))
+	}
+	return cost
+}
+
+// add appends the row sr, its cells copied into cells, and what the reader
+// said about them beyond their text.
+func (bt *batch) add(sr *sheets.Row, cells []string) {
+	m := bt.m
+	copy(cells, sr.Cells)
+	r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: cells, tab: m}
+	for s := range r.par {
+		r.par[s] = -1
+	}
+	numeric := m.zeroNumbers(sr.Numeric)
+	if len(sr.Problems) > 0 || numeric != nil {
+		// Copied: the Row is the reader's until its next Next.
+		bt.extra = append(bt.extra, rowExtra{len(bt.rows), slices.Clone(sr.Problems), numeric})
+	}
+	bt.rows = append(bt.rows, r)
+}
+
+// zeroNumbers returns the cells, of those the reader read from numbers,
+// whose fields keep leading zeros (which a number cannot hold); nil for
+// none.
+func (m *tableMap) zeroNumbers(numeric []int) []int {
+	var cells []int
+	for _, j := range numeric {
+		if f := m.field[j]; f >= 0 && m.s.fields[f].zeros {
+			cells = append(cells, j)
+		}
+	}
+	return cells
+}
+
+// untitledColumns warns of the values in a table's columns that have no
+// title, the first time each such column has one: columns inside the
+// header, and columns beyond it.
+type untitledColumns struct {
+	m      *tableMap
+	inside []int        // columns without a title inside the header
+	warned map[int]bool // columns already reported
+}
+
+func newUntitledColumns(m *tableMap) *untitledColumns {
+	u := &untitledColumns{m: m, warned: make(map[int]bool)}
+	for j, f := range m.field {
+		if f == untitled {
+			u.inside = append(u.inside, j)
+		}
+	}
+	return u
+}
+
+// only adds to warns the untitled columns in which row sr is the first
+// to have a value, and reports whether the row has values only in such
+// columns (and no cell the reader could not read): a row not to keep.
+func (u *untitledColumns) only(sr *sheets.Row, warns *[]Problem) bool {
+	if u.inside == nil && sr.Beyond == nil {
+		return false
+	}
+	for _, j := range u.inside {
+		if !u.warned[j] && strings.TrimSpace(sr.Cells[j]) != "" {
+			u.warned[j] = true
+			*warns = append(*warns, untitledWarning(u.m, sr.Num, j))
+		}
+	}
+	for _, j := range sr.Beyond {
+		if !u.warned[j] {
+			u.warned[j] = true
+			*warns = append(*warns, untitledWarning(u.m, sr.Num, j))
+		}
+	}
+	return len(sr.Problems) == 0 && u.m.titledBlank(sr.Cells)
+}
+
+// pool normalises batches of rows on up to 8 workers, while a collector
+// keeps the batches in the order they were sent and passes their
+// problems on to the builder.
+type pool struct {
+	work      chan *batch
+	order     chan *batch
+	wg        sync.WaitGroup
+	collected chan struct{} // closed when the collector is done
+	done      []*batch      // the batches collected, in order
+	total     int           // rows in done
+}
+
+func (b *builder) startPool() *pool {
+	n := min(runtime.GOMAXPROCS(0), 8)
+	p := &pool{work: make(chan *batch, n), order: make(chan *batch, 2*n), collected: make(chan struct{})}
+	for range n {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for bt := range p.work {
+				bt.run()
+			}
+		}()
+	}
+	go p.collect(b)
+	return p
+}
+
+// collect takes the batches in the order they were sent, each once it is
+// normalised, and adds their problems to b.
+func (p *pool) collect(b *builder) {
+	defer close(p.collected)
+	for bt := range p.order {
+		<-bt.done
+		p.done = append(p.done, bt)
+		p.total += len(bt.rows)
+		b.addProblems(bt.probs)
+		b.addWarnings(bt.warns)
+		bt.probs, bt.warns = nil, nil
+	}
+}
+
+// send hands bt to a worker, keeping its place in the order.
+func (p *pool) send(bt *batch) {
+	p.order <- bt
+	p.work <- bt
+}
+
+// finish waits until every batch sent is normalised and collected.
+func (p *pool) finish() {
+	close(p.work)
+	close(p.order)
+	p.wg.Wait()
+	<-p.collected
+}
+
+// rows returns the rows of every batch, in order, copied into one exactly
+// sized slice (which spares a growing slice's copies). Call it after
+// finish.
+func (p *pool) rows() []Row {
+	rows := make([]Row, 0, p.total)
+	for i, bt := range p.done {
+		rows = append(rows, bt.rows...)
+		p.done[i] = nil
+	}
+	return rows
 }

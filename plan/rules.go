@@ -148,6 +148,41 @@ const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long
 func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 	m, r := c.m, c.r
 	checked := c.checkedFields()
+	c.unreadable(cps, checked)
+	var norm [64]string // normalised values that differ from the cell, by field
+	for j, fi := range m.field {
+		if fi < 0 {
+			continue
+		}
+		cell := strings.TrimSpace(r.Cells[j])
+		switch f := &m.s.fields[fi]; {
+		case cell == "":
+		case c.bad&(1<<fi) != 0 || checked&(1<<fi) == 0:
+			r.diff |= 1 << fi // invalid, or not checked: no value
+		case m.s.kind == Accounts && c.foreignAddress(int(fi)):
+			// a state or postcode outside the United States, as written
+		case f.secret && cell == SecretMask:
+			r.diff |= 1 << fi // not given
+			c.masked(int(fi))
+		default:
+			number := numeric != nil && slices.Contains(numeric, j)
+			if v, differs := c.normaliseCell(int(fi), f, cell, number); differs {
+				r.diff |= 1 << fi
+				norm[fi] = v
+			}
+		}
+	}
+	c.keepValues(&norm, vals)
+	c.keyRules()
+	if !m.part {
+		kindRules[m.s.kind](c)
+	}
+}
+
+// unreadable reports the cells of checked fields that the reader could
+// not read faithfully, and marks their fields invalid.
+func (c *rowCheck) unreadable(cps []sheets.CellProblem, checked uint64) {
+	m := c.m
 	for _, cp := range cps {
 		if cp.Col < 0 || cp.Col >= len(m.field) || m.field[cp.Col] < 0 {
 			continue
@@ -166,76 +201,70 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		c.bad |= 1 << fi
 		c.problem(fi, msg)
 	}
-	var norm [64]string // normalised values that differ from the cell, by field
-	for j, f16 := range m.field {
-		if f16 < 0 {
-			continue
-		}
-		fi := int(f16)
-		v := strings.TrimSpace(r.Cells[j])
-		if v == "" {
-			continue
-		}
-		if c.bad&(1<<fi) != 0 || checked&(1<<fi) == 0 {
-			r.diff |= 1 << fi // invalid, or not checked: no value
-			continue
-		}
-		if m.s.kind == Accounts && c.foreignAddress(fi) {
-			continue // a state or postcode outside the United States, as written
-		}
-		f := &m.s.fields[fi]
-		if f.secret && v == SecretMask {
-			r.diff |= 1 << fi // not given
-			if !c.exists() {
-				// Only a row that is sent needs it: the runner fails
-				// such a row then, and a failed row fed back unchanged
-				// is not sent again.
-				c.bad |= 1 << fi
-				c.warn(fi, msgMasked)
-			}
-			continue
-		}
-		number := numeric != nil && slices.Contains(numeric, j)
-		var nv, msg string
-		switch {
-		case number && f.typ == tPIN && allDigits(v) && len(v) < 4:
-			msg = msgPINNumber // it had leading zeros, and lost them
-		default:
-			nv, msg = normalise(f, v)
-		}
-		if msg != "" {
-			c.bad |= 1 << fi
-			c.problem(fi, msg)
-		} else if number && !(f.typ == tPIN && len(v) == 10) { // a 10-digit PIN had no 0 to lose
-			c.warn(fi, msgNumberCell)
-		} else if f.typ == tICCID && m.csv && roundedICCID(strings.TrimSuffix(nv, "F")) {
-			c.warn(fi, msgRoundedICCID)
-		}
-		if nv != v && (msg != "" || m.s.fields[fi].typ != tBool) { // see Row.val for booleans
-			r.diff |= 1 << fi
-			norm[fi] = nv
-		}
+}
+
+// masked handles a secret cell of field fi that holds a results
+// workbook's mask: the value is not given. Only a row that is sent needs
+// it: the runner fails such a row then, and a failed row fed back
+// unchanged is not sent again.
+func (c *rowCheck) masked(fi int) {
+	if c.exists() {
+		return
 	}
-	if r.diff != 0 {
-		r.vals = vals.take(bits.OnesCount64(r.diff))
-		k := 0
-		for d := r.diff; d != 0; d &= d - 1 {
-			r.vals[k] = norm[bits.TrailingZeros64(d)]
-			k++
-		}
+	c.bad |= 1 << fi
+	c.warn(fi, msgMasked)
+}
+
+// normaliseCell normalises cell, the trimmed cell of field fi (f), and
+// reports the problem with it, or a warning about a value that may be
+// damaged; number tells that the reader read the cell from a number.
+// differs reports that the row's value of fi is v rather than the cell.
+func (c *rowCheck) normaliseCell(fi int, f *field, cell string, number bool) (v string, differs bool) {
+	var msg string
+	if number && f.typ == tPIN && allDigits(cell) && len(cell) < 4 {
+		msg = msgPINNumber // it had leading zeros, and lost them
+	} else {
+		v, msg = normalise(f, cell)
 	}
-	if k := m.s.key; m.col[k] >= 0 {
-		r.Key = r.val(k)
-		if r.Key == "" && c.bad&(1<<k) != 0 {
-			r.Key = badKey
-		}
+	switch {
+	case msg != "":
+		c.bad |= 1 << fi
+		c.problem(fi, msg)
+	case number && !(f.typ == tPIN && len(cell) == 10): // a 10-digit PIN had no 0 to lose
+		c.warn(fi, msgNumberCell)
+	case f.typ == tICCID && c.m.csv && roundedICCID(strings.TrimSuffix(v, "F")):
+		c.warn(fi, msgRoundedICCID)
 	}
-	if m.col[m.s.key] >= 0 { // a missing key column is reported once, for the sheet
-		c.require(m.s.key, "every "+m.s.kind.String()+" row needs one as its key")
+	return v, v != cell && (msg != "" || f.typ != tBool) // see Row.val for booleans
+}
+
+// keepValues stores the row's values that differ from their cells, norm
+// by field, in r.vals, taken from vals: one for each field in r.diff.
+func (c *rowCheck) keepValues(norm *[64]string, vals *arena) {
+	r := c.r
+	if r.diff == 0 {
+		return
 	}
-	if !m.part {
-		kindRules[m.s.kind](c)
+	r.vals = vals.take(bits.OnesCount64(r.diff))
+	k := 0
+	for d := r.diff; d != 0; d &= d - 1 {
+		r.vals[k] = norm[bits.TrailingZeros64(d)]
+		k++
 	}
+}
+
+// keyRules sets the row's key, and requires one when the table has the
+// key column (a missing key column is reported once, for the sheet).
+func (c *rowCheck) keyRules() {
+	m, r, k := c.m, c.r, c.m.s.key
+	if m.col[k] < 0 {
+		return
+	}
+	r.Key = r.val(k)
+	if r.Key == "" && c.bad&(1<<k) != 0 {
+		r.Key = badKey
+	}
+	c.require(k, "every "+m.s.kind.String()+" row needs one as its key")
 }
 
 // eligibilityFields are the PortIns fields the eligibility plan reads.

@@ -92,20 +92,29 @@ func builtinFormat(id int) numFormat {
 // spacing (_x) and fill (*x) directives and bracketed colours, conditions
 // and locales are ignored; bracketed elapsed-time units ([h], [mm]) count.
 func customFormat(code string) numFormat {
-	var (
-		plain                       strings.Builder // the section with decorations removed
-		year, month, day, hour, sec bool
-		scientific                  bool
-	)
-	lower := strings.ToLower(code)
+	section, elapsed, scientific := formatSection(strings.ToLower(code))
+	if strings.Trim(section, "0") == "" && section != "" {
+		return numFormat{zeroPad: len(section)}
+	}
+	if scientific {
+		return numFormat{kind: numScientific}
+	}
+	return numFormat{kind: dateTimeKind(section, elapsed)}
+}
+
+// formatSection returns the first section of a lower-cased format code
+// with its decorations removed (see customFormat), and reports whether it
+// shows elapsed time ([h], [mm], [ss]) and whether it has an exponent.
+func formatSection(code string) (section string, elapsed, scientific bool) {
+	var plain strings.Builder
 scan:
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
+	for i := 0; i < len(code); i++ {
+		c := code[i]
 		switch c {
 		case ';':
 			break scan
 		case '"':
-			end := strings.IndexByte(lower[i+1:], '"')
+			end := strings.IndexByte(code[i+1:], '"')
 			if end < 0 {
 				break scan
 			}
@@ -113,16 +122,16 @@ scan:
 		case '\\', '_', '*':
 			i++
 		case '[':
-			end := strings.IndexByte(lower[i+1:], ']')
+			end := strings.IndexByte(code[i+1:], ']')
 			if end < 0 {
 				break scan
 			}
-			if inner := lower[i+1 : i+1+end]; inner != "" && strings.Trim(inner, "hms") == "" {
-				hour = true // elapsed time: [h], [mm], [ss]
+			if inner := code[i+1 : i+1+end]; inner != "" && strings.Trim(inner, "hms") == "" {
+				elapsed = true
 			}
 			i += end + 1
 		case 'e':
-			if i+1 < len(lower) && (lower[i+1] == '+' || lower[i+1] == '-') {
+			if i+1 < len(code) && (code[i+1] == '+' || code[i+1] == '-') {
 				scientific = true
 			}
 			plain.WriteByte(c)
@@ -130,34 +139,34 @@ scan:
 			plain.WriteByte(c)
 		}
 	}
-	section := plain.String()
-	if strings.Trim(section, "0") == "" && section != "" {
-		return numFormat{zeroPad: len(section)}
-	}
-	if scientific {
-		return numFormat{kind: numScientific}
-	}
+	return plain.String(), elapsed, scientific
+}
+
+// dateTimeKind classifies a format section stripped of its decorations by
+// the date and time parts it shows; hour is true when it shows elapsed
+// hours. An m is a month unless hours or seconds go with it.
+func dateTimeKind(section string, hour bool) numKind {
 	section = strings.ReplaceAll(section, "general", "")
 	if strings.Contains(section, "am/pm") || strings.Contains(section, "a/p") {
 		hour = true
 		section = strings.ReplaceAll(strings.ReplaceAll(section, "am/pm", ""), "a/p", "")
 	}
-	year = strings.ContainsRune(section, 'y')
-	day = strings.ContainsRune(section, 'd')
-	month = strings.ContainsRune(section, 'm')
+	year := strings.ContainsRune(section, 'y')
+	day := strings.ContainsRune(section, 'd')
+	month := strings.ContainsRune(section, 'm')
 	hour = hour || strings.ContainsRune(section, 'h')
-	sec = strings.ContainsRune(section, 's')
+	sec := strings.ContainsRune(section, 's')
 	isDate := year || day || (month && !hour && !sec)
 	isTime := hour || sec
 	switch {
 	case isDate && isTime:
-		return numFormat{kind: numDateTime}
+		return numDateTime
 	case isDate:
-		return numFormat{kind: numDate}
+		return numDate
 	case isTime:
-		return numFormat{kind: numTime}
+		return numTime
 	}
-	return numFormat{}
+	return numPlain
 }
 
 // numberText turns the stored text v of a number cell into the text the
@@ -211,50 +220,72 @@ func exponentHidesDigits(v, digits string) bool {
 // significant digits the mantissa holds (5 for 8.9012E+18): a whole number
 // with more digits than that lost the rest.
 func Scientific(s string) (shown int, ok bool) {
-	i, n := 0, len(s)
-	if i < n && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	first, last := -1, -1 // significant digits of the mantissa
-	digits := 0
-	mantissa := func() {
-		for ; i < n && '0' <= s[i] && s[i] <= '9'; i++ {
-			digits++
-			if s[i] != '0' {
-				if first < 0 {
-					first = digits
-				}
-				last = digits
-			}
-		}
-	}
-	mantissa()
-	if digits == 0 {
+	i := skipSign(s, 0)
+	var m mantissa
+	if i = m.read(s, i); m.digits == 0 {
 		return 0, false
 	}
-	if i < n && (s[i] == '.' || s[i] == ',') {
-		i++
-		mantissa()
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
+		i = m.read(s, i+1)
 	}
-	if i == n || (s[i] != 'e' && s[i] != 'E') {
+	if !isExponent(s[i:]) {
 		return 0, false
 	}
-	i++
-	if i < n && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	start := i
-	for i < n && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	if i != n || i == start {
-		return 0, false
-	}
-	if first < 0 {
+	if m.first == 0 {
 		return 0, true // zero
 	}
-	return last - first + 1, true
+	return m.last - m.first + 1, true
 }
+
+// mantissa counts the digits of a number's mantissa, and where its
+// significant ones start and end.
+type mantissa struct {
+	digits      int
+	first, last int // 1-based positions of the first and last digit that is not 0; 0 for none
+}
+
+// read counts the digits of s from i on and returns the index after them.
+func (m *mantissa) read(s string, i int) int {
+	for ; i < len(s) && isDigit(s[i]); i++ {
+		m.digits++
+		if s[i] != '0' {
+			if m.first == 0 {
+				m.first = m.digits
+			}
+			m.last = m.digits
+		}
+	}
+	return i
+}
+
+// isExponent reports whether e is the exponent of a number in scientific
+// notation: e or E, an optional sign, and at least one digit.
+func isExponent(e string) bool {
+	if e == "" || (e[0] != 'e' && e[0] != 'E') {
+		return false
+	}
+	i := skipSign(e, 1)
+	if i == len(e) {
+		return false
+	}
+	for ; i < len(e); i++ {
+		if !isDigit(e[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// skipSign returns the index after the + or - at s[i], or i when there is
+// none.
+func skipSign(s string, i int) int {
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		return i + 1
+	}
+	return i
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // serialText formats a date serial number; ok is false when x is not a
 // date a workbook could show.

@@ -76,23 +76,14 @@ func openCSV(path string) (_ Reader, err error) {
 		return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
 	}
 	head = head[:n]
-	bom := bytes.HasPrefix(head, []byte(utf8BOM))
-	switch {
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return nil, fmt.Errorf("open %s: the file is UTF-16 text; save it as CSV UTF-8", path)
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return nil, fmt.Errorf("open %s: the file is a zip archive, probably a workbook; name it .xlsx", path)
-	case bytes.IndexByte(head, 0) >= 0:
-		return nil, fmt.Errorf("open %s: the file is not text (it holds NUL bytes); save it as CSV UTF-8", path)
+	if err := checkText(head); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	bom := bytes.HasPrefix(head, []byte(utf8BOM))
 	charset := ""
 	if !bom {
-		valid, err := validUTF8(io.MultiReader(bytes.NewReader(head), f))
-		if err != nil {
+		if charset, err = guessCharset(io.MultiReader(bytes.NewReader(head), f)); err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, unwrapPath(err))
-		}
-		if !valid {
-			charset = Windows1252
 		}
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -148,8 +139,33 @@ func openCSV(path string) (_ Reader, err error) {
 	}
 }
 
+// checkText fails for a file, whose first bytes are head, that is not
+// single-byte text: UTF-16, a zip archive or binary.
+func checkText(head []byte) error {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return errors.New("the file is UTF-16 text; save it as CSV UTF-8")
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return errors.New("the file is a zip archive, probably a workbook; name it .xlsx")
+	case bytes.IndexByte(head, 0) >= 0:
+		return errors.New("the file is not text (it holds NUL bytes); save it as CSV UTF-8")
+	}
+	return nil
+}
+
 // Windows1252 is Table.Charset of a CSV file read as Windows-1252.
 const Windows1252 = "windows-1252"
+
+// guessCharset reads r, a file without a byte order mark, to its end: it
+// is Windows-1252 (the Table.Charset returned) unless it is valid UTF-8
+// ("").
+func guessCharset(r io.Reader) (string, error) {
+	valid, err := validUTF8(r)
+	if err != nil || valid {
+		return "", err
+	}
+	return Windows1252, nil
+}
 
 // validUTF8 reads r to its end and reports whether it is valid UTF-8. A
 // sequence cut by the end of a buffer is completed by the next read.

@@ -24,6 +24,7 @@ type rowScanner struct {
 	x     *xmlScanner
 	row   int       // number of the row last read (1-based)
 	cells []rawCell // its cells, by 0-based column
+	at    rowPos    // where the scan is inside the row being read
 	buf   []byte    // text of the element being read
 	text  int       // bytes of text of the row so far
 	done  bool
@@ -32,6 +33,17 @@ type rowScanner struct {
 	// caller need not say after which row it happened.
 	placed bool
 }
+
+// rowPos is where a rowScanner is inside the row it is reading.
+type rowPos struct {
+	inRow      bool
+	col, cur   int  // column of the last cell, and of the open one (-1 for none)
+	capture    bool // inside <v>, or inside a <t> of <is> but not of <rPh>
+	inIS, inPh bool
+}
+
+// outsideRow is the position before a row's element.
+var outsideRow = rowPos{col: -1, cur: -1}
 
 func newRowScanner(r io.Reader) *rowScanner {
 	return &rowScanner{x: newXMLScanner(r)}
@@ -46,119 +58,188 @@ func (s *rowScanner) next() bool {
 	}
 	clear(s.cells)
 	s.cells = s.cells[:0]
-	var (
-		inRow      bool
-		col, cur   = -1, -1 // column of the last cell, and of the open one
-		capture    bool     // inside <v>, or inside a <t> of <is> but not of <rPh>
-		inIS, inPh bool
-	)
+	s.at = outsideRow
 	for {
-		s.x.keepText = capture
+		s.x.keepText = s.at.capture
 		if err := s.x.next(); err != nil {
-			switch {
-			case err == io.EOF:
-				s.done = true
-				return inRow
-			case errors.Is(err, errTextTooLong) && capture && cur >= 0:
-				err = fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(cur), cellTooLong())
+			return s.stop(err)
+		}
+		if s.at.capture {
+			cdata, err := s.gather()
+			if err != nil {
 				return s.fail(err)
 			}
-			s.err = err
-			return false
-		}
-		if capture {
-			s.buf = appendText(s.buf, s.x.text, false)
-			if data, ok := s.x.cdata(); ok {
-				s.buf = appendText(s.buf, data, true)
-			}
-			if len(s.buf) > utf8.UTFMax*limits.cellChars {
-				return s.fail(fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(cur), cellTooLong()))
-			}
-			if _, ok := s.x.cdata(); ok {
+			if cdata {
 				continue
 			}
 		}
+		var (
+			end bool // the row, or the sheet data, ends with this tag
+			err error
+		)
 		name, closing, empty := s.x.name()
 		switch string(name) {
 		case "row":
-			if closing {
-				if inRow {
-					return true
-				}
-				continue
-			}
-			if err := s.rowNumber(); err != nil {
-				return s.fail(err)
-			}
-			inRow, col, cur, capture, inIS, inPh = true, -1, -1, false, false, false
-			s.text = 0
-			if empty {
-				return true
-			}
+			end, err = s.rowTag(closing, empty)
 		case "c":
-			if closing || !inRow {
-				cur, capture, inIS = -1, false, false
-				continue
-			}
-			ref, typ, style := s.x.refTypeStyle()
-			var err error
-			if col, err = s.column(ref, col); err != nil {
-				return s.fail(err)
-			}
-			c := rawCell{present: true, typ: cellType(typ)}
-			if style != nil {
-				c.style, _ = strconv.Atoi(string(style))
-			}
-			cur = -1
-			s.set(col, c)
-			if !empty {
-				cur = col
-			}
+			err = s.cellTag(closing, empty)
 		case "f":
-			if cur >= 0 && !closing {
-				s.cells[cur].formula = true
-			}
+			s.formulaTag(closing)
 		case "v":
-			switch {
-			case cur < 0 || inIS:
-			case empty:
-				s.cells[cur].value = true
-			case !closing:
-				capture, s.buf = true, s.buf[:0]
-			case capture:
-				if err := s.keep(cur); err != nil {
-					return s.fail(err)
-				}
-				s.cells[cur].value = true
-				capture = false
-			}
+			err = s.valueTag(closing, empty)
 		case "is":
-			switch {
-			case cur < 0:
-			case !closing:
-				s.cells[cur].value = true
-				inIS, inPh, s.buf = !empty, false, s.buf[:0]
-			case inIS:
-				if err := s.keep(cur); err != nil {
-					return s.fail(err)
-				}
-				inIS, capture = false, false
-			}
+			err = s.inlineStringTag(closing, empty)
 		case "rPh":
-			if inIS {
-				inPh = !closing && !empty
-			}
+			s.phoneticTag(closing, empty)
 		case "t":
-			if inIS && !inPh {
-				capture = !closing && !empty
-			}
+			s.textTag(closing, empty)
 		case "sheetData":
-			if closing {
-				s.done = true
-				return inRow
-			}
+			end = s.sheetDataTag(closing)
+		}
+		if err != nil {
+			return s.fail(err)
+		}
+		if end {
+			return s.at.inRow
 		}
 	}
+}
+
+// stop ends the scan on the read error err. The end of the part ends the
+// sheet data; text too long for a cell is an error placed at the cell.
+func (s *rowScanner) stop(err error) bool {
+	switch {
+	case err == io.EOF:
+		s.done = true
+		return s.at.inRow
+	case errors.Is(err, errTextTooLong) && s.at.capture && s.at.cur >= 0:
+		return s.fail(fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(s.at.cur), cellTooLong()))
+	}
+	s.err = err
+	return false
+}
+
+// gather adds the text read before the current tag to the open cell's
+// text, and the tag's own content when it is a CDATA section, which it
+// reports: such a tag is text, not an element.
+func (s *rowScanner) gather() (cdata bool, err error) {
+	s.buf = appendText(s.buf, s.x.text, false)
+	data, cdata := s.x.cdata()
+	if cdata {
+		s.buf = appendText(s.buf, data, true)
+	}
+	if len(s.buf) > utf8.UTFMax*limits.cellChars {
+		return false, fmt.Errorf("row %d: column %s: %w", s.row, ColumnLetter(s.at.cur), cellTooLong())
+	}
+	return cdata, nil
+}
+
+// rowTag handles a <row> tag: the opening one starts a row (which an
+// empty element also ends), the closing one ends it.
+func (s *rowScanner) rowTag(closing, empty bool) (end bool, err error) {
+	if closing {
+		return s.at.inRow, nil
+	}
+	if err := s.rowNumber(); err != nil {
+		return false, err
+	}
+	s.at = outsideRow
+	s.at.inRow = true
+	s.text = 0
+	return empty, nil
+}
+
+// cellTag handles a <c> tag: the opening one records the cell, with its
+// type and style, at its column.
+func (s *rowScanner) cellTag(closing, empty bool) error {
+	if closing || !s.at.inRow {
+		s.at.cur, s.at.capture, s.at.inIS = -1, false, false
+		return nil
+	}
+	ref, typ, style := s.x.refTypeStyle()
+	col, err := s.column(ref, s.at.col)
+	if err != nil {
+		return err
+	}
+	c := rawCell{present: true, typ: cellType(typ)}
+	if style != nil {
+		c.style, _ = strconv.Atoi(string(style))
+	}
+	s.at.col, s.at.cur = col, -1
+	s.set(col, c)
+	if !empty {
+		s.at.cur = col
+	}
+	return nil
+}
+
+// valueTag handles a <v> tag of the open cell: its text is the cell's.
+func (s *rowScanner) valueTag(closing, empty bool) error {
+	cur := s.at.cur
+	switch {
+	case cur < 0 || s.at.inIS:
+	case empty:
+		s.cells[cur].value = true
+	case !closing:
+		s.at.capture, s.buf = true, s.buf[:0]
+	case s.at.capture:
+		if err := s.keep(cur); err != nil {
+			return err
+		}
+		s.cells[cur].value = true
+		s.at.capture = false
+	}
+	return nil
+}
+
+// inlineStringTag handles an <is> tag of the open cell: the text of its
+// <t> runs, outside phonetic runs, is the cell's.
+func (s *rowScanner) inlineStringTag(closing, empty bool) error {
+	cur := s.at.cur
+	switch {
+	case cur < 0:
+	case !closing:
+		s.cells[cur].value = true
+		s.at.inIS, s.at.inPh, s.buf = !empty, false, s.buf[:0]
+	case s.at.inIS:
+		if err := s.keep(cur); err != nil {
+			return err
+		}
+		s.at.inIS, s.at.capture = false, false
+	}
+	return nil
+}
+
+// formulaTag handles an <f> tag: the open cell holds a formula.
+func (s *rowScanner) formulaTag(closing bool) {
+	if s.at.cur >= 0 && !closing {
+		s.cells[s.at.cur].formula = true
+	}
+}
+
+// phoneticTag handles an <rPh> tag of an inline string: the text of a
+// phonetic run is not the cell's.
+func (s *rowScanner) phoneticTag(closing, empty bool) {
+	if s.at.inIS {
+		s.at.inPh = !closing && !empty
+	}
+}
+
+// textTag handles a <t> tag of an inline string, outside phonetic runs:
+// its text is the cell's.
+func (s *rowScanner) textTag(closing, empty bool) {
+	if s.at.inIS && !s.at.inPh {
+		s.at.capture = !closing && !empty
+	}
+}
+
+// sheetDataTag handles a <sheetData> tag: the closing one ends the sheet
+// data, and so the row being read.
+func (s *rowScanner) sheetDataTag(closing bool) (end bool) {
+	if closing {
+		s.done = true
+	}
+	return closing
 }
 
 // fail records err, which names its place, and returns false.

@@ -262,72 +262,112 @@ func readSharedStrings(f *zip.File) (_ *sharedStrings, err error) {
 		return nil, err
 	}
 	defer rc.Close()
-	var (
-		x                    = newXMLScanner(rc)
-		buf                  []byte
-		inItem, inPh, inText bool
-		count                int // strings added
-	)
+	s := stringsScanner{x: newXMLScanner(rc), table: table}
+	if err := s.scan(); err != nil {
+		return nil, err
+	}
+	return table, table.finish()
+}
+
+// stringsScanner reads the <si> items of a shared strings part into a
+// table, one at a time.
+type stringsScanner struct {
+	x      *xmlScanner
+	table  *sharedStrings
+	buf    []byte // text of the item being read
+	count  int    // strings added
+	inItem bool
+	inPh   bool // inside a phonetic run, whose text is not the item's
+	inText bool // inside a <t> whose text is the item's
+}
+
+// scan reads items to the end of the part.
+func (s *stringsScanner) scan() error {
 	for {
-		x.keepText = inText
-		if err := x.next(); err != nil {
+		s.x.keepText = s.inText
+		if err := s.x.next(); err != nil {
 			switch {
 			case err == io.EOF:
-				return table, table.finish()
+				return nil
 			case errors.Is(err, errTextTooLong):
-				return nil, fmt.Errorf("string %d: %w", count, cellTooLong())
+				return fmt.Errorf("string %d: %w", s.count, cellTooLong())
 			}
-			return nil, err
+			return err
 		}
-		if inText {
-			buf = appendText(buf, x.text, false)
-			data, isCDATA := x.cdata()
-			if isCDATA {
-				buf = appendText(buf, data, true)
+		if s.inText {
+			cdata, err := s.gather()
+			if err != nil {
+				return err
 			}
-			if len(buf) > utf8.UTFMax*limits.cellChars {
-				return nil, fmt.Errorf("string %d: %w", count, cellTooLong())
-			}
-			if isCDATA {
+			if cdata {
 				continue
 			}
 		}
-		name, closing, empty := x.name()
+		name, closing, empty := s.x.name()
 		switch string(name) {
 		case "si":
-			if !closing && count >= limits.strings {
-				return nil, overLimit("more than %s strings, the most a shared strings table may hold here",
-					thousands(limits.strings))
-			}
-			switch {
-			case empty:
-				if err := table.add(nil); err != nil {
-					return nil, err
-				}
-				count++
-			case !closing:
-				inItem, inPh, inText, buf = true, false, false, buf[:0]
-			case inItem:
-				text := unescapeXbytes(buf)
-				if len(text) > limits.cellChars {
-					if err := checkCell(string(text)); err != nil {
-						return nil, fmt.Errorf("string %d: %w", count, err)
-					}
-				}
-				if err := table.add(text); err != nil {
-					return nil, err
-				}
-				count++
-				inItem, inText = false, false
+			if err := s.itemTag(closing, empty); err != nil {
+				return err
 			}
 		case "rPh":
-			if inItem {
-				inPh = !closing && !empty
+			if s.inItem {
+				s.inPh = !closing && !empty
 			}
 		case "t":
-			if inItem && !inPh {
-				inText = !closing && !empty
+			if s.inItem && !s.inPh {
+				s.inText = !closing && !empty
 			}
 		}
 	}
+}
+
+// gather adds the text read before the current tag to the item's text,
+// and the tag's own content when it is a CDATA section, which it reports:
+// such a tag is text, not an element.
+func (s *stringsScanner) gather() (cdata bool, err error) {
+	s.buf = appendText(s.buf, s.x.text, false)
+	data, cdata := s.x.cdata()
+	if cdata {
+		s.buf = appendText(s.buf, data, true)
+	}
+	if len(s.buf) > utf8.UTFMax*limits.cellChars {
+		return false, fmt.Errorf("string %d: %w", s.count, cellTooLong())
+	}
+	return cdata, nil
+}
+
+// itemTag handles an <si> tag: the opening one starts an item, the
+// closing one (or an empty element) adds it to the table.
+func (s *stringsScanner) itemTag(closing, empty bool) error {
+	if !closing && s.count >= limits.strings {
+		return overLimit("more than %s strings, the most a shared strings table may hold here",
+			thousands(limits.strings))
+	}
+	switch {
+	case empty:
+		return s.add(nil)
+	case !closing:
+		s.inItem, s.inPh, s.inText, s.buf = true, false, false, s.buf[:0]
+	case s.inItem:
+		text := unescapeXbytes(s.buf)
+		if len(text) > limits.cellChars {
+			if err := checkCell(string(text)); err != nil {
+				return fmt.Errorf("string %d: %w", s.count, err)
+			}
+		}
+		if err := s.add(text); err != nil {
+			return err
+		}
+		s.inItem, s.inText = false, false
+	}
+	return nil
+}
+
+// add adds the text of an item to the table.
+func (s *stringsScanner) add(text []byte) error {
+	if err := s.table.add(text); err != nil {
+		return err
+	}
+	s.count++
+	return nil
 }

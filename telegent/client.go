@@ -192,36 +192,12 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 	var reauthed bool
 	var notBefore time.Time
 	for attempt := 1; ; attempt++ {
-		// The token is taken before the limiter's wait, so that a fetch
-		// (which waits for the limiter too) does not queue behind every
-		// attempt already booked and then release them all at once; and
-		// again after it, which costs nothing unless the wait was long
-		// enough for the token to fall due for renewal.
-		var tok string
-		token := func() (err error) {
-			if !rq.noToken {
-				tok, err = c.tokens.get(ctx, scope, notBefore)
-			}
-			return err
-		}
-		if err := token(); err != nil {
-			return err
-		}
-		if err := c.lim.Wait(ctx); err != nil {
-			return err
-		}
-		sent, sentWall := c.lim.clock(), time.Now() // the rate in force now paced this attempt
-		if err := token(); err != nil {
+		tok, sent, sentWall, err := c.ready(ctx, &rq, scope, notBefore)
+		if err != nil {
 			return err
 		}
 		res := c.attempt(ctx, &rq, payload, tok)
-		if err := ctx.Err(); err != nil && res.status == 0 {
-			// The caller gave up before an answer arrived. A create whose
-			// request was written may have been applied all the same. An
-			// answer that did arrive is used below, whatever the context.
-			if !rq.idempotent && res.written {
-				return callerGaveUp(&rq, err)
-			}
+		if err := abandoned(ctx, &rq, res); err != nil {
 			return err
 		}
 		switch {
@@ -258,6 +234,53 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 			return err
 		}
 	}
+}
+
+// ready waits until an attempt of rq may be sent, and returns the token to
+// send it with ("" for the token endpoint itself) and when the limiter let
+// it go: by the limiter's clock (the rate in force then paced the attempt)
+// and by the wall clock. The token is taken before the limiter's wait, so that
+// a fetch (which waits for the limiter too) does not queue behind every
+// attempt already booked and then release them all at once; and again
+// after it, which costs nothing unless the wait was long enough for the
+// token to fall due for renewal.
+func (c *Client) ready(ctx context.Context, rq *request, scope string, notBefore time.Time) (tok string, sent, sentWall time.Time, err error) {
+	if _, err := c.token(ctx, rq, scope, notBefore); err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	if err := c.lim.Wait(ctx); err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	sent, sentWall = c.lim.clock(), time.Now()
+	if tok, err = c.token(ctx, rq, scope, notBefore); err != nil {
+		return "", time.Time{}, time.Time{}, err
+	}
+	return tok, sent, sentWall, nil
+}
+
+// token returns the token for a call in scope, fetched after notBefore;
+// "" for the token endpoint itself.
+func (c *Client) token(ctx context.Context, rq *request, scope string, notBefore time.Time) (string, error) {
+	if rq.noToken {
+		return "", nil
+	}
+	return c.tokens.get(ctx, scope, notBefore)
+}
+
+// abandoned returns the error for an attempt that ended because the
+// caller gave up before an answer arrived: ctx's own, or for a create whose
+// request was written, and so may have been applied all the same, one
+// whose outcome is unknown. It returns nil when an answer did arrive: that
+// is used, whatever the context.
+func abandoned(ctx context.Context, rq *request, res result) error {
+	err := ctx.Err()
+	if err == nil || res.status != 0 {
+		return nil
+	}
+	if !rq.idempotent && res.written {
+		return callerGaveUp(rq, err)
+	}
+	return err
 }
 
 // outcomeUnknown turns the error of an attempt that may have been applied
