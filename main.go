@@ -63,16 +63,39 @@ var errRowsFailed = errors.New("some rows failed or were skipped")
 // errInterrupted: Ctrl-C; results were written (exit 130).
 var errInterrupted = errors.New("interrupted")
 
-func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(realMain(os.Args[1:], environ{}, os.Stdout, os.Stderr)) }
 
-func realMain(args []string, stdout, stderr io.Writer) int {
+// environ is what a command takes from its process besides its arguments
+// and streams: environment variables and the user's config folder. The
+// zero environ is the process's own; tests give theirs, so that several
+// commands can run at once in one process, each with its own.
+type environ struct {
+	vars      map[string]string // nil: the process's environment
+	configDir string            // "": os.UserConfigDir()
+}
+
+func (e environ) getenv(key string) string {
+	if e.vars == nil {
+		return os.Getenv(key)
+	}
+	return e.vars[key]
+}
+
+func (e environ) userConfigDir() (string, error) {
+	if e.configDir == "" {
+		return os.UserConfigDir()
+	}
+	return e.configDir, nil
+}
+
+func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first signal the default handling comes back: a second
 	// Ctrl-C ends the process at once (what was in flight stays in-flight in
 	// the checkpoint, and the next run looks it up).
 	context.AfterFunc(ctx, stop)
-	err := dispatch(ctx, args, stdout, stderr)
+	err := dispatch(ctx, args, env, stdout, stderr)
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -107,7 +130,7 @@ const usageText = `usage:
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func dispatch(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return usagef("no command given")
@@ -117,9 +140,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "plan":
-		return cmdPlan(ctx, rest, stdout, stderr)
+		return cmdPlan(ctx, rest, env, stdout, stderr)
 	case "run":
-		return cmdRun(ctx, rest, stdout, stderr)
+		return cmdRun(ctx, rest, env, stdout, stderr)
 	case "status":
 		return cmdStatus(rest, stdout, stderr)
 	case "sandbox":
@@ -248,6 +271,7 @@ type apiOptions struct {
 	sandboxStep    time.Duration
 	sandboxLatency time.Duration
 	sandboxProfile string
+	env            environ
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
@@ -270,7 +294,7 @@ func (o *apiOptions) check() error {
 	if o.sandbox {
 		return nil
 	}
-	if o.api == "" && os.Getenv("TELEGENT_API_URL") == "" {
+	if o.api == "" && o.env.getenv("TELEGENT_API_URL") == "" {
 		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
 	}
 	if key, secret := o.credentials(); key == "" || secret == "" {
@@ -285,7 +309,7 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 	base := o.api
 	key, secret := o.credentials()
 	if base == "" {
-		base = os.Getenv("TELEGENT_API_URL")
+		base = o.env.getenv("TELEGENT_API_URL")
 	}
 	stop = func() {}
 	if o.sandbox {
@@ -337,7 +361,7 @@ func (o *apiOptions) credentials() (key, secret string) {
 	if o.sandbox {
 		return sandbox.AccountKey, sandbox.AccountSecret
 	}
-	return os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
+	return o.env.getenv("TELEGENT_ACCOUNT_KEY"), o.env.getenv("TELEGENT_ACCOUNT_SECRET")
 }
 
 // macKey returns the key of the secret columns' fingerprint for plan
@@ -348,7 +372,7 @@ func (o *apiOptions) macKey(stderr io.Writer) []byte {
 	if secret == "" {
 		return nil
 	}
-	return macKey(secret, stderr)
+	return macKey(secret, o.env, stderr)
 }
 
 // macKey returns the key under which the checkpoint fingerprints a row's
@@ -358,11 +382,11 @@ func (o *apiOptions) macKey(stderr io.Writer) []byte {
 // against the sandbox, the key is a random one kept in the user's config
 // folder instead (made on first use). Without that folder, the key lasts
 // one process, and a change in a secret column alone goes unnoticed.
-func macKey(secret string, stderr io.Writer) []byte {
+func macKey(secret string, env environ, stderr io.Writer) []byte {
 	if secret != sandbox.AccountSecret {
 		return plan.FingerprintKey(secret)
 	}
-	key, err := localKey("sandbox-fingerprint.key")
+	key, err := localKey(env, "sandbox-fingerprint.key")
 	if err != nil {
 		fmt.Fprintf(stderr, "telegent-bulk: %v: a change in a secret column alone is not noticed across runs\n", err)
 		key = make([]byte, 32)
@@ -374,8 +398,8 @@ func macKey(secret string, stderr io.Writer) []byte {
 // localKey returns the random key stored in name in the user's config
 // folder (telegent-bulk/), making it on first use. Two processes making it
 // at once agree on one: the file is linked into place only if absent.
-func localKey(name string) ([]byte, error) {
-	dir, err := os.UserConfigDir()
+func localKey(env environ, name string) ([]byte, error) {
+	dir, err := env.userConfigDir()
 	if err != nil {
 		return nil, fmt.Errorf("no config folder for the fingerprint key: %w", err)
 	}
@@ -424,12 +448,12 @@ func (o *apiOptions) workers() int {
 	return max(4, int(o.rps*0.25+0.5))
 }
 
-func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", stderr)
 	state := fs.String("state", "", "checkpoint file of earlier runs")
 	elig := fs.Bool("check-eligibility", false, "only check port-in eligibility and write the sheet (--out)")
 	out := fs.String("out", "", "with --check-eligibility: the sheet to write (.xlsx or .csv)")
-	var api apiOptions
+	api := apiOptions{env: env}
 	api.register(fs)
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -706,9 +730,9 @@ type runOptions struct {
 	logFormat   string
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
-	var o runOptions
+	o := runOptions{api: apiOptions{env: env}}
 	o.api.register(fs)
 	fs.StringVar(&o.state, "state", "", "checkpoint file (required): re-running the same command resumes")
 	fs.StringVar(&o.out, "out", "", "results workbook (.xlsx, or .csv for one file per tab; default beside the manifest)")
@@ -775,7 +799,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Resend:      resend,
 		Poll:        o.poll,
 		Wait:        o.wait,
-		MACKey:      macKey(secret, stderr),
+		MACKey:      macKey(secret, o.api.env, stderr),
 		Logger:      logger,
 		OnEvent:     progress.event,
 		LiveFile:    jobs.LivePath(o.state),
@@ -979,7 +1003,7 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 	defer stopAPI()
 	runner := jobs.New(p, client, store, jobs.Options{
 		Concurrency: api.workers(),
-		MACKey:      macKey(secret, stderr),
+		MACKey:      macKey(secret, api.env, stderr),
 		Only:        []plan.Action{plan.PortInEligibility},
 	})
 	rep, runErr := runner.Run(ctx)
