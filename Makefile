@@ -2,8 +2,11 @@
 GO       ?= go
 BIN      ?= bin/telegent-bulk
 BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
+# staticcheck, pinned; go run fetches it through the module proxy and builds
+# it outside this module, so it is not one of the project's dependencies.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build test fmt-check vet unit demo samples bench bench-sandbox bench-ratelimit \
+.PHONY: all build test fmt-check vet lint unit demo samples bench bench-sandbox bench-ratelimit \
 	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile crash clean
 
 all: build
@@ -11,8 +14,9 @@ all: build
 build:
 	$(GO) build -o $(BIN) .
 
-## make test: gofmt check + go vet + go test -race (fuzz seed corpora run as ordinary tests)
-test: fmt-check vet unit
+## make test: gofmt check + go vet + staticcheck + go test -race (fuzz seed corpora run as
+## ordinary tests; the import directions are checked by a test)
+test: fmt-check vet lint unit
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
@@ -20,6 +24,9 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
 
 unit:
 	$(GO) test -race -count=1 -timeout 9m ./...

@@ -30,10 +30,8 @@ func TestAPIOptionsCheck(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			noRealAPI(t)
-			for k, v := range c.env {
-				t.Setenv(k, v)
-			}
+			t.Parallel()
+			c.opts.env = cliEnv(c.env)
 			state := filepath.Join(t.TempDir(), "run.db")
 			checkErr := c.opts.check()
 			client, _, stop, connErr := c.opts.connect(state, nil)

@@ -61,6 +61,7 @@ const (
 // fresh sandbox and checkpoint, so that every kill lands on a run that
 // still has work (a kill of a resume with nothing left to do proves little).
 func TestCrashResume(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary and runs it many times; skipped with -short")
 	}
@@ -83,7 +84,7 @@ func TestCrashResume(t *testing.T) {
 	t.Logf("%d kills, seed %d (CRASH_KILLS, CRASH_SEED)", kills, seed)
 
 	dir := t.TempDir()
-	bin := buildCLI(t, dir)
+	bin := builtCLI(t)
 	manifest := filepath.Join(dir, "manifest")
 	shape, err := samplegen.WriteSynthetic(manifest, crashRows, "csv")
 	if err != nil {
@@ -337,13 +338,33 @@ func settleAttention(t *testing.T, attention map[string]checkpoint.Record, manif
 	return resend
 }
 
+// cliBuild is the command as builtCLI built it, once per test binary.
+var cliBuild struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// builtCLI returns the command built into the tests' shared folder, building
+// it on the first call.
+func builtCLI(t *testing.T) string {
+	t.Helper()
+	cliBuild.once.Do(func() {
+		cliBuild.bin, cliBuild.err = buildCLI(t, filepath.Join(testRoot, "bin"))
+	})
+	if cliBuild.err != nil {
+		t.Fatal(cliBuild.err)
+	}
+	return cliBuild.bin
+}
+
 // buildCLI builds the command into dir, with -race when the test itself
 // was built with it (so the build reuses the test's compiled packages).
-func buildCLI(t *testing.T, dir string) string {
+func buildCLI(t *testing.T, dir string) (string, error) {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Fatalf("the go command is needed to build the binary: %v", err)
+		return "", fmt.Errorf("the go command is needed to build the binary: %w", err)
 	}
 	bin := filepath.Join(dir, "telegent-bulk")
 	args := []string{"build", "-o", bin}
@@ -359,10 +380,10 @@ func buildCLI(t *testing.T, dir string) string {
 	cmd := exec.Command(goTool, args...)
 	cmd.Dir = "." // the repository root: this test's package directory
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		return "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
 	}
 	t.Logf("go %s: %s", strings.Join(args[:len(args)-1], " "), time.Since(start).Round(time.Millisecond))
-	return bin
+	return bin, nil
 }
 
 var sandboxListening = regexp.MustCompile(`^sandbox listening on (http://127\.0\.0\.1:[0-9]+) `)
@@ -448,11 +469,12 @@ func fetchSandboxState(t *testing.T, url string) sandbox.State {
 // in-flight; the same command then finishes the migration, creating
 // nothing twice.
 func TestInterruptExitCode(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := buildCLI(t, dir)
+	bin := builtCLI(t)
 	manifest := filepath.Join(dir, "manifest")
 	shape, err := samplegen.WriteSynthetic(manifest, 60, "csv")
 	if err != nil {

@@ -30,7 +30,7 @@ func (o *apiOptions) macKey(stderr io.Writer) []byte {
 	if secret == "" {
 		return nil
 	}
-	return macKey(secret, stderr)
+	return macKey(secret, o.env, stderr)
 }
 
 // macKey returns the key under which the checkpoint fingerprints a row's
@@ -40,11 +40,11 @@ func (o *apiOptions) macKey(stderr io.Writer) []byte {
 // against the sandbox, the key is a random one kept in the user's config
 // folder instead (made on first use). Without that folder, the key lasts
 // one process, and a change in a secret column alone goes unnoticed.
-func macKey(secret string, stderr io.Writer) []byte {
+func macKey(secret string, env environ, stderr io.Writer) []byte {
 	if secret != sandbox.AccountSecret {
 		return plan.FingerprintKey(secret)
 	}
-	key, err := localKey(fingerprintKeyFile)
+	key, err := localKey(env, fingerprintKeyFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "telegent-bulk: %v: a change in a secret column alone is not noticed across runs\n", err)
 		key = make([]byte, 32)
@@ -55,8 +55,8 @@ func macKey(secret string, stderr io.Writer) []byte {
 
 // localKey returns the random key stored in name in the user's config
 // folder (telegent-bulk/), making it on first use.
-func localKey(name string) ([]byte, error) {
-	dir, err := os.UserConfigDir()
+func localKey(env environ, name string) ([]byte, error) {
+	dir, err := env.userConfigDir()
 	if err != nil {
 		return nil, fmt.Errorf("no config folder for the fingerprint key: %w", err)
 	}

@@ -54,16 +54,16 @@ var errRowsFailed = errors.New("some rows failed or were skipped")
 // errInterrupted: Ctrl-C; results were written (exit 130).
 var errInterrupted = errors.New("interrupted")
 
-func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() { os.Exit(realMain(os.Args[1:], environ{}, os.Stdout, os.Stderr)) }
 
-func realMain(args []string, stdout, stderr io.Writer) int {
+func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// After the first signal the default handling comes back: a second
 	// Ctrl-C ends the process at once (what was in flight stays in-flight in
 	// the checkpoint, and the next run looks it up).
 	context.AfterFunc(ctx, stop)
-	err := dispatch(ctx, args, stdout, stderr)
+	err := dispatch(ctx, args, env, stdout, stderr)
 	var ue *usageError
 	switch {
 	case err == nil:
@@ -101,7 +101,7 @@ const usageText = `usage:
 credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
 `
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func dispatch(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return usagef("no command given")
@@ -111,9 +111,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "plan":
-		return cmdPlan(ctx, rest, stdout, stderr)
+		return cmdPlan(ctx, rest, env, stdout, stderr)
 	case "run":
-		return cmdRun(ctx, rest, stdout, stderr)
+		return cmdRun(ctx, rest, env, stdout, stderr)
 	case "status":
 		return cmdStatus(rest, stdout, stderr)
 	case "sandbox":
@@ -244,6 +244,7 @@ type apiOptions struct {
 	sandboxLatency time.Duration
 	sandboxProfile string
 	outageAfter    time.Duration
+	env            environ
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
@@ -352,7 +353,7 @@ func (o *apiOptions) baseURL() string {
 	if o.api != "" {
 		return o.api
 	}
-	return os.Getenv("TELEGENT_API_URL")
+	return o.env.getenv("TELEGENT_API_URL")
 }
 
 // credentials returns the account key and secret a run uses: the
@@ -361,7 +362,7 @@ func (o *apiOptions) credentials() (key, secret string) {
 	if o.sandbox {
 		return sandbox.AccountKey, sandbox.AccountSecret
 	}
-	return os.Getenv("TELEGENT_ACCOUNT_KEY"), os.Getenv("TELEGENT_ACCOUNT_SECRET")
+	return o.env.getenv("TELEGENT_ACCOUNT_KEY"), o.env.getenv("TELEGENT_ACCOUNT_SECRET")
 }
 
 func (o *apiOptions) workers() int {
@@ -371,12 +372,12 @@ func (o *apiOptions) workers() int {
 	return max(4, int(o.rps*0.25+0.5))
 }
 
-func cmdPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", stderr)
 	state := fs.String("state", "", "checkpoint file of earlier runs")
 	elig := fs.Bool("check-eligibility", false, "only check port-in eligibility and write the sheet (--out)")
 	out := fs.String("out", "", "with --check-eligibility: the sheet to write (.xlsx or .csv)")
-	var api apiOptions
+	api := apiOptions{env: env}
 	api.register(fs)
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -530,9 +531,9 @@ type runOptions struct {
 	logFormat   string
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
-	var o runOptions
+	o := runOptions{api: apiOptions{env: env}}
 	o.api.register(fs)
 	fs.StringVar(&o.state, "state", "", "checkpoint file (required): re-running the same command resumes")
 	fs.StringVar(&o.out, "out", "", "results workbook (.xlsx, or .csv for one file per tab; default beside the manifest)")
@@ -601,7 +602,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		Resend:       resend,
 		Poll:         o.poll,
 		Wait:         o.wait,
-		MACKey:       macKey(secret, stderr),
+		MACKey:       macKey(secret, o.api.env, stderr),
 		Logger:       logger,
 		OnEvent:      progress.event,
 		LiveFile:     jobs.LivePath(o.state),
@@ -732,7 +733,7 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 	defer stopAPI()
 	rep, err := jobs.CheckEligibility(ctx, p, client, store, out, jobs.Options{
 		Concurrency: api.workers(),
-		MACKey:      macKey(secret, stderr),
+		MACKey:      macKey(secret, api.env, stderr),
 		Outage:      outage,
 	})
 	if rep.Sheet != "" {

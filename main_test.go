@@ -42,22 +42,66 @@ type cliResult struct {
 	stdout, stderr string
 }
 
-// runCLI calls realMain with args and captures both streams.
+// testRoot is a folder the package's tests share for as long as the test
+// binary runs: the config folder of the in-process runs (cliEnv) and the
+// binary the process tests build (builtCLI) are in it.
+var testRoot string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "telegent-bulk-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	testRoot = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runCLI calls realMain with args in the tests' environment (cliEnv(nil))
+// and captures both streams.
 func runCLI(tb testing.TB, args ...string) cliResult {
 	tb.Helper()
+	return runCLIEnv(tb, cliEnv(nil), args...)
+}
+
+// runCLIEnv calls realMain with args in env and captures both streams.
+func runCLIEnv(tb testing.TB, env environ, args ...string) cliResult {
+	tb.Helper()
 	var out, errOut bytes.Buffer
-	code := realMain(args, &out, &errOut)
+	code := realMain(args, env, &out, &errOut)
 	return cliResult{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-// noRealAPI makes sure no test reaches an API configured in the
-// environment: runs go to the embedded sandbox or nowhere.
+// noRealAPI empties the process's API and credential variables, for the
+// tests that run the command in the process's own environment
+// (runCLIProc), setting what they need with t.Setenv: they cannot run in
+// parallel.
 func noRealAPI(t *testing.T) {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the sandbox's fingerprint key goes there
 	t.Setenv("TELEGENT_API_URL", "")
 	t.Setenv("TELEGENT_ACCOUNT_KEY", "")
 	t.Setenv("TELEGENT_ACCOUNT_SECRET", "")
+}
+
+// runCLIProc calls realMain with args in the process's environment.
+func runCLIProc(tb testing.TB, args ...string) cliResult {
+	tb.Helper()
+	return runCLIEnv(tb, environ{}, args...)
+}
+
+// cliEnv is the environment of an in-process run: vars alone, whatever the
+// process's environment holds, so that no test reaches an API configured
+// there (runs go to the embedded sandbox or nowhere), and a config folder
+// of the test binary's own, where the sandbox's fingerprint key goes (one
+// for every run, as for one user).
+func cliEnv(vars map[string]string) environ {
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	return environ{vars: vars, configDir: filepath.Join(testRoot, "config")}
 }
 
 // sandboxRunArgs is the run command of the tests against the embedded
@@ -87,6 +131,7 @@ func lastLine(s string) string {
 }
 
 func TestValidateGolden(t *testing.T) {
+	t.Parallel()
 	golden := filepath.Join("testdata", "validate-bad-rows.golden")
 	res := runCLI(t, "validate", sampleBadRows)
 	if res.code != exitRowsFailed {
@@ -271,10 +316,11 @@ func resourceCounts(st sandbox.State) map[string]int {
 const wrongSecret = "wrong-account-secret-8f3Kq"
 
 func TestExitCodes(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	tests := []struct {
 		name     string
 		args     func(t *testing.T, dir string) []string // may prepare what the command meets
+		vars     map[string]string                       // the environment, when not empty
 		wantCode int
 		wantErr  []string // substrings of stderr
 		check    func(t *testing.T, dir string)
@@ -380,11 +426,10 @@ func TestExitCodes(t *testing.T) {
 				}
 				hs := httptest.NewServer(srv)
 				t.Cleanup(func() { hs.Close(); srv.Close() })
-				t.Setenv("TELEGENT_ACCOUNT_KEY", "not-the-sandbox-key")
-				t.Setenv("TELEGENT_ACCOUNT_SECRET", wrongSecret)
 				return []string{"run", sampleMigration, "--api", hs.URL, "--state", filepath.Join(dir, "run.db"),
 					"--out", filepath.Join(dir, "r.xlsx"), "--quiet"}
 			},
+			vars:     map[string]string{"TELEGENT_ACCOUNT_KEY": "not-the-sandbox-key", "TELEGENT_ACCOUNT_SECRET": wrongSecret},
 			wantCode: exitFatal,
 			wantErr:  []string{"credentials rejected"},
 			check: func(t *testing.T, dir string) {
@@ -410,8 +455,9 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
-			res := runCLI(t, tt.args(t, dir)...)
+			res := runCLIEnv(t, cliEnv(tt.vars), tt.args(t, dir)...)
 			if res.code != tt.wantCode {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, tt.wantCode, res.stdout, res.stderr)
 			}
@@ -519,7 +565,7 @@ func sandboxDuplicates(st sandbox.State) map[string][]string {
 // port-ins fail on purpose), a results workbook, and a second run of the
 // same command that changes nothing.
 func TestRunSandbox(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	dir := t.TempDir()
 	state, out := filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx")
 	args := sandboxRunArgs(sampleMigration, state, out, "--quiet")
@@ -606,7 +652,7 @@ func checkWorkbook(t *testing.T, path string) {
 
 // --out FILE.csv writes one CSV file per tab beside FILE.
 func TestRunCSVOut(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	dir := t.TempDir()
 	res := runCLI(t, sandboxRunArgs(sampleMigration, filepath.Join(dir, "run.db"), filepath.Join(dir, "results.csv"), "--quiet")...)
 	if res.code != exitRowsFailed {
@@ -697,7 +743,7 @@ func manifestSecrets(t *testing.T) []string {
 // --log-format json: one JSON object per line on stderr, one at least per
 // step, each naming its key, sheet, row and state; no secret anywhere.
 func TestRunJSONLog(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	steps := validSteps(t)
 	dir := t.TempDir()
 	res := runCLI(t, sandboxRunArgs(sampleMigration, filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx"),

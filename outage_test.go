@@ -25,7 +25,7 @@ var sampleFailures = map[string]bool{"portins/+14155559901/eligibility": true, "
 func runBounded(t *testing.T, args ...string) cliResult {
 	t.Helper()
 	done := make(chan cliResult, 1)
-	go func() { done <- runCLI(t, args...) }()
+	go func() { done <- runCLIProc(t, args...) }()
 	select {
 	case res := <-done:
 		return res

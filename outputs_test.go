@@ -30,12 +30,12 @@ func TestOutputsOwnerOnly(t *testing.T) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "run.db")
 	for _, out := range []string{"results.xlsx", "results.csv"} {
-		res := runCLI(t, sandboxRunArgs(sampleMigration, state, filepath.Join(dir, out), "--quiet")...)
+		res := runCLIProc(t, sandboxRunArgs(sampleMigration, state, filepath.Join(dir, out), "--quiet")...)
 		if res.code != exitRowsFailed {
 			t.Fatalf("run --out %s: exit %d, want %d (the sample's bad port-ins fail)\n%s", out, res.code, exitRowsFailed, res.stderr)
 		}
 	}
-	res := runCLI(t, "plan", sampleMigration, "--check-eligibility", "--sandbox", "--out", filepath.Join(dir, "eligibility.xlsx"))
+	res := runCLIProc(t, "plan", sampleMigration, "--check-eligibility", "--sandbox", "--out", filepath.Join(dir, "eligibility.xlsx"))
 	if res.code != exitRowsFailed {
 		t.Fatalf("plan --check-eligibility: exit %d\n%s", res.code, res.stderr)
 	}
@@ -97,7 +97,7 @@ func TestOutCheckedFirst(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			state := filepath.Join(dir, "run.db")
-			res := runCLI(t, "run", sampleMigration, "--api", api.URL, "--state", state, "--out", tt.out(dir), "--quiet")
+			res := runCLIProc(t, "run", sampleMigration, "--api", api.URL, "--state", state, "--out", tt.out(dir), "--quiet")
 			if res.code != exitUsage {
 				t.Errorf("exit %d, want %d\n%s", res.code, exitUsage, res.stderr)
 			}
@@ -157,13 +157,13 @@ func TestPlainHTTP(t *testing.T) {
 		{"run", sampleMigration, "--api", remote, "--state", state, "--out", filepath.Join(dir, "r.xlsx")},
 		{"plan", sampleMigration, "--check-eligibility", "--api", remote, "--out", filepath.Join(dir, "e.xlsx")},
 	} {
-		res := runCLI(t, args...)
+		res := runCLIProc(t, args...)
 		if res.code != exitUsage || !strings.Contains(res.stderr, "in clear") || !strings.Contains(res.stderr, "--allow-http") {
 			t.Errorf("%s: exit %d, want %d saying why and naming --allow-http\n%s", args[0], res.code, exitUsage, res.stderr)
 		}
 	}
 	t.Setenv("TELEGENT_API_URL", remote)
-	res := runCLI(t, "run", sampleMigration, "--state", state, "--out", filepath.Join(dir, "r.xlsx"))
+	res := runCLIProc(t, "run", sampleMigration, "--state", state, "--out", filepath.Join(dir, "r.xlsx"))
 	if res.code != exitUsage || !strings.Contains(res.stderr, "in clear") {
 		t.Errorf("TELEGENT_API_URL over http: exit %d, want %d\n%s", res.code, exitUsage, res.stderr)
 	}
@@ -195,7 +195,7 @@ func TestStatusSaysWhyProgressIsElsewhere(t *testing.T) {
 	if err := os.WriteFile(fallback, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res := runCLI(t, "status", "--state", state)
+	res := runCLIProc(t, "status", "--state", state)
 	if res.code != exitOK {
 		t.Fatalf("status: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}

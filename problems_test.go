@@ -30,6 +30,7 @@ func badSubscribers(t *testing.T, n int) string {
 
 // validate lists the first few problems of each kind and counts the rest.
 func TestValidateCountsRepeatedProblems(t *testing.T) {
+	t.Parallel()
 	const n = 5000
 	res := runCLI(t, "validate", badSubscribers(t, n))
 	if res.code != exitRowsFailed {
@@ -56,6 +57,7 @@ func TestValidateCountsRepeatedProblems(t *testing.T) {
 // validate --problems writes every problem to a CSV file only its owner
 // can read, whole or not at all.
 func TestValidateProblemsFile(t *testing.T) {
+	t.Parallel()
 	const n = 3000
 	manifest := badSubscribers(t, n)
 	dir := t.TempDir()

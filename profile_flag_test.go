@@ -11,7 +11,7 @@ import (
 // TestSandboxProfileFlags: a profile other than documented or extended is a
 // usage error (exit 2), before anything is opened or served.
 func TestSandboxProfileFlags(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	dir := t.TempDir()
 	state := filepath.Join(dir, "run.db")
 	tests := []struct {

@@ -41,7 +41,7 @@ func realCheckpoint(t *testing.T, dir string) string {
 // every command with exit 3, a message that names it and says what to
 // do, and is never taken for a new run: nothing is sent, nothing written.
 func TestUnusableStateFile(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	preload := resourceCounts(freshSandboxState(t))
 	tests := []struct {
 		name    string
@@ -106,6 +106,7 @@ func TestUnusableStateFile(t *testing.T) {
 	for _, tt := range tests {
 		for _, cmd := range []string{"run", "plan", "status"} {
 			t.Run(tt.name+"/"+cmd, func(t *testing.T) {
+				t.Parallel()
 				dir := t.TempDir()
 				state := tt.make(t, dir)
 				before, err := os.ReadFile(state)
@@ -174,7 +175,7 @@ func fileExists(path string) bool {
 // in it) creates nothing twice: what is not done in the backup is looked
 // up first.
 func TestResumeFromAnOlderBackup(t *testing.T) {
-	noRealAPI(t)
+	t.Parallel()
 	dir := t.TempDir()
 	state, out := filepath.Join(dir, "run.db"), filepath.Join(dir, "results.xlsx")
 

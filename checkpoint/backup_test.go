@@ -40,6 +40,7 @@ func backupTime(t *testing.T, path string) time.Time {
 }
 
 func TestBackupAtOpenAndClose(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	bak := BackupPath(path)
 	before := time.Now().UTC()
@@ -94,6 +95,7 @@ func TestBackupAtOpenAndClose(t *testing.T) {
 // A restored backup says so, and keeps the time of the backup it came
 // from in every backup taken of it until the runner has settled it.
 func TestRestoreFromBackup(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	s := openPath(t, path, Options{}, hooks{})
 	if err := s.PutSync(sample("a")); err != nil {
@@ -150,6 +152,7 @@ func restore(t *testing.T, path string) {
 }
 
 func TestOnlyBackupLeft(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	s := openPath(t, path, Options{}, hooks{})
 	if err := s.Close(); err != nil {
@@ -169,6 +172,7 @@ func TestOnlyBackupLeft(t *testing.T) {
 // A store that read damage takes no backup at Close: the last sound one
 // stays.
 func TestNoBackupOfADamagedFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	s := openPath(t, path, Options{}, hooks{})
 	if err := s.PutSync(sample("subscribers/victim@example.com/create")); err != nil {
@@ -251,6 +255,7 @@ func schema1File(t *testing.T, path string, meta Meta, recs []Record) {
 // migrated, records and metadata intact, the first time it is opened for
 // writing.
 func TestSchema1FileIsReadAndMigrated(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	meta := Meta{ToolVersion: "0.0.9", Manifest: []string{"m.xlsx"}, Runs: 2, CreatedAt: t0, StartedAt: t0}
 	want := map[Key]Record{}
@@ -313,6 +318,7 @@ func TestSchema1FileIsReadAndMigrated(t *testing.T) {
 // During a run the backup is refreshed every BackupEvery, in the
 // background, after a commit.
 func TestBackupDuringARun(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	s := openPath(t, path, Options{BackupEvery: time.Hour}, hooks{})
 	s.backingUp.Wait()
@@ -337,6 +343,7 @@ func TestBackupDuringARun(t *testing.T) {
 
 // A backup killed halfway leaves its copy behind; the next one removes it.
 func TestBackupRemovesLeftovers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "run.db")
 	left := filepath.Join(dir, ".run.db.bak-123456")

@@ -145,9 +145,11 @@ func damages(t *testing.T, c corpus) []damage {
 // either fail with a typed error that names the file, or return exactly
 // what was written; nothing panics, and a refused file is left as it was.
 func TestDamagedFiles(t *testing.T) {
+	t.Parallel()
 	c := buildCorpus(t)
 	for _, d := range damages(t, c) {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
 			for _, ro := range []bool{true, false} {
 				path := filepath.Join(t.TempDir(), "run.db")
 				b := d.fn(append([]byte(nil), c.bytes...))
@@ -222,6 +224,7 @@ func (c corpus) readAll(t *testing.T, s *Store) {
 // assertion, a file cut short by the fault it causes. None of them
 // crashes the process.
 func TestDamagedUnderAnOpenStore(t *testing.T) {
+	t.Parallel()
 	c := buildCorpus(t)
 	victim := Key("subscribers/user-0123@example.com/create")
 	at := int64(bytes.Index(c.bytes, []byte(victim)))
@@ -283,6 +286,7 @@ func TestDamagedUnderAnOpenStore(t *testing.T) {
 // does, of an empty file or of another program's bbolt file refuses it
 // and leaves it as it was; it never starts a new checkpoint there.
 func TestForeignAndEmptyFilesAreNeverInitialised(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.db")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {

@@ -21,6 +21,7 @@ func sealRaw(key string, state State, fields []byte) []byte {
 // Record under their tags, and nothing else. Callers pass fingerprints and
 // MACs, never secrets, so nothing else may appear.
 func TestRecordStoredAsGiven(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{})
 	rec := sample("portins/+18015551234/submit")
 	rec.State = Waiting

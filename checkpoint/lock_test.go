@@ -90,6 +90,7 @@ func holdInChild(t *testing.T, path string, readOnly bool) (release func()) {
 }
 
 func TestOpenLockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		child, parent bool // read-only
 		locked        bool

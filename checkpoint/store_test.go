@@ -93,6 +93,7 @@ func mustGet(tb testing.TB, s *Store, key Key) Record {
 }
 
 func TestRecordRoundTrip(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		rec  Record
@@ -138,6 +139,7 @@ func TestRecordRoundTrip(t *testing.T) {
 }
 
 func TestGetMissing(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{})
 	if err := s.Put(sample("a")); err != nil {
 		t.Fatal(err)
@@ -151,6 +153,7 @@ func TestGetMissing(t *testing.T) {
 }
 
 func TestPutCopiesRecord(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: time.Hour})
 	rec := sample("k")
 	if err := s.Put(rec); err != nil {
@@ -168,6 +171,7 @@ func TestPutCopiesRecord(t *testing.T) {
 }
 
 func TestReopenKeepsEverything(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	meta := Meta{
 		ToolVersion:  "v0.3.1",
@@ -235,6 +239,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 }
 
 func TestMeta(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{})
 	got, err := s.Meta()
 	if err != nil {
@@ -262,6 +267,7 @@ func TestMeta(t *testing.T) {
 }
 
 func TestForEach(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: time.Hour})
 	// More than one chunk, put out of order, some only queued.
 	n := 2*forEachChunk + 7
@@ -309,6 +315,7 @@ func TestForEach(t *testing.T) {
 }
 
 func TestCount(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: time.Hour})
 	want := map[State]int{}
 	for i := range 100 {
@@ -337,6 +344,7 @@ func TestCount(t *testing.T) {
 }
 
 func TestReadOnlyNeverWrites(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	w := openPath(t, path, Options{}, hooks{})
 	if err := w.SetMeta(Meta{Runs: 1}); err != nil {
@@ -392,6 +400,7 @@ func TestReadOnlyNeverWrites(t *testing.T) {
 }
 
 func TestReadOnlyNewFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 
 	_, err := Open(filepath.Join(dir, "missing.db"), Options{ReadOnly: true})
@@ -435,6 +444,7 @@ func schemaFile(version string) func(tx *bolt.Tx) error {
 }
 
 func TestOpenRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		make    func(t *testing.T, path string)
@@ -533,6 +543,7 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestNewerSchemaMessage(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "run.db")
 	boltFile(t, path, schemaFile("7"))
 	_, err := Open(path, Options{})
@@ -543,6 +554,7 @@ func TestNewerSchemaMessage(t *testing.T) {
 }
 
 func TestClosedStore(t *testing.T) {
+	t.Parallel()
 	for _, ro := range []bool{false, true} {
 		t.Run(fmt.Sprintf("readonly=%v", ro), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "run.db")

@@ -37,6 +37,7 @@ func (c commitLog) next(tb testing.TB) int {
 }
 
 func TestPutIsQueuedUntilCommit(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: never})
 	before := s.commits.Load()
 	if err := s.Put(sample("a")); err != nil {
@@ -68,6 +69,7 @@ func TestPutIsQueuedUntilCommit(t *testing.T) {
 }
 
 func TestPutSyncReturnsAfterCommit(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: never})
 	for i := range 3 {
 		key := Key(fmt.Sprintf("k%d", i))
@@ -85,6 +87,7 @@ func TestPutSyncReturnsAfterCommit(t *testing.T) {
 }
 
 func TestPutSyncTakesQueuedPuts(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{BatchInterval: never})
 	for i := range 5 {
 		if err := s.Put(Record{Key: Key(fmt.Sprintf("q%d", i))}); err != nil {
@@ -102,6 +105,7 @@ func TestPutSyncTakesQueuedPuts(t *testing.T) {
 }
 
 func TestCommitOnBatchSize(t *testing.T) {
+	t.Parallel()
 	log := make(commitLog, 10)
 	s := openPath(t, t.TempDir()+"/run.db", Options{BatchSize: 10, BatchInterval: never}, log.hooks())
 	put := func(from, to int) {
@@ -133,6 +137,7 @@ func TestCommitOnBatchSize(t *testing.T) {
 }
 
 func TestCommitOnBatchInterval(t *testing.T) {
+	t.Parallel()
 	log := make(commitLog, 10)
 	s := openPath(t, t.TempDir()+"/run.db", Options{BatchSize: 1000, BatchInterval: time.Millisecond}, log.hooks())
 	for round := range 3 {
@@ -146,6 +151,7 @@ func TestCommitOnBatchInterval(t *testing.T) {
 }
 
 func TestCloseCommitsQueued(t *testing.T) {
+	t.Parallel()
 	path := t.TempDir() + "/run.db"
 	s, err := Open(path, Options{BatchInterval: never})
 	if err != nil {
@@ -164,6 +170,7 @@ func TestCloseCommitsQueued(t *testing.T) {
 // While one commit is running, every PutSync that arrives waits for the
 // next one, and they all share it.
 func TestPutSyncsShareCommit(t *testing.T) {
+	t.Parallel()
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once
@@ -217,6 +224,7 @@ func TestPutSyncsShareCommit(t *testing.T) {
 }
 
 func TestConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	const goroutines, perGoroutine = 32, 500
 	path := t.TempDir() + "/run.db"
 	s := openPath(t, path, Options{}, hooks{})
@@ -288,6 +296,7 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 func TestCommitFailureIsSticky(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("x", 4096)
 	tests := []struct {
 		name  string
@@ -369,6 +378,7 @@ func TestCommitFailureIsSticky(t *testing.T) {
 }
 
 func TestPutRejectsBadKey(t *testing.T) {
+	t.Parallel()
 	s, _ := openTest(t, Options{})
 	for _, key := range []Key{"", Key(strings.Repeat("k", bolt.MaxKeySize+1))} {
 		if err := s.Put(Record{Key: key}); err == nil {

@@ -301,6 +301,7 @@ func campReadTab(tb testing.TB, path, prefix, keyCol string) map[string]map[stri
 func campKey(number, step string) string { return "portins/" + number + "/" + step }
 
 func TestPortCampaign(t *testing.T) {
+	t.Parallel()
 	const step = time.Hour // sandbox time per port stage: only Advance moves orders
 	e := newEnv(t, sandbox.Options{PortStep: step, TokenTTL: 10000 * time.Hour, Seed: 11})
 	c := newCampaign(t, filepath.Join(e.dir, "manifest"), 200)
@@ -618,6 +619,7 @@ func TestPortCampaign(t *testing.T) {
 // is done, even when the orders are so many, or the API so slow, that one
 // round of polls takes longer than --poll.
 func TestPortWaitBoundsPolling(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		poll  time.Duration
@@ -628,6 +630,7 @@ func TestPortWaitBoundsPolling(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			// 20 ms per call, 2 workers: one round over 12 open orders
 			// takes about 120 ms.
 			e := newEnv(t, sandbox.Options{PortStep: time.Hour, Latency: 20 * time.Millisecond, Seed: 3})

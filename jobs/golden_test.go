@@ -29,6 +29,7 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files under te
 // longer than a run, so that each open order is polled exactly once per run
 // and Attempts is the same on every run.
 func TestResultsGolden(t *testing.T) {
+	t.Parallel()
 	const step = 8 * time.Hour // 3 stages to complete: 1.0 day from submit
 	e := newEnv(t, sandbox.Options{PortStep: step, Seed: 20260601})
 	p := loadPlan(t, filepath.Join("..", "samples", "migration.xlsx"))

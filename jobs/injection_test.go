@@ -28,6 +28,7 @@ import (
 // written; in CSV results such a cell is prefixed with ', while the phone
 // numbers and ICCIDs the tool normalised itself stay exact.
 func TestFormulaInjection(t *testing.T) {
+	t.Parallel()
 	const (
 		accountName = `=HYPERLINK("http://x")`
 		routeName   = "@SUM(1)"

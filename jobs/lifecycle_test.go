@@ -150,6 +150,7 @@ func (l *lifecycle) loseSubmitAnswer(number string) {
 // orders cancelled. Cancelling what is already cancelled sends nothing,
 // and a cancel writes no record for steps the row never had.
 func TestCancelAfterResubmit(t *testing.T) {
+	t.Parallel()
 	const n = "+18015551204" // completes normally, if let
 	l := newLifecycle(t)
 	l.run(lifeRow{number: n})
@@ -193,6 +194,7 @@ func TestCancelAfterResubmit(t *testing.T) {
 // and its results row still shows the completed order, the number and the
 // subscription (finance must still see it).
 func TestCancelCompletedOrder(t *testing.T) {
+	t.Parallel()
 	const n = "+18015551205"
 	l := newLifecycle(t)
 	row := lifeRow{number: n, pkg: "Starter 1GB"}
@@ -230,6 +232,7 @@ func TestCancelCompletedOrder(t *testing.T) {
 // rejected and fixed only afterwards is updated by the next run, and its
 // bind, skipped while the row was rejected, shows waiting again.
 func TestRejectedRowFixes(t *testing.T) {
+	t.Parallel()
 	const early, late = "+13855559912", "+18015559911" // PIN_INVALID, ACCOUNT_NUMBER_MISMATCH
 	l := newLifecycle(t)
 	rows := []lifeRow{{number: early, pin: "1111"}, {number: late}}
@@ -359,6 +362,7 @@ func TestCancelWhileSubmitUnknown(t *testing.T) {
 // and state, and the open port orders with their status; the file goes
 // when the run ends.
 func TestLiveProgress(t *testing.T) {
+	t.Parallel()
 	const n = "+18015551208"
 	l := newLifecycle(t)
 	dir := filepath.Join(l.e.dir, "manifest")

@@ -418,11 +418,6 @@ func (r *Runner) dateNeeded(i int32, orderID string) (checkpoint.Record, bool) {
 	return sub, true
 }
 
-// portFinal tells whether a port order in this status can change no more.
-func portFinal(status string) bool {
-	return status == telegent.PortCompleted || status == telegent.PortCancelled
-}
-
 // cancel cancels a row's port order; cancel is final.
 func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	orderID := r.portOrderID(i)

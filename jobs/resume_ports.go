@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -162,5 +161,3 @@ func siblingKey(k plan.StepKey, a plan.Action) checkpoint.Key {
 	s := string(k)
 	return checkpoint.Key(s[:strings.LastIndexByte(s, '/')+1] + a.Slug())
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

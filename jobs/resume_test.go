@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ const (
 // recorded; when the drain bound cuts them off, the creates among them stay
 // in-flight and the resumed run reconciles them before sending anything.
 func TestInterruptAndResume(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		latency time.Duration
@@ -47,7 +49,13 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, sandbox.Options{Latency: tc.latency, PortStep: 20 * time.Millisecond, Seed: 9})
+			t.Parallel()
+			// The extended profile lists accounts and voice routes: a create
+			// of either that the interrupt cuts off is settled by a lookup,
+			// whereas against the API as documented it needs attention, and
+			// which calls are out at the interrupt depends on timing.
+			e := newEnv(t, sandbox.Options{Latency: tc.latency, PortStep: 20 * time.Millisecond, Seed: 9,
+				Profile: sandbox.ProfileExtended})
 			dir := filepath.Join(e.dir, "manifest")
 			if _, err := samplegen.WriteSynthetic(dir, 300, "csv"); err != nil {
 				t.Fatal(err)
@@ -89,13 +97,30 @@ func TestInterruptAndResume(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Interrupted || rep.Totals.Done != rep.Totals.Steps {
+			if tot := rep.Totals; rep.Interrupted || tot.Done+tot.Attention+tot.Skipped != tot.Steps {
 				t.Fatalf("resumed run: %+v interrupted=%v, want every step done", rep.Totals, rep.Interrupted)
 			}
-			for k, r := range rowStates(t, state) {
-				if r.State != checkpoint.Done {
+			// A create cut off at the interrupt that no lookup settles (a
+			// port-in submit) needs attention, and the steps after it are
+			// skipped; which calls are out then depends on timing. Every
+			// other step is done.
+			after := rowStates(t, state)
+			var attention []string
+			for k, r := range after {
+				if r.State == checkpoint.NeedsAttention && recs[k].State == checkpoint.InFlight {
+					attention = append(attention, k)
+				}
+			}
+			for k, r := range after {
+				blocked := r.State == checkpoint.Skipped && slices.ContainsFunc(attention, func(a string) bool {
+					return strings.Contains(r.ErrMessage, a)
+				})
+				if r.State != checkpoint.Done && !slices.Contains(attention, k) && !blocked {
 					t.Errorf("%s: %s %s, want done", k, r.State, r.ErrMessage)
 				}
+			}
+			if len(attention) > 0 {
+				t.Logf("cut off at the interrupt and needing attention: %v", attention)
 			}
 			st := e.state()
 			if d := duplicates(st); len(d) > 0 {
@@ -167,6 +192,7 @@ func endpointUnion(a, b map[string]int) map[string]bool {
 // seeds, at most three, until the subscriber, provision and subscription
 // endpoints have each lost answers; every run is checked in full.
 func TestLostAnswerEveryCreateKind(t *testing.T) {
+	t.Parallel()
 	mustLose := []string{"POST " + telegent.PathSubscriberCreate, "POST " + telegent.PathNumbersProvision,
 		"POST " + telegent.PathSubscriptions}
 	// The sample's deliberate failures: 9901 is not eligible; 9911, 9912,
@@ -266,6 +292,7 @@ func portInManifest(tb testing.TB, dir string, numbers ...string) {
 // says it was not placed (--resend). Either way the number has exactly one
 // live order.
 func TestKillBetweenSubmitAndRecord(t *testing.T) {
+	t.Parallel()
 	const number = "+18015550181"
 	cases := []struct {
 		name      string
@@ -281,6 +308,7 @@ func TestKillBetweenSubmitAndRecord(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// Where the inventory shows each number's latest order.
 			e := newEnv(t, sandbox.Options{PortStep: 20 * time.Millisecond, Profile: sandbox.ProfileExtended})
 			dir := filepath.Join(e.dir, "manifest")
@@ -398,6 +426,7 @@ func TestKillBetweenSubmitAndRecord(t *testing.T) {
 // no new step starts. The next run (without the limit) carries on with the
 // rows never tried and leaves the failed ones alone.
 func TestMaxFailures(t *testing.T) {
+	t.Parallel()
 	areas := []string{"801", "385", "435", "212", "415", "646", "917", "718", "303", "720",
 		"602", "480", "206", "503", "512", "617", "305", "404", "312", "702"}
 	var numbers []string
@@ -528,6 +557,7 @@ func TestSubscriberEmailConflict(t *testing.T) {
 // does not show (someone else's customer). The row fails at once with a
 // message saying so, and no run sends the create again.
 func TestSubscriberEmailTakenElsewhere(t *testing.T) {
+	t.Parallel()
 	const taken = "taken@elsewhere.example"
 	e := newEnv(t, sandbox.Options{})
 	var creates atomic.Int64
@@ -575,6 +605,7 @@ func TestSubscriberEmailTakenElsewhere(t *testing.T) {
 // unknown stays in-flight for the next run to look up, neither sent nor
 // judged.
 func TestInterruptDuringReconcile(t *testing.T) {
+	t.Parallel()
 	const email = "pending.lookup@example.com"
 	e := newEnv(t, sandbox.Options{})
 	reached := make(chan struct{})
@@ -626,6 +657,7 @@ func TestInterruptDuringReconcile(t *testing.T) {
 // A failed row stays failed on a plain re-run, costing no request, and is
 // sent again with RetryFailed; done rows are not.
 func TestRetryFailed(t *testing.T) {
+	t.Parallel()
 	const missing = "+13855550199" // not in the inventory: 404
 	e := newEnv(t, sandbox.Options{})
 	dir := filepath.Join(e.dir, "manifest")
@@ -769,6 +801,7 @@ func TestProvisionReconcileForExistingSubscriber(t *testing.T) {
 // before, by an earlier campaign, is not this row's PIN), and the PIN is
 // issued once.
 func TestPortOutPINReconcile(t *testing.T) {
+	t.Parallel()
 	const number = "+13855550100"
 	cases := []struct {
 		name string
@@ -780,6 +813,7 @@ func TestPortOutPINReconcile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, sandbox.Options{Profile: sandbox.ProfileExtended})
 			c := e.client(0)
 			earlier, err := c.PortOut(context.Background(), telegent.PortOutRequest{PortOutNumber: number, PortOutPIN: "1111"})
@@ -827,6 +861,7 @@ func TestPortOutPINReconcile(t *testing.T) {
 // The sandbox's LoseRate drops or 504s at random; to drop every data-usage
 // call and nothing else, this test puts a small handler in front of it.
 func TestNoAnswerFailsRetryably(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{})
 	var drop atomic.Bool
 	drop.Store(true)

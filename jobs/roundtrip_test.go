@@ -21,6 +21,7 @@ import (
 // with the same checkpoint or a new one; a rejected port-in fixed in the
 // results workbook is updated on its order, never submitted again.
 func TestResultsFedBack(t *testing.T) {
+	t.Parallel()
 	const fixed = "+18015559911" // rejected ACCOUNT_NUMBER_MISMATCH until CurrentAccountNumber changes
 	e := newEnv(t, sandbox.Options{PortStep: 30 * time.Millisecond})
 	c := e.client(0)

@@ -16,6 +16,7 @@ import (
 // sample's deliberately bad port-ins, the sandbox holds exactly one of each
 // resource, and a second run sends no create at all.
 func TestSampleMigration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, sandbox.Options{PortStep: 30 * time.Millisecond})
 	p := loadPlan(t, filepath.Join("..", "samples", "migration.xlsx"))
 	state := filepath.Join(e.dir, "run.db")

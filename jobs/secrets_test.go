@@ -115,6 +115,7 @@ func secretsManifest(tb testing.TB, dir, pin11, pin12 string) {
 // error messages — also when the API fails, loses answers, rejects a port
 // for its PIN, and rejects it again after a PIN change that does not help.
 func TestSecretsNeverLeak(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		opts sandbox.Options
@@ -135,6 +136,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, tc.opts)
 			tap := tapWire(t, e)
 			c := tap.client(t)

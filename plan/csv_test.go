@@ -33,6 +33,7 @@ func openCSV(t *testing.T, files map[string]string) []sheets.Reader {
 }
 
 func TestCSVThroughSheets(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"accounts.csv": "AccountRef,AccountName,BillingStreet1,BillingCity,BillingState,BillingZip\n" +
 			"acme,Acme Corp,1 Main St,Lehi,Utah,84043\n",
@@ -67,6 +68,7 @@ func TestCSVThroughSheets(t *testing.T) {
 // A CSV file that is not UTF-8 is read as Windows-1252, with a warning
 // naming the file; Excel's sep= line is not a row.
 func TestCSVWindows1252AndSepLine(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"accounts.csv": "sep=;\r\nAccountRef;AccountName;BillingStreet1;BillingCity;BillingState;BillingZip\r\n" +
 			"acme;Caf\xe9 Ni\xf1o;1 Main St;Lehi;AE;09012\r\n",
@@ -89,6 +91,7 @@ func TestCSVWindows1252AndSepLine(t *testing.T) {
 // title, are not used: a warning names the column and the first row with a
 // value. A row whose only values are there is no manifest row.
 func TestCSVUntitledColumns(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"accounts.csv": "AccountRef,,AccountName,BillingStreet1,BillingCity,BillingState,BillingZip\n" +
 			"acme,,Acme Corp,1 Main St,Lehi,UT,84043\n" +
@@ -120,6 +123,7 @@ func TestCSVUntitledColumns(t *testing.T) {
 // anyway, that draws a warning (in a workbook, Excel's own number cells
 // are caught by the reader instead).
 func TestCSVRoundedICCID(t *testing.T) {
+	t.Parallel()
 	files := map[string]string{
 		"numbers.csv": "LineRef,SubscriberId,MessageRouteId,NumberType,MessageType,ProductType,ICCID\n" +
 			"L1,TSUID-1,MRID-1,mvno,p2p,Sms+Data,8901240397190010000\n" +
@@ -146,6 +150,7 @@ func TestCSVRoundedICCID(t *testing.T) {
 // The same file given twice is a usage error naming it; tables of the same
 // name from different files are told apart by their folders.
 func TestSameNamedTables(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const head = "PortInNumber,SubscriberId,MessageRouteId,CurrentCarrierName,CurrentAccountNumber,CurrentAccountPassword,BillingStreet1,BillingCity,BillingState,BillingZip\n"
 	for _, week := range []string{"week1", "week2"} {

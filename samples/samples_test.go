@@ -25,6 +25,7 @@ func regenerate(t *testing.T) string {
 // go generate ./samples. Workbooks are compared by their cells (text or
 // number, and value), CSV files by their text.
 func TestCommittedSamplesMatchGenerator(t *testing.T) {
+	t.Parallel()
 	fresh := regenerate(t)
 	for _, name := range []string{samplegen.MigrationXLSX, samplegen.MigrationFixedXLSX, samplegen.BadRowsXLSX} {
 		t.Run(name, func(t *testing.T) {

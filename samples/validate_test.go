@@ -46,6 +46,7 @@ func TestMigrationValidates(t *testing.T) {
 }
 
 func TestSyntheticValidates(t *testing.T) {
+	t.Parallel()
 	const n = 2000
 	for _, format := range []string{"csv", "xlsx", "xlsx-shared"} {
 		t.Run(format, func(t *testing.T) {

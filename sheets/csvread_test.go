@@ -13,6 +13,7 @@ import (
 )
 
 func TestOpenCSV(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		content   string
@@ -183,6 +184,7 @@ func TestOpenCSV(t *testing.T) {
 }
 
 func TestOpenCSVErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		content string
@@ -245,6 +247,7 @@ func TestOpenCSVErrors(t *testing.T) {
 }
 
 func TestOpenCSVQuotedFieldClosedAtEnd(t *testing.T) {
+	t.Parallel()
 	// A last field that spans lines and is properly closed is not a
 	// runaway, even with blank lines after it.
 	path := writeFile(t, t.TempDir(), "ok.csv", "A,B\n1,\"two\nlines\"\n\n")
@@ -255,6 +258,7 @@ func TestOpenCSVQuotedFieldClosedAtEnd(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	t.Run("missing file wraps fs.ErrNotExist", func(t *testing.T) {
 		path := filepath.Join(dir, "nope.csv")
@@ -291,6 +295,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenDir(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFile(t, dir, "subscribers.csv", "Email\na@x.example\n")
 	writeFile(t, dir, "accounts.CSV", "AccountRef\nACME\n")
@@ -331,6 +336,7 @@ func TestOpenDir(t *testing.T) {
 }
 
 func TestOpenAll(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a := writeFile(t, dir, "accounts.csv", "AccountRef\nacme\n")
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {

@@ -55,6 +55,7 @@ func dirNames(tb testing.TB, dir string) []string {
 }
 
 func TestXLSXWriterRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "results.xlsx")
 	w, err := sheets.Create(path)
@@ -154,6 +155,7 @@ func TestXLSXWriterRoundTrip(t *testing.T) {
 }
 
 func TestCSVWriterRoundTrip(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := sheets.Create(filepath.Join(dir, "results.csv"))
 	if err != nil {
@@ -207,6 +209,7 @@ func cellsOf(rows []sheets.Row) [][]string {
 }
 
 func TestWriterAtomic(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"results.xlsx", "results.csv"} {
 		t.Run(name, func(t *testing.T) {
 			t.Run("abort leaves nothing", func(t *testing.T) {
@@ -261,6 +264,7 @@ func TestWriterAtomic(t *testing.T) {
 }
 
 func TestWriterErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	t.Run("unsupported type", func(t *testing.T) {
 		_, err := sheets.Create(filepath.Join(dir, "out.ods"))
@@ -290,6 +294,7 @@ func TestWriterErrors(t *testing.T) {
 }
 
 func TestXLSXWriterNoSheets(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "empty.xlsx")
 	w, err := sheets.Create(path)
 	must(t, err)
@@ -345,6 +350,7 @@ func TestSheetName(t *testing.T) {
 // CSV results name their file after it once, not portins.csv.csv. Figures
 // (Num cells) are written as they are, never guarded.
 func TestCSVWriterNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	w, err := sheets.Create(filepath.Join(dir, "results.csv"))
 	if err != nil {
@@ -365,6 +371,7 @@ func TestCSVWriterNames(t *testing.T) {
 // Num cells are number cells in XLSX (Money with two decimals); every
 // other value stays a string cell, even one that reads as a number.
 func TestXLSXWriterFigures(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "results.xlsx")
 	w, err := sheets.Create(path)
 	if err != nil {

@@ -22,6 +22,7 @@ const (
 )
 
 func TestOpenXLSXCellValues(t *testing.T) {
+	t.Parallel()
 	june1 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
@@ -121,6 +122,7 @@ func checkProblem(t *testing.T, r sheets.Row, col int, want string) {
 }
 
 func TestOpenXLSXRawCells(t *testing.T) {
+	t.Parallel()
 	// Styles: 1 = custom "00000", 2 = built-in 14 (date).
 	data := `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>Value</t></is></c></row>` +
 		`<row r="2"><c r="A2" t="inlineStr"><is><t>error</t></is></c><c r="B2" t="e"><v>#N/A</v></c></row>` +
@@ -177,6 +179,7 @@ func TestOpenXLSXRawCells(t *testing.T) {
 }
 
 func TestOpenXLSXWithoutReferences(t *testing.T) {
+	t.Parallel()
 	// Some writers leave out row and cell references; positions follow
 	// document order. Namespace prefixes are legal too.
 	data := `<x:row><x:c t="inlineStr"><x:is><x:t>A</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>B</x:t></x:is></x:c></x:row>` +
@@ -197,6 +200,7 @@ func TestOpenXLSXWithoutReferences(t *testing.T) {
 }
 
 func TestOpenXLSXLayout(t *testing.T) {
+	t.Parallel()
 	path := saveXLSX(t, t.TempDir(), "layout.xlsx", func(f *excelize.File) {
 		must(t, f.SetSheetName("Sheet1", "Accounts"))
 		must(t, f.SetSheetRow("Accounts", "A1", &[]any{"AccountRef", "AccountName"}))
@@ -259,6 +263,7 @@ func TestOpenXLSXLayout(t *testing.T) {
 }
 
 func TestOpenXLSXNoTable(t *testing.T) {
+	t.Parallel()
 	path := saveXLSX(t, t.TempDir(), "empty.xlsx", func(f *excelize.File) {
 		_, err := f.NewSheet("Other")
 		must(t, err)
@@ -273,6 +278,7 @@ func TestOpenXLSXNoTable(t *testing.T) {
 }
 
 func TestOpenXLSXReadersShareTheFile(t *testing.T) {
+	t.Parallel()
 	// Closing one tab's Reader leaves the others readable; every tab can
 	// be read after the others were closed, in any order.
 	path := saveXLSX(t, t.TempDir(), "two.xlsx", func(f *excelize.File) {
@@ -301,6 +307,7 @@ func TestOpenXLSXReadersShareTheFile(t *testing.T) {
 }
 
 func TestOpenXLSX1904DateSystem(t *testing.T) {
+	t.Parallel()
 	// Workbooks made on old Macs count days from 1904: the same date has a
 	// serial number 1462 lower.
 	path := saveXLSX(t, t.TempDir(), "mac.xlsx", func(f *excelize.File) {
@@ -317,6 +324,7 @@ func TestOpenXLSX1904DateSystem(t *testing.T) {
 }
 
 func TestOpenXLSXConcurrentTabs(t *testing.T) {
+	t.Parallel()
 	// Readers of one workbook may be read at the same time (run with -race).
 	const tabs, rows = 4, 200
 	path := saveXLSX(t, t.TempDir(), "tabs.xlsx", func(f *excelize.File) {

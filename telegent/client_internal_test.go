@@ -168,6 +168,7 @@ func TestNewChecksConfig(t *testing.T) {
 }
 
 func TestCredentialsRejected(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		h    http.HandlerFunc
@@ -208,6 +209,7 @@ func TestCredentialsRejected(t *testing.T) {
 }
 
 func TestTokenScopePerEndpoint(t *testing.T) {
+	t.Parallel()
 	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PathAccountPackages:
@@ -234,6 +236,7 @@ func TestTokenScopePerEndpoint(t *testing.T) {
 }
 
 func TestReauthenticatesOn401(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		accept       func(token string) bool
@@ -275,6 +278,7 @@ func TestReauthenticatesOn401(t *testing.T) {
 // expired in turn, as a long run of retries may see, is replaced again:
 // the rule is one re-authentication per 401, not per call.
 func TestReauthenticatesAgainAfterTheReplacementServed(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	seen := map[string]int{}
 	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
@@ -301,6 +305,7 @@ func TestReauthenticatesAgainAfterTheReplacementServed(t *testing.T) {
 }
 
 func TestCreateRetriedOnlyWhenSurelyNotApplied(t *testing.T) {
+	t.Parallel()
 	answer := ProvisionResponse{OrderId: "JNUOID-1", OrderStatus: OrderComplete, PhoneNumberId: "NID-1"}
 	tests := []struct {
 		name         string
@@ -335,6 +340,7 @@ func TestCreateRetriedOnlyWhenSurelyNotApplied(t *testing.T) {
 }
 
 func TestIdempotentRetried(t *testing.T) {
+	t.Parallel()
 	for _, code := range []int{408, 429, 500, 502, 503, 504} {
 		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			f := newFakeAPI(t, sequence(status(code), status(code), ok(Number{PhoneNumberId: "NID-1"})))
@@ -350,6 +356,7 @@ func TestIdempotentRetried(t *testing.T) {
 }
 
 func TestRetriesStopAtMaxAttempts(t *testing.T) {
+	t.Parallel()
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "0")
 		writeError(w, 503, "busy")
@@ -365,6 +372,7 @@ func TestRetriesStopAtMaxAttempts(t *testing.T) {
 }
 
 func TestRetryAfterReported(t *testing.T) {
+	t.Parallel()
 	lim := NewLimiter(1000, 1)
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Retry-After", "7")
@@ -384,6 +392,7 @@ func TestRetryAfterReported(t *testing.T) {
 }
 
 func TestLostAnswerOnCreateIsNeverResent(t *testing.T) {
+	t.Parallel()
 	var applied atomic.Int32
 	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		var req SubscriberCreateRequest
@@ -404,6 +413,7 @@ func TestLostAnswerOnCreateIsNeverResent(t *testing.T) {
 }
 
 func TestLostAnswerOnIdempotentIsResent(t *testing.T) {
+	t.Parallel()
 	f := newFakeAPI(t, sequence(
 		func(w http.ResponseWriter, _ *http.Request) { dropConnection(t, w) },
 		ok(GuardianFeatures{SubscriberId: "TSUID-1", EnableIntelligentGuardianCalls: true}),
@@ -418,6 +428,7 @@ func TestLostAnswerOnIdempotentIsResent(t *testing.T) {
 }
 
 func TestAttemptTimeout(t *testing.T) {
+	t.Parallel()
 	slowFirst := func(next func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 		return sequence(func(_ http.ResponseWriter, r *http.Request) {
 			// Read the body, so that the server notices the client hanging up.
@@ -453,6 +464,7 @@ func TestAttemptTimeout(t *testing.T) {
 }
 
 func TestRefusedConnectionResendsCreate(t *testing.T) {
+	t.Parallel()
 	var refuse atomic.Int32 // dials to refuse
 	dialer := &net.Dialer{}
 	tr := &http.Transport{
@@ -492,6 +504,7 @@ func TestRefusedConnectionResendsCreate(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
 	garbage := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"OrderId": 12`))
@@ -511,6 +524,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestSecretsNeverShown(t *testing.T) {
+	t.Parallel()
 	const pin, pw = "90210555", "correct-horse"
 	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		// A careless API that echoes the request, the token and the secret.
@@ -551,6 +565,7 @@ func TestSecretsNeverShown(t *testing.T) {
 }
 
 func TestCallerCancelReturnedAsIs(t *testing.T) {
+	t.Parallel()
 	started := make(chan struct{})
 	f := newFakeAPI(t, func(_ http.ResponseWriter, r *http.Request) {
 		close(started)
@@ -570,6 +585,7 @@ func TestCallerCancelReturnedAsIs(t *testing.T) {
 }
 
 func TestCallerGivesUpAfterCreateWritten(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var applied atomic.Int32
@@ -592,6 +608,7 @@ func TestCallerGivesUpAfterCreateWritten(t *testing.T) {
 }
 
 func TestAnswerReadBeforeCallerGaveUpIsKept(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		call func(*Client, context.Context) (string, error)
@@ -636,6 +653,7 @@ func TestAnswerReadBeforeCallerGaveUpIsKept(t *testing.T) {
 }
 
 func TestListPaging(t *testing.T) {
+	t.Parallel()
 	const total = 2500
 	all := make([]Number, total)
 	for i := range all {
@@ -714,6 +732,7 @@ func TestListPaging(t *testing.T) {
 }
 
 func TestObserverSeesEveryAttempt(t *testing.T) {
+	t.Parallel()
 	f := newFakeAPI(t, sequence(status(503), ok(OrderDetails{OrderId: "JNUOID-1"})))
 	if _, err := f.client.Order(context.Background(), "JNUOID-1"); err != nil {
 		t.Fatal(err)

@@ -97,6 +97,7 @@ func requests(srv *sandbox.Server, key, status string) int {
 }
 
 func TestEveryEndpoint(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := start(t, sandbox.Options{Seed: 7, Profile: sandbox.ProfileExtended}) // which serves the account and voice route lists
 	ctx := t.Context()
 
@@ -303,6 +304,7 @@ func TestEveryEndpoint(t *testing.T) {
 }
 
 func TestFailedRowsAreClassified(t *testing.T) {
+	t.Parallel()
 	_, c, _ := start(t, sandbox.Options{Seed: 3, Profile: sandbox.ProfileExtended}) // whose conflicts are 409
 	ctx := t.Context()
 	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "A"}))(t)
@@ -347,6 +349,7 @@ func TestFailedRowsAreClassified(t *testing.T) {
 }
 
 func TestTokenScopeAndExpiry(t *testing.T) {
+	t.Parallel()
 	srv, c, rec := start(t, sandbox.Options{Seed: 11})
 	ctx := t.Context()
 	for range 3 {
@@ -377,6 +380,7 @@ func TestTokenScopeAndExpiry(t *testing.T) {
 }
 
 func TestManyWorkersFetchOneToken(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := start(t, sandbox.Options{Seed: 5, Latency: 20 * time.Millisecond})
 	ctx := t.Context()
 	const workers = 50
@@ -404,6 +408,7 @@ func TestManyWorkersFetchOneToken(t *testing.T) {
 }
 
 func TestThrottledCallWaitsRetryAfter(t *testing.T) {
+	t.Parallel()
 	// Two requests a second. Without honouring Retry-After (1s) the client
 	// would spend its 3 attempts within milliseconds, all refused.
 	lim := telegent.NewLimiter(1000, 1)
@@ -437,6 +442,7 @@ func TestThrottledCallWaitsRetryAfter(t *testing.T) {
 }
 
 func TestInjectedFailuresAreRetried(t *testing.T) {
+	t.Parallel()
 	srv, c, _ := start(t, sandbox.Options{Seed: 21}, func(cfg *telegent.Config) { cfg.MaxAttempts = 10 })
 	ctx := t.Context()
 	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "Faulty"}))(t)
@@ -502,6 +508,7 @@ func TestInjectedFailuresAreRetried(t *testing.T) {
 }
 
 func TestLostAnswerSurfacesAsUnknown(t *testing.T) {
+	t.Parallel()
 	srv, c, rec := start(t, sandbox.Options{Seed: 13})
 	ctx := t.Context()
 	acct := must(c.CreateAccount(ctx, telegent.AccountCreateRequest{AccountName: "Lossy"}))(t)
@@ -560,6 +567,7 @@ func TestLostAnswerSurfacesAsUnknown(t *testing.T) {
 }
 
 func TestCancelledCallReturnsContextError(t *testing.T) {
+	t.Parallel()
 	_, c, _ := start(t, sandbox.Options{Seed: 17, Latency: time.Hour})
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)
@@ -574,6 +582,7 @@ func TestCancelledCallReturnsContextError(t *testing.T) {
 }
 
 func TestDeadlineAfterCreateSentIsUnknown(t *testing.T) {
+	t.Parallel()
 	// 600ms of latency, jittered ±50%, is never under 300ms: the caller's
 	// 250ms deadline always passes while the sandbox holds the request.
 	srv, c, rec := start(t, sandbox.Options{Seed: 19, Latency: 600 * time.Millisecond})

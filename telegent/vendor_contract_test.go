@@ -496,6 +496,7 @@ var allowedProblems = map[string]string{
 // set, is one the vendor's documents show: no undocumented field, no
 // object where they show a value, documented enums and date formats.
 func TestClientRequestsMatchVendorDocs(t *testing.T) {
+	t.Parallel()
 	spec := vendorSpec(t)
 	cs, hs := newContractServer(t)
 	c := contractClient(t, hs.URL)
@@ -580,6 +581,7 @@ func checkRecorded(t *testing.T, spec *vendorspec.Spec, reqs []recorded) (hit, a
 // The client reads the vendor's error answers (seed 001) into its Error:
 // the status and the vendor's own message.
 func TestClientReadsVendorErrorAnswers(t *testing.T) {
+	t.Parallel()
 	var token []byte
 	var errs []vendorFile
 	for _, f := range vendorIndex(t) {

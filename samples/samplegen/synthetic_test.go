@@ -67,6 +67,7 @@ func byName(t *testing.T, tables []Table, name string) Table {
 // that make a synthetic manifest valid: unique keys and ICCIDs, references
 // that resolve, lines in their subscriber's account, no sandbox test numbers.
 func TestSyntheticConsistent(t *testing.T) {
+	t.Parallel()
 	const n = 100_000
 	dir := t.TempDir()
 	shape, err := WriteSynthetic(dir, n, "csv")
@@ -153,6 +154,7 @@ func TestSyntheticConsistent(t *testing.T) {
 }
 
 func TestSyntheticFormatsAgree(t *testing.T) {
+	t.Parallel()
 	const n = 300
 	dir := t.TempDir()
 	if _, err := WriteSynthetic(filepath.Join(dir, "csv"), n, "csv"); err != nil {
@@ -184,6 +186,7 @@ func TestSyntheticFormatsAgree(t *testing.T) {
 }
 
 func TestSyntheticDeterministic(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"csv", "xlsx", "xlsx-shared"} {
 		t.Run(format, func(t *testing.T) {
 			a, b := t.TempDir(), t.TempDir()

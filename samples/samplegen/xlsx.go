@@ -125,12 +125,12 @@ func (s *XLSXSink) Row(cells []any) error {
 	s.row++
 	s.cells = s.cells[:0]
 	for i, c := range cells {
-		switch c.(type) {
+		switch v := c.(type) {
 		case string:
 		case float64:
-			c = excelize.Cell{StyleID: s.number, Value: c}
+			c = excelize.Cell{StyleID: s.number, Value: v}
 		case GeneralNumber:
-			c = excelize.Cell{StyleID: s.plain, Value: float64(c.(GeneralNumber))}
+			c = excelize.Cell{StyleID: s.plain, Value: float64(v)}
 		default:
 			return fmt.Errorf("xlsx sink: row %d: column %d: %T is neither text nor a number", s.row, i+1, c)
 		}

@@ -30,6 +30,7 @@ func writeAndRead[S Sink](t *testing.T, newSink func(string) (S, error), tables 
 }
 
 func TestXLSXSinkRoundTrip(t *testing.T) {
+	t.Parallel()
 	want := []Table{
 		{Name: "First", Header: []string{"Zip", "Phone", "ICCID", "Formula"}, Rows: [][]any{
 			{"02139", "+18015551234", "8901240397190002080", "=1+1"},
@@ -62,6 +63,7 @@ func TestXLSXSinkRoundTrip(t *testing.T) {
 // The workbook ExcelSink writes reads back the same through excelize, its
 // texts in the shared strings table, each once.
 func TestExcelSinkRoundTrip(t *testing.T) {
+	t.Parallel()
 	want := []Table{
 		{Name: "First & Co", Header: []string{"Zip", "Phone", "ICCID", "Odd"}, Rows: [][]any{
 			{"02139", "+18015551234", "8901240397190002080", "a & b <c>"},
@@ -113,6 +115,7 @@ func TestExcelSinkRoundTrip(t *testing.T) {
 }
 
 func TestWriteRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		table Table

@@ -202,7 +202,14 @@ func (s *Server) serveAPI(r *http.Request) reply {
 	if rep, ok := s.throttle(); !ok {
 		return rep
 	}
-	s.delay(r.Context())
+	// The body is read before the latency is waited: net/http sees that a
+	// client went away only once the body has been read to its end, and
+	// until then r.Context() would stay live and the wait would outlast the
+	// client. A body too large to read whole is not waited for at all.
+	body, bodyErr := readBody(r)
+	if bodyErr == nil {
+		s.delay(r.Context())
+	}
 	if code := s.faults.failure(); code != 0 {
 		rep := errorReply(&apiError{status: code, msg: http.StatusText(code) + ": injected by the sandbox"})
 		if code == http.StatusServiceUnavailable {
@@ -224,13 +231,10 @@ func (s *Server) serveAPI(r *http.Request) reply {
 			return errorReply(err)
 		}
 	}
-	var body []byte
-	if r.Method == http.MethodPost {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		if err != nil || len(body) > maxBody {
-			return errorReply(errBadRequest("request body unreadable or larger than %d bytes", maxBody))
-		}
+	if r.Method != http.MethodPost {
+		body = nil
+	} else if bodyErr != nil {
+		return errorReply(bodyErr)
 	}
 	if rep, ok := s.echo.answer(r.Method, body); ok {
 		return rep
@@ -248,6 +252,15 @@ func (s *Server) serveAPI(r *http.Request) reply {
 		}
 	}
 	return okReply(out)
+}
+
+// readBody reads r's body whole, up to maxBody bytes.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		return nil, errBadRequest("request body unreadable or larger than %d bytes", maxBody)
+	}
+	return body, nil
 }
 
 func methodNotAllowed(allowed ...string) reply {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	good := "https://api.telegent.com" + telegent.PathAccountCreate
 	tests := []struct {
@@ -63,6 +64,7 @@ func TestTokenEndpoint(t *testing.T) {
 }
 
 func TestTokenScopeAndExpiry(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1, TokenTTL: time.Minute})
 	accountTok := c.token(telegent.PathAccountCreate)
 	listTok := c.token(telegent.PathDistributorAccounts)
@@ -96,6 +98,7 @@ func TestTokenScopeAndExpiry(t *testing.T) {
 }
 
 func TestMissingBearerScheme(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	tok := c.token(telegent.PathDistributorAccounts)
 	req, _ := http.NewRequest(http.MethodGet, c.base+telegent.PathDistributorAccounts, nil)
@@ -111,6 +114,7 @@ func TestMissingBearerScheme(t *testing.T) {
 }
 
 func TestRouting(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	tests := []struct {
 		name, method, path string

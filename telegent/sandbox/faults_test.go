@@ -69,6 +69,7 @@ func failCodes(t *testing.T, seed int64) []int {
 }
 
 func TestFailRateFailsBeforeAnyChange(t *testing.T) {
+	t.Parallel()
 	codes := failCodes(t, 42)
 	seen := map[int]bool{}
 	for _, code := range codes {
@@ -86,6 +87,7 @@ func TestFailRateFailsBeforeAnyChange(t *testing.T) {
 }
 
 func TestLoseRateCommitsThenLosesTheAnswer(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 42})
 	accountTok := c.token(telegent.PathAccountCreate)
 	listTok := c.token(telegent.PathDistributorSubs)
@@ -132,6 +134,7 @@ func TestLoseRateCommitsThenLosesTheAnswer(t *testing.T) {
 // LoseFirst loses the answers to the first changes of each endpoint,
 // committed all the same, and no more.
 func TestLoseFirst(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 42, LoseFirst: 2})
 	accountTok := c.token(telegent.PathAccountCreate)
 	before := len(s.State().Accounts)
@@ -154,6 +157,7 @@ func TestLoseFirst(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		rps            float64
 		wantAllowed    int // of the 5 requests sent in the same instant, the token request included
@@ -221,6 +225,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestLatency(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1, Latency: time.Millisecond})
 	tok := c.token(telegent.PathDistributorSubs)
 	if status, _ := c.raw(http.MethodGet, telegent.PathDistributorSubs, tok, nil); status != http.StatusOK {
@@ -241,6 +246,7 @@ func TestLatency(t *testing.T) {
 }
 
 func TestClosedSandboxAnswers503(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	tok := c.token(telegent.PathAccountCreate)
 	if err := s.Close(); err != nil {
@@ -262,6 +268,7 @@ func TestClosedSandboxAnswers503(t *testing.T) {
 }
 
 func TestSetBusyRate(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	tok := c.token(telegent.PathAccountPackages)
 	get := func() int {
@@ -282,6 +289,7 @@ func TestSetBusyRate(t *testing.T) {
 }
 
 func TestOptionsAreChecked(t *testing.T) {
+	t.Parallel()
 	tests := []Options{
 		{RPS: -1},
 		{FailRate: 1.5},

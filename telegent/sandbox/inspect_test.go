@@ -16,6 +16,7 @@ import (
 )
 
 func TestStatsShape(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	var a telegent.Account
 	c.mustPost(telegent.PathAccountCreate, telegent.AccountCreateRequest{AccountName: "A"}, &a)
@@ -47,6 +48,7 @@ func TestStatsShape(t *testing.T) {
 }
 
 func TestStatsStaySmallForUnknownPaths(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	for i := range 50 {
 		c.raw(http.MethodGet, fmt.Sprintf("/v1.0/nothing/%d?x=%d", i, i), "", nil)
@@ -69,6 +71,7 @@ func TestStatsStaySmallForUnknownPaths(t *testing.T) {
 }
 
 func TestStateIsSortedAndComplete(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	for range 3 {
 		c.fixture()
@@ -119,6 +122,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestSecretsNeverLeave(t *testing.T) {
+	t.Parallel()
 	secrets := []string{"Sup3r-Secret-Pass", "route-token-XYZ", "callback-token-QRS", "voice-token-LMN", "31415926", "27182818", "16180339", "12ab-secret-pin"}
 	var logs syncBuffer
 	file := filepath.Join(t.TempDir(), "sandbox.db")

@@ -23,6 +23,7 @@ import (
 )
 
 func TestDataFileSurvivesCloseAndNew(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sandbox.db")
 	opts := Options{Seed: 5, DataFile: file, PortStep: time.Hour, TokenTTL: 1000 * time.Hour}
 
@@ -107,6 +108,7 @@ func TestHelperSandboxProcess(t *testing.T) {
 }
 
 func TestDataFileSurvivesKill(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
@@ -155,6 +157,7 @@ func TestDataFileSurvivesKill(t *testing.T) {
 }
 
 func TestDataFileHoldsNoKeyOrDigest(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sandbox.db")
 	s, err := New(Options{Seed: 3, DataFile: file, PortStep: time.Hour})
 	if err != nil {
@@ -197,6 +200,7 @@ func TestDataFileHoldsNoKeyOrDigest(t *testing.T) {
 // keys and digests left the data file, and checks that both are gone from
 // it afterwards, the state being unchanged.
 func TestVersion1FileIsRewritten(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sandbox.db")
 	opts := Options{Seed: 4, DataFile: file, PortStep: time.Hour}
 	s1, err := New(opts)

@@ -67,6 +67,7 @@ func wantOrder(t *testing.T, c *client, id, status, code string, declined int) t
 }
 
 func TestPortInCompletesStageByStage(t *testing.T) {
+	t.Parallel()
 	s, c := newPortSandbox(t)
 	const number = "+18015550123"
 	resp := c.portIn(portInRequest(number))
@@ -101,6 +102,7 @@ func TestPortInCompletesStageByStage(t *testing.T) {
 }
 
 func TestPortInTestNumbersRejectUntilFixed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		number, code string
 		noFix, fix   telegent.PortInUpdateRequest
@@ -170,6 +172,7 @@ func testRejectUntilFixed(t *testing.T, p Profile, number, code string, noFix, f
 }
 
 func TestPortInRejectedForGood(t *testing.T) {
+	t.Parallel()
 	s, c := newPortSandbox(t)
 	const number = "+18015559919"
 	id := c.portIn(portInRequest(number)).OrderId
@@ -194,6 +197,7 @@ func TestPortInRejectedForGood(t *testing.T) {
 }
 
 func TestPortInEligibility(t *testing.T) {
+	t.Parallel()
 	_, c := newPortSandbox(t)
 	tests := []struct {
 		number       string
@@ -221,6 +225,7 @@ func TestPortInEligibility(t *testing.T) {
 }
 
 func TestPortInCancelIsFinal(t *testing.T) {
+	t.Parallel()
 	s, c := newPortSandbox(t)
 	const number = "+18015550444"
 	id := c.portIn(portInRequest(number)).OrderId
@@ -255,6 +260,7 @@ func TestPortInCancelIsFinal(t *testing.T) {
 }
 
 func TestPortOutIssuesAnOrder(t *testing.T) {
+	t.Parallel()
 	s, c := newPortSandbox(t)
 	const number = "+13855550107"
 	var resp telegent.PortOutResponse

@@ -79,6 +79,7 @@ var (
 // example request of the vendor's documents and checks that the answer
 // holds exactly the keys the documents show for it.
 func TestDocumentedAnswersHoldOnlyDocumentedKeys(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1, PortStep: step, TokenTTL: 1000 * time.Hour})
 	f := c.fixture()
 	iccid := "8901240397190195850"
@@ -188,6 +189,7 @@ func TestDocumentedAnswersHoldOnlyDocumentedKeys(t *testing.T) {
 // shows: on order details and inventory records, and the token's
 // apiEndpoint.
 func TestExtendedFieldsPerProfile(t *testing.T) {
+	t.Parallel()
 	orderExtras := []string{"PhoneNumberId", "OrderStatusCode", "PortInDate", "CompletedDate", "DeclinedAttempts", "LastDeclinedAt"}
 	numberExtras := []string{"OrderId", "OrderType", "CreatedAt", "AccountId"}
 	for _, p := range profiles {
@@ -241,6 +243,7 @@ func TestExtendedFieldsPerProfile(t *testing.T) {
 }
 
 func TestUndocumentedListsPerProfile(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) {
 			_, c := newSandbox(t, Options{Seed: 1, Profile: p})
@@ -268,6 +271,7 @@ func TestUndocumentedListsPerProfile(t *testing.T) {
 // with a clear message under the documented profile, 409 under the
 // extended one. The documented profile's stats hold no 409 at all.
 func TestConflictsPerProfile(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) {
 			s, c := newProfileSandbox(t, p)
@@ -330,6 +334,7 @@ func TestConflictsPerProfile(t *testing.T) {
 // port or scheme than its ApiEndpoint's, as on another path; a default port
 // and the case of the host make no difference.
 func TestTokenBoundToTheWholeURL(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	second := httptest.NewServer(s) // the same sandbox on a second listener: another port
 	defer second.Close()
@@ -393,6 +398,7 @@ func mustNew(t *testing.T, opts Options) *Server {
 // route creates and provision without AccountId land on it; once there
 // are two accounts, they need AccountId (400 naming it).
 func TestAccountIdRequiredWithManyAccounts(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) {
 			_, c := newSandbox(t, Options{Seed: 1, Profile: p})
@@ -433,6 +439,7 @@ func TestAccountIdRequiredWithManyAccounts(t *testing.T) {
 }
 
 func TestEnumsAsDocumented(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1, PortStep: step})
 	f := c.fixture()
 	num := c.provision(f)
@@ -471,6 +478,7 @@ func TestEnumsAsDocumented(t *testing.T) {
 // MM/DD/YYYY and the API reference's YYYY-MM-DD, and keeps the date as the
 // latter; a submit ignores PortInDate (no field of its schema).
 func TestPortInDateFormats(t *testing.T) {
+	t.Parallel()
 	_, c := newPortSandbox(t) // whose orders show PortInDate
 	id := c.portIn(portInRequest("+18015550131")).OrderId
 	for in, want := range map[string]string{"04/23/2026": "2026-04-23", "2026-06-01": "2026-06-01"} {
@@ -507,6 +515,7 @@ func TestPortInDateFormats(t *testing.T) {
 // message, for good; 9921 goes Submitted -> On Hold and stays there until
 // cancelled.
 func TestPortInErrorAndUnknownStatus(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) {
 			s, c := newProfileSandbox(t, p)
@@ -597,6 +606,7 @@ func TestRejectionMessagesNameTheDetail(t *testing.T) {
 // which number provision would hand out, the second is asked about it
 // first.
 func TestEligibilityReservesTheNumber(t *testing.T) {
+	t.Parallel()
 	_, probe := newSandbox(t, Options{Seed: 11})
 	f := probe.fixture()
 	next := probe.provision(f).PhoneNumberAssigned
@@ -628,6 +638,7 @@ func TestEligibilityReservesTheNumber(t *testing.T) {
 // TestProvisionQRCode: a provision that pairs a SIM answers a QR code URL;
 // one without does not.
 func TestProvisionQRCode(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	if p := c.provision(f); p.QRCode != "" {
@@ -643,6 +654,7 @@ func TestProvisionQRCode(t *testing.T) {
 }
 
 func TestParseProfile(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]Profile{"documented": ProfileDocumented, "Extended": ProfileExtended} {
 		if got, err := ParseProfile(in); err != nil || got != want {
 			t.Errorf("ParseProfile(%q) = %v, %v, want %v", in, got, err, want)
@@ -661,6 +673,7 @@ func TestParseProfile(t *testing.T) {
 // reservations existed (no bucket for them) opens, and takes them from then
 // on.
 func TestDataFileFromBeforeReservations(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "sandbox.db")
 	s := mustNew(t, Options{Seed: 3, DataFile: file})
 	if err := s.Close(); err != nil {

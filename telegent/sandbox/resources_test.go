@@ -11,6 +11,7 @@ import (
 )
 
 func TestDuplicateEmail(t *testing.T) {
+	t.Parallel()
 	for _, p := range profiles {
 		t.Run(p.String(), func(t *testing.T) { testDuplicateEmail(t, p) })
 	}
@@ -45,6 +46,7 @@ func testDuplicateEmail(t *testing.T, p Profile) {
 }
 
 func TestUnknownIDsAreNotFound(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	num := c.provision(f)
@@ -94,6 +96,7 @@ func TestUnknownIDsAreNotFound(t *testing.T) {
 }
 
 func TestProvisionBuysANewNumberEveryCall(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	before := len(s.State().Numbers)
@@ -137,6 +140,7 @@ func TestProvisionBuysANewNumberEveryCall(t *testing.T) {
 }
 
 func TestICCIDIsOnOneNumberOnly(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	req := f.provision()
@@ -153,6 +157,7 @@ func TestICCIDIsOnOneNumberOnly(t *testing.T) {
 }
 
 func TestNumberUpdateBindsAndChecks(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1, Profile: ProfileExtended}) // whose numbers show their AccountId
 	f, g := c.fixture(), c.fixture()
 	req := f.provision()
@@ -178,6 +183,7 @@ func TestNumberUpdateBindsAndChecks(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestListsArePaged(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1, Profile: ProfileExtended}) // which serves the account list
 	for i := range 5 {
 		c.mustPost(telegent.PathAccountCreate, telegent.AccountCreateRequest{AccountName: fmt.Sprint("acct ", i)}, nil)
@@ -218,6 +224,7 @@ func TestListsArePaged(t *testing.T) {
 }
 
 func TestInventoryFilters(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1, Profile: ProfileExtended}) // which filters on AccountId
 	f := c.fixture()
 	c.provision(f)
@@ -244,6 +251,7 @@ func TestInventoryFilters(t *testing.T) {
 }
 
 func TestRouteListsAndDetails(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1, Profile: ProfileExtended}) // which lists voice routes and filters routes by account
 	f := c.fixture()
 	var mr telegent.MessageRoute
@@ -264,6 +272,7 @@ func TestRouteListsAndDetails(t *testing.T) {
 }
 
 func TestDataUsage(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	data := c.provision(f)
@@ -295,6 +304,7 @@ func TestDataUsage(t *testing.T) {
 }
 
 func TestSubscriptions(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	p := c.provision(f)
@@ -326,6 +336,7 @@ func TestSubscriptions(t *testing.T) {
 }
 
 func TestGuardianAndMessageFilters(t *testing.T) {
+	t.Parallel()
 	s, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	g := telegent.GuardianFeatures{SubscriberId: f.subscriber, EnableIntelligentGuardianMessages: true}

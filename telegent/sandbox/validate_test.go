@@ -26,6 +26,7 @@ func with(base obj, changes obj) obj {
 }
 
 func TestBadBodiesAreRejectedNamingTheField(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 1})
 	f := c.fixture()
 	num := c.provision(f)
@@ -142,6 +143,7 @@ func TestBadBodiesAreRejectedNamingTheField(t *testing.T) {
 }
 
 func TestEnumsAreCaseInsensitive(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 2})
 	f := c.fixture()
 	req := f.provision()
@@ -164,6 +166,7 @@ func TestEnumsAreCaseInsensitive(t *testing.T) {
 }
 
 func TestUnknownFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	_, c := newSandbox(t, Options{Seed: 3})
 	var a telegent.Account
 	c.mustPost(telegent.PathAccountCreate, `{"AccountName":"Acme","Whatever":{"x":1}}`, &a)

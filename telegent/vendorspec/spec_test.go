@@ -297,6 +297,7 @@ func TestProblemsNeverQuoteValues(t *testing.T) {
 
 // Load refuses a fields.json whose parts do not fit together.
 func TestLoadRefusesBadSpecs(t *testing.T) {
+	t.Parallel()
 	for name, fields := range map[string]string{
 		"no type":             `{"POST /x":{"source":"s","fields":["A"],"types":{}}}`,
 		"unknown type":        `{"POST /x":{"source":"s","fields":["A"],"types":{"A":"text"}}}`,
