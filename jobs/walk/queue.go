@@ -50,6 +50,7 @@ type readyEntry struct {
 	id   int32
 }
 
+//lint:ignore U1000 used through heap's type constraint, which staticcheck does not follow
 func (e readyEntry) before(f readyEntry) bool {
 	return e.prio > f.prio || (e.prio == f.prio && e.id < f.id)
 }
@@ -62,6 +63,7 @@ type timerEntry struct {
 	id  int32
 }
 
+//lint:ignore U1000 used through heap's type constraint, which staticcheck does not follow
 func (e timerEntry) before(f timerEntry) bool {
 	return e.due.Before(f.due) || (e.due.Equal(f.due) && e.seq < f.seq)
 }
