@@ -27,25 +27,18 @@ func (e *rowError) Error() string { return e.msg }
 
 func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Sprintf(format, args...)} }
 
-// loadPackages reads the package list, once per run, when steps (or,
-// if steps is nil, the whole plan) have subscriptions still to create or
-// to look up: to resolve Package by name. The finance summary uses it too,
-// and falls back to what each subscription's create recorded.
-func (r *Runner) loadPackages(ctx context.Context, steps []int32) error {
-	if r.packages != nil {
-		return nil
-	}
-	need := func(i int32) bool {
-		return r.p.Steps[i].Action == plan.SubscriptionCreate && (r.state[i] == checkpoint.Pending || r.state[i] == checkpoint.InFlight)
-	}
+// loadPackages reads the package list, once per run, when the plan has
+// subscriptions still to create (and not blocked) or to look up: to resolve Package by
+// name. The finance summary uses it too, and falls back to what each
+// subscription's create recorded. A list that cannot be read fails those
+// subscriptions (to be retried), unless the credentials are rejected
+// (run-fatal) or ctx ended (its error is returned).
+func (r *Runner) loadPackages(ctx context.Context) error {
+	states := r.startStates()
 	found := false
-	if steps == nil {
-		for i := range r.p.Steps {
-			found = found || need(int32(i))
-		}
-	}
-	for _, i := range steps {
-		found = found || need(i)
+	for i := range r.p.Steps {
+		st := states[i]
+		found = found || (r.p.Steps[i].Action == plan.SubscriptionCreate && (st == checkpoint.Pending || st == checkpoint.InFlight))
 	}
 	if !found {
 		return nil
@@ -53,7 +46,7 @@ func (r *Runner) loadPackages(ctx context.Context, steps []int32) error {
 	pkgs, err := r.c.Packages(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			return errLookupStopped
+			return ctx.Err()
 		}
 		if telegent.Classify(err) == telegent.ClassAbort {
 			return fmt.Errorf("%w: %v", ErrAborted, err)
@@ -185,7 +178,7 @@ const dateSent = "PortInDateSent"
 func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	ri := r.p.Steps[i].Row
 	req := r.portInFields(ri)
-	switch r.redo[i] {
+	switch r.steps[i].redo {
 	case redoUpdate:
 		orderID := firstNonEmpty(rec.IDs["OrderId"], r.p.KnownOrder(ri))
 		delete(rec.Data, unknownSent) // from now on, the record holds what was sent

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs/walk"
 	"telegent-bulk/plan"
 	"telegent-bulk/telegent"
 )
@@ -36,71 +37,72 @@ const (
 	vLookAgain                    // the lookup failed: stays in-flight, the next run looks again
 )
 
-// reconcileAndApply looks up every step in idxs (one listing per kind of
-// lookup, not one per step) and applies the verdicts. At start-up
-// (running false) it only sets states; during a run it queues the steps to
-// send again and releases the dependents of those it found.
-func (r *Runner) reconcileAndApply(ctx context.Context, idxs []int32, running bool) error {
-	verdicts, err := r.reconcile(ctx, idxs)
+// resolve is the walk's resolver: it looks up every step in ids (one
+// listing per kind of lookup, not one per step), records what it found
+// and returns each step's state: Pending to send it (again), the outcome
+// found, or Unknown when the lookup itself failed (the record stays
+// in-flight, so that the next run looks again). Lookups cut short by the
+// end of ctx say nothing: it returns ctx's error and the steps stay in
+// flight.
+func (r *Runner) resolve(ctx context.Context, ids []int32) ([]walk.State, error) {
+	verdicts, err := r.reconcile(ctx, ids)
 	if err != nil {
-		return err
+		if ctx.Err() == nil {
+			r.resolveErr = err
+		}
+		return nil, err
 	}
 	if ctx.Err() != nil {
-		// Lookups cut short say nothing: the steps stay in-flight.
-		return errLookupStopped
+		return nil, ctx.Err()
 	}
-
-	for _, i := range idxs {
+	states := make([]walk.State, len(ids))
+	for k, i := range ids {
 		v := verdicts[i]
 		if v.kind == vAttention && r.declaredAbsent(i) {
 			v.kind = vAbsent // the user checked: it was not applied
 		}
-		rec := r.record(i)
-		rec.UpdatedAt = time.Now().UTC()
-		r.rounds[i]++
-		switch v.kind {
-		case vAbsent:
-			r.setState(i, checkpoint.Pending)
-			if running {
-				r.makeReady(i)
-			}
-			continue
-		case vFound:
-			rec.State = checkpoint.Done
-			rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
-			if rec.IDs == nil {
-				rec.IDs = map[string]string{}
-			}
-			mergeInto(rec.IDs, v.ids)
-			if rec.Data == nil {
-				rec.Data = map[string]string{}
-			}
-			mergeInto(rec.Data, v.data)
-			delete(rec.Data, "Conflict")
-			delete(rec.Data, refused)
-			rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
-		case vAttention:
-			rec.State = checkpoint.NeedsAttention
-			rec.ErrClass, rec.ErrMessage = "unknown", v.msg
-		case vFailed:
-			rec.State = checkpoint.Failed
-			rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
-		case vLookAgain:
-			rec.State = checkpoint.InFlight
-			rec.ErrClass, rec.ErrMessage = "unknown", v.msg
-		}
-		r.put(rec)
-		st := rec.State
-		if st == checkpoint.InFlight {
-			st = checkpoint.NeedsAttention // for this run; the record stays in-flight
-		}
-		if running {
-			r.finish(outcome{i: i, rec: rec, state: st})
-		} else {
-			r.setState(i, st)
-		}
+		rec, st := r.applyVerdict(i, v)
+		r.steps[i].out, r.steps[i].sent = &outcome{i: i, rec: rec, state: st}, false
+		states[k] = walkState(st)
 	}
-	return nil
+	return states, nil
+}
+
+// applyVerdict records what a lookup found about step i and returns the
+// record and the step's state: Pending (absent: send it), Done, Failed,
+// NeedsAttention, or InFlight (the lookup failed).
+func (r *Runner) applyVerdict(i int32, v verdict) (checkpoint.Record, checkpoint.State) {
+	rec := r.record(i)
+	rec.UpdatedAt = time.Now().UTC()
+	switch v.kind {
+	case vAbsent:
+		return rec, checkpoint.Pending
+	case vFound:
+		rec.State = checkpoint.Done
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		if rec.IDs == nil {
+			rec.IDs = map[string]string{}
+		}
+		mergeInto(rec.IDs, v.ids)
+		if rec.Data == nil {
+			rec.Data = map[string]string{}
+		}
+		mergeInto(rec.Data, v.data)
+		delete(rec.Data, "Conflict")
+		delete(rec.Data, refused)
+		rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
+	case vAttention:
+		rec.State = checkpoint.NeedsAttention
+		rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+	case vFailed:
+		rec.State = checkpoint.Failed
+		rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
+	case vLookAgain:
+		rec.State = checkpoint.InFlight
+		rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+	}
+	r.put(rec)
+	return rec, rec.State
 }
 
 // reconcile returns a verdict for every step in idxs. Lookups that fail
@@ -142,7 +144,7 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 				return nil, fmt.Errorf("%w: %v", ErrAborted, err)
 			}
 			if ctx.Err() != nil {
-				return nil, errLookupStopped
+				return nil, ctx.Err()
 			}
 			for _, i := range steps {
 				out[i] = verdict{kind: vLookAgain, msg: "the outcome of this create is unknown and the lookup failed (" +
@@ -158,7 +160,7 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 func (r *Runner) claimed(a plan.Action, col string) map[string]bool {
 	ids := map[string]bool{}
 	for i := range r.p.Steps {
-		if r.p.Steps[i].Action != a || r.state[i] != checkpoint.Done {
+		if r.p.Steps[i].Action != a || r.steps[i].shown != checkpoint.Done {
 			continue
 		}
 		if id := r.record(int32(i)).IDs[col]; id != "" {

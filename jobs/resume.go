@@ -2,13 +2,12 @@ package jobs
 
 import (
 	"maps"
-	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs/walk"
 	"telegent-bulk/plan"
 	"telegent-bulk/telegent"
 )
@@ -21,12 +20,11 @@ const (
 )
 
 // load sets every step's starting state from the checkpoint and returns
-// the steps whose outcome is unknown (in-flight when the last run ended).
-func (r *Runner) load() (unknown []int32, err error) {
-	for i := range r.p.Steps {
-		r.blockedBy[i] = -1
-		r.state[i] = checkpoint.Pending
-	}
+// it as the walk takes it: the steps whose outcome is unknown (in-flight
+// when the last run ended) are Unknown, to be looked up before any step
+// starts.
+func (r *Runner) load() ([]walk.State, error) {
+	var unknown, unskip []int32
 	since, restored := r.s.Restored()
 	for i := range r.p.Steps {
 		idx := int32(i)
@@ -49,40 +47,14 @@ func (r *Runner) load() (unknown []int32, err error) {
 		if !ok {
 			continue
 		}
-		changed := r.changed(idx, rec)
-		st := checkpoint.Pending
-		switch rec.State {
-		case checkpoint.Done, checkpoint.Cancelled:
-			st = rec.State
-		case checkpoint.Failed:
-			if r.o.RetryFailed || changed || rec.ErrClass == "retry" {
-				st = checkpoint.Pending
-			} else {
-				st = checkpoint.Failed
-			}
-		case checkpoint.InFlight:
-			st = checkpoint.InFlight
+		st := r.startState(idx, rec)
+		switch {
+		case st == checkpoint.InFlight:
 			unknown = append(unknown, idx)
-		case checkpoint.NeedsAttention:
-			if r.p.Steps[i].Action == plan.PortInCancel {
-				// It waited for the row to name the order to cancel.
-				if ownValue(&r.p.Rows[r.p.Steps[i].Row], "OrderId") != "" {
-					st = checkpoint.Pending
-				} else {
-					st = checkpoint.NeedsAttention
-				}
-				break
-			}
-			if r.o.RetryFailed || changed || r.declaredAbsent(idx) {
-				st = checkpoint.InFlight
-				unknown = append(unknown, idx)
-			} else {
-				st = checkpoint.NeedsAttention
-			}
-		case checkpoint.Skipped:
-			r.unskip[idx] = true // decided again below, with what blocked it
+		case rec.State == checkpoint.Skipped:
+			unskip = append(unskip, idx) // blocked or not is decided again
 		}
-		r.setState(idx, st)
+		r.setShown(idx, st)
 	}
 	r.loadPorts()
 	if err := r.settleByRows(); err != nil {
@@ -91,7 +63,50 @@ func (r *Runner) load() (unknown []int32, err error) {
 	if err := r.settleRestore(); err != nil {
 		return nil, err
 	}
-	return unknown, nil
+	for _, i := range unskip {
+		if r.steps[i].shown == checkpoint.Pending && r.inScope(i) {
+			r.clearSkip(i)
+		}
+	}
+	initial := make([]walk.State, len(r.p.Steps))
+	for i := range r.steps {
+		initial[i] = walkState(r.steps[i].shown)
+	}
+	for _, i := range unknown {
+		// Looked up whatever the port rules said: the lookup decides.
+		r.setShown(i, checkpoint.InFlight)
+		initial[i] = walk.Unknown
+	}
+	return initial, nil
+}
+
+// startState is the state that step i, whose record is rec, starts a run
+// in by the generic rules of resume.
+func (r *Runner) startState(i int32, rec checkpoint.Record) checkpoint.State {
+	switch rec.State {
+	case checkpoint.Done, checkpoint.Cancelled:
+		return rec.State
+	case checkpoint.Failed:
+		if r.o.RetryFailed || r.changed(i, rec) || rec.ErrClass == "retry" {
+			return checkpoint.Pending
+		}
+		return checkpoint.Failed
+	case checkpoint.InFlight:
+		return checkpoint.InFlight
+	case checkpoint.NeedsAttention:
+		if r.p.Steps[i].Action == plan.PortInCancel {
+			// It waited for the row to name the order to cancel.
+			if ownValue(&r.p.Rows[r.p.Steps[i].Row], "OrderId") != "" {
+				return checkpoint.Pending
+			}
+			return checkpoint.NeedsAttention
+		}
+		if r.o.RetryFailed || r.changed(i, rec) || r.declaredAbsent(i) {
+			return checkpoint.InFlight
+		}
+		return checkpoint.NeedsAttention
+	}
+	return checkpoint.Pending
 }
 
 // ownCreate is, per kind, the create step that a row giving its own
@@ -224,7 +239,7 @@ func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
 	rec.Data[sinceBackup] = since.UTC().Format(time.RFC3339)
 	rec.UpdatedAt = time.Now().UTC()
 	r.put(rec)
-	r.setState(i, checkpoint.InFlight)
+	r.setShown(i, checkpoint.InFlight)
 }
 
 // changed tells whether step i's row differs from the row the record was
@@ -268,7 +283,7 @@ func (r *Runner) adoptKnownOrder(i int32) {
 		rec.Data[unknownSent] = "yes"
 	}
 	r.put(rec)
-	r.setState(i, checkpoint.Done)
+	r.setShown(i, checkpoint.Done)
 }
 
 // fedBack returns the value of a column that a results workbook added
@@ -285,63 +300,6 @@ func fedBack(p *plan.Plan, ri int32, col string) string {
 	return ""
 }
 
-// initialReady counts unfinished dependencies, skips steps whose
-// dependencies failed, and queues the steps that can start now.
-func (r *Runner) initialReady() {
-	for i := range r.p.Steps {
-		idx := int32(i)
-		if r.p.Steps[i].Action == plan.PortInEligibility && r.state[i] == checkpoint.Pending && r.inScope(idx) {
-			r.gateLeft++
-		}
-	}
-	for i := range r.p.Steps {
-		idx := int32(i)
-		if r.state[i] != checkpoint.Pending || !r.inScope(idx) {
-			continue
-		}
-		var n int32
-		cause := int32(-1)
-		for _, d := range r.p.Steps[i].Deps {
-			switch r.state[d] {
-			case checkpoint.Done:
-			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
-				cause = d
-			case checkpoint.Skipped:
-				cause = r.blockedBy[d]
-			default:
-				n++
-			}
-		}
-		if cause >= 0 {
-			r.skipFor(idx, cause)
-			continue
-		}
-		if r.unskip[i] {
-			r.clearSkip(idx)
-		}
-		r.waiting[i] = n
-		if n == 0 {
-			r.makeReady(idx)
-		}
-	}
-	// Ready is popped from the end. Steps that unlock many others (a route
-	// shared by thousands of lines) and the eligibility checks that gate
-	// every port submit go first, then the manifest's order.
-	for a, b := 0, len(r.ready)-1; a < b; a, b = a+1, b-1 {
-		r.ready[a], r.ready[b] = r.ready[b], r.ready[a]
-	}
-	sort.SliceStable(r.ready, func(a, b int) bool { return r.urgency(r.ready[a]) < r.urgency(r.ready[b]) })
-}
-
-// urgency ranks ready steps at start: eligibility checks (which gate every
-// submit) first, then by how many steps each one unlocks.
-func (r *Runner) urgency(i int32) int {
-	if r.p.Steps[i].Action == plan.PortInEligibility {
-		return math.MaxInt
-	}
-	return len(r.dependents(i))
-}
-
 // clearSkip records that step i, skipped by an earlier run, is no longer
 // blocked (what blocked it is done now, or runs again), so that status and
 // the results show it pending or waiting instead of the old cause.
@@ -353,28 +311,22 @@ func (r *Runner) clearSkip(i int32) {
 	r.put(rec)
 }
 
-// skipFor marks step i skipped because of root, unless root is itself
-// blocked by something earlier (then that is named).
-func (r *Runner) skipFor(i, root int32) {
-	if root < 0 {
-		return
-	}
-	if r.state[root] == checkpoint.Skipped && r.blockedBy[root] >= 0 {
-		root = r.blockedBy[root]
-	}
-	r.skip(i, root)
-}
-
-// inScope tells whether step i runs at all in this run (Options.Only).
-func (r *Runner) inScope(i int32) bool {
-	if r.o.Only == nil {
-		return true
-	}
-	a := r.p.Steps[i].Action
-	for _, o := range r.o.Only {
-		if o == a {
-			return true
+// startStates returns the state every step starts the run in, with the
+// pending steps that a failed, cancelled or needing-attention step blocks
+// (directly or through another) skipped, as the walk skips them at start.
+func (r *Runner) startStates() []checkpoint.State {
+	state := make([]checkpoint.State, len(r.p.Steps))
+	for i := range r.steps { // dependencies first
+		state[i] = r.steps[i].shown
+		if state[i] != checkpoint.Pending {
+			continue
+		}
+		for _, d := range r.p.Steps[i].Deps {
+			switch state[d] {
+			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled, checkpoint.Skipped:
+				state[i] = checkpoint.Skipped
+			}
 		}
 	}
-	return false
+	return state
 }

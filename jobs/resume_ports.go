@@ -29,9 +29,9 @@ func (r *Runner) loadPorts() {
 			// Cancel is final for the order it cancelled; a later order
 			// (Action=resubmit since) is cancelled again.
 			c := r.p.RowStep(int32(ri), plan.PortInCancel)
-			if c >= 0 && (r.state[c] == checkpoint.Cancelled || r.state[c] == checkpoint.Done) {
+			if c >= 0 && (r.steps[c].shown == checkpoint.Cancelled || r.steps[c].shown == checkpoint.Done) {
 				if cur := r.portOrderID(c); cur != "" && r.record(c).IDs["OrderId"] != cur {
-					r.setState(c, checkpoint.Pending)
+					r.setShown(c, checkpoint.Pending)
 				}
 			}
 			continue
@@ -51,14 +51,14 @@ func (r *Runner) loadPorts() {
 			if action == "resubmit" && submit >= 0 {
 				for _, a := range portRowSteps {
 					if s := r.p.RowStep(int32(ri), a); s >= 0 {
-						r.setState(s, checkpoint.Pending)
+						r.setShown(s, checkpoint.Pending)
 					}
 				}
-				r.redo[submit] = redoResubmit
+				r.steps[submit].redo = redoResubmit
 			} else {
 				for _, a := range portRowSteps {
 					if s := r.p.RowStep(int32(ri), a); s >= 0 {
-						r.setState(s, checkpoint.Cancelled)
+						r.setShown(s, checkpoint.Cancelled)
 						r.markCancelled(r.p.Key(s), orderID, true)
 					}
 				}
@@ -68,9 +68,9 @@ func (r *Runner) loadPorts() {
 		// Steps cancelled with an earlier order (before Action=resubmit)
 		// belong to the current order now.
 		for _, a := range portRowSteps {
-			if s := r.p.RowStep(int32(ri), a); s >= 0 && r.state[s] == checkpoint.Cancelled &&
+			if s := r.p.RowStep(int32(ri), a); s >= 0 && r.steps[s].shown == checkpoint.Cancelled &&
 				cancelledOrder(r.record(s)) != orderID {
-				r.setState(s, checkpoint.Pending)
+				r.setShown(s, checkpoint.Pending)
 			}
 		}
 		if r.record(monitor).Data["PortStatus"] != telegent.PortRejected || submit < 0 {
@@ -79,34 +79,12 @@ func (r *Runner) loadPorts() {
 		// The submit's record holds the values last sent (by the submit or
 		// by an update): a row edited since, even while the order was still
 		// open, is sent as an update; an unchanged one is not sent again.
-		if r.changed(submit, r.record(submit)) && r.state[submit] == checkpoint.Done {
-			r.setState(submit, checkpoint.Pending)
-			r.redo[submit] = redoUpdate
-			r.setState(monitor, checkpoint.Pending)
+		if r.changed(submit, r.record(submit)) && r.steps[submit].shown == checkpoint.Done {
+			r.setShown(submit, checkpoint.Pending)
+			r.steps[submit].redo = redoUpdate
+			r.setShown(monitor, checkpoint.Pending)
 		}
 	}
-}
-
-// fixedSinceSubmit handles a rejection that the row already fixes: the
-// row was edited after its order was sent (while the order was open, or
-// during this run's polling), so the same order is updated at once, here
-// in this run, and followed again; the monitor's dependents wait for it
-// instead of being skipped. It reports whether it took the outcome over.
-func (r *Runner) fixedSinceSubmit(out outcome) bool {
-	st := &r.p.Steps[out.i]
-	if st.Action != plan.PortInMonitor || out.state != checkpoint.Failed || out.rec.Data["PortStatus"] != telegent.PortRejected {
-		return false
-	}
-	submit := r.p.RowStep(st.Row, plan.PortInSubmit)
-	if submit < 0 || r.state[submit] != checkpoint.Done || !r.inScope(submit) || !r.changed(submit, r.record(submit)) {
-		return false
-	}
-	r.redo[submit] = redoUpdate
-	r.setState(submit, checkpoint.Pending)
-	r.setState(out.i, checkpoint.Pending)
-	r.waiting[out.i] = 1
-	r.makeReady(submit)
-	return true
 }
 
 // markCancelled records a step of a cancelled order as cancelled, so that

@@ -104,13 +104,8 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 		if _, err := r.load(); err != nil {
 			return nil, err
 		}
-	} else {
-		for i := range r.state {
-			r.state[i] = checkpoint.Pending
-			r.blockedBy[i] = -1
-		}
 	}
-	r.initialReady()
+	state := r.startStates()
 	type key struct {
 		k plan.Kind
 		a plan.Action
@@ -126,7 +121,7 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			lines[k] = l
 			order = append(order, k)
 		}
-		switch r.state[i] {
+		switch state[i] {
 		case checkpoint.Done:
 			l.Done++
 		case checkpoint.InFlight:

@@ -1,0 +1,115 @@
+package jobs
+
+import (
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs/walk"
+	"telegent-bulk/plan"
+)
+
+// priority orders the steps ready to start. At start, the eligibility
+// checks (which gate every port submit) go first, then the steps that
+// unlock many others (a route shared by thousands of lines), then the
+// manifest's order. A step queued once the walk has started goes before
+// every step queued earlier, the latest first: the work a finished step
+// released follows it at once, so that the first lines of the manifest
+// finish early instead of every row's first step running before any
+// second one.
+func (r *Runner) priority(id int32) int64 {
+	n := int64(len(r.p.Steps)) // above any step's count of dependents
+	if r.w.Counts().Started == 0 {
+		if r.p.Steps[id].Action == plan.PortInEligibility {
+			return n
+		}
+		return int64(len(r.w.Dependents(id)))
+	}
+	r.released++
+	return n + r.released
+}
+
+// gates holds every port submit until every eligibility check of this run
+// has finished (eligibility first, for every port row).
+func (r *Runner) gates() []walk.Gate {
+	var g walk.Gate
+	for i := range r.p.Steps {
+		switch r.p.Steps[i].Action {
+		case plan.PortInEligibility:
+			if r.inScope(int32(i)) {
+				g.Members = append(g.Members, int32(i))
+			}
+		case plan.PortInSubmit:
+			g.Held = append(g.Held, int32(i))
+		}
+	}
+	if len(g.Members) == 0 {
+		return nil
+	}
+	return []walk.Gate{g}
+}
+
+// admit decides about a step whose dependencies are done: a step outside
+// Options.Only stays pending; the monitor of an order this run just sent
+// waits a poll interval (see awaitOrder); any other step runs.
+func (r *Runner) admit(id int32) walk.Admission {
+	if !r.inScope(id) {
+		return walk.Admission{Hold: true}
+	}
+	st := &r.p.Steps[id]
+	if st.Action != plan.PortInMonitor {
+		return walk.Admission{}
+	}
+	sub := r.p.RowStep(st.Row, plan.PortInSubmit)
+	if sub < 0 || !r.steps[sub].sent {
+		return walk.Admission{}
+	}
+	return r.awaitOrder(id, r.record(sub))
+}
+
+// awaitOrder starts following the port order that a submit (or an update)
+// just sent: an order that was just sent has nothing new to say yet, so
+// its monitor waits one poll interval, showing the status the answer gave.
+// An order whose PortInDate is still to be given is polled as soon as
+// possible: the date goes out with the first poll.
+func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) walk.Admission {
+	rec := r.record(m)
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	if rec.IDs["OrderId"] != sub.IDs["OrderId"] {
+		// A fresh order (Action=resubmit): the last one's facts go.
+		delete(rec.IDs, "PhoneNumberId")
+		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId", completedSeen} {
+			delete(rec.Data, k)
+		}
+	}
+	rec.IDs["OrderId"] = sub.IDs["OrderId"]
+	rec.Data["PortStatus"] = sub.Data["PortStatus"]
+	rec.State = checkpoint.Waiting
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
+	if _, ok := r.dateNeeded(m, sub.IDs["OrderId"]); ok {
+		return walk.Admission{Defer: true}
+	}
+	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
+}
+
+// inScope tells whether step i runs at all in this run (Options.Only).
+func (r *Runner) inScope(i int32) bool {
+	if r.o.Only == nil {
+		return true
+	}
+	a := r.p.Steps[i].Action
+	for _, o := range r.o.Only {
+		if o == a {
+			return true
+		}
+	}
+	return false
+}
