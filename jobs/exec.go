@@ -87,7 +87,7 @@ func (r *Runner) maskedSecrets(i int32) []string {
 	switch r.p.Steps[i].Action {
 	case plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.PortOutIssue:
 	case plan.PortInSubmit:
-		if r.steps[i].redo == redoUpdate {
+		if r.steps[i].send == sendUpdate {
 			return nil // an update leaves out what the row does not give
 		}
 	default:

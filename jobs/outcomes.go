@@ -8,8 +8,6 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs/walk"
-	"telegent-bulk/plan"
-	"telegent-bulk/telegent"
 )
 
 // task runs step id once for the walk and translates its outcome.
@@ -34,24 +32,6 @@ func (r *Runner) task(ctx context.Context, id int32) walk.Result {
 		return walk.Result{State: walk.Unknown}
 	}
 	return walk.Result{State: walk.Pending} // not run: nothing recorded
-}
-
-// fixedSinceSubmit handles a rejection that the row already fixes: the
-// row was edited after its order was sent (while the order was open, or
-// during this run's polling), so the same order is updated at once, here
-// in this run, and followed again; the monitor's dependents wait for it
-// instead of being skipped. It returns the submit to run again, or -1.
-func (r *Runner) fixedSinceSubmit(out outcome) int32 {
-	st := &r.p.Steps[out.i]
-	if st.Action != plan.PortInMonitor || out.rec.Data["PortStatus"] != telegent.PortRejected {
-		return -1
-	}
-	submit := r.p.RowStep(st.Row, plan.PortInSubmit)
-	if submit < 0 || !r.inScope(submit) || !r.changed(submit, r.record(submit)) {
-		return -1
-	}
-	r.steps[submit].redo = redoUpdate
-	return submit
 }
 
 // walkState is the walk's state for a step outcome.

@@ -3,20 +3,11 @@ package jobs
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs/walk"
 	"telegent-bulk/plan"
-	"telegent-bulk/telegent"
-)
-
-// What resume decided for a step beyond its state.
-const (
-	redoNone     uint8 = iota
-	redoUpdate         // port submit: the rejected row changed, send portin/update
-	redoResubmit       // port submit: Action=resubmit after a cancel, a fresh order
 )
 
 // load sets every step's starting state from the checkpoint and returns
@@ -56,7 +47,7 @@ func (r *Runner) load() ([]walk.State, error) {
 		}
 		r.setShown(idx, st)
 	}
-	r.loadPorts()
+	r.resumePorts()
 	if err := r.settleByRows(); err != nil {
 		return nil, err
 	}
@@ -247,57 +238,23 @@ func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
 // secret a results workbook masked (***) does not give it: only the other
 // columns are compared.
 func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
+	return r.rowChanged(r.p.Steps[i].Row, rec)
+}
+
+// rowChanged tells whether row ri differs from the row rec was made for.
+func (r *Runner) rowChanged(ri int32, rec checkpoint.Record) bool {
 	if rec.Data[unknownSent] != "" {
 		return true
 	}
 	if rec.Fingerprint == "" {
 		return false
 	}
-	row := &r.p.Rows[r.p.Steps[i].Row]
+	row := &r.p.Rows[ri]
 	fp, mac := row.Fingerprint(r.o.MACKey)
 	if row.Masked() {
 		return fp != rec.Fingerprint
 	}
 	return fp != rec.Fingerprint || (r.o.MACKey != nil && mac != rec.SecretMAC)
-}
-
-// unknownSent marks the record of a submit adopted from a manifest's
-// OrderId after the order was rejected: what was sent is not known, so the
-// row counts as changed, and the first rejection this checkpoint sees is
-// answered with an update carrying the row's values.
-const unknownSent = "SentUnknown"
-
-// adoptKnownOrder takes the submit step of a port-in row that names its
-// existing order (a results workbook fed back with a new checkpoint) as
-// done by that order: the order is followed, and a fixed row updates it;
-// nothing is submitted again.
-func (r *Runner) adoptKnownOrder(i int32) {
-	ri := r.p.Steps[i].Row
-	now := time.Now().UTC()
-	// The order is taken to hold the row's values, its PortInDate too.
-	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
-		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
-		Data: map[string]string{dateSent: r.p.Rows[ri].Get("PortInDate")}}
-	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
-	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
-		rec.Data[unknownSent] = "yes"
-	}
-	r.put(rec)
-	r.setShown(i, checkpoint.Done)
-}
-
-// fedBack returns the value of a column that a results workbook added
-// (Status, PortStatus, …) in row ri, or "": such columns are read, not
-// validated, and take no part in the plan.
-func fedBack(p *plan.Plan, ri int32, col string) string {
-	row := &p.Rows[ri]
-	t := &p.Tables[row.Table]
-	for c, canon := range t.Canon {
-		if canon == col && c < len(row.Cells) {
-			return strings.TrimSpace(row.Cells[c])
-		}
-	}
-	return ""
 }
 
 // clearSkip records that step i, skipped by an earlier run, is no longer

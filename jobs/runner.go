@@ -88,13 +88,13 @@ type Runner struct {
 //
 // out and sent are written by the step's task (or the resolver) and read
 // by the walk's callbacks, which run only once the walk has received the
-// task's result; redo is written before the walk, or by the monitor's task
+// task's result; send is written before the walk, or by the monitor's task
 // for its submit, which runs only after it.
 type stepRun struct {
 	out   *outcome         // the outcome to report in the step's next event
 	shown checkpoint.State // the state the totals and the progress count it in
 	sent  bool             // its last outcome came from its own call in this run (not a lookup)
-	redo  uint8            // port submits: what to send (see resume)
+	send  portSend         // port submits: what to send (see portOrder)
 }
 
 // New returns a Runner for p.

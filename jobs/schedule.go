@@ -1,8 +1,6 @@
 package jobs
 
 import (
-	"time"
-
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs/walk"
 	"telegent-bulk/plan"
@@ -74,24 +72,7 @@ func (r *Runner) admit(id int32) walk.Admission {
 func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) walk.Admission {
 	rec := r.record(m)
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
-	if rec.IDs == nil {
-		rec.IDs = map[string]string{}
-	}
-	if rec.Data == nil {
-		rec.Data = map[string]string{}
-	}
-	if rec.IDs["OrderId"] != sub.IDs["OrderId"] {
-		// A fresh order (Action=resubmit): the last one's facts go.
-		delete(rec.IDs, "PhoneNumberId")
-		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId", completedSeen} {
-			delete(rec.Data, k)
-		}
-	}
-	rec.IDs["OrderId"] = sub.IDs["OrderId"]
-	rec.Data["PortStatus"] = sub.Data["PortStatus"]
-	rec.State = checkpoint.Waiting
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
-	rec.UpdatedAt = time.Now().UTC()
+	follow(&rec, sub)
 	r.put(rec)
 	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
 	if _, ok := r.dateNeeded(m, sub.IDs["OrderId"]); ok {

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -15,108 +13,10 @@ import (
 	"telegent-bulk/telegent"
 )
 
-// rowError is a failure the runner itself found in a row (not eligible, an
-// unknown package, nothing to cancel): it fails the row, never the run. A
-// transient one (retry) is tried again by the next run.
-type rowError struct {
-	msg   string
-	retry bool
-}
-
-func (e *rowError) Error() string { return e.msg }
-
-func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Sprintf(format, args...)} }
-
-// loadPackages reads the package list, once per run, when the plan has
-// subscriptions still to create (and not blocked) or to look up: to resolve Package by
-// name. The finance summary uses it too, and falls back to what each
-// subscription's create recorded. A list that cannot be read fails those
-// subscriptions (to be retried), unless the credentials are rejected
-// (run-fatal) or ctx ended (its error is returned).
-func (r *Runner) loadPackages(ctx context.Context) error {
-	states := r.startStates()
-	found := false
-	for i := range r.p.Steps {
-		st := states[i]
-		found = found || (r.p.Steps[i].Action == plan.SubscriptionCreate && (st == checkpoint.Pending || st == checkpoint.InFlight))
-	}
-	if !found {
-		return nil
-	}
-	pkgs, err := r.c.Packages(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if telegent.Classify(err) == telegent.ClassAbort {
-			return fmt.Errorf("%w: %v", ErrAborted, err)
-		}
-		r.log.Warn("could not read the package list", "error", err)
-		return nil
-	}
-	r.packages = make(map[string]telegent.Package, 2*len(pkgs))
-	for _, p := range pkgs {
-		r.packages[p.PackageId] = p
-		r.packages[strings.ToLower(p.PackageName)] = p
-	}
-	return nil
-}
-
-// resolvePackage finds a package by ID or by name (case-insensitive).
-func (r *Runner) resolvePackage(ref string) (telegent.Package, error) {
-	if r.packages == nil {
-		return telegent.Package{}, &rowError{msg: "the package list could not be read; re-run to retry", retry: true}
-	}
-	if p, ok := r.packages[ref]; ok {
-		return p, nil
-	}
-	if p, ok := r.packages[strings.ToLower(ref)]; ok {
-		return p, nil
-	}
-	var names []string
-	for k, p := range r.packages {
-		if k == p.PackageId {
-			names = append(names, p.PackageName)
-		}
-	}
-	sort.Strings(names)
-	return telegent.Package{}, rowErrorf("unknown package %q: fix the Package column (known: %s)", ref, strings.Join(names, ", "))
-}
-
-func (r *Runner) createSubscription(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	ri := r.p.Steps[i].Row
-	row := &r.p.Rows[ri]
-	pkg, err := r.resolvePackage(row.Get("Package"))
-	if err != nil {
-		return r.settle(i, rec, nil, nil, err, false)
-	}
-	return r.create(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
-		sub, err := r.parentID(ri, plan.Subscribers)
-		if err != nil {
-			return nil, nil, err
-		}
-		nid, _ := r.lineNumber(ri)
-		typ := row.Get("SubscriptionType")
-		if typ == "" {
-			typ = row.Get("NumberType")
-		}
-		if typ == "" {
-			typ = "mvno"
-		}
-		s, err := r.c.CreateSubscription(ctx, telegent.SubscriptionCreateRequest{
-			SubscriberId: sub,
-			PackageId:    pkg.PackageId,
-			Type:         typ,
-			TNID:         nid,
-			ICCID:        row.Get("ICCID"),
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{"SubscriptionId": s.SubscriptionId, "PackageId": pkg.PackageId},
-			map[string]string{"PackageName": pkg.PackageName, "Price": strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
-	})
-}
+// The calls of a port-in row's steps: eligibility, the submit (or the
+// update of a rejected order, or a fresh order after a cancelled one), the
+// monitor's polls, and a cancel. Where the order stands between them is
+// portOrder's (portorder.go).
 
 func (r *Runner) eligibility(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	row := &r.p.Rows[r.p.Steps[i].Row]
@@ -178,8 +78,8 @@ const dateSent = "PortInDateSent"
 func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
 	ri := r.p.Steps[i].Row
 	req := r.portInFields(ri)
-	switch r.steps[i].redo {
-	case redoUpdate:
+	switch r.steps[i].send {
+	case sendUpdate:
 		orderID := firstNonEmpty(rec.IDs["OrderId"], r.p.KnownOrder(ri))
 		delete(rec.Data, unknownSent) // from now on, the record holds what was sent
 		// The fields of seed 002's update example; the classification
@@ -204,7 +104,7 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 			return nil, map[string]string{"PortStatus": u.Status, "Updates": strconv.Itoa(n + 1),
 				"UpdatedOrderAt": time.Now().UTC().Format(time.RFC3339), dateSent: r.p.Rows[ri].Get("PortInDate")}, nil
 		})
-	case redoResubmit:
+	case sendResubmit:
 		if prev := rec.IDs["OrderId"]; prev != "" {
 			rec.Data["PreviousOrderId"] = prev
 		}
@@ -234,22 +134,12 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 	})
 }
 
-// portOrderID returns the order of a port-in row: the row's OrderId column,
-// else the one its submit step obtained.
-func (r *Runner) portOrderID(i int32) string {
-	ri := r.p.Steps[i].Row
-	if rec, ok, _ := r.s.Get(siblingKey(r.p.Key(i), plan.PortInSubmit)); ok && rec.IDs["OrderId"] != "" {
-		return rec.IDs["OrderId"]
-	}
-	return ownValue(&r.p.Rows[ri], "OrderId")
-}
-
 // monitor polls the order once: Completed is done, Rejected fails the row
 // with the reason and the columns to fix, Error needs a person, an open
 // order is waiting. A PortInDate the order has not been given yet goes out
 // first, by an update (the submit body has no date).
 func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	orderID := r.portOrderID(i)
+	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
 		return r.settle(i, rec, nil, nil, rowErrorf("no port order to follow: the row has no OrderId and was never submitted"), false)
 	}
@@ -282,25 +172,22 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 	}
 	rec.Data["PortStatus"] = o.OrderStatus
 	noteDeclines(rec, o, prevStatus)
-	switch o.OrderStatus {
-	case telegent.PortCompleted:
+	state := polledState(o.OrderStatus)
+	rec.State = state.monitorState()
+	switch state {
+	case portCompleted:
 		r.portCompleted(ctx, i, rec, o)
-	case telegent.PortRejected:
-		rec.State = checkpoint.Failed
+	case portRejected:
 		rec.ErrClass = "rejected"
 		rec.ErrMessage = rejection(o)
-	case telegent.OrderError:
+	case portError:
 		// The order-details page: "Error — see OrderStatusMessage". What
 		// went wrong is the platform's, not the row's: a person looks.
-		rec.State = checkpoint.NeedsAttention
 		rec.ErrClass = "unknown"
 		rec.ErrMessage = "the port order " + orderID + " is in Error: " + firstNonEmpty(o.OrderStatusMessage, "no message given") +
 			" — ask Telegent support about the order; cancel it (Action=cancel) and resubmit if they say so"
-	case telegent.PortCancelled:
-		rec.State = checkpoint.Cancelled
+	case portCancelled:
 		rec.ErrClass, rec.ErrMessage = "", "the order was cancelled"
-	default:
-		rec.State = checkpoint.Waiting
 	}
 	r.put(*rec)
 	return outcome{i: i, rec: *rec, state: rec.State}
@@ -408,14 +295,9 @@ func (r *Runner) dateNeeded(i int32, orderID string) (checkpoint.Record, bool) {
 	return sub, true
 }
 
-// portFinal tells whether a port order in this status can change no more.
-func portFinal(status string) bool {
-	return status == telegent.PortCompleted || status == telegent.PortCancelled
-}
-
 // cancel cancels a row's port order; cancel is final.
 func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	orderID := r.portOrderID(i)
+	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
 		var err error
 		var unknown bool

@@ -1,0 +1,336 @@
+package jobs
+
+import (
+	"strings"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// A port-in row's order goes through one life, whichever run sees which
+// part of it: it is submitted, open at the carrier, then completed (and its
+// number bound), rejected, cancelled, or in Error. A rejection is either
+// left as it is (the row still holds the values that were refused) or
+// fixed (the row changed since they were sent): a fixed one is updated on
+// the same order, which is then open again. A cancelled order is final
+// until the row says Action=resubmit, which opens a fresh one.
+//
+// The row's steps each keep a part of that life in their records: the
+// submit the OrderId and the values last sent, the monitor the status
+// last polled, a cancel the order it cancelled, the bind the binding.
+// portOrder reads them together into one state; the run, resume and the
+// preview decide from it (see resumePorts, fixedSinceSubmit, follow).
+
+// portState is where a port-in row's order stands.
+type portState uint8
+
+const (
+	portNone      portState = iota // no order: never submitted
+	portSubmitted                  // sent; not followed yet
+	portOpen                       // open at the carrier: polled until it is decided
+	portUpdated                    // open again after an update fixed a rejection
+	portRejected                   // rejected, the row as it was sent: nothing to send until the row changes
+	portFixed                      // rejected, the row changed since: update the same order
+	portCancelled                  // cancelled: final until Action=resubmit
+	portCompleted                  // ported; the number still to bind
+	portBound                      // ported and bound to its subscriber
+	portError                      // in Error at the platform: a person must look
+)
+
+var portStateNames = [...]string{"none", "submitted", "open", "updated", "rejected", "fixed", "cancelled",
+	"completed", "bound", "error"}
+
+func (s portState) String() string { return portStateNames[s] }
+
+// portOrder is a port-in row's order as its steps' records tell it.
+type portOrder struct {
+	ID     string // the order followed: the submit's OrderId, else the row's
+	Status string // PortStatus as the monitor last saw it
+	State  portState
+}
+
+// portSend is what a port-in submit step sends when it runs.
+type portSend uint8
+
+const (
+	sendOrder    portSend = iota // a new order
+	sendUpdate                   // portin/update on the order: the row fixes its rejection
+	sendResubmit                 // a fresh order after a cancelled one (Action=resubmit)
+)
+
+// polledState is where an order whose details say status stands.
+func polledState(status string) portState {
+	switch status {
+	case telegent.PortCompleted:
+		return portCompleted
+	case telegent.PortRejected:
+		return portRejected
+	case telegent.OrderError:
+		return portError
+	case telegent.PortCancelled:
+		return portCancelled
+	}
+	return portOpen // any other status, one no document names included, is not decided yet
+}
+
+// monitorState is the state of the monitor step of an order in state s:
+// done once ported, failed when rejected (the row says what to fix),
+// needing attention in Error, cancelled, else waiting.
+func (s portState) monitorState() checkpoint.State {
+	switch s {
+	case portCompleted, portBound:
+		return checkpoint.Done
+	case portRejected, portFixed:
+		return checkpoint.Failed
+	case portError:
+		return checkpoint.NeedsAttention
+	case portCancelled:
+		return checkpoint.Cancelled
+	}
+	return checkpoint.Waiting
+}
+
+// portOrderOf reads the order of port-in row ri from its steps' records,
+// by key, so that it serves rows whose plan has none of those steps (a
+// row now Action=cancel).
+func (r *Runner) portOrderOf(ri int32) portOrder {
+	row := &r.p.Rows[ri]
+	get := func(a plan.Action) checkpoint.Record {
+		rec, _, _ := r.s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
+		return rec
+	}
+	sub := get(plan.PortInSubmit)
+	o := portOrder{ID: orderOf(row, sub)}
+	if o.ID == "" {
+		return o
+	}
+	mon := get(plan.PortInMonitor)
+	o.Status = mon.Data["PortStatus"]
+	cancel := get(plan.PortInCancel)
+	switch {
+	case (cancel.State == checkpoint.Cancelled || cancel.State == checkpoint.Done) && cancel.IDs["OrderId"] == o.ID,
+		mon.State == checkpoint.Cancelled && cancelledOrder(mon) == o.ID:
+		o.State = portCancelled
+	case o.Status == "":
+		o.State = portSubmitted
+	case o.Status == telegent.PortRejected && r.rowChanged(ri, sub):
+		// The submit's record holds the values last sent (by the submit
+		// or by an update): a row edited since, even while the order was
+		// still open, is sent as an update.
+		o.State = portFixed
+	case o.Status == telegent.PortCompleted && get(plan.NumberBind).State == checkpoint.Done:
+		o.State = portBound
+	default:
+		o.State = polledState(o.Status)
+		if o.State == portOpen && sub.Data["Updates"] != "" {
+			o.State = portUpdated
+		}
+	}
+	return o
+}
+
+// orderID returns the order of port-in row ri: the one its submit step
+// obtained, else the row's OrderId column.
+func (r *Runner) orderID(ri int32) string {
+	row := &r.p.Rows[ri]
+	sub, _, _ := r.s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, plan.PortInSubmit)))
+	return orderOf(row, sub)
+}
+
+// orderOf returns the order of port-in row, whose submit's record is sub.
+func orderOf(row *plan.Row, sub checkpoint.Record) string {
+	return firstNonEmpty(sub.IDs["OrderId"], ownValue(row, "OrderId"))
+}
+
+// resumePorts applies the port-in rules of resume on top of the generic
+// ones: a cancelled order stays cancelled whatever the row says until
+// Action=resubmit; a rejected order whose row was fixed is updated (never
+// submitted twice); a cancel is final for the order it cancelled, and a
+// later order is cancelled again.
+func (r *Runner) resumePorts() {
+	for ri := range r.p.Rows {
+		if r.p.Rows[ri].Kind == plan.PortIns {
+			r.resumePort(int32(ri))
+		}
+	}
+}
+
+func (r *Runner) resumePort(ri int32) {
+	row := &r.p.Rows[ri]
+	o := r.portOrderOf(ri)
+	action := strings.ToLower(row.Get("Action"))
+	if action == "cancel" {
+		c := r.p.RowStep(ri, plan.PortInCancel)
+		if c >= 0 && (r.steps[c].shown == checkpoint.Cancelled || r.steps[c].shown == checkpoint.Done) &&
+			o.ID != "" && r.record(c).IDs["OrderId"] != o.ID {
+			r.setShown(c, checkpoint.Pending)
+		}
+		return
+	}
+	submit := r.p.RowStep(ri, plan.PortInSubmit)
+	monitor := r.p.RowStep(ri, plan.PortInMonitor)
+	if monitor < 0 {
+		return
+	}
+	if o.State == portCancelled {
+		resubmit := action == "resubmit" && submit >= 0
+		for _, a := range portRowSteps {
+			s := r.p.RowStep(ri, a)
+			switch {
+			case s < 0:
+			case resubmit:
+				r.setShown(s, checkpoint.Pending)
+			default:
+				r.setShown(s, checkpoint.Cancelled)
+				r.markCancelled(r.p.Key(s), o.ID, true)
+			}
+		}
+		if resubmit {
+			r.steps[submit].send = sendResubmit
+		}
+		return
+	}
+	// Steps cancelled with an earlier order (before Action=resubmit)
+	// belong to the current order now.
+	for _, a := range portRowSteps {
+		if s := r.p.RowStep(ri, a); s >= 0 && r.steps[s].shown == checkpoint.Cancelled && cancelledOrder(r.record(s)) != o.ID {
+			r.setShown(s, checkpoint.Pending)
+		}
+	}
+	if o.State == portFixed && r.steps[submit].shown == checkpoint.Done {
+		r.steps[submit].send = sendUpdate
+		r.setShown(submit, checkpoint.Pending)
+		r.setShown(monitor, checkpoint.Pending)
+	}
+}
+
+// fixedSinceSubmit handles a rejection that the row already fixes (the
+// row was edited after its order was sent, while the order was open or
+// during this run's polling): the same order is updated at once, here in
+// this run, and followed again, so that the monitor's dependents wait
+// for it instead of being skipped. It returns the submit to run again, or
+// -1. It is called by the monitor's task, after its record is written.
+func (r *Runner) fixedSinceSubmit(out outcome) int32 {
+	st := &r.p.Steps[out.i]
+	if st.Action != plan.PortInMonitor || out.rec.Data["PortStatus"] != telegent.PortRejected {
+		return -1
+	}
+	submit := r.p.RowStep(st.Row, plan.PortInSubmit)
+	if submit < 0 || !r.inScope(submit) || r.portOrderOf(st.Row).State != portFixed {
+		return -1
+	}
+	r.steps[submit].send = sendUpdate
+	return submit
+}
+
+// follow moves a monitor's record mon to the order its submit (record
+// sub) just sent, a new one or the same one updated: waiting, with the
+// status the answer gave. A fresh order (Action=resubmit) drops the last
+// one's facts.
+func follow(mon *checkpoint.Record, sub checkpoint.Record) {
+	if mon.IDs == nil {
+		mon.IDs = map[string]string{}
+	}
+	if mon.Data == nil {
+		mon.Data = map[string]string{}
+	}
+	if mon.IDs["OrderId"] != sub.IDs["OrderId"] {
+		delete(mon.IDs, "PhoneNumberId")
+		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId", completedSeen} {
+			delete(mon.Data, k)
+		}
+	}
+	mon.IDs["OrderId"] = sub.IDs["OrderId"]
+	mon.Data["PortStatus"] = sub.Data["PortStatus"]
+	mon.State = checkpoint.Waiting
+	mon.ErrClass, mon.ErrStatus, mon.ErrMessage = "", 0, ""
+	mon.UpdatedAt = time.Now().UTC()
+}
+
+// markCancelled records a step of a cancelled order as cancelled, so that
+// the checkpoint, status and the results agree with what resume decided.
+// A step that was done (the submit that holds the OrderId) keeps its state.
+// A step with no record gets one only with create (a step of the plan).
+func (r *Runner) markCancelled(key plan.StepKey, orderID string, create bool) {
+	rec, ok, err := r.s.Get(checkpoint.Key(key))
+	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) || (!ok && !create) {
+		return
+	}
+	if !ok {
+		rec = checkpoint.Record{Key: checkpoint.Key(key)}
+	}
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	rec.State = checkpoint.Cancelled
+	rec.Data["CancelledOrderId"] = orderID
+	if strings.HasSuffix(string(key), "/"+plan.PortInMonitor.Slug()) {
+		// The order's facts live on the monitor only, so that a later
+		// order's bind or subscription never shows this one's.
+		rec.IDs["OrderId"] = orderID
+		rec.Data["PortStatus"] = telegent.PortCancelled
+	}
+	rec.ErrClass, rec.ErrStatus = "", 0
+	rec.ErrMessage = "the order was cancelled; cancel is final: set Action=resubmit to port the number again"
+	rec.UpdatedAt = time.Now().UTC()
+	r.put(rec)
+}
+
+// cancelledOrder returns the order a cancelled step was cancelled with.
+func cancelledOrder(rec checkpoint.Record) string {
+	return firstNonEmpty(rec.Data["CancelledOrderId"], rec.IDs["OrderId"])
+}
+
+// unknownSent marks the record of a submit adopted from a manifest's
+// OrderId after the order was rejected: what was sent is not known, so the
+// row counts as changed, and the first rejection this checkpoint sees is
+// answered with an update carrying the row's values.
+const unknownSent = "SentUnknown"
+
+// adoptKnownOrder takes the submit step of a port-in row that names its
+// existing order (a results workbook fed back with a new checkpoint) as
+// done by that order: the order is followed, and a fixed row updates it;
+// nothing is submitted again.
+func (r *Runner) adoptKnownOrder(i int32) {
+	ri := r.p.Steps[i].Row
+	now := time.Now().UTC()
+	// The order is taken to hold the row's values, its PortInDate too.
+	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
+		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
+		Data: map[string]string{dateSent: r.p.Rows[ri].Get("PortInDate")}}
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
+	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
+		rec.Data[unknownSent] = "yes"
+	}
+	r.put(rec)
+	r.setShown(i, checkpoint.Done)
+}
+
+// fedBack returns the value of a column that a results workbook added
+// (Status, PortStatus, …) in row ri, or "": such columns are read, not
+// validated, and take no part in the plan.
+func fedBack(p *plan.Plan, ri int32, col string) string {
+	row := &p.Rows[ri]
+	t := &p.Tables[row.Table]
+	for c, canon := range t.Canon {
+		if canon == col && c < len(row.Cells) {
+			return strings.TrimSpace(row.Cells[c])
+		}
+	}
+	return ""
+}
+
+// portRowSteps are the actions of a port-in row, in order.
+var portRowSteps = []plan.Action{plan.PortInEligibility, plan.PortInSubmit, plan.PortInMonitor,
+	plan.NumberBind, plan.SubscriptionCreate, plan.DataUsageSet, plan.MessageFilterCreate}
+
+// siblingKey returns the key of another step of the same row.
+func siblingKey(k plan.StepKey, a plan.Action) checkpoint.Key {
+	s := string(k)
+	return checkpoint.Key(s[:strings.LastIndexByte(s, '/')+1] + a.Slug())
+}
