@@ -30,11 +30,10 @@ func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Spr
 // subscription's create recorded. A list that cannot be read fails those
 // subscriptions (to be retried), unless the credentials are rejected
 // (run-fatal) or ctx ended (its error is returned).
-func (r *Runner) loadPackages(ctx context.Context) error {
-	states := r.startStates()
+func (r *Runner) loadPackages(ctx context.Context, d *resumePlan) error {
 	found := false
 	for i := range r.p.Steps {
-		st := states[i]
+		st := d.steps[i].state
 		found = found || (r.p.Steps[i].Action == plan.SubscriptionCreate && (st == checkpoint.Pending || st == checkpoint.InFlight))
 	}
 	if !found {

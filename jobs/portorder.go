@@ -95,10 +95,10 @@ func (s portState) monitorState() checkpoint.State {
 // portOrderOf reads the order of port-in row ri from its steps' records,
 // by key, so that it serves rows whose plan has none of those steps (a
 // row now Action=cancel).
-func (r *Runner) portOrderOf(ri int32) portOrder {
-	row := &r.p.Rows[ri]
+func (l *ledger) portOrderOf(ri int32) portOrder {
+	row := &l.p.Rows[ri]
 	get := func(a plan.Action) checkpoint.Record {
-		rec, _, _ := r.s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
+		rec, _, _ := l.recs.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
 		return rec
 	}
 	sub := get(plan.PortInSubmit)
@@ -115,7 +115,7 @@ func (r *Runner) portOrderOf(ri int32) portOrder {
 		o.State = portCancelled
 	case o.Status == "":
 		o.State = portSubmitted
-	case o.Status == telegent.PortRejected && r.rowChanged(ri, sub):
+	case o.Status == telegent.PortRejected && l.rowChanged(ri, sub):
 		// The submit's record holds the values last sent (by the submit
 		// or by an update): a row edited since, even while the order was
 		// still open, is sent as an update.
@@ -133,9 +133,9 @@ func (r *Runner) portOrderOf(ri int32) portOrder {
 
 // orderID returns the order of port-in row ri: the one its submit step
 // obtained, else the row's OrderId column.
-func (r *Runner) orderID(ri int32) string {
-	row := &r.p.Rows[ri]
-	sub, _, _ := r.s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, plan.PortInSubmit)))
+func (l *ledger) orderID(ri int32) string {
+	row := &l.p.Rows[ri]
+	sub, _, _ := l.recs.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, plan.PortInSubmit)))
 	return orderOf(row, sub)
 }
 
@@ -149,60 +149,65 @@ func orderOf(row *plan.Row, sub checkpoint.Record) string {
 // Action=resubmit; a rejected order whose row was fixed is updated (never
 // submitted twice); a cancel is final for the order it cancelled, and a
 // later order is cancelled again.
-func (r *Runner) resumePorts() {
-	for ri := range r.p.Rows {
-		if r.p.Rows[ri].Kind == plan.PortIns {
-			r.resumePort(int32(ri))
+func (rs *resumer) resumePorts() {
+	for ri := range rs.p.Rows {
+		if rs.p.Rows[ri].Kind == plan.PortIns {
+			rs.resumePort(int32(ri))
 		}
 	}
 }
 
-func (r *Runner) resumePort(ri int32) {
-	row := &r.p.Rows[ri]
-	o := r.portOrderOf(ri)
-	action := strings.ToLower(row.Get("Action"))
+func (rs *resumer) resumePort(ri int32) {
+	o := rs.portOrderOf(ri)
+	action := strings.ToLower(rs.p.Rows[ri].Get("Action"))
 	if action == "cancel" {
-		c := r.p.RowStep(ri, plan.PortInCancel)
-		if c >= 0 && (r.steps[c].shown == checkpoint.Cancelled || r.steps[c].shown == checkpoint.Done) &&
-			o.ID != "" && r.record(c).IDs["OrderId"] != o.ID {
-			r.setShown(c, checkpoint.Pending)
+		c := rs.p.RowStep(ri, plan.PortInCancel)
+		if c >= 0 && (rs.steps[c].state == checkpoint.Cancelled || rs.steps[c].state == checkpoint.Done) &&
+			o.ID != "" && rs.record(c).IDs["OrderId"] != o.ID {
+			rs.set(c, checkpoint.Pending, whyCancelLater)
 		}
 		return
 	}
-	submit := r.p.RowStep(ri, plan.PortInSubmit)
-	monitor := r.p.RowStep(ri, plan.PortInMonitor)
+	submit := rs.p.RowStep(ri, plan.PortInSubmit)
+	monitor := rs.p.RowStep(ri, plan.PortInMonitor)
 	if monitor < 0 {
 		return
 	}
 	if o.State == portCancelled {
-		resubmit := action == "resubmit" && submit >= 0
-		for _, a := range portRowSteps {
-			s := r.p.RowStep(ri, a)
-			switch {
-			case s < 0:
-			case resubmit:
-				r.setShown(s, checkpoint.Pending)
-			default:
-				r.setShown(s, checkpoint.Cancelled)
-				r.markCancelled(r.p.Key(s), o.ID, true)
-			}
-		}
-		if resubmit {
-			r.steps[submit].send = sendResubmit
-		}
+		rs.cancelledOrder(ri, o, action == "resubmit" && submit >= 0)
 		return
 	}
 	// Steps cancelled with an earlier order (before Action=resubmit)
 	// belong to the current order now.
 	for _, a := range portRowSteps {
-		if s := r.p.RowStep(ri, a); s >= 0 && r.steps[s].shown == checkpoint.Cancelled && cancelledOrder(r.record(s)) != o.ID {
-			r.setShown(s, checkpoint.Pending)
+		if s := rs.p.RowStep(ri, a); s >= 0 && rs.steps[s].state == checkpoint.Cancelled && cancelledOrder(rs.record(s)) != o.ID {
+			rs.set(s, checkpoint.Pending, whyLaterOrder)
 		}
 	}
-	if o.State == portFixed && r.steps[submit].shown == checkpoint.Done {
-		r.steps[submit].send = sendUpdate
-		r.setShown(submit, checkpoint.Pending)
-		r.setShown(monitor, checkpoint.Pending)
+	if o.State == portFixed && rs.steps[submit].state == checkpoint.Done {
+		rs.set(submit, checkpoint.Pending, whyUpdate)
+		rs.steps[submit].send = sendUpdate
+		rs.set(monitor, checkpoint.Pending, whyUpdate)
+	}
+}
+
+// cancelledOrder decides about the steps of row ri, whose order o was
+// cancelled: with resubmit they all run again for a fresh order, else
+// they are cancelled too.
+func (rs *resumer) cancelledOrder(ri int32, o portOrder, resubmit bool) {
+	for _, a := range portRowSteps {
+		s := rs.p.RowStep(ri, a)
+		switch {
+		case s < 0:
+		case resubmit:
+			rs.set(s, checkpoint.Pending, whyResubmit)
+		default:
+			rs.set(s, checkpoint.Cancelled, whyOrderGone)
+			rs.markCancelled(rs.p.Key(s), o.ID, true)
+		}
+	}
+	if resubmit {
+		rs.steps[rs.p.RowStep(ri, plan.PortInSubmit)].send = sendResubmit
 	}
 }
 
@@ -249,38 +254,6 @@ func follow(mon *checkpoint.Record, sub checkpoint.Record) {
 	mon.UpdatedAt = time.Now().UTC()
 }
 
-// markCancelled records a step of a cancelled order as cancelled, so that
-// the checkpoint, status and the results agree with what resume decided.
-// A step that was done (the submit that holds the OrderId) keeps its state.
-// A step with no record gets one only with create (a step of the plan).
-func (r *Runner) markCancelled(key plan.StepKey, orderID string, create bool) {
-	rec, ok, err := r.s.Get(checkpoint.Key(key))
-	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) || (!ok && !create) {
-		return
-	}
-	if !ok {
-		rec = checkpoint.Record{Key: checkpoint.Key(key)}
-	}
-	if rec.IDs == nil {
-		rec.IDs = map[string]string{}
-	}
-	if rec.Data == nil {
-		rec.Data = map[string]string{}
-	}
-	rec.State = checkpoint.Cancelled
-	rec.Data["CancelledOrderId"] = orderID
-	if strings.HasSuffix(string(key), "/"+plan.PortInMonitor.Slug()) {
-		// The order's facts live on the monitor only, so that a later
-		// order's bind or subscription never shows this one's.
-		rec.IDs["OrderId"] = orderID
-		rec.Data["PortStatus"] = telegent.PortCancelled
-	}
-	rec.ErrClass, rec.ErrStatus = "", 0
-	rec.ErrMessage = "the order was cancelled; cancel is final: set Action=resubmit to port the number again"
-	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
-}
-
 // cancelledOrder returns the order a cancelled step was cancelled with.
 func cancelledOrder(rec checkpoint.Record) string {
 	return firstNonEmpty(rec.Data["CancelledOrderId"], rec.IDs["OrderId"])
@@ -296,19 +269,29 @@ const unknownSent = "SentUnknown"
 // existing order (a results workbook fed back with a new checkpoint) as
 // done by that order: the order is followed, and a fixed row updates it;
 // nothing is submitted again.
-func (r *Runner) adoptKnownOrder(i int32) {
-	ri := r.p.Steps[i].Row
+func (rs *resumer) adoptKnownOrder(i int32) {
+	ri := rs.p.Steps[i].Row
 	now := time.Now().UTC()
 	// The order is taken to hold the row's values, its PortInDate too.
-	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
-		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
-		Data: map[string]string{dateSent: r.p.Rows[ri].Get("PortInDate")}}
-	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
-	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
+	rec := checkpoint.Record{Key: checkpoint.Key(rs.p.Key(i)), State: checkpoint.Done,
+		IDs: map[string]string{"OrderId": rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
+		Data: map[string]string{dateSent: rs.p.Rows[ri].Get("PortInDate")}}
+	rec.Fingerprint, rec.SecretMAC = rs.p.Rows[ri].Fingerprint(rs.o.MACKey)
+	if strings.EqualFold(fedBack(rs.p, ri, "PortStatus"), telegent.PortRejected) {
 		rec.Data[unknownSent] = "yes"
 	}
-	r.put(rec)
-	r.setShown(i, checkpoint.Done)
+	rs.put(rec)
+	rs.set(i, checkpoint.Done, whyKnownOrder)
+}
+
+// knownOrder tells whether step i, whose record is rec (ok false: none),
+// is the submit of a row that names its order, to be taken as done by it:
+// with no record (a new checkpoint), or one whose answer was lost (the
+// user found the order and put it in the row).
+func (rs *resumer) knownOrder(i int32, rec checkpoint.Record, ok bool) bool {
+	st := &rs.p.Steps[i]
+	return st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "" &&
+		(!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention)
 }
 
 // fedBack returns the value of a column that a results workbook added

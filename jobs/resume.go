@@ -1,103 +1,214 @@
 package jobs
 
 import (
+	"fmt"
+	"log/slog"
 	"maps"
-	"slices"
 	"time"
 
 	"telegent-bulk/checkpoint"
-	"telegent-bulk/jobs/walk"
 	"telegent-bulk/plan"
 )
 
-// load sets every step's starting state from the checkpoint and returns
-// it as the walk takes it: the steps whose outcome is unknown (in-flight
-// when the last run ended) are Unknown, to be looked up before any step
-// starts.
-func (r *Runner) load() ([]walk.State, error) {
+// Resume decides, before a run starts, what the run will do with every
+// step and why (see decide); a run takes its answer as the walk's initial
+// states, and plan --state (PreviewPlan) prints it. Deciding writes
+// nothing: the records that must change so that the checkpoint agrees
+// with the decision are returned for the run to write.
+
+// stepDecision is what a run does with one step.
+type stepDecision struct {
+	// state is the state the step starts the run in: Pending (it runs;
+	// an open port order is polled), Done, InFlight (its outcome is
+	// unknown: looked up before anything is sent), Failed or
+	// NeedsAttention (kept as it is), Cancelled, or Skipped (blocked: a
+	// step it needs is kept or cancelled).
+	state     checkpoint.State
+	why       string
+	send      portSend // a port-in submit: what it sends
+	blockedBy int32    // Skipped: the kept step that blocks it
+}
+
+// resumePlan is resume's answer for a run.
+type resumePlan struct {
+	steps  []stepDecision
+	writes []checkpoint.Record // to write before the run, in this order
+	// clearRestored: the checkpoint was restored from a backup, and every
+	// create the backup does not show finished is now written in flight:
+	// the restore mark goes.
+	clearRestored bool
+}
+
+// Why a step runs, is looked up, is kept or is blocked.
+const (
+	whyNew         = "never run"
+	whyPending     = "not run yet"
+	whyOpen        = "its port order is open: polled again"
+	whyDone        = "done"
+	whyChanged     = "its row changed since it ran"
+	whyRetryFailed = "--retry-failed"
+	whyTransient   = "its last failure was transient"
+	whyFailed      = "failed: kept until its row changes or --retry-failed"
+	whyInFlight    = "in flight when a run ended: looked up before anything is sent"
+	whyRestored    = "not finished in the backup the checkpoint was restored from: looked up before anything is sent"
+	whyLookAgain   = "needs attention; looked up again before anything is sent"
+	whyAttention   = "needs attention: kept until its row changes or --retry-failed"
+	whyCancelNamed = "its row now names the order to cancel"
+	whyCancelled   = "cancelled"
+	whyUnskipped   = "skipped by an earlier run; decided again"
+	whyKnownOrder  = "its row names its order (OrderId): followed, never submitted again"
+	whyResubmit    = "Action=resubmit after a cancelled order: a fresh order"
+	whyUpdate      = "its order was rejected and the row fixed since: portin/update on the same order"
+	whyOrderGone   = "its order was cancelled; cancel is final until Action=resubmit"
+	whyLaterOrder  = "cancelled with an earlier order; the row has a later one"
+	whyCancelLater = "the row has a later order than the one cancelled: cancelled again"
+	whySettled     = "its row now names what exists"
+)
+
+// resumer is resume at work: the ledger seen through the writes it has
+// decided on, and the decisions so far.
+type resumer struct {
+	ledger
+	s     *checkpoint.Store // nil: no checkpoint yet
+	w     *overlay
+	steps []stepDecision
+}
+
+// decide returns what a run of p with options o does with every step,
+// given the checkpoint s (nil: none yet), and why.
+func decide(p *plan.Plan, s *checkpoint.Store, o Options, log *slog.Logger) (*resumePlan, error) {
+	w := newOverlay(s)
+	rs := &resumer{ledger: ledger{p: p, o: o, recs: w, log: log}, s: s, w: w, steps: make([]stepDecision, len(p.Steps))}
+	var since time.Time
+	var restored bool
+	if s != nil {
+		since, restored = s.Restored()
+	}
 	var unknown, unskip []int32
-	since, restored := r.s.Restored()
-	for i := range r.p.Steps {
+	for i := range p.Steps {
 		idx := int32(i)
-		rec, ok, err := r.s.Get(checkpoint.Key(r.p.Key(idx)))
+		rec, ok, err := w.Get(checkpoint.Key(p.Key(idx)))
 		if err != nil {
 			return nil, err
 		}
-		if restored && r.sentSince(idx, rec, ok) {
-			r.lookUpFirst(idx, rec, since)
+		switch {
+		case restored && rs.sentSince(idx, rec, ok):
+			rs.lookUpFirst(idx, rec, since)
 			unknown = append(unknown, idx)
-			continue
-		}
-		known := r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != ""
-		if known && (!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention) {
+		case rs.knownOrder(idx, rec, ok):
 			// The row names its order: a new checkpoint, or the user found
 			// the order of a submit whose answer was lost.
-			r.adoptKnownOrder(idx)
-			continue
+			rs.adoptKnownOrder(idx)
+		case !ok:
+			rs.set(idx, checkpoint.Pending, whyNew)
+		default:
+			st, why := rs.startState(idx, rec)
+			rs.set(idx, st, why)
+			if st == checkpoint.InFlight {
+				unknown = append(unknown, idx)
+			} else if rec.State == checkpoint.Skipped {
+				unskip = append(unskip, idx)
+			}
 		}
-		if !ok {
-			continue
-		}
-		st := r.startState(idx, rec)
-		switch {
-		case st == checkpoint.InFlight:
-			unknown = append(unknown, idx)
-		case rec.State == checkpoint.Skipped:
-			unskip = append(unskip, idx) // blocked or not is decided again
-		}
-		r.setShown(idx, st)
 	}
-	r.resumePorts()
-	if err := r.settleByRows(); err != nil {
+	rs.resumePorts()
+	if err := rs.settleByRows(); err != nil {
 		return nil, err
-	}
-	if err := r.settleRestore(); err != nil {
-		return nil, err
-	}
-	for _, i := range unskip {
-		if r.steps[i].shown == checkpoint.Pending && r.inScope(i) {
-			r.clearSkip(i)
-		}
-	}
-	initial := make([]walk.State, len(r.p.Steps))
-	for i := range r.steps {
-		initial[i] = walkState(r.steps[i].shown)
 	}
 	for _, i := range unknown {
 		// Looked up whatever the port rules said: the lookup decides.
-		r.setShown(i, checkpoint.InFlight)
-		initial[i] = walk.Unknown
+		rs.steps[i].state = checkpoint.InFlight
 	}
-	return initial, nil
+	rs.block()
+	for _, i := range unskip {
+		if rs.steps[i].state == checkpoint.Pending && rs.inScope(i) {
+			rs.clearSkip(i)
+		}
+	}
+	return &resumePlan{steps: rs.steps, writes: w.written(),
+		// A run of some steps only leaves the mark for a full run.
+		clearRestored: restored && o.Only == nil}, nil
+}
+
+// set decides that step i starts in state st, for the reason why.
+func (rs *resumer) set(i int32, st checkpoint.State, why string) {
+	rs.steps[i].state, rs.steps[i].why = st, why
 }
 
 // startState is the state that step i, whose record is rec, starts a run
-// in by the generic rules of resume.
-func (r *Runner) startState(i int32, rec checkpoint.Record) checkpoint.State {
+// in by the generic rules of resume, and why.
+func (rs *resumer) startState(i int32, rec checkpoint.Record) (checkpoint.State, string) {
 	switch rec.State {
-	case checkpoint.Done, checkpoint.Cancelled:
-		return rec.State
+	case checkpoint.Done:
+		return checkpoint.Done, whyDone
+	case checkpoint.Cancelled:
+		return checkpoint.Cancelled, whyCancelled
 	case checkpoint.Failed:
-		if r.o.RetryFailed || r.changed(i, rec) || rec.ErrClass == "retry" {
-			return checkpoint.Pending
-		}
-		return checkpoint.Failed
+		return rs.retryFailed(i, rec)
 	case checkpoint.InFlight:
-		return checkpoint.InFlight
+		return checkpoint.InFlight, whyInFlight
 	case checkpoint.NeedsAttention:
-		if r.p.Steps[i].Action == plan.PortInCancel {
-			// It waited for the row to name the order to cancel.
-			if ownValue(&r.p.Rows[r.p.Steps[i].Row], "OrderId") != "" {
-				return checkpoint.Pending
-			}
-			return checkpoint.NeedsAttention
-		}
-		if r.o.RetryFailed || r.changed(i, rec) || r.declaredAbsent(i) {
-			return checkpoint.InFlight
-		}
-		return checkpoint.NeedsAttention
+		return rs.retryAttention(i, rec)
+	case checkpoint.Waiting:
+		return checkpoint.Pending, whyOpen
+	case checkpoint.Skipped:
+		return checkpoint.Pending, whyUnskipped // blocked or not is decided again
 	}
-	return checkpoint.Pending
+	return checkpoint.Pending, whyPending
+}
+
+// retryFailed decides about a failed step: it runs again when its row
+// changed, its failure was transient, or the user asks.
+func (rs *resumer) retryFailed(i int32, rec checkpoint.Record) (checkpoint.State, string) {
+	switch {
+	case rs.changed(i, rec):
+		return checkpoint.Pending, whyChanged
+	case rec.ErrClass == "retry":
+		return checkpoint.Pending, whyTransient
+	case rs.o.RetryFailed:
+		return checkpoint.Pending, whyRetryFailed
+	}
+	return checkpoint.Failed, whyFailed
+}
+
+// retryAttention decides about a step that needs attention: a create is
+// looked up again (never sent blindly) when its row changed, the user
+// asks, or says it was not applied; a cancel runs once its row names the
+// order to cancel.
+func (rs *resumer) retryAttention(i int32, rec checkpoint.Record) (checkpoint.State, string) {
+	if rs.p.Steps[i].Action == plan.PortInCancel {
+		if ownValue(&rs.p.Rows[rs.p.Steps[i].Row], "OrderId") != "" {
+			return checkpoint.Pending, whyCancelNamed
+		}
+		return checkpoint.NeedsAttention, whyAttention
+	}
+	if rs.o.RetryFailed || rs.changed(i, rec) || rs.declaredAbsent(i) {
+		return checkpoint.InFlight, whyLookAgain
+	}
+	return checkpoint.NeedsAttention, whyAttention
+}
+
+// block marks blocked the pending steps that a kept or cancelled step
+// blocks, directly or through another, naming the root cause, as the walk
+// skips them at start.
+func (rs *resumer) block() {
+	for i := range rs.steps { // dependencies first
+		d := &rs.steps[i]
+		if d.state != checkpoint.Pending {
+			continue
+		}
+		for _, dep := range rs.p.Steps[i].Deps {
+			switch dd := &rs.steps[dep]; dd.state {
+			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
+				d.state, d.blockedBy = checkpoint.Skipped, dep
+			case checkpoint.Skipped:
+				d.state, d.blockedBy = checkpoint.Skipped, dd.blockedBy
+			}
+		}
+		if d.state == checkpoint.Skipped {
+			d.why = fmt.Sprintf("blocked by %s (%s)", rs.p.Key(d.blockedBy), rs.steps[d.blockedBy].state)
+		}
+	}
 }
 
 // ownCreate is, per kind, the create step that a row giving its own
@@ -118,10 +229,10 @@ var ownCreate = map[plan.Kind]struct {
 // of a row that now names what exists: the user looked it up and filled
 // in its ID, as the results told them. The record is marked done with
 // that ID, so that status and the results agree with the manifest.
-func (r *Runner) settleByRows() error {
+func (rs *resumer) settleByRows() error {
 	now := time.Now().UTC()
-	for ri := range r.p.Rows {
-		row := &r.p.Rows[ri]
+	for ri := range rs.p.Rows {
+		row := &rs.p.Rows[ri]
 		oc, ok := ownCreate[row.Kind]
 		if !ok {
 			continue
@@ -130,11 +241,11 @@ func (r *Runner) settleByRows() error {
 		if id == "" && row.Kind == plan.Numbers {
 			id = row.Get("PhoneNumber")
 		}
-		if id == "" || r.p.RowStep(int32(ri), oc.action) >= 0 {
+		if id == "" || rs.p.RowStep(int32(ri), oc.action) >= 0 {
 			continue
 		}
 		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, oc.action))
-		rec, ok, err := r.s.Get(key)
+		rec, ok, err := rs.recs.Get(key)
 		if err != nil {
 			return err
 		}
@@ -148,49 +259,22 @@ func (r *Runner) settleByRows() error {
 		rec.IDs[oc.col] = id
 		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
 		rec.UpdatedAt = now
-		r.put(rec)
+		rs.put(rec)
 	}
 	return nil
-}
-
-// declaredAbsent tells whether the user says that step i's create, whose
-// outcome is unknown, was not applied: by --resend with its key, or by the
-// row's Action (resubmit for a port-in submit, reissue for a port-out PIN).
-func (r *Runner) declaredAbsent(i int32) bool {
-	key := r.p.Key(i)
-	if slices.Contains(r.o.Resend, key) {
-		return true
-	}
-	row := &r.p.Rows[r.p.Steps[i].Row]
-	switch r.p.Steps[i].Action {
-	case plan.PortInSubmit:
-		return row.Get("Action") == "resubmit"
-	case plan.PortOutIssue:
-		return row.Get("Action") == "reissue"
-	}
-	return false
-}
-
-// settleRestore removes the restore mark once every step to look up is in
-// the file, in flight (a run of some steps only leaves it for a full run).
-func (r *Runner) settleRestore() error {
-	if _, restored := r.s.Restored(); !restored || r.dry || r.o.Only != nil {
-		return nil
-	}
-	return r.s.ClearRestored()
 }
 
 // sentSince tells whether step i, as a checkpoint restored from a backup
 // records it (ok false: no record), may have been sent after the backup
 // was taken: a create that is not finished in the backup. It cannot be
 // sent again without a lookup (the API has no idempotency keys).
-func (r *Runner) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
-	st := &r.p.Steps[i]
+func (rs *resumer) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
+	st := &rs.p.Steps[i]
 	switch {
-	case !r.inScope(i):
+	case !rs.inScope(i):
 		return false
 	case !ok:
-		return createAction(st.Action) && !(st.Action == plan.PortInSubmit && r.p.KnownOrder(st.Row) != "")
+		return createAction(st.Action) && !(st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "")
 	}
 	switch rec.State {
 	case checkpoint.Pending, checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Skipped:
@@ -217,8 +301,8 @@ const sinceBackup = "SinceBackup"
 // lookUpFirst makes step i in flight as of since (when the backup the
 // checkpoint was restored from was taken), unless its record says it went
 // in flight earlier: the lookups then consider anything created since.
-func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
-	rec.Key = checkpoint.Key(r.p.Key(i))
+func (rs *resumer) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
+	rec.Key = checkpoint.Key(rs.p.Key(i))
 	rec.State = checkpoint.InFlight
 	if rec.StartedAt.IsZero() || rec.StartedAt.After(since) {
 		rec.StartedAt = since
@@ -229,61 +313,17 @@ func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
 	}
 	rec.Data[sinceBackup] = since.UTC().Format(time.RFC3339)
 	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
-	r.setShown(i, checkpoint.InFlight)
-}
-
-// changed tells whether step i's row differs from the row the record was
-// made for (a secret column included, through its keyed MAC). A row whose
-// secret a results workbook masked (***) does not give it: only the other
-// columns are compared.
-func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
-	return r.rowChanged(r.p.Steps[i].Row, rec)
-}
-
-// rowChanged tells whether row ri differs from the row rec was made for.
-func (r *Runner) rowChanged(ri int32, rec checkpoint.Record) bool {
-	if rec.Data[unknownSent] != "" {
-		return true
-	}
-	if rec.Fingerprint == "" {
-		return false
-	}
-	row := &r.p.Rows[ri]
-	fp, mac := row.Fingerprint(r.o.MACKey)
-	if row.Masked() {
-		return fp != rec.Fingerprint
-	}
-	return fp != rec.Fingerprint || (r.o.MACKey != nil && mac != rec.SecretMAC)
+	rs.put(rec)
+	rs.set(i, checkpoint.InFlight, whyRestored)
 }
 
 // clearSkip records that step i, skipped by an earlier run, is no longer
 // blocked (what blocked it is done now, or runs again), so that status and
 // the results show it pending or waiting instead of the old cause.
-func (r *Runner) clearSkip(i int32) {
-	rec := r.record(i)
+func (rs *resumer) clearSkip(i int32) {
+	rec := rs.record(i)
 	rec.State = checkpoint.Pending
 	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
 	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
-}
-
-// startStates returns the state every step starts the run in, with the
-// pending steps that a failed, cancelled or needing-attention step blocks
-// (directly or through another) skipped, as the walk skips them at start.
-func (r *Runner) startStates() []checkpoint.State {
-	state := make([]checkpoint.State, len(r.p.Steps))
-	for i := range r.steps { // dependencies first
-		state[i] = r.steps[i].shown
-		if state[i] != checkpoint.Pending {
-			continue
-		}
-		for _, d := range r.p.Steps[i].Deps {
-			switch state[d] {
-			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled, checkpoint.Skipped:
-				state[i] = checkpoint.Skipped
-			}
-		}
-	}
-	return state
+	rs.put(rec)
 }

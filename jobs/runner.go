@@ -63,11 +63,9 @@ var ErrStopped = errors.New("run stopped")
 
 // Runner executes one plan. It is used once.
 type Runner struct {
-	p   *plan.Plan
-	c   *telegent.Client
-	s   *checkpoint.Store
-	o   Options
-	log *slog.Logger
+	ledger // the plan, the options, and the checkpoint's records
+	c      *telegent.Client
+	s      *checkpoint.Store
 
 	steps      []stepRun
 	w          *walk.Walker
@@ -78,7 +76,6 @@ type Runner struct {
 	totals     Totals
 	byKind     [][numStates]int // steps per kind and state, for Live
 	liveFailed bool             // a Live write failed (said once)
-	dry        bool             // a preview: decide, never write
 
 	portedOnce sync.Once
 	ported     map[string]bool // numbers the manifest ports in (see portedIn)
@@ -112,7 +109,7 @@ func New(p *plan.Plan, c *telegent.Client, s *checkpoint.Store, o Options) *Runn
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{p: p, c: c, s: s, o: o, log: log}
+	return &Runner{ledger: ledger{p: p, o: o, recs: s, log: log}, c: c, s: s}
 }
 
 // outcome is what executing (or reconciling) one step produced.
@@ -130,7 +127,11 @@ type outcome struct {
 func (r *Runner) Run(ctx context.Context) (Report, error) {
 	start := time.Now()
 	r.index()
-	initial, err := r.load()
+	d, err := decide(r.p, r.s, r.o, r.log)
+	if err != nil {
+		return Report{}, err
+	}
+	initial, err := r.begin(d)
 	if err != nil {
 		return Report{}, err
 	}
@@ -138,7 +139,7 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	defer r.removeLive()
 
 	var rep Report
-	if err := r.loadPackages(ctx); err != nil {
+	if err := r.loadPackages(ctx, d); err != nil {
 		if ctx.Err() != nil {
 			rep.Interrupted, err = true, nil // the list was cut short: nothing ran
 		}
@@ -201,6 +202,31 @@ func (r *Runner) ended(ctx context.Context, rep Report, start time.Time, err err
 	return rep, err
 }
 
+// begin makes the writes resume decided on and returns the state of
+// every step as the walk starts from it. A blocked step starts pending:
+// the walk skips it, naming the root cause.
+func (r *Runner) begin(d *resumePlan) ([]walk.State, error) {
+	for _, rec := range d.writes {
+		r.put(rec)
+	}
+	if d.clearRestored {
+		if err := r.s.ClearRestored(); err != nil {
+			return nil, err
+		}
+	}
+	initial := make([]walk.State, len(d.steps))
+	for i, sd := range d.steps {
+		st := sd.state
+		if st == checkpoint.Skipped {
+			st = checkpoint.Pending
+		}
+		r.setShown(int32(i), st)
+		r.steps[i].send = sd.send
+		initial[i] = walkState(st)
+	}
+	return initial, nil
+}
+
 // index sets up the per-step and per-kind counts of a run.
 func (r *Runner) index() {
 	n := len(r.p.Steps)
@@ -210,26 +236,6 @@ func (r *Runner) index() {
 		r.byKind[r.p.Rows[r.p.Steps[i].Row].Kind][checkpoint.Pending]++ // the zero state
 	}
 	r.totals.Steps = n
-}
-
-// put queues a record write; a write failure surfaces at Flush.
-func (r *Runner) put(rec checkpoint.Record) {
-	if r.dry {
-		return
-	}
-	if err := r.s.Put(rec); err != nil {
-		r.log.Error("checkpoint write failed", "key", string(rec.Key), "error", err)
-	}
-}
-
-// record returns the stored record of step i, or a fresh one.
-func (r *Runner) record(i int32) checkpoint.Record {
-	key := checkpoint.Key(r.p.Key(i))
-	rec, ok, err := r.s.Get(key)
-	if err != nil || !ok {
-		rec = checkpoint.Record{Key: key}
-	}
-	return rec
 }
 
 func jitter(d time.Duration) time.Duration {

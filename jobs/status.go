@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -84,28 +85,24 @@ type Preview struct {
 	Kind    plan.Kind
 	Action  plan.Action
 	Done    int
-	Run     int // never run, retried, or resumed (waiting ports are polled again)
-	Check   int // in-flight: looked up before anything is re-sent
-	Kept    int // failed or needing attention, kept as they are (unchanged rows)
-	Other   int // cancelled
-	Blocked int // would be skipped: a step they need is kept, or cancelled
-	Example []int32
+	Run     int      // never run, retried, or resumed (waiting ports are polled again)
+	Check   int      // in-flight: looked up before anything is re-sent
+	Kept    int      // failed or needing attention, kept as they are (unchanged rows)
+	Other   int      // cancelled
+	Blocked int      // would be skipped: a step they need is kept, or cancelled
+	Example []int32  // up to three steps that would run
+	Why     []string // why each of Example runs ("never run", "its row changed since it ran", …)
 }
 
 // PreviewPlan computes Preview lines from the plan and, if s is not nil,
-// the checkpoint, deciding every step as a run would start (without
-// writing anything). o.MACKey lets it notice rows whose only change is in
+// the checkpoint, deciding every step as a run would start (the run takes
+// the same decision; the preview writes nothing). o.MACKey lets it notice rows whose only change is in
 // a secret column.
 func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
-	r := New(p, nil, s, o)
-	r.dry = true
-	r.index()
-	if s != nil {
-		if _, err := r.load(); err != nil {
-			return nil, err
-		}
+	d, err := decide(p, s, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
 	}
-	state := r.startStates()
 	type key struct {
 		k plan.Kind
 		a plan.Action
@@ -121,7 +118,7 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			lines[k] = l
 			order = append(order, k)
 		}
-		switch state[i] {
+		switch d.steps[i].state {
 		case checkpoint.Done:
 			l.Done++
 		case checkpoint.InFlight:
@@ -136,6 +133,7 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			l.Run++
 			if len(l.Example) < 3 {
 				l.Example = append(l.Example, int32(i))
+				l.Why = append(l.Why, d.steps[i].why)
 			}
 		}
 	}

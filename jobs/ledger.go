@@ -1,0 +1,173 @@
+package jobs
+
+import (
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
+)
+
+// ledger is the plan seen through the records of its steps: what resume
+// and the run both read (and write) about a step beyond its call.
+type ledger struct {
+	p    *plan.Plan
+	o    Options
+	recs records
+	log  *slog.Logger
+}
+
+// records reads and writes step records: the checkpoint itself during a
+// run (*checkpoint.Store), the checkpoint seen through the writes resume
+// has decided on (overlay) before it.
+type records interface {
+	// Get returns the record of key; ok is false when there is none.
+	Get(key checkpoint.Key) (rec checkpoint.Record, ok bool, err error)
+	// Put writes rec; a later Get returns it.
+	Put(rec checkpoint.Record) error
+}
+
+// put writes a record; a write failure surfaces at the store's Flush.
+func (l *ledger) put(rec checkpoint.Record) {
+	if err := l.recs.Put(rec); err != nil {
+		l.log.Error("checkpoint write failed", "key", string(rec.Key), "error", err)
+	}
+}
+
+// record returns the stored record of step i, or a fresh one.
+func (l *ledger) record(i int32) checkpoint.Record {
+	key := checkpoint.Key(l.p.Key(i))
+	rec, ok, err := l.recs.Get(key)
+	if err != nil || !ok {
+		rec = checkpoint.Record{Key: key}
+	}
+	return rec
+}
+
+// changed tells whether step i's row differs from the row the record was
+// made for (a secret column included, through its keyed MAC). A row whose
+// secret a results workbook masked (***) does not give it: only the other
+// columns are compared.
+func (l *ledger) changed(i int32, rec checkpoint.Record) bool {
+	return l.rowChanged(l.p.Steps[i].Row, rec)
+}
+
+// rowChanged tells whether row ri differs from the row rec was made for.
+func (l *ledger) rowChanged(ri int32, rec checkpoint.Record) bool {
+	if rec.Data[unknownSent] != "" {
+		return true
+	}
+	if rec.Fingerprint == "" {
+		return false
+	}
+	row := &l.p.Rows[ri]
+	fp, mac := row.Fingerprint(l.o.MACKey)
+	if row.Masked() {
+		return fp != rec.Fingerprint
+	}
+	return fp != rec.Fingerprint || (l.o.MACKey != nil && mac != rec.SecretMAC)
+}
+
+// declaredAbsent tells whether the user says that step i's create, whose
+// outcome is unknown, was not applied: by --resend with its key, or by the
+// row's Action (resubmit for a port-in submit, reissue for a port-out PIN).
+func (l *ledger) declaredAbsent(i int32) bool {
+	key := l.p.Key(i)
+	if slices.Contains(l.o.Resend, key) {
+		return true
+	}
+	row := &l.p.Rows[l.p.Steps[i].Row]
+	switch l.p.Steps[i].Action {
+	case plan.PortInSubmit:
+		return row.Get("Action") == "resubmit"
+	case plan.PortOutIssue:
+		return row.Get("Action") == "reissue"
+	}
+	return false
+}
+
+// inScope tells whether step i runs at all in this run (Options.Only).
+func (l *ledger) inScope(i int32) bool {
+	return l.o.Only == nil || slices.Contains(l.o.Only, l.p.Steps[i].Action)
+}
+
+// markCancelled records a step of a cancelled order as cancelled, so that
+// the checkpoint, status and the results agree with what resume decided.
+// A step that was done (the submit that holds the OrderId) keeps its state.
+// A step with no record gets one only with create (a step of the plan).
+func (l *ledger) markCancelled(key plan.StepKey, orderID string, create bool) {
+	rec, ok, err := l.recs.Get(checkpoint.Key(key))
+	if err != nil || (ok && (rec.State == checkpoint.Cancelled || rec.State == checkpoint.Done)) || (!ok && !create) {
+		return
+	}
+	if !ok {
+		rec = checkpoint.Record{Key: checkpoint.Key(key)}
+	}
+	if rec.IDs == nil {
+		rec.IDs = map[string]string{}
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]string{}
+	}
+	rec.State = checkpoint.Cancelled
+	rec.Data["CancelledOrderId"] = orderID
+	if strings.HasSuffix(string(key), "/"+plan.PortInMonitor.Slug()) {
+		// The order's facts live on the monitor only, so that a later
+		// order's bind or subscription never shows this one's.
+		rec.IDs["OrderId"] = orderID
+		rec.Data["PortStatus"] = telegent.PortCancelled
+	}
+	rec.ErrClass, rec.ErrStatus = "", 0
+	rec.ErrMessage = "the order was cancelled; cancel is final: set Action=resubmit to port the number again"
+	rec.UpdatedAt = time.Now().UTC()
+	l.put(rec)
+}
+
+// overlay is the checkpoint seen through the writes that resume decides
+// on: they are kept here, in order, for the run to make.
+type overlay struct {
+	s     *checkpoint.Store // nil: no checkpoint yet
+	recs  map[checkpoint.Key]checkpoint.Record
+	order []checkpoint.Key
+}
+
+func newOverlay(s *checkpoint.Store) *overlay {
+	return &overlay{s: s, recs: map[checkpoint.Key]checkpoint.Record{}}
+}
+
+// Get returns the record written last to the overlay, else the store's.
+// Like the store's, the record shares no map with any other.
+func (o *overlay) Get(key checkpoint.Key) (checkpoint.Record, bool, error) {
+	if rec, ok := o.recs[key]; ok {
+		rec.IDs, rec.Data = maps.Clone(rec.IDs), maps.Clone(rec.Data)
+		return rec, true, nil
+	}
+	if o.s == nil {
+		return checkpoint.Record{}, false, nil
+	}
+	return o.s.Get(key)
+}
+
+// Put keeps rec in the overlay.
+func (o *overlay) Put(rec checkpoint.Record) error {
+	if _, ok := o.recs[rec.Key]; !ok {
+		o.order = append(o.order, rec.Key)
+	}
+	rec.IDs, rec.Data = maps.Clone(rec.IDs), maps.Clone(rec.Data)
+	o.recs[rec.Key] = rec
+	return nil
+}
+
+// written returns the records written to the overlay, in the order they
+// were first written.
+func (o *overlay) written() []checkpoint.Record {
+	out := make([]checkpoint.Record, len(o.order))
+	for k, key := range o.order {
+		out[k] = o.recs[key]
+	}
+	return out
+}
