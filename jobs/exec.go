@@ -21,9 +21,8 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 // outcomes, run-fatal ones are outcome.fatal.
 func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	st := &r.p.Steps[i]
-	row := &r.p.Rows[st.Row]
 	rec := r.record(i)
-	rec.Fingerprint, rec.SecretMAC = row.Fingerprint(r.o.MACKey)
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[st.Row].Fingerprint(r.o.MACKey)
 	if rec.IDs == nil {
 		rec.IDs = map[string]string{}
 	}
@@ -35,43 +34,19 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 		return r.settle(i, &rec, nil, nil, rowErrorf("%s shows %s, as a results workbook hides secrets: enter the real "+
 			"value there to send this row", strings.Join(cols, ", "), plan.SecretMask), false)
 	}
-	switch st.Action {
-	case plan.AccountCreate:
-		return r.create(ctx, i, &rec, r.sendAccount(st.Row))
-	case plan.SubscriberCreate:
-		return r.create(ctx, i, &rec, r.sendSubscriber(st.Row))
-	case plan.GuardianSet:
-		return r.call(ctx, i, &rec, r.sendGuardian(st.Row))
-	case plan.MessageRouteCreate:
-		return r.create(ctx, i, &rec, r.sendMessageRoute(st.Row))
-	case plan.VoiceRouteCreate:
-		return r.create(ctx, i, &rec, r.sendVoiceRoute(st.Row))
-	case plan.NumberProvision:
-		if err := r.fenceNumbers(ctx, &rec, st.Row); err != nil {
+	act := &actions[st.Action]
+	switch {
+	case act.run != nil:
+		return act.run(r, ctx, i, &rec)
+	case act.prepare != nil:
+		send, err := act.prepare(r, ctx, &rec, st.Row)
+		if err != nil {
 			return r.settle(i, &rec, nil, nil, err, false)
 		}
-		return r.create(ctx, i, &rec, r.sendProvision(st.Row))
-	case plan.SubscriptionCreate:
-		return r.createSubscription(ctx, i, &rec)
-	case plan.DataUsageSet:
-		return r.call(ctx, i, &rec, r.sendDataUsage(st.Row))
-	case plan.MessageFilterCreate:
-		return r.create(ctx, i, &rec, r.sendMessageFilter(st.Row))
-	case plan.PortInEligibility:
-		return r.eligibility(ctx, i, &rec)
-	case plan.PortInSubmit:
-		return r.submit(ctx, i, &rec)
-	case plan.PortInMonitor:
-		return r.monitor(ctx, i, &rec)
-	case plan.NumberBind:
-		return r.call(ctx, i, &rec, r.sendBind(st.Row))
-	case plan.PortInCancel:
-		return r.cancel(ctx, i, &rec)
-	case plan.PortOutIssue:
-		if err := r.fence(ctx, &rec, row.Key); err != nil {
-			return r.settle(i, &rec, nil, nil, err, false)
+		if act.create {
+			return r.create(ctx, i, &rec, send)
 		}
-		return r.create(ctx, i, &rec, r.sendPortOut(st.Row))
+		return r.call(ctx, i, &rec, send)
 	}
 	rec.State = checkpoint.Failed
 	rec.ErrMessage = fmt.Sprintf("no action for step %s", r.p.Key(i))
@@ -84,14 +59,8 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 // port-in submit included, not its update) of a row fed back from a
 // results workbook. Other steps of such a row need no secret.
 func (r *Runner) maskedSecrets(i int32) []string {
-	switch r.p.Steps[i].Action {
-	case plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.PortOutIssue:
-	case plan.PortInSubmit:
-		if r.steps[i].send == sendUpdate {
-			return nil // an update leaves out what the row does not give
-		}
-	default:
-		return nil
+	if !actions[r.p.Steps[i].Action].secrets || r.steps[i].send == sendUpdate {
+		return nil // an update leaves out what the row does not give
 	}
 	ri := r.p.Steps[i].Row
 	row := &r.p.Rows[ri]
@@ -176,7 +145,7 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
 	}
 	apiErr, _ := asAPIError(err)
-	if isCreate && r.p.Steps[i].Action == plan.SubscriberCreate && apiErr != nil &&
+	if isCreate && actions[r.p.Steps[i].Action].lookUpRefusal && apiErr != nil &&
 		(apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusConflict) {
 		// Perhaps the e-mail exists: seed 002 lists no 409, so "Email
 		// already exists" comes as a 400 like any bad field, and codes are
@@ -235,16 +204,7 @@ func explain(a plan.Action, err error, apiErr *telegent.Error) string {
 	case http.StatusForbidden:
 		hint = "the credentials may not do this: check the account's permissions"
 	case http.StatusConflict:
-		switch a {
-		case plan.NumberProvision:
-			hint = "the ICCID is already on another number: check the ICCID column"
-		case plan.SubscriptionCreate:
-			hint = "the number already has a subscription"
-		case plan.PortInSubmit:
-			hint = "the number already has an open port order or is already active here"
-		default:
-			hint = "the platform already has this; check for an earlier migration"
-		}
+		hint = firstNonEmpty(actions[a].conflict, "the platform already has this; check for an earlier migration")
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable,
 		http.StatusGatewayTimeout, http.StatusRequestTimeout:
 		hint = "the API kept failing; re-running retries this row"
@@ -270,7 +230,7 @@ func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
 	if id != "" || pr < 0 {
 		return id, nil
 	}
-	a, col := createOf(k)
+	a, col, _ := ownCreate(k)
 	s := r.p.RowStep(pr, a)
 	if s < 0 {
 		return "", rowErrorf("%s row %d has no %s", k, r.p.Rows[pr].Num, col)
@@ -280,19 +240,4 @@ func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
 		return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
 	}
 	return rec.IDs[col], nil
-}
-
-// createOf returns the create action of a parent kind and the ID it yields.
-func createOf(k plan.Kind) (plan.Action, string) {
-	switch k {
-	case plan.Accounts:
-		return plan.AccountCreate, "AccountId"
-	case plan.Subscribers:
-		return plan.SubscriberCreate, "SubscriberId"
-	case plan.MessageRoutes:
-		return plan.MessageRouteCreate, "MessageRouteId"
-	case plan.VoiceRoutes:
-		return plan.VoiceRouteCreate, "CallRouteId"
-	}
-	panic(fmt.Sprintf("jobs: %s is not a parent kind", k))
 }

@@ -79,14 +79,15 @@ func (r *Runner) resolvePackage(ref string) (telegent.Package, error) {
 	return telegent.Package{}, rowErrorf("unknown package %q: fix the Package column (known: %s)", ref, strings.Join(names, ", "))
 }
 
-func (r *Runner) createSubscription(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	ri := r.p.Steps[i].Row
+// prepareSubscription resolves the row's package before the subscription
+// is sent: an unknown one fails the row unsent.
+func (r *Runner) prepareSubscription(_ context.Context, _ *checkpoint.Record, ri int32) (sendFunc, error) {
 	row := &r.p.Rows[ri]
 	pkg, err := r.resolvePackage(row.Get("Package"))
 	if err != nil {
-		return r.settle(i, rec, nil, nil, err, false)
+		return nil, err
 	}
-	return r.create(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		sub, err := r.parentID(ri, plan.Subscribers)
 		if err != nil {
 			return nil, nil, err
@@ -111,5 +112,5 @@ func (r *Runner) createSubscription(ctx context.Context, i int32, rec *checkpoin
 		}
 		return map[string]string{"SubscriptionId": s.SubscriptionId, "PackageId": pkg.PackageId},
 			map[string]string{"PackageName": pkg.PackageName, "Price": strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
-	})
+	}, nil
 }

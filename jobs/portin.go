@@ -18,10 +18,11 @@ import (
 // monitor's polls, and a cancel. Where the order stands between them is
 // portOrder's (portorder.go).
 
-func (r *Runner) eligibility(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	row := &r.p.Rows[r.p.Steps[i].Row]
+// prepareEligibility asks whether the row's number can be ported in.
+func (r *Runner) prepareEligibility(_ context.Context, _ *checkpoint.Record, ri int32) (sendFunc, error) {
+	row := &r.p.Rows[ri]
 	target := row.Get("TargetClassification") // mvno, iot or Landline; the port's class when empty
-	return r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		e, err := r.c.PortInEligibility(ctx, telegent.EligibilityRequest{PhoneNumber: row.Key, TargetClassification: target})
 		if err != nil {
 			return nil, nil, err
@@ -31,7 +32,7 @@ func (r *Runner) eligibility(ctx context.Context, i int32, rec *checkpoint.Recor
 			return nil, data, rowErrorf("not eligible for port-in: %s — this number cannot be ported into %s", e.Message, target)
 		}
 		return nil, data, nil
-	})
+	}, nil
 }
 
 // portInFields fills a port request's fields from the row.

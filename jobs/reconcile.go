@@ -116,29 +116,14 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 	}
 	out := make(map[int32]verdict, len(idxs))
 	for a, steps := range byAction {
-		var err error
-		switch a {
-		case plan.AccountCreate:
-			err = r.reconcileAccounts(ctx, steps, out)
-		case plan.SubscriberCreate:
-			err = r.reconcileSubscribers(ctx, steps, out)
-		case plan.MessageRouteCreate:
-			err = r.reconcileMessageRoutes(ctx, steps, out)
-		case plan.VoiceRouteCreate:
-			err = r.reconcileVoiceRoutes(ctx, steps, out)
-		case plan.NumberProvision:
-			err = r.reconcileProvisions(ctx, steps, out)
-		case plan.PortInSubmit, plan.PortOutIssue:
-			err = r.reconcileOrders(ctx, a, steps, out)
-		case plan.SubscriptionCreate:
-			err = r.reconcileSubscriptions(ctx, steps, out)
-		case plan.MessageFilterCreate:
-			err = r.reconcileFilters(ctx, steps, out)
-		default:
+		lookup := actions[a].lookup
+		if lookup == nil {
 			for _, i := range steps {
 				out[i] = verdict{kind: vAbsent} // idempotent: sending again is harmless
 			}
+			continue
 		}
+		err := lookup(r, ctx, steps, out)
 		if err != nil {
 			if telegent.Classify(err) == telegent.ClassAbort {
 				return nil, fmt.Errorf("%w: %v", ErrAborted, err)
@@ -523,6 +508,14 @@ func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri in
 // OrderType, which some platforms add) can a lost order be found or ruled
 // out. Anywhere else the step needs attention and is never sent again by
 // a run: a second submit is a second port order with the carrier.
+func (r *Runner) reconcilePortIns(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	return r.reconcileOrders(ctx, plan.PortInSubmit, steps, out)
+}
+
+func (r *Runner) reconcilePortOuts(ctx context.Context, steps []int32, out map[int32]verdict) error {
+	return r.reconcileOrders(ctx, plan.PortOutIssue, steps, out)
+}
+
 func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int32, out map[int32]verdict) error {
 	var filters []telegent.InventoryFilter
 	for _, i := range steps {

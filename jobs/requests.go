@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
 	"telegent-bulk/telegent"
 )
@@ -242,6 +243,15 @@ func (r *Runner) lineParents(ri int32) (lineParents, error) {
 	return lp, nil
 }
 
+// prepareProvision notes the subscriber's numbers before the provision is
+// sent (see fenceNumbers).
+func (r *Runner) prepareProvision(ctx context.Context, rec *checkpoint.Record, ri int32) (sendFunc, error) {
+	if err := r.fenceNumbers(ctx, rec, ri); err != nil {
+		return nil, err
+	}
+	return r.sendProvision(ri), nil
+}
+
 func (r *Runner) sendProvision(ri int32) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
@@ -379,6 +389,15 @@ func (r *Runner) sendBind(ri int32) sendFunc {
 		return map[string]string{"PhoneNumberId": n.PhoneNumberId, "PhoneNumber": n.PhoneNumber,
 			"SubscriberId": lp.subscriber}, nil, nil
 	}
+}
+
+// preparePortOut notes the number's latest order before the PIN order is
+// sent (see fence).
+func (r *Runner) preparePortOut(ctx context.Context, rec *checkpoint.Record, ri int32) (sendFunc, error) {
+	if err := r.fence(ctx, rec, r.p.Rows[ri].Key); err != nil {
+		return nil, err
+	}
+	return r.sendPortOut(ri), nil
 }
 
 func (r *Runner) sendPortOut(ri int32) sendFunc {

@@ -21,18 +21,6 @@ type Results struct {
 	Stopped     string             // why the run stopped early (Report.Stopped), shown in Summary
 }
 
-// idColumns are the IDs each kind shows, after Status, in this order.
-var idColumns = [plan.NumKinds][]string{
-	plan.Accounts:      {"AccountId"},
-	plan.Subscribers:   {"SubscriberId", "AccountId"},
-	plan.MessageRoutes: {"MessageRouteId"},
-	plan.VoiceRoutes:   {"CallRouteId"},
-	plan.Numbers:       {"PhoneNumberId", "PhoneNumber", "SubscriberId", "OrderId", "SubscriptionId", "FilterId"},
-	plan.PortIns: {"OrderId", "PortStatus", "Eligible", "CurrentCarrier", "DeclinedAttempts", "LastDeclinedAt",
-		"PortCompletedAt", "PhoneNumberId", "SubscriberId", "SubscriptionId", "FilterId"},
-	plan.PortOuts: {"OrderId", "PortStatus"},
-}
-
 var eligibilityColumns = []string{"Eligible", "CurrentCarrier", "Message"}
 
 // exactColumns hold values the tool normalised itself (E.164 numbers,
@@ -57,11 +45,12 @@ type rowResult struct {
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
 	rowSteps := stepsByRow(p)
 	agg := newTally()
+	cols := resultColumns()
 	for ti, t := range p.Tables {
 		if o.Eligibility && t.Kind != plan.PortIns {
 			continue
 		}
-		if err := writeTable(p, s, int32(ti), t, rowSteps, agg, w, o); err != nil {
+		if err := writeTable(p, s, int32(ti), t, rowSteps, agg, w, o, cols[t.Kind]); err != nil {
 			return err
 		}
 	}
@@ -153,10 +142,10 @@ func stepsByRow(p *plan.Plan) [][]int32 {
 var statusRank = map[string]int{"done": 0, "pending": 1, "cancelled": 2, "waiting": 3, "skipped": 4,
 	"needs attention": 5, "failed": 6}
 
-func gather(p *plan.Plan, s *checkpoint.Store, ri int32, steps []int32) (rowResult, error) {
+func gather(p *plan.Plan, s *checkpoint.Store, ri int32, steps []int32, idCols []string) (rowResult, error) {
 	res := rowResult{status: "done", ids: map[string]string{}}
 	row := &p.Rows[ri]
-	for _, col := range idColumns[row.Kind] {
+	for _, col := range idCols {
 		if v := ownValue(row, col); v != "" {
 			res.ids[col] = v
 		}
@@ -220,8 +209,9 @@ func ownValue(row *plan.Row, col string) (v string) {
 	return row.Get(col)
 }
 
-func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]int32, agg *tally, w sheets.Writer, o Results) error {
-	out := idColumns[t.Kind]
+func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]int32, agg *tally, w sheets.Writer,
+	o Results, idCols []string) error {
+	out := idCols
 	if o.Eligibility {
 		out = eligibilityColumns
 	}
@@ -251,7 +241,7 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		if row.Table != ti {
 			continue
 		}
-		res, err := gather(p, s, int32(ri), rowSteps[ri])
+		res, err := gather(p, s, int32(ri), rowSteps[ri], idCols)
 		if err != nil {
 			return err
 		}

@@ -211,20 +211,6 @@ func (rs *resumer) block() {
 	}
 }
 
-// ownCreate is, per kind, the create step that a row giving its own
-// platform ID (col) no longer has, because the thing exists.
-var ownCreate = map[plan.Kind]struct {
-	action plan.Action
-	col    string
-}{
-	plan.Accounts:      {plan.AccountCreate, "AccountId"},
-	plan.Subscribers:   {plan.SubscriberCreate, "SubscriberId"},
-	plan.MessageRoutes: {plan.MessageRouteCreate, "MessageRouteId"},
-	plan.VoiceRoutes:   {plan.VoiceRouteCreate, "CallRouteId"},
-	plan.Numbers:       {plan.NumberProvision, "PhoneNumberId"},
-	plan.PortOuts:      {plan.PortOutIssue, "OrderId"},
-}
-
 // settleByRows closes the create that needs attention (or is in flight)
 // of a row that now names what exists: the user looked it up and filled
 // in its ID, as the results told them. The record is marked done with
@@ -233,18 +219,18 @@ func (rs *resumer) settleByRows() error {
 	now := time.Now().UTC()
 	for ri := range rs.p.Rows {
 		row := &rs.p.Rows[ri]
-		oc, ok := ownCreate[row.Kind]
+		create, col, ok := ownCreate(row.Kind)
 		if !ok {
 			continue
 		}
-		id := row.Get(oc.col)
+		id := row.Get(col)
 		if id == "" && row.Kind == plan.Numbers {
 			id = row.Get("PhoneNumber")
 		}
-		if id == "" || rs.p.RowStep(int32(ri), oc.action) >= 0 {
+		if id == "" || rs.p.RowStep(int32(ri), create) >= 0 {
 			continue
 		}
-		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, oc.action))
+		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, create))
 		rec, ok, err := rs.recs.Get(key)
 		if err != nil {
 			return err
@@ -256,7 +242,7 @@ func (rs *resumer) settleByRows() error {
 		if rec.IDs == nil {
 			rec.IDs = map[string]string{}
 		}
-		rec.IDs[oc.col] = id
+		rec.IDs[col] = id
 		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
 		rec.UpdatedAt = now
 		rs.put(rec)
@@ -274,24 +260,13 @@ func (rs *resumer) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
 	case !rs.inScope(i):
 		return false
 	case !ok:
-		return createAction(st.Action) && !(st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "")
+		return actions[st.Action].create && !(st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "")
 	}
 	switch rec.State {
 	case checkpoint.Pending, checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Skipped:
-		return createAction(st.Action)
+		return actions[st.Action].create
 	}
 	return false // done, cancelled or waiting; in flight is looked up anyway
-}
-
-// createAction tells whether a is a create: sent only after the step is
-// written in flight, and looked up before it is sent again.
-func createAction(a plan.Action) bool {
-	switch a {
-	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.NumberProvision,
-		plan.SubscriptionCreate, plan.MessageFilterCreate, plan.PortInSubmit, plan.PortOutIssue:
-		return true
-	}
-	return false
 }
 
 // sinceBackup marks the record of a step that a restored backup had not
