@@ -19,14 +19,14 @@ type action struct {
 	create bool
 	// prepare builds the request of row ri, taking first what must be
 	// noted before it leaves (a fence); an error fails the step unsent.
-	prepare func(r *Runner, ctx context.Context, rec *checkpoint.Record, ri int32) (sendFunc, error)
+	prepare func(r *Runner, ctx context.Context, rec *checkpoint.Record, ri plan.RowID) (sendFunc, error)
 	// run replaces prepare and the generic send for a step with a flow
 	// of its own (the port-in submit, monitor and cancel).
-	run func(r *Runner, ctx context.Context, i int32, rec *checkpoint.Record) outcome
+	run func(r *Runner, ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome
 	// lookup settles, with one listing for all, the steps of this action
 	// whose outcome is unknown (see verdict); nil: sending again is
 	// harmless, so they are simply sent again.
-	lookup func(r *Runner, ctx context.Context, steps []int32, out map[int32]verdict) error
+	lookup func(r *Runner, ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error
 	// secrets: the request carries the row's secret columns, so a row fed
 	// back from a results workbook (which masks them) cannot be sent.
 	secrets bool
@@ -51,31 +51,31 @@ var actions [plan.NumActions]action
 func init() {
 	actions = [plan.NumActions]action{
 		plan.AccountCreate: {create: true, prepare: plain((*Runner).sendAccount), lookup: (*Runner).reconcileAccounts,
-			yields: "AccountId", results: []string{"AccountId"}},
+			yields: colAccountID, results: []string{colAccountID}},
 		plan.SubscriberCreate: {create: true, prepare: plain((*Runner).sendSubscriber), lookup: (*Runner).reconcileSubscribers,
-			secrets: true, lookUpRefusal: true, yields: "SubscriberId", results: []string{"SubscriberId", "AccountId"}},
+			secrets: true, lookUpRefusal: true, yields: colSubscriberID, results: []string{colSubscriberID, colAccountID}},
 		plan.GuardianSet: {prepare: plain((*Runner).sendGuardian)},
 		plan.MessageRouteCreate: {create: true, prepare: plain((*Runner).sendMessageRoute), lookup: (*Runner).reconcileMessageRoutes,
-			secrets: true, yields: "MessageRouteId", results: []string{"MessageRouteId"}},
+			secrets: true, yields: colMessageRouteID, results: []string{colMessageRouteID}},
 		plan.VoiceRouteCreate: {create: true, prepare: plain((*Runner).sendVoiceRoute), lookup: (*Runner).reconcileVoiceRoutes,
-			secrets: true, yields: "CallRouteId", results: []string{"CallRouteId"}},
+			secrets: true, yields: colCallRouteID, results: []string{colCallRouteID}},
 		plan.NumberProvision: {create: true, prepare: (*Runner).prepareProvision, lookup: (*Runner).reconcileProvisions,
-			conflict: "the ICCID is already on another number: check the ICCID column", yields: "PhoneNumberId",
-			results: []string{"PhoneNumberId", "PhoneNumber", "SubscriberId", "OrderId"}},
-		plan.PortInEligibility: {prepare: (*Runner).prepareEligibility, results: []string{"Eligible", "CurrentCarrier"}},
+			conflict: "the ICCID is already on another number: check the ICCID column", yields: colPhoneNumberID,
+			results: []string{colPhoneNumberID, colPhoneNumber, colSubscriberID, colOrderID}},
+		plan.PortInEligibility: {prepare: (*Runner).prepareEligibility, results: []string{colEligible, colCurrentCarrier}},
 		plan.PortInSubmit: {create: true, run: (*Runner).submit, lookup: (*Runner).reconcilePortIns, secrets: true,
-			conflict: "the number already has an open port order or is already active here", results: []string{"OrderId", "PortStatus"}},
-		plan.PortInMonitor: {run: (*Runner).monitor, results: []string{"OrderId", "PortStatus", "DeclinedAttempts",
-			"LastDeclinedAt", "PortCompletedAt", "PhoneNumberId"}},
-		plan.PortInCancel: {run: (*Runner).cancel, results: []string{"OrderId", "PortStatus"}},
-		plan.NumberBind:   {prepare: plain((*Runner).sendBind), results: []string{"PhoneNumberId", "SubscriberId"}},
+			conflict: "the number already has an open port order or is already active here", results: []string{colOrderID, colPortStatus}},
+		plan.PortInMonitor: {run: (*Runner).monitor, results: []string{colOrderID, colPortStatus, colDeclinedAttempts,
+			colLastDeclinedAt, colPortCompletedAt, colPhoneNumberID}},
+		plan.PortInCancel: {run: (*Runner).cancel, results: []string{colOrderID, colPortStatus}},
+		plan.NumberBind:   {prepare: plain((*Runner).sendBind), results: []string{colPhoneNumberID, colSubscriberID}},
 		plan.SubscriptionCreate: {create: true, prepare: (*Runner).prepareSubscription, lookup: (*Runner).reconcileSubscriptions,
-			conflict: "the number already has a subscription", results: []string{"SubscriptionId"}},
+			conflict: "the number already has a subscription", results: []string{colSubscriptionID}},
 		plan.DataUsageSet: {prepare: plain((*Runner).sendDataUsage)},
 		plan.MessageFilterCreate: {create: true, prepare: plain((*Runner).sendMessageFilter), lookup: (*Runner).reconcileFilters,
-			results: []string{"FilterId"}},
+			results: []string{colFilterID}},
 		plan.PortOutIssue: {create: true, prepare: (*Runner).preparePortOut, lookup: (*Runner).reconcilePortOuts, secrets: true,
-			yields: "OrderId", results: []string{"OrderId", "PortStatus"}},
+			yields: colOrderID, results: []string{colOrderID, colPortStatus}},
 	}
 }
 
@@ -94,8 +94,8 @@ var kindActions = [plan.NumKinds][]plan.Action{
 
 // plain makes the prepare of an action whose request needs nothing noted
 // before it leaves.
-func plain(send func(r *Runner, ri int32) sendFunc) func(*Runner, context.Context, *checkpoint.Record, int32) (sendFunc, error) {
-	return func(r *Runner, _ context.Context, _ *checkpoint.Record, ri int32) (sendFunc, error) {
+func plain(send func(r *Runner, ri plan.RowID) sendFunc) func(*Runner, context.Context, *checkpoint.Record, plan.RowID) (sendFunc, error) {
+	return func(r *Runner, _ context.Context, _ *checkpoint.Record, ri plan.RowID) (sendFunc, error) {
 		return send(r, ri), nil
 	}
 }

@@ -19,7 +19,7 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 
 // exec runs step i once. It never returns an error: row failures are
 // outcomes, run-fatal ones are outcome.fatal.
-func (r *Runner) exec(ctx context.Context, i int32) outcome {
+func (r *Runner) exec(ctx context.Context, i plan.StepID) outcome {
 	st := &r.p.Steps[i]
 	rec := r.record(i)
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[st.Row].Fingerprint(r.o.MACKey)
@@ -29,7 +29,7 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 	if rec.Data == nil {
 		rec.Data = map[string]string{}
 	}
-	delete(rec.Data, "CancelledOrderId") // running again: for a new order
+	delete(rec.Data, noteCancelledOrder) // running again: for a new order
 	if cols := r.maskedSecrets(i); len(cols) > 0 {
 		return r.settle(i, &rec, nil, nil, rowErrorf("%s shows %s, as a results workbook hides secrets: enter the real "+
 			"value there to send this row", strings.Join(cols, ", "), plan.SecretMask), false)
@@ -58,7 +58,7 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 // results workbook's mask, when the step would send them: a create (the
 // port-in submit included, not its update) of a row fed back from a
 // results workbook. Other steps of such a row need no secret.
-func (r *Runner) maskedSecrets(i int32) []string {
+func (r *Runner) maskedSecrets(i plan.StepID) []string {
 	if !actions[r.p.Steps[i].Action].secrets || r.steps[i].send == sendUpdate {
 		return nil // an update leaves out what the row does not give
 	}
@@ -80,7 +80,7 @@ func (r *Runner) maskedSecrets(i int32) []string {
 // create sends a call that is not idempotent: the step is written
 // in-flight, durably, before the request leaves, so that a crash or a lost
 // answer is reconciled on resume instead of repeated.
-func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+func (r *Runner) create(ctx context.Context, i plan.StepID, rec *checkpoint.Record, send sendFunc) outcome {
 	if ctx.Err() != nil {
 		return outcome{i: i, state: checkpoint.Pending}
 	}
@@ -91,10 +91,10 @@ func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, se
 		rec.StartedAt = now
 	}
 	rec.UpdatedAt = now
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
-	delete(rec.Data, refused) // an earlier refusal says nothing of this request
+	clearErr(rec)
+	delete(rec.Data, noteRefused) // an earlier refusal says nothing of this request
 	if err := r.s.PutSync(*rec); err != nil {
-		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)}
+		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %w", ErrAborted, err)}
 	}
 	ids, data, err := send(ctx)
 	return r.settle(i, rec, ids, data, err, true)
@@ -102,7 +102,7 @@ func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, se
 
 // call sends an idempotent call: repeating it is harmless, so nothing is
 // written before it.
-func (r *Runner) call(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+func (r *Runner) call(ctx context.Context, i plan.StepID, rec *checkpoint.Record, send sendFunc) outcome {
 	if ctx.Err() != nil {
 		return outcome{i: i, state: checkpoint.Pending}
 	}
@@ -115,11 +115,11 @@ func (r *Runner) call(ctx context.Context, i int32, rec *checkpoint.Record, send
 }
 
 // settle turns a call's result into the step's outcome and records it.
-func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]string, err error, isCreate bool) outcome {
+func (r *Runner) settle(i plan.StepID, rec *checkpoint.Record, ids, data map[string]string, err error, isCreate bool) outcome {
 	rec.UpdatedAt = time.Now().UTC()
 	if err == nil {
 		rec.State = checkpoint.Done
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		clearErr(rec)
 		mergeInto(rec.IDs, ids)
 		mergeInto(rec.Data, data)
 		r.put(*rec)
@@ -137,9 +137,9 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 	var rowErr *rowError
 	if errors.As(err, &rowErr) {
 		rec.State = checkpoint.Failed
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "fail-row", 0, rowErr.msg
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = checkpoint.ClassFailRow, 0, rowErr.msg
 		if rowErr.retry {
-			rec.ErrClass = "retry"
+			rec.ErrClass = checkpoint.ClassRetry
 		}
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
@@ -154,22 +154,22 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 		// it is this row's, fail the row with the API's message otherwise.
 		// The mark is durable, so that no run sends this create again
 		// blindly.
-		rec.Data[refused] = fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
+		rec.Data[noteRefused] = fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 	}
 	switch telegent.Classify(err) {
 	case telegent.ClassAbort:
-		return outcome{i: i, fatal: fmt.Errorf("%w: %v", ErrAborted, err)}
+		return outcome{i: i, fatal: fmt.Errorf("%w: %w", ErrAborted, err)}
 	case telegent.ClassUnknown:
 		if isCreate {
 			return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 		}
-		rec.ErrClass = "retry"
+		rec.ErrClass = checkpoint.ClassRetry
 	case telegent.ClassRetry:
-		rec.ErrClass = "retry"
+		rec.ErrClass = checkpoint.ClassRetry
 	default:
-		rec.ErrClass = "fail-row"
+		rec.ErrClass = checkpoint.ClassFailRow
 	}
 	if apiErr != nil {
 		rec.ErrStatus = apiErr.Status
@@ -225,7 +225,7 @@ func mergeInto(dst, src map[string]string) {
 
 // parentID returns the platform ID of row's parent of kind k: given in the
 // manifest, or obtained by the parent's create step.
-func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
+func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	pr, id := r.p.Parent(row, k)
 	if id != "" || pr < 0 {
 		return id, nil

@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -39,7 +38,7 @@ func (l *ledger) put(rec checkpoint.Record) {
 }
 
 // record returns the stored record of step i, or a fresh one.
-func (l *ledger) record(i int32) checkpoint.Record {
+func (l *ledger) record(i plan.StepID) checkpoint.Record {
 	key := checkpoint.Key(l.p.Key(i))
 	rec, ok, err := l.recs.Get(key)
 	if err != nil || !ok {
@@ -52,13 +51,13 @@ func (l *ledger) record(i int32) checkpoint.Record {
 // made for (a secret column included, through its keyed MAC). A row whose
 // secret a results workbook masked (***) does not give it: only the other
 // columns are compared.
-func (l *ledger) changed(i int32, rec checkpoint.Record) bool {
+func (l *ledger) changed(i plan.StepID, rec checkpoint.Record) bool {
 	return l.rowChanged(l.p.Steps[i].Row, rec)
 }
 
 // rowChanged tells whether row ri differs from the row rec was made for.
-func (l *ledger) rowChanged(ri int32, rec checkpoint.Record) bool {
-	if rec.Data[unknownSent] != "" {
+func (l *ledger) rowChanged(ri plan.RowID, rec checkpoint.Record) bool {
+	if rec.Data[noteUnknownSent] != "" {
 		return true
 	}
 	if rec.Fingerprint == "" {
@@ -75,7 +74,7 @@ func (l *ledger) rowChanged(ri int32, rec checkpoint.Record) bool {
 // declaredAbsent tells whether the user says that step i's create, whose
 // outcome is unknown, was not applied: by --resend with its key, or by the
 // row's Action (resubmit for a port-in submit, reissue for a port-out PIN).
-func (l *ledger) declaredAbsent(i int32) bool {
+func (l *ledger) declaredAbsent(i plan.StepID) bool {
 	key := l.p.Key(i)
 	if slices.Contains(l.o.Resend, key) {
 		return true
@@ -91,7 +90,7 @@ func (l *ledger) declaredAbsent(i int32) bool {
 }
 
 // inScope tells whether step i runs at all in this run (Options.Only).
-func (l *ledger) inScope(i int32) bool {
+func (l *ledger) inScope(i plan.StepID) bool {
 	return l.o.Only == nil || slices.Contains(l.o.Only, l.p.Steps[i].Action)
 }
 
@@ -114,14 +113,14 @@ func (l *ledger) markCancelled(key plan.StepKey, orderID string, create bool) {
 		rec.Data = map[string]string{}
 	}
 	rec.State = checkpoint.Cancelled
-	rec.Data["CancelledOrderId"] = orderID
-	if strings.HasSuffix(string(key), "/"+plan.PortInMonitor.Slug()) {
+	rec.Data[noteCancelledOrder] = orderID
+	if _, _, a, _ := plan.ParseStepKey(string(key)); a == plan.PortInMonitor {
 		// The order's facts live on the monitor only, so that a later
 		// order's bind or subscription never shows this one's.
-		rec.IDs["OrderId"] = orderID
-		rec.Data["PortStatus"] = telegent.PortCancelled
+		rec.IDs[colOrderID] = orderID
+		rec.Data[colPortStatus] = telegent.PortCancelled
 	}
-	rec.ErrClass, rec.ErrStatus = "", 0
+	rec.ErrClass, rec.ErrStatus = checkpoint.ClassNone, 0
 	rec.ErrMessage = "the order was cancelled; cancel is final: set Action=resubmit to port the number again"
 	rec.UpdatedAt = time.Now().UTC()
 	l.put(rec)
@@ -170,4 +169,10 @@ func (o *overlay) written() []checkpoint.Record {
 		out[k] = o.recs[key]
 	}
 	return out
+}
+
+// clearErr removes the last error from a record: the step did well, or
+// runs again.
+func clearErr(rec *checkpoint.Record) {
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = checkpoint.ClassNone, 0, ""
 }

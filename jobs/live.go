@@ -67,9 +67,9 @@ func (r *Runner) live(start time.Time) Live {
 			break
 		}
 		if r.steps[i].shown == checkpoint.Waiting && r.p.Steps[i].Action == plan.PortInMonitor {
-			rec := r.record(int32(i))
-			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[r.p.Steps[i].Row].Key, OrderId: rec.IDs["OrderId"],
-				PortStatus: rec.Data["PortStatus"]})
+			rec := r.record(plan.StepID(i))
+			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[r.p.Steps[i].Row].Key, OrderId: rec.IDs[colOrderID],
+				PortStatus: rec.Data[colPortStatus]})
 		}
 	}
 	return l

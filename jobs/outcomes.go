@@ -8,10 +8,12 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs/walk"
+	"telegent-bulk/plan"
 )
 
 // task runs step id once for the walk and translates its outcome.
-func (r *Runner) task(ctx context.Context, id int32) walk.Result {
+func (r *Runner) task(ctx context.Context, node int32) walk.Result {
+	id := plan.StepID(node)
 	out := r.exec(ctx, id)
 	if out.fatal != nil {
 		return walk.Fatal(out.fatal)
@@ -23,7 +25,7 @@ func (r *Runner) task(ctx context.Context, id int32) walk.Result {
 		return walk.Result{State: walkState(out.state)}
 	case checkpoint.Failed:
 		if sub := r.fixedSinceSubmit(out); sub >= 0 {
-			return walk.RunAfter(sub)
+			return walk.RunAfter(int32(sub))
 		}
 		return walk.Result{State: walk.Failed}
 	case checkpoint.Waiting:
@@ -82,7 +84,7 @@ func shownState(st walk.State) checkpoint.State {
 // create lost too often), and tells the change (Options.OnEvent, the log).
 // What was decided before any step started (AtStart) is counted, not told.
 func (r *Runner) onEvent(ev walk.Event) {
-	i := ev.ID
+	i := plan.StepID(ev.ID)
 	st := &r.steps[i]
 	out := st.out
 	st.out = nil
@@ -107,13 +109,13 @@ func (r *Runner) onEvent(ev walk.Event) {
 	case walk.ViaRounds:
 		rec := out.rec
 		rec.State = checkpoint.NeedsAttention
-		rec.ErrClass = "unknown"
+		rec.ErrClass = checkpoint.ClassUnknown
 		rec.ErrMessage = "the answer to this create was lost " + fmt.Sprint(maxReconcileRounds) +
 			" times; check the platform before re-running with --retry-failed"
 		r.put(rec)
 		r.emit(i, rec)
 	case walk.ViaBlocked:
-		rec := r.skip(i, ev.Cause)
+		rec := r.skip(i, plan.StepID(ev.Cause))
 		if !ev.AtStart {
 			r.emit(i, rec)
 		}
@@ -126,11 +128,11 @@ func (r *Runner) onEvent(ev walk.Event) {
 
 // skip records that step i is skipped because root failed (or was
 // cancelled, or needs attention).
-func (r *Runner) skip(i, root int32) checkpoint.Record {
+func (r *Runner) skip(i, root plan.StepID) checkpoint.Record {
 	rec := r.record(i)
 	rec.State = checkpoint.Skipped
 	rootRow := &r.p.Rows[r.p.Steps[root].Row]
-	rec.ErrClass, rec.ErrStatus = "blocked", 0
+	rec.ErrClass, rec.ErrStatus = checkpoint.ClassBlocked, 0
 	rec.ErrMessage = fmt.Sprintf("blocked by %s:%d (%s %s)", r.p.Tables[rootRow.Table].Sheet, rootRow.Num,
 		r.p.Key(root), r.steps[root].shown)
 	rec.UpdatedAt = time.Now().UTC()
@@ -139,7 +141,7 @@ func (r *Runner) skip(i, root int32) checkpoint.Record {
 }
 
 // setShown moves step i to st in the totals and the counts per kind.
-func (r *Runner) setShown(i int32, st checkpoint.State) {
+func (r *Runner) setShown(i plan.StepID, st checkpoint.State) {
 	old := r.steps[i].shown
 	if old == st {
 		return
@@ -171,9 +173,9 @@ func (r *Runner) count(st checkpoint.State, n int) {
 
 // emit tells step i's new state with its record: Options.OnEvent and one
 // log line.
-func (r *Runner) emit(i int32, rec checkpoint.Record) { r.emitAs(i, rec, r.steps[i].shown) }
+func (r *Runner) emit(i plan.StepID, rec checkpoint.Record) { r.emitAs(i, rec, r.steps[i].shown) }
 
-func (r *Runner) emitAs(i int32, rec checkpoint.Record, state checkpoint.State) {
+func (r *Runner) emitAs(i plan.StepID, rec checkpoint.Record, state checkpoint.State) {
 	row := &r.p.Rows[r.p.Steps[i].Row]
 	ev := Event{
 		Key:     r.p.Key(i),

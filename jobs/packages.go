@@ -45,7 +45,7 @@ func (r *Runner) loadPackages(ctx context.Context, d *resumePlan) error {
 			return ctx.Err()
 		}
 		if telegent.Classify(err) == telegent.ClassAbort {
-			return fmt.Errorf("%w: %v", ErrAborted, err)
+			return fmt.Errorf("%w: %w", ErrAborted, err)
 		}
 		r.log.Warn("could not read the package list", "error", err)
 		return nil
@@ -81,7 +81,7 @@ func (r *Runner) resolvePackage(ref string) (telegent.Package, error) {
 
 // prepareSubscription resolves the row's package before the subscription
 // is sent: an unknown one fails the row unsent.
-func (r *Runner) prepareSubscription(_ context.Context, _ *checkpoint.Record, ri int32) (sendFunc, error) {
+func (r *Runner) prepareSubscription(_ context.Context, _ *checkpoint.Record, ri plan.RowID) (sendFunc, error) {
 	row := &r.p.Rows[ri]
 	pkg, err := r.resolvePackage(row.Get("Package"))
 	if err != nil {
@@ -110,7 +110,7 @@ func (r *Runner) prepareSubscription(_ context.Context, _ *checkpoint.Record, ri
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"SubscriptionId": s.SubscriptionId, "PackageId": pkg.PackageId},
-			map[string]string{"PackageName": pkg.PackageName, "Price": strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
+		return map[string]string{colSubscriptionID: s.SubscriptionId, colPackageID: pkg.PackageId},
+			map[string]string{colPackageName: pkg.PackageName, colPrice: strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
 	}, nil
 }

@@ -95,7 +95,7 @@ func (s portState) monitorState() checkpoint.State {
 // portOrderOf reads the order of port-in row ri from its steps' records,
 // by key, so that it serves rows whose plan has none of those steps (a
 // row now Action=cancel).
-func (l *ledger) portOrderOf(ri int32) portOrder {
+func (l *ledger) portOrderOf(ri plan.RowID) portOrder {
 	row := &l.p.Rows[ri]
 	get := func(a plan.Action) checkpoint.Record {
 		rec, _, _ := l.recs.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
@@ -107,10 +107,10 @@ func (l *ledger) portOrderOf(ri int32) portOrder {
 		return o
 	}
 	mon := get(plan.PortInMonitor)
-	o.Status = mon.Data["PortStatus"]
+	o.Status = mon.Data[colPortStatus]
 	cancel := get(plan.PortInCancel)
 	switch {
-	case (cancel.State == checkpoint.Cancelled || cancel.State == checkpoint.Done) && cancel.IDs["OrderId"] == o.ID,
+	case (cancel.State == checkpoint.Cancelled || cancel.State == checkpoint.Done) && cancel.IDs[colOrderID] == o.ID,
 		mon.State == checkpoint.Cancelled && cancelledOrder(mon) == o.ID:
 		o.State = portCancelled
 	case o.Status == "":
@@ -124,7 +124,7 @@ func (l *ledger) portOrderOf(ri int32) portOrder {
 		o.State = portBound
 	default:
 		o.State = polledState(o.Status)
-		if o.State == portOpen && sub.Data["Updates"] != "" {
+		if o.State == portOpen && sub.Data[noteUpdates] != "" {
 			o.State = portUpdated
 		}
 	}
@@ -133,7 +133,7 @@ func (l *ledger) portOrderOf(ri int32) portOrder {
 
 // orderID returns the order of port-in row ri: the one its submit step
 // obtained, else the row's OrderId column.
-func (l *ledger) orderID(ri int32) string {
+func (l *ledger) orderID(ri plan.RowID) string {
 	row := &l.p.Rows[ri]
 	sub, _, _ := l.recs.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, plan.PortInSubmit)))
 	return orderOf(row, sub)
@@ -141,7 +141,7 @@ func (l *ledger) orderID(ri int32) string {
 
 // orderOf returns the order of port-in row, whose submit's record is sub.
 func orderOf(row *plan.Row, sub checkpoint.Record) string {
-	return firstNonEmpty(sub.IDs["OrderId"], ownValue(row, "OrderId"))
+	return firstNonEmpty(sub.IDs[colOrderID], ownValue(row, colOrderID))
 }
 
 // resumePorts applies the port-in rules of resume on top of the generic
@@ -152,18 +152,18 @@ func orderOf(row *plan.Row, sub checkpoint.Record) string {
 func (rs *resumer) resumePorts() {
 	for ri := range rs.p.Rows {
 		if rs.p.Rows[ri].Kind == plan.PortIns {
-			rs.resumePort(int32(ri))
+			rs.resumePort(plan.RowID(ri))
 		}
 	}
 }
 
-func (rs *resumer) resumePort(ri int32) {
+func (rs *resumer) resumePort(ri plan.RowID) {
 	o := rs.portOrderOf(ri)
 	action := strings.ToLower(rs.p.Rows[ri].Get("Action"))
 	if action == "cancel" {
 		c := rs.p.RowStep(ri, plan.PortInCancel)
 		if c >= 0 && (rs.steps[c].state == checkpoint.Cancelled || rs.steps[c].state == checkpoint.Done) &&
-			o.ID != "" && rs.record(c).IDs["OrderId"] != o.ID {
+			o.ID != "" && rs.record(c).IDs[colOrderID] != o.ID {
 			rs.set(c, checkpoint.Pending, whyCancelLater)
 		}
 		return
@@ -194,7 +194,7 @@ func (rs *resumer) resumePort(ri int32) {
 // cancelledOrder decides about the steps of row ri, whose order o was
 // cancelled: with resubmit they all run again for a fresh order, else
 // they are cancelled too.
-func (rs *resumer) cancelledOrder(ri int32, o portOrder, resubmit bool) {
+func (rs *resumer) cancelledOrder(ri plan.RowID, o portOrder, resubmit bool) {
 	for _, a := range portRowSteps {
 		s := rs.p.RowStep(ri, a)
 		switch {
@@ -217,9 +217,9 @@ func (rs *resumer) cancelledOrder(ri int32, o portOrder, resubmit bool) {
 // this run, and followed again, so that the monitor's dependents wait
 // for it instead of being skipped. It returns the submit to run again, or
 // -1. It is called by the monitor's task, after its record is written.
-func (r *Runner) fixedSinceSubmit(out outcome) int32 {
+func (r *Runner) fixedSinceSubmit(out outcome) plan.StepID {
 	st := &r.p.Steps[out.i]
-	if st.Action != plan.PortInMonitor || out.rec.Data["PortStatus"] != telegent.PortRejected {
+	if st.Action != plan.PortInMonitor || out.rec.Data[colPortStatus] != telegent.PortRejected {
 		return -1
 	}
 	submit := r.p.RowStep(st.Row, plan.PortInSubmit)
@@ -241,44 +241,38 @@ func follow(mon *checkpoint.Record, sub checkpoint.Record) {
 	if mon.Data == nil {
 		mon.Data = map[string]string{}
 	}
-	if mon.IDs["OrderId"] != sub.IDs["OrderId"] {
-		delete(mon.IDs, "PhoneNumberId")
-		for _, k := range []string{"DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt", "CancelledOrderId", completedSeen} {
+	if mon.IDs[colOrderID] != sub.IDs[colOrderID] {
+		delete(mon.IDs, colPhoneNumberID)
+		for _, k := range []string{colDeclinedAttempts, colLastDeclinedAt, colPortCompletedAt, noteCancelledOrder, noteCompletedSeen} {
 			delete(mon.Data, k)
 		}
 	}
-	mon.IDs["OrderId"] = sub.IDs["OrderId"]
-	mon.Data["PortStatus"] = sub.Data["PortStatus"]
+	mon.IDs[colOrderID] = sub.IDs[colOrderID]
+	mon.Data[colPortStatus] = sub.Data[colPortStatus]
 	mon.State = checkpoint.Waiting
-	mon.ErrClass, mon.ErrStatus, mon.ErrMessage = "", 0, ""
+	clearErr(mon)
 	mon.UpdatedAt = time.Now().UTC()
 }
 
 // cancelledOrder returns the order a cancelled step was cancelled with.
 func cancelledOrder(rec checkpoint.Record) string {
-	return firstNonEmpty(rec.Data["CancelledOrderId"], rec.IDs["OrderId"])
+	return firstNonEmpty(rec.Data[noteCancelledOrder], rec.IDs[colOrderID])
 }
-
-// unknownSent marks the record of a submit adopted from a manifest's
-// OrderId after the order was rejected: what was sent is not known, so the
-// row counts as changed, and the first rejection this checkpoint sees is
-// answered with an update carrying the row's values.
-const unknownSent = "SentUnknown"
 
 // adoptKnownOrder takes the submit step of a port-in row that names its
 // existing order (a results workbook fed back with a new checkpoint) as
 // done by that order: the order is followed, and a fixed row updates it;
 // nothing is submitted again.
-func (rs *resumer) adoptKnownOrder(i int32) {
+func (rs *resumer) adoptKnownOrder(i plan.StepID) {
 	ri := rs.p.Steps[i].Row
 	now := time.Now().UTC()
 	// The order is taken to hold the row's values, its PortInDate too.
 	rec := checkpoint.Record{Key: checkpoint.Key(rs.p.Key(i)), State: checkpoint.Done,
-		IDs: map[string]string{"OrderId": rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
-		Data: map[string]string{dateSent: rs.p.Rows[ri].Get("PortInDate")}}
+		IDs: map[string]string{colOrderID: rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
+		Data: map[string]string{noteDateSent: rs.p.Rows[ri].Get("PortInDate")}}
 	rec.Fingerprint, rec.SecretMAC = rs.p.Rows[ri].Fingerprint(rs.o.MACKey)
-	if strings.EqualFold(fedBack(rs.p, ri, "PortStatus"), telegent.PortRejected) {
-		rec.Data[unknownSent] = "yes"
+	if strings.EqualFold(fedBack(rs.p, ri, colPortStatus), telegent.PortRejected) {
+		rec.Data[noteUnknownSent] = "yes"
 	}
 	rs.put(rec)
 	rs.set(i, checkpoint.Done, whyKnownOrder)
@@ -288,7 +282,7 @@ func (rs *resumer) adoptKnownOrder(i int32) {
 // is the submit of a row that names its order, to be taken as done by it:
 // with no record (a new checkpoint), or one whose answer was lost (the
 // user found the order and put it in the row).
-func (rs *resumer) knownOrder(i int32, rec checkpoint.Record, ok bool) bool {
+func (rs *resumer) knownOrder(i plan.StepID, rec checkpoint.Record, ok bool) bool {
 	st := &rs.p.Steps[i]
 	return st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "" &&
 		(!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention)
@@ -297,7 +291,7 @@ func (rs *resumer) knownOrder(i int32, rec checkpoint.Record, ok bool) bool {
 // fedBack returns the value of a column that a results workbook added
 // (Status, PortStatus, …) in row ri, or "": such columns are read, not
 // validated, and take no part in the plan.
-func fedBack(p *plan.Plan, ri int32, col string) string {
+func fedBack(p *plan.Plan, ri plan.RowID, col string) string {
 	row := &p.Rows[ri]
 	t := &p.Tables[row.Table]
 	for c, canon := range t.Canon {
@@ -311,9 +305,3 @@ func fedBack(p *plan.Plan, ri int32, col string) string {
 // portRowSteps are the actions of a port-in row, in order.
 var portRowSteps = []plan.Action{plan.PortInEligibility, plan.PortInSubmit, plan.PortInMonitor,
 	plan.NumberBind, plan.SubscriptionCreate, plan.DataUsageSet, plan.MessageFilterCreate}
-
-// siblingKey returns the key of another step of the same row.
-func siblingKey(k plan.StepKey, a plan.Action) checkpoint.Key {
-	s := string(k)
-	return checkpoint.Key(s[:strings.LastIndexByte(s, '/')+1] + a.Slug())
-}

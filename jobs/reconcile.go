@@ -44,7 +44,11 @@ const (
 // in-flight, so that the next run looks again). Lookups cut short by the
 // end of ctx say nothing: it returns ctx's error and the steps stay in
 // flight.
-func (r *Runner) resolve(ctx context.Context, ids []int32) ([]walk.State, error) {
+func (r *Runner) resolve(ctx context.Context, nodes []int32) ([]walk.State, error) {
+	ids := make([]plan.StepID, len(nodes))
+	for k, n := range nodes {
+		ids[k] = plan.StepID(n)
+	}
 	verdicts, err := r.reconcile(ctx, ids)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -71,7 +75,7 @@ func (r *Runner) resolve(ctx context.Context, ids []int32) ([]walk.State, error)
 // applyVerdict records what a lookup found about step i and returns the
 // record and the step's state: Pending (absent: send it), Done, Failed,
 // NeedsAttention, or InFlight (the lookup failed).
-func (r *Runner) applyVerdict(i int32, v verdict) (checkpoint.Record, checkpoint.State) {
+func (r *Runner) applyVerdict(i plan.StepID, v verdict) (checkpoint.Record, checkpoint.State) {
 	rec := r.record(i)
 	rec.UpdatedAt = time.Now().UTC()
 	switch v.kind {
@@ -79,7 +83,7 @@ func (r *Runner) applyVerdict(i int32, v verdict) (checkpoint.Record, checkpoint
 		return rec, checkpoint.Pending
 	case vFound:
 		rec.State = checkpoint.Done
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		clearErr(&rec)
 		if rec.IDs == nil {
 			rec.IDs = map[string]string{}
 		}
@@ -88,18 +92,18 @@ func (r *Runner) applyVerdict(i int32, v verdict) (checkpoint.Record, checkpoint
 			rec.Data = map[string]string{}
 		}
 		mergeInto(rec.Data, v.data)
-		delete(rec.Data, "Conflict")
-		delete(rec.Data, refused)
+		delete(rec.Data, noteConflict)
+		delete(rec.Data, noteRefused)
 		rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[i].Row].Fingerprint(r.o.MACKey)
 	case vAttention:
 		rec.State = checkpoint.NeedsAttention
-		rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+		rec.ErrClass, rec.ErrMessage = checkpoint.ClassUnknown, v.msg
 	case vFailed:
 		rec.State = checkpoint.Failed
-		rec.ErrClass, rec.ErrMessage = "fail-row", v.msg
+		rec.ErrClass, rec.ErrMessage = checkpoint.ClassFailRow, v.msg
 	case vLookAgain:
 		rec.State = checkpoint.InFlight
-		rec.ErrClass, rec.ErrMessage = "unknown", v.msg
+		rec.ErrClass, rec.ErrMessage = checkpoint.ClassUnknown, v.msg
 	}
 	r.put(rec)
 	return rec, rec.State
@@ -108,13 +112,13 @@ func (r *Runner) applyVerdict(i int32, v verdict) (checkpoint.Record, checkpoint
 // reconcile returns a verdict for every step in idxs. Lookups that fail
 // leave their steps needing attention for this run (their records stay
 // in-flight, so the next run looks again); only an abort is an error.
-func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict, error) {
-	byAction := map[plan.Action][]int32{}
+func (r *Runner) reconcile(ctx context.Context, idxs []plan.StepID) (map[plan.StepID]verdict, error) {
+	byAction := map[plan.Action][]plan.StepID{}
 	for _, i := range idxs {
 		a := r.p.Steps[i].Action
 		byAction[a] = append(byAction[a], i)
 	}
-	out := make(map[int32]verdict, len(idxs))
+	out := make(map[plan.StepID]verdict, len(idxs))
 	for a, steps := range byAction {
 		lookup := actions[a].lookup
 		if lookup == nil {
@@ -126,7 +130,7 @@ func (r *Runner) reconcile(ctx context.Context, idxs []int32) (map[int32]verdict
 		err := lookup(r, ctx, steps, out)
 		if err != nil {
 			if telegent.Classify(err) == telegent.ClassAbort {
-				return nil, fmt.Errorf("%w: %v", ErrAborted, err)
+				return nil, fmt.Errorf("%w: %w", ErrAborted, err)
 			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -148,14 +152,14 @@ func (r *Runner) claimed(a plan.Action, col string) map[string]bool {
 		if r.p.Steps[i].Action != a || r.steps[i].shown != checkpoint.Done {
 			continue
 		}
-		if id := r.record(int32(i)).IDs[col]; id != "" {
+		if id := r.record(plan.StepID(i)).IDs[col]; id != "" {
 			ids[id] = true
 		}
 	}
 	return ids
 }
 
-func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileAccounts(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	accounts, err := r.c.ListAccounts(ctx)
 	if e, ok := asAPIError(err); ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
 		for _, i := range steps {
@@ -169,7 +173,7 @@ func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[i
 	if err != nil {
 		return err
 	}
-	r.adopt(steps, out, plan.AccountCreate, "AccountId", "AccountName", func(row *plan.Row, _ string) []string {
+	r.adopt(steps, out, plan.AccountCreate, colAccountID, "AccountName", func(row *plan.Row, _ string) []string {
 		var ids []string
 		adm := row.Get("AccountAdmin")
 		for _, a := range accounts {
@@ -187,7 +191,7 @@ func (r *Runner) reconcileAccounts(ctx context.Context, steps []int32, out map[i
 
 // adopt gives each step the one listed resource that matches its row
 // (candidates returns their IDs) and that no other step owns.
-func (r *Runner) adopt(steps []int32, out map[int32]verdict, a plan.Action, col, nameCol string,
+func (r *Runner) adopt(steps []plan.StepID, out map[plan.StepID]verdict, a plan.Action, col, nameCol string,
 	candidates func(row *plan.Row, account string) []string) {
 	taken := r.claimed(a, col)
 	for _, i := range steps {
@@ -214,7 +218,7 @@ func (r *Runner) adopt(steps []int32, out map[int32]verdict, a plan.Action, col,
 	}
 }
 
-func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileSubscribers(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	subs, err := r.c.ListSubscribers(ctx)
 	if err != nil {
 		return err
@@ -230,14 +234,14 @@ func (r *Runner) reconcileSubscribers(ctx context.Context, steps []int32, out ma
 }
 
 // subscriberVerdict settles a subscriber create whose answer was lost or
-// that the API refused (rec.Data[refused]): the listing has the e-mail in
+// that the API refused (rec.Data[noteRefused]): the listing has the e-mail in
 // this row's account (adopt it), in another account (fail the row), or not
 // at all (not created; a refused create fails with the API's message).
-func (r *Runner) subscriberVerdict(i int32, byEmail map[string]telegent.Subscriber) verdict {
+func (r *Runner) subscriberVerdict(i plan.StepID, byEmail map[string]telegent.Subscriber) verdict {
 	ri := r.p.Steps[i].Row
 	row := &r.p.Rows[ri]
 	rec := r.record(i)
-	why := firstNonEmpty(rec.Data[refused], legacyConflict(rec))
+	why := firstNonEmpty(rec.Data[noteRefused], legacyConflict(rec))
 	s, ok := byEmail[strings.ToLower(row.Get("Email"))]
 	if !ok {
 		if why == "" {
@@ -259,35 +263,27 @@ func (r *Runner) subscriberVerdict(i int32, byEmail map[string]telegent.Subscrib
 			"account %s: use another e-mail, or put SubscriberId in the row", firstNonEmpty(why, "Email already exists"),
 			row.Get("Email"), s.SubscriberId, have, want)}
 	}
-	v := verdict{kind: vFound, ids: map[string]string{"SubscriberId": s.SubscriberId, "AccountId": firstNonEmpty(have, want)}}
+	v := verdict{kind: vFound, ids: map[string]string{colSubscriberID: s.SubscriberId, colAccountID: firstNonEmpty(have, want)}}
 	if why != "" {
-		v.data = map[string]string{adopted: "email"} // it existed before this run: its numbers may be older
+		v.data = map[string]string{noteAdopted: "email"} // it existed before this run: its numbers may be older
 	}
 	return v
 }
 
-// refused is a subscriber create's note of the 400 or 409 the API answered,
-// kept until the subscriber list settles it; adopted marks a subscriber
-// found by its e-mail after such a refusal.
-const (
-	refused = "Refused"
-	adopted = "Adopted"
-)
-
 // legacyConflict reads the mark an older version wrote for a 409.
 func legacyConflict(rec checkpoint.Record) string {
-	if rec.Data["Conflict"] != "" {
+	if rec.Data[noteConflict] != "" {
 		return "409 Email already exists"
 	}
 	return ""
 }
 
-func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	routes, err := r.c.ListMessageRoutes(ctx, "")
 	if err != nil {
 		return err
 	}
-	r.adopt(steps, out, plan.MessageRouteCreate, "MessageRouteId", "RouteName", func(row *plan.Row, account string) []string {
+	r.adopt(steps, out, plan.MessageRouteCreate, colMessageRouteID, "RouteName", func(row *plan.Row, account string) []string {
 		var ids []string
 		for _, m := range routes {
 			acc := firstNonEmpty(m.AccountId, m.AccountID)
@@ -301,7 +297,7 @@ func (r *Runner) reconcileMessageRoutes(ctx context.Context, steps []int32, out 
 	return nil
 }
 
-func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	routes, err := r.c.ListVoiceRoutes(ctx)
 	if e, ok := asAPIError(err); ok && (e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed) {
 		for _, i := range steps {
@@ -315,7 +311,7 @@ func (r *Runner) reconcileVoiceRoutes(ctx context.Context, steps []int32, out ma
 	if err != nil {
 		return err
 	}
-	r.adopt(steps, out, plan.VoiceRouteCreate, "CallRouteId", "RouteName", func(row *plan.Row, account string) []string {
+	r.adopt(steps, out, plan.VoiceRouteCreate, colCallRouteID, "RouteName", func(row *plan.Row, account string) []string {
 		var ids []string
 		for _, v := range routes {
 			if v.RouteName == row.Get("RouteName") && strings.EqualFold(v.RouteType, row.Get("RouteType")) &&
@@ -358,9 +354,9 @@ func (r *Runner) inventory(ctx context.Context, filters []telegent.InventoryFilt
 // Creation times are used only where the records carry them (the vendor
 // documents none). A subscriber whose older numbers cannot be told from a
 // new one (no fence, no creation times) makes the step need attention.
-func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileProvisions(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	var filters []telegent.InventoryFilter
-	subs := make(map[int32]string, len(steps))
+	subs := make(map[plan.StepID]string, len(steps))
 	for _, i := range steps {
 		sub, _ := r.parentID(r.p.Steps[i].Row, plan.Subscribers)
 		subs[i] = sub
@@ -371,7 +367,7 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 		return err
 	}
 	sort.SliceStable(numbers, func(a, b int) bool { return numbers[a].CreatedAt < numbers[b].CreatedAt })
-	taken := r.claimed(plan.NumberProvision, "PhoneNumberId")
+	taken := r.claimed(plan.NumberProvision, colPhoneNumberID)
 	for _, i := range steps {
 		ri := r.p.Steps[i].Row
 		rec := r.record(i)
@@ -385,7 +381,7 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 			undated = undated || n.CreatedAt == ""
 			match = append(match, n)
 		}
-		_, fenced := rec.Data[numbersFence]
+		_, fenced := rec.Data[noteNumbersFence]
 		switch {
 		case len(match) == 0:
 			out[i] = verdict{kind: vAbsent}
@@ -401,8 +397,8 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 		default:
 			n := match[0]
 			taken[n.PhoneNumberId] = true
-			out[i] = verdict{kind: vFound, ids: map[string]string{"PhoneNumberId": n.PhoneNumberId,
-				"PhoneNumber": n.PhoneNumber, "OrderId": n.OrderId, "SubscriberId": subs[i]}}
+			out[i] = verdict{kind: vFound, ids: map[string]string{colPhoneNumberID: n.PhoneNumberId,
+				colPhoneNumber: n.PhoneNumber, colOrderID: n.OrderId, colSubscriberID: subs[i]}}
 		}
 	}
 	return nil
@@ -413,12 +409,12 @@ func (r *Runner) reconcileProvisions(ctx context.Context, steps []int32, out map
 // every field the record carries, is no number this manifest ports in,
 // was not the subscriber's before the request left (fence), and — where
 // the record is dated — was created after.
-func (r *Runner) couldBeProvision(ri int32, rec checkpoint.Record, n *telegent.Number) bool {
+func (r *Runner) couldBeProvision(ri plan.RowID, rec checkpoint.Record, n *telegent.Number) bool {
 	row := &r.p.Rows[ri]
 	if n.OrderType == "portin" || r.portedIn()[n.PhoneNumber] {
 		return false
 	}
-	if before, ok := rec.Data[numbersFence]; ok && slices.Contains(strings.Split(before, ","), n.PhoneNumberId) {
+	if before, ok := rec.Data[noteNumbersFence]; ok && slices.Contains(strings.Split(before, ","), n.PhoneNumberId) {
 		return false
 	}
 	// The API's clock may run a little behind ours.
@@ -456,17 +452,12 @@ func (r *Runner) portedIn() map[string]bool {
 	return r.ported
 }
 
-// numbersFence is a provision record's note of its subscriber's numbers
-// (their NIDs, comma-separated) just before the request left; it is taken
-// only for subscribers this run did not create.
-const numbersFence = "NumbersBefore"
-
 // ownSubscriber tells whether the subscriber of line ri was created by
 // this checkpoint's runs (not given by ID, not adopted from an earlier
 // existence): then every number it has came from this manifest.
-func (r *Runner) ownSubscriber(ri int32) bool {
+func (r *Runner) ownSubscriber(ri plan.RowID) bool {
 	sr, id := r.p.Parent(ri, plan.Subscribers)
-	if sr < 0 || r.p.Rows[sr].Get("SubscriberId") != "" {
+	if sr < 0 || r.p.Rows[sr].Get(colSubscriberID) != "" {
 		return false
 	}
 	s := r.p.RowStep(sr, plan.SubscriberCreate)
@@ -474,13 +465,13 @@ func (r *Runner) ownSubscriber(ri int32) bool {
 		return false
 	}
 	rec := r.record(s)
-	return rec.State == checkpoint.Done && rec.Data[adopted] == "" && (id == "" || id == rec.IDs["SubscriberId"])
+	return rec.State == checkpoint.Done && rec.Data[noteAdopted] == "" && (id == "" || id == rec.IDs[colSubscriberID])
 }
 
 // fenceNumbers notes, before a provision for a subscriber this run did not
 // create is sent, which numbers the subscriber has already, so that a lost
 // answer can be settled without creation times.
-func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri int32) error {
+func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri plan.RowID) error {
 	if r.ownSubscriber(ri) {
 		return nil
 	}
@@ -498,7 +489,7 @@ func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri in
 			ids = append(ids, n.PhoneNumberId)
 		}
 	}
-	rec.Data[numbersFence] = strings.Join(ids, ",")
+	rec.Data[noteNumbersFence] = strings.Join(ids, ",")
 	return nil
 }
 
@@ -508,15 +499,15 @@ func (r *Runner) fenceNumbers(ctx context.Context, rec *checkpoint.Record, ri in
 // OrderType, which some platforms add) can a lost order be found or ruled
 // out. Anywhere else the step needs attention and is never sent again by
 // a run: a second submit is a second port order with the carrier.
-func (r *Runner) reconcilePortIns(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcilePortIns(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	return r.reconcileOrders(ctx, plan.PortInSubmit, steps, out)
 }
 
-func (r *Runner) reconcilePortOuts(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcilePortOuts(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	return r.reconcileOrders(ctx, plan.PortOutIssue, steps, out)
 }
 
-func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	var filters []telegent.InventoryFilter
 	for _, i := range steps {
 		filters = append(filters, telegent.InventoryFilter{PhoneNumber: r.p.Rows[r.p.Steps[i].Row].Key})
@@ -547,7 +538,7 @@ func (r *Runner) reconcileOrders(ctx context.Context, a plan.Action, steps []int
 // lostOrderHelp says what to check about a lost port order and how to go
 // on either way.
 func lostOrderHelp(a plan.Action, number string, key plan.StepKey, sent time.Time) string {
-	what, col, again := "port-in submit", "OrderId", "set Action=resubmit on the row"
+	what, col, again := "port-in submit", colOrderID, "set Action=resubmit on the row"
 	if a == plan.PortOutIssue {
 		what, again = "port-out PIN", "set Action=reissue on the row"
 	}
@@ -586,8 +577,8 @@ func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint
 	if !ok || n.OrderId == "" || n.OrderType == "" {
 		return verdict{kind: vAttention}, nil
 	}
-	found := verdict{kind: vFound, ids: map[string]string{"OrderId": n.OrderId, "PhoneNumber": n.PhoneNumber}}
-	if before, fenced := rec.Data[orderFence]; fenced {
+	found := verdict{kind: vFound, ids: map[string]string{colOrderID: n.OrderId, colPhoneNumber: n.PhoneNumber}}
+	if before, fenced := rec.Data[noteOrderFence]; fenced {
 		// The number's latest order when the step went in flight: if it
 		// is still the latest, this step's order was never placed; any
 		// newer one of the same type is this step's, whatever became of
@@ -606,12 +597,12 @@ func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint
 	// No fence (a record from an older version): an earlier order of the
 	// number's (the one a resubmit replaces, a cancelled port) is not this
 	// step's, and only an order placed after the step went in flight can be.
-	// A step that a restored backup had not sent (sinceBackup) went in
+	// A step that a restored backup had not sent (noteSinceBackup) went in
 	// flight no sooner than the backup was taken: any order placed since
 	// is its own, even one rejected for good since (which the inventory
 	// shows as cancelled); the API's clock may run a little behind ours.
-	since, restored := rec.StartedAt, rec.Data[sinceBackup] != ""
-	if n.OrderId == rec.Data["PreviousOrderId"] || (want == "portin" && n.Status == telegent.PortCancelled && !restored) {
+	since, restored := rec.StartedAt, rec.Data[noteSinceBackup] != ""
+	if n.OrderId == rec.Data[notePreviousOrder] || (want == "portin" && n.Status == telegent.PortCancelled && !restored) {
 		return verdict{kind: vAbsent}, nil
 	}
 	if restored {
@@ -627,10 +618,6 @@ func (r *Runner) orderVerdict(ctx context.Context, a plan.Action, rec checkpoint
 	return found, nil
 }
 
-// orderFence is the record's note of a number's latest order just before
-// a port submit or a port-out PIN was sent.
-const orderFence = "OrderBefore"
-
 // fence notes the number's latest order in rec before a port order is
 // sent, so that reconciling a lost answer tells this step's order from an
 // earlier campaign's without trusting two clocks.
@@ -639,16 +626,16 @@ func (r *Runner) fence(ctx context.Context, rec *checkpoint.Record, number strin
 	if err != nil {
 		return err
 	}
-	rec.Data[orderFence] = ""
+	rec.Data[noteOrderFence] = ""
 	for _, n := range ns {
 		if n.PhoneNumber == number {
-			rec.Data[orderFence] = n.OrderId
+			rec.Data[noteOrderFence] = n.OrderId
 		}
 	}
 	return nil
 }
 
-func (r *Runner) reconcileSubscriptions(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileSubscriptions(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	subs, err := r.c.ListSubscriptions(ctx)
 	if err != nil {
 		return err
@@ -674,14 +661,14 @@ func (r *Runner) reconcileSubscriptions(ctx context.Context, steps []int32, out 
 			out[i] = verdict{kind: vAbsent}
 			continue
 		}
-		out[i] = verdict{kind: vFound, ids: map[string]string{"SubscriptionId": found.SubscriptionId, "PackageId": found.PackageId}}
+		out[i] = verdict{kind: vFound, ids: map[string]string{colSubscriptionID: found.SubscriptionId, colPackageID: found.PackageId}}
 	}
 	return nil
 }
 
 // reconcileFilters finds lost message filter creates: one listing per
 // subscriber (a subscriber's lines share it), matched by phone number.
-func (r *Runner) reconcileFilters(ctx context.Context, steps []int32, out map[int32]verdict) error {
+func (r *Runner) reconcileFilters(ctx context.Context, steps []plan.StepID, out map[plan.StepID]verdict) error {
 	bySub := map[string][]telegent.MessageFilter{}
 	for _, i := range steps {
 		ri := r.p.Steps[i].Row
@@ -698,7 +685,7 @@ func (r *Runner) reconcileFilters(ctx context.Context, steps []int32, out map[in
 		out[i] = verdict{kind: vAbsent}
 		for _, f := range fs {
 			if f.Phone == phone && f.SubscriberId == sub {
-				out[i] = verdict{kind: vFound, ids: map[string]string{"FilterId": f.FilterId}}
+				out[i] = verdict{kind: vFound, ids: map[string]string{colFilterID: f.FilterId}}
 				break
 			}
 		}

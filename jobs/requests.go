@@ -13,7 +13,7 @@ import (
 // The send* functions map a row's normalised cells to one API request and
 // the answer to the IDs kept in the checkpoint and the results.
 
-func (r *Runner) sendAccount(ri int32) sendFunc {
+func (r *Runner) sendAccount(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		req := telegent.AccountCreateRequest{
@@ -26,7 +26,7 @@ func (r *Runner) sendAccount(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"AccountId": a.AccountId}, nil, nil
+		return map[string]string{colAccountID: a.AccountId}, nil, nil
 	}
 }
 
@@ -52,7 +52,7 @@ func address(row *plan.Row, prefix string, withCountry bool) *telegent.Address {
 	return &a
 }
 
-func (r *Runner) sendSubscriber(ri int32) sendFunc {
+func (r *Runner) sendSubscriber(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -75,11 +75,11 @@ func (r *Runner) sendSubscriber(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"SubscriberId": s.SubscriberId, "AccountId": account}, nil, nil
+		return map[string]string{colSubscriberID: s.SubscriberId, colAccountID: account}, nil, nil
 	}
 }
 
-func (r *Runner) sendGuardian(ri int32) sendFunc {
+func (r *Runner) sendGuardian(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		sub, err := r.subscriberOf(ri)
@@ -96,28 +96,28 @@ func (r *Runner) sendGuardian(ri int32) sendFunc {
 			EnableIntelligentGuardianCalls:    calls,
 			EnableIntelligentGuardianMessages: msgs,
 		})
-		return map[string]string{"SubscriberId": sub}, nil, err
+		return map[string]string{colSubscriberID: sub}, nil, err
 	}
 }
 
 // subscriberOf returns the SubscriberId of a Subscribers row: given, or
 // obtained by its create step.
-func (r *Runner) subscriberOf(ri int32) (string, error) {
+func (r *Runner) subscriberOf(ri plan.RowID) (string, error) {
 	row := &r.p.Rows[ri]
-	if id := row.Get("SubscriberId"); id != "" {
+	if id := row.Get(colSubscriberID); id != "" {
 		return id, nil
 	}
 	s := r.p.RowStep(ri, plan.SubscriberCreate)
 	if s < 0 {
 		return "", fmt.Errorf("subscriber %s has no SubscriberId", row.Key)
 	}
-	if id := r.record(s).IDs["SubscriberId"]; id != "" {
+	if id := r.record(s).IDs[colSubscriberID]; id != "" {
 		return id, nil
 	}
 	return "", fmt.Errorf("SubscriberId of %s is not known yet", row.Key)
 }
 
-func (r *Runner) sendMessageRoute(ri int32) sendFunc {
+func (r *Runner) sendMessageRoute(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -150,11 +150,11 @@ func (r *Runner) sendMessageRoute(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"MessageRouteId": m.MessageRouteId}, nil, nil
+		return map[string]string{colMessageRouteID: m.MessageRouteId}, nil, nil
 	}
 }
 
-func (r *Runner) sendVoiceRoute(ri int32) sendFunc {
+func (r *Runner) sendVoiceRoute(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -194,7 +194,7 @@ func (r *Runner) sendVoiceRoute(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"CallRouteId": v.CallRouteId}, nil, nil
+		return map[string]string{colCallRouteID: v.CallRouteId}, nil, nil
 	}
 }
 
@@ -217,7 +217,7 @@ type lineParents struct {
 	account, subscriber, messageRoute, voiceRoute string
 }
 
-func (r *Runner) lineParents(ri int32) (lineParents, error) {
+func (r *Runner) lineParents(ri plan.RowID) (lineParents, error) {
 	var lp lineParents
 	var err error
 	if lp.account, err = r.parentID(ri, plan.Accounts); err != nil {
@@ -236,7 +236,7 @@ func (r *Runner) lineParents(ri int32) (lineParents, error) {
 		// A subscriber created by this run knows its account.
 		if pr, _ := r.p.Parent(ri, plan.Subscribers); pr >= 0 {
 			if s := r.p.RowStep(pr, plan.SubscriberCreate); s >= 0 {
-				lp.account = r.record(s).IDs["AccountId"]
+				lp.account = r.record(s).IDs[colAccountID]
 			}
 		}
 	}
@@ -245,14 +245,14 @@ func (r *Runner) lineParents(ri int32) (lineParents, error) {
 
 // prepareProvision notes the subscriber's numbers before the provision is
 // sent (see fenceNumbers).
-func (r *Runner) prepareProvision(ctx context.Context, rec *checkpoint.Record, ri int32) (sendFunc, error) {
+func (r *Runner) prepareProvision(ctx context.Context, rec *checkpoint.Record, ri plan.RowID) (sendFunc, error) {
 	if err := r.fenceNumbers(ctx, rec, ri); err != nil {
 		return nil, err
 	}
 	return r.sendProvision(ri), nil
 }
 
-func (r *Runner) sendProvision(ri int32) sendFunc {
+func (r *Runner) sendProvision(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		lp, err := r.lineParents(ri)
@@ -282,29 +282,29 @@ func (r *Runner) sendProvision(ri int32) sendFunc {
 			return nil, nil, err
 		}
 		return map[string]string{
-			"PhoneNumberId": p.PhoneNumberId,
-			"PhoneNumber":   p.PhoneNumberAssigned,
-			"OrderId":       p.OrderId,
-			"SubscriberId":  lp.subscriber,
+			colPhoneNumberID: p.PhoneNumberId,
+			colPhoneNumber:   p.PhoneNumberAssigned,
+			colOrderID:       p.OrderId,
+			colSubscriberID:  lp.subscriber,
 		}, nil, nil
 	}
 }
 
 // lineNumber returns the number (NID and E.164) of a Numbers or PortIns
 // row: given in the row, or obtained by its provision or port.
-func (r *Runner) lineNumber(ri int32) (nid, phone string) {
+func (r *Runner) lineNumber(ri plan.RowID) (nid, phone string) {
 	row := &r.p.Rows[ri]
-	nid, phone = ownValue(row, "PhoneNumberId"), ownValue(row, "PhoneNumber")
+	nid, phone = ownValue(row, colPhoneNumberID), ownValue(row, colPhoneNumber)
 	if row.Kind == plan.PortIns {
 		phone = row.Key
 	}
 	for _, a := range []plan.Action{plan.NumberProvision, plan.PortInMonitor, plan.NumberBind} {
 		if s := r.p.RowStep(ri, a); s >= 0 {
 			rec := r.record(s)
-			if v := rec.IDs["PhoneNumberId"]; v != "" {
+			if v := rec.IDs[colPhoneNumberID]; v != "" {
 				nid = v
 			}
-			if v := rec.IDs["PhoneNumber"]; v != "" {
+			if v := rec.IDs[colPhoneNumber]; v != "" {
 				phone = v
 			}
 		}
@@ -312,7 +312,7 @@ func (r *Runner) lineNumber(ri int32) (nid, phone string) {
 	return nid, phone
 }
 
-func (r *Runner) sendDataUsage(ri int32) sendFunc {
+func (r *Runner) sendDataUsage(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		_, phone := r.lineNumber(ri)
@@ -334,7 +334,7 @@ func (r *Runner) sendDataUsage(ri int32) sendFunc {
 	}
 }
 
-func (r *Runner) sendMessageFilter(ri int32) sendFunc {
+func (r *Runner) sendMessageFilter(ri plan.RowID) sendFunc {
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		sub, err := r.parentID(ri, plan.Subscribers)
 		if err != nil {
@@ -353,11 +353,11 @@ func (r *Runner) sendMessageFilter(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"FilterId": f.FilterId}, nil, nil
+		return map[string]string{colFilterID: f.FilterId}, nil, nil
 	}
 }
 
-func (r *Runner) sendBind(ri int32) sendFunc {
+func (r *Runner) sendBind(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		lp, err := r.lineParents(ri)
@@ -386,21 +386,21 @@ func (r *Runner) sendBind(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"PhoneNumberId": n.PhoneNumberId, "PhoneNumber": n.PhoneNumber,
-			"SubscriberId": lp.subscriber}, nil, nil
+		return map[string]string{colPhoneNumberID: n.PhoneNumberId, colPhoneNumber: n.PhoneNumber,
+			colSubscriberID: lp.subscriber}, nil, nil
 	}
 }
 
 // preparePortOut notes the number's latest order before the PIN order is
 // sent (see fence).
-func (r *Runner) preparePortOut(ctx context.Context, rec *checkpoint.Record, ri int32) (sendFunc, error) {
+func (r *Runner) preparePortOut(ctx context.Context, rec *checkpoint.Record, ri plan.RowID) (sendFunc, error) {
 	if err := r.fence(ctx, rec, r.p.Rows[ri].Key); err != nil {
 		return nil, err
 	}
 	return r.sendPortOut(ri), nil
 }
 
-func (r *Runner) sendPortOut(ri int32) sendFunc {
+func (r *Runner) sendPortOut(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		o, err := r.c.PortOut(ctx, telegent.PortOutRequest{
@@ -410,8 +410,8 @@ func (r *Runner) sendPortOut(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"OrderId": o.OrderId, "PhoneNumber": o.PhoneNumber},
-			map[string]string{"PortStatus": o.Status}, nil
+		return map[string]string{colOrderID: o.OrderId, colPhoneNumber: o.PhoneNumber},
+			map[string]string{colPortStatus: o.Status}, nil
 	}
 }
 

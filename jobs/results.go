@@ -21,7 +21,7 @@ type Results struct {
 	Stopped     string             // why the run stopped early (Report.Stopped), shown in Summary
 }
 
-var eligibilityColumns = []string{"Eligible", "CurrentCarrier", "Message"}
+var eligibilityColumns = []string{colEligible, colCurrentCarrier, colMessage}
 
 // exactColumns hold values the tool normalised itself (E.164 numbers,
 // ICCIDs): written normalised and exact, never prefixed in CSV.
@@ -81,7 +81,7 @@ type pkgLine struct {
 }
 
 type errorLine struct {
-	row         int32
+	row         plan.RowID
 	status, err string
 	step        plan.StepKey
 }
@@ -90,7 +90,7 @@ func newTally() *tally {
 	return &tally{packages: map[string]*pkgLine{}, ports: map[string]int{}}
 }
 
-func (t *tally) add(p *plan.Plan, ri int32, res rowResult) {
+func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) {
 	k := p.Rows[ri].Kind
 	if t.status[k] == nil {
 		t.status[k] = map[string]int{}
@@ -99,11 +99,11 @@ func (t *tally) add(p *plan.Plan, ri int32, res rowResult) {
 	if res.err != "" {
 		t.errors = append(t.errors, errorLine{row: ri, status: res.status, err: res.err, step: res.errStep})
 	}
-	if id := res.ids["PackageId"]; id != "" && res.ids["SubscriptionId"] != "" {
+	if id := res.ids[colPackageID]; id != "" && res.ids[colSubscriptionID] != "" {
 		l := t.packages[id]
 		if l == nil {
-			price, _ := strconv.ParseFloat(res.ids["Price"], 64)
-			l = &pkgLine{name: res.ids["PackageName"], price: price}
+			price, _ := strconv.ParseFloat(res.ids[colPrice], 64)
+			l = &pkgLine{name: res.ids[colPackageName], price: price}
 			t.packages[id] = l
 		}
 		l.n++
@@ -112,28 +112,28 @@ func (t *tally) add(p *plan.Plan, ri int32, res rowResult) {
 		return
 	}
 	t.portRows++
-	st := res.ids["PortStatus"]
+	st := res.ids[colPortStatus]
 	if st == "" {
 		st = "not submitted"
 	}
 	t.ports[st]++
-	from := res.ids["SubmittedAt"]
-	if res.ids[completedSeen] != "" {
-		from = res.ids[sentAt] // both by this machine's clock
+	from := res.ids[colSubmittedAt]
+	if res.ids[noteCompletedSeen] != "" {
+		from = res.ids[noteSentAt] // both by this machine's clock
 	}
 	sub, err1 := time.Parse(time.RFC3339, from)
-	done, err2 := parseTime(res.ids["PortCompletedAt"])
+	done, err2 := parseTime(res.ids[colPortCompletedAt])
 	if err1 == nil && err2 == nil && !done.Before(sub) {
 		t.days = append(t.days, done.Sub(sub).Hours()/24)
 	}
 }
 
 // stepsByRow lists the steps of every row.
-func stepsByRow(p *plan.Plan) [][]int32 {
-	out := make([][]int32, len(p.Rows))
+func stepsByRow(p *plan.Plan) [][]plan.StepID {
+	out := make([][]plan.StepID, len(p.Rows))
 	for i := range p.Steps {
 		ri := p.Steps[i].Row
-		out[ri] = append(out[ri], int32(i))
+		out[ri] = append(out[ri], plan.StepID(i))
 	}
 	return out
 }
@@ -142,7 +142,7 @@ func stepsByRow(p *plan.Plan) [][]int32 {
 var statusRank = map[string]int{"done": 0, "pending": 1, "cancelled": 2, "waiting": 3, "skipped": 4,
 	"needs attention": 5, "failed": 6}
 
-func gather(p *plan.Plan, s *checkpoint.Store, ri int32, steps []int32, idCols []string) (rowResult, error) {
+func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepID, idCols []string) (rowResult, error) {
 	res := rowResult{status: "done", ids: map[string]string{}}
 	row := &p.Rows[ri]
 	for _, col := range idCols {
@@ -209,7 +209,7 @@ func ownValue(row *plan.Row, col string) (v string) {
 	return row.Get(col)
 }
 
-func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]int32, agg *tally, w sheets.Writer,
+func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]plan.StepID, agg *tally, w sheets.Writer,
 	o Results, idCols []string) error {
 	out := idCols
 	if o.Eligibility {
@@ -241,11 +241,11 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		if row.Table != ti {
 			continue
 		}
-		res, err := gather(p, s, int32(ri), rowSteps[ri], idCols)
+		res, err := gather(p, s, plan.RowID(ri), rowSteps[ri], idCols)
 		if err != nil {
 			return err
 		}
-		agg.add(p, int32(ri), res)
+		agg.add(p, plan.RowID(ri), res)
 		cells := make([]sheets.Cell, 0, len(header))
 		for _, c := range keep {
 			v := ""
@@ -265,7 +265,7 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		}
 		status := res.status
 		if o.Eligibility {
-			switch res.ids["Eligible"] {
+			switch res.ids[colEligible] {
 			case "yes":
 				status = "eligible"
 			case "no":

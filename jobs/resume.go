@@ -25,8 +25,8 @@ type stepDecision struct {
 	// step it needs is kept or cancelled).
 	state     checkpoint.State
 	why       string
-	send      portSend // a port-in submit: what it sends
-	blockedBy int32    // Skipped: the kept step that blocks it
+	send      portSend    // a port-in submit: what it sends
+	blockedBy plan.StepID // Skipped: the kept step that blocks it
 }
 
 // resumePlan is resume's answer for a run.
@@ -84,9 +84,9 @@ func decide(p *plan.Plan, s *checkpoint.Store, o Options, log *slog.Logger) (*re
 	if s != nil {
 		since, restored = s.Restored()
 	}
-	var unknown, unskip []int32
+	var unknown, unskip []plan.StepID
 	for i := range p.Steps {
-		idx := int32(i)
+		idx := plan.StepID(i)
 		rec, ok, err := w.Get(checkpoint.Key(p.Key(idx)))
 		if err != nil {
 			return nil, err
@@ -131,13 +131,13 @@ func decide(p *plan.Plan, s *checkpoint.Store, o Options, log *slog.Logger) (*re
 }
 
 // set decides that step i starts in state st, for the reason why.
-func (rs *resumer) set(i int32, st checkpoint.State, why string) {
+func (rs *resumer) set(i plan.StepID, st checkpoint.State, why string) {
 	rs.steps[i].state, rs.steps[i].why = st, why
 }
 
 // startState is the state that step i, whose record is rec, starts a run
 // in by the generic rules of resume, and why.
-func (rs *resumer) startState(i int32, rec checkpoint.Record) (checkpoint.State, string) {
+func (rs *resumer) startState(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
 	switch rec.State {
 	case checkpoint.Done:
 		return checkpoint.Done, whyDone
@@ -159,11 +159,11 @@ func (rs *resumer) startState(i int32, rec checkpoint.Record) (checkpoint.State,
 
 // retryFailed decides about a failed step: it runs again when its row
 // changed, its failure was transient, or the user asks.
-func (rs *resumer) retryFailed(i int32, rec checkpoint.Record) (checkpoint.State, string) {
+func (rs *resumer) retryFailed(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
 	switch {
 	case rs.changed(i, rec):
 		return checkpoint.Pending, whyChanged
-	case rec.ErrClass == "retry":
+	case rec.ErrClass == checkpoint.ClassRetry:
 		return checkpoint.Pending, whyTransient
 	case rs.o.RetryFailed:
 		return checkpoint.Pending, whyRetryFailed
@@ -175,9 +175,9 @@ func (rs *resumer) retryFailed(i int32, rec checkpoint.Record) (checkpoint.State
 // looked up again (never sent blindly) when its row changed, the user
 // asks, or says it was not applied; a cancel runs once its row names the
 // order to cancel.
-func (rs *resumer) retryAttention(i int32, rec checkpoint.Record) (checkpoint.State, string) {
+func (rs *resumer) retryAttention(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
 	if rs.p.Steps[i].Action == plan.PortInCancel {
-		if ownValue(&rs.p.Rows[rs.p.Steps[i].Row], "OrderId") != "" {
+		if ownValue(&rs.p.Rows[rs.p.Steps[i].Row], colOrderID) != "" {
 			return checkpoint.Pending, whyCancelNamed
 		}
 		return checkpoint.NeedsAttention, whyAttention
@@ -225,9 +225,9 @@ func (rs *resumer) settleByRows() error {
 		}
 		id := row.Get(col)
 		if id == "" && row.Kind == plan.Numbers {
-			id = row.Get("PhoneNumber")
+			id = row.Get(colPhoneNumber)
 		}
-		if id == "" || rs.p.RowStep(int32(ri), create) >= 0 {
+		if id == "" || rs.p.RowStep(plan.RowID(ri), create) >= 0 {
 			continue
 		}
 		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, create))
@@ -243,7 +243,7 @@ func (rs *resumer) settleByRows() error {
 			rec.IDs = map[string]string{}
 		}
 		rec.IDs[col] = id
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		clearErr(&rec)
 		rec.UpdatedAt = now
 		rs.put(rec)
 	}
@@ -254,7 +254,7 @@ func (rs *resumer) settleByRows() error {
 // records it (ok false: no record), may have been sent after the backup
 // was taken: a create that is not finished in the backup. It cannot be
 // sent again without a lookup (the API has no idempotency keys).
-func (rs *resumer) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
+func (rs *resumer) sentSince(i plan.StepID, rec checkpoint.Record, ok bool) bool {
 	st := &rs.p.Steps[i]
 	switch {
 	case !rs.inScope(i):
@@ -269,14 +269,10 @@ func (rs *resumer) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
 	return false // done, cancelled or waiting; in flight is looked up anyway
 }
 
-// sinceBackup marks the record of a step that a restored backup had not
-// finished, with the time the backup was taken.
-const sinceBackup = "SinceBackup"
-
 // lookUpFirst makes step i in flight as of since (when the backup the
 // checkpoint was restored from was taken), unless its record says it went
 // in flight earlier: the lookups then consider anything created since.
-func (rs *resumer) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
+func (rs *resumer) lookUpFirst(i plan.StepID, rec checkpoint.Record, since time.Time) {
 	rec.Key = checkpoint.Key(rs.p.Key(i))
 	rec.State = checkpoint.InFlight
 	if rec.StartedAt.IsZero() || rec.StartedAt.After(since) {
@@ -286,7 +282,7 @@ func (rs *resumer) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) 
 	if rec.Data == nil {
 		rec.Data = map[string]string{}
 	}
-	rec.Data[sinceBackup] = since.UTC().Format(time.RFC3339)
+	rec.Data[noteSinceBackup] = since.UTC().Format(time.RFC3339)
 	rec.UpdatedAt = time.Now().UTC()
 	rs.put(rec)
 	rs.set(i, checkpoint.InFlight, whyRestored)
@@ -295,10 +291,10 @@ func (rs *resumer) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) 
 // clearSkip records that step i, skipped by an earlier run, is no longer
 // blocked (what blocked it is done now, or runs again), so that status and
 // the results show it pending or waiting instead of the old cause.
-func (rs *resumer) clearSkip(i int32) {
+func (rs *resumer) clearSkip(i plan.StepID) {
 	rec := rs.record(i)
 	rec.State = checkpoint.Pending
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	clearErr(&rec)
 	rec.UpdatedAt = time.Now().UTC()
 	rs.put(rec)
 }

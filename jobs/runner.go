@@ -114,7 +114,7 @@ func New(p *plan.Plan, c *telegent.Client, s *checkpoint.Store, o Options) *Runn
 
 // outcome is what executing (or reconciling) one step produced.
 type outcome struct {
-	i     int32
+	i     plan.StepID
 	rec   checkpoint.Record
 	state checkpoint.State // Done, Failed, Waiting, NeedsAttention, Cancelled, InFlight (unknown), Pending (not run)
 	fatal error            // run-fatal
@@ -176,11 +176,21 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	return r.ended(ctx, rep, start, err)
 }
 
-// stepDeps returns the plan's dependency lists as the walk takes them.
+// stepDeps returns the plan's dependency lists as the walk takes them
+// (node i is step i), all in one backing array.
 func stepDeps(p *plan.Plan) [][]int32 {
+	n := 0
+	for i := range p.Steps {
+		n += len(p.Steps[i].Deps)
+	}
+	flat := make([]int32, 0, n)
 	deps := make([][]int32, len(p.Steps))
 	for i := range p.Steps {
-		deps[i] = p.Steps[i].Deps
+		start := len(flat)
+		for _, d := range p.Steps[i].Deps {
+			flat = append(flat, int32(d))
+		}
+		deps[i] = flat[start:len(flat):len(flat)]
 	}
 	return deps
 }
@@ -195,7 +205,7 @@ func (r *Runner) ended(ctx context.Context, rep Report, start time.Time, err err
 		}
 	}
 	if ferr := r.s.Flush(); ferr != nil && err == nil {
-		err = fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, ferr)
+		err = fmt.Errorf("%w: checkpoint unwritable: %w", ErrAborted, ferr)
 	}
 	rep.Totals = r.totals
 	rep.Elapsed = time.Since(start)
@@ -220,7 +230,7 @@ func (r *Runner) begin(d *resumePlan) ([]walk.State, error) {
 		if st == checkpoint.Skipped {
 			st = checkpoint.Pending
 		}
-		r.setShown(int32(i), st)
+		r.setShown(plan.StepID(i), st)
 		r.steps[i].send = sd.send
 		initial[i] = walkState(st)
 	}

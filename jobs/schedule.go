@@ -14,13 +14,13 @@ import (
 // released follows it at once, so that the first lines of the manifest
 // finish early instead of every row's first step running before any
 // second one.
-func (r *Runner) priority(id int32) int64 {
+func (r *Runner) priority(node int32) int64 {
 	n := int64(len(r.p.Steps)) // above any step's count of dependents
 	if r.w.Counts().Started == 0 {
-		if r.p.Steps[id].Action == plan.PortInEligibility {
+		if r.p.Steps[node].Action == plan.PortInEligibility {
 			return n
 		}
-		return int64(len(r.w.Dependents(id)))
+		return int64(len(r.w.Dependents(node)))
 	}
 	r.released++
 	return n + r.released
@@ -33,7 +33,7 @@ func (r *Runner) gates() []walk.Gate {
 	for i := range r.p.Steps {
 		switch r.p.Steps[i].Action {
 		case plan.PortInEligibility:
-			if r.inScope(int32(i)) {
+			if r.inScope(plan.StepID(i)) {
 				g.Members = append(g.Members, int32(i))
 			}
 		case plan.PortInSubmit:
@@ -49,7 +49,8 @@ func (r *Runner) gates() []walk.Gate {
 // admit decides about a step whose dependencies are done: a step outside
 // Options.Only stays pending; the monitor of an order this run just sent
 // waits a poll interval (see awaitOrder); any other step runs.
-func (r *Runner) admit(id int32) walk.Admission {
+func (r *Runner) admit(node int32) walk.Admission {
+	id := plan.StepID(node)
 	if !r.inScope(id) {
 		return walk.Admission{Hold: true}
 	}
@@ -69,28 +70,14 @@ func (r *Runner) admit(id int32) walk.Admission {
 // its monitor waits one poll interval, showing the status the answer gave.
 // An order whose PortInDate is still to be given is polled as soon as
 // possible: the date goes out with the first poll.
-func (r *Runner) awaitOrder(m int32, sub checkpoint.Record) walk.Admission {
+func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission {
 	rec := r.record(m)
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
 	follow(&rec, sub)
 	r.put(rec)
 	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
-	if _, ok := r.dateNeeded(m, sub.IDs["OrderId"]); ok {
+	if _, ok := r.dateNeeded(m, sub.IDs[colOrderID]); ok {
 		return walk.Admission{Defer: true}
 	}
 	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
-}
-
-// inScope tells whether step i runs at all in this run (Options.Only).
-func (r *Runner) inScope(i int32) bool {
-	if r.o.Only == nil {
-		return true
-	}
-	a := r.p.Steps[i].Action
-	for _, o := range r.o.Only {
-		if o == a {
-			return true
-		}
-	}
-	return false
 }

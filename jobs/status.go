@@ -36,17 +36,21 @@ func Status(s *checkpoint.Store) (StepCounts, []WaitingPort, error) {
 	counts := StepCounts{}
 	var waiting []WaitingPort
 	err := s.ForEach(func(rec checkpoint.Record) error {
-		k := string(rec.Key)
-		kind, rest, _ := strings.Cut(k, "/")
-		if counts[kind] == nil {
-			counts[kind] = map[checkpoint.State]int{}
+		kind, number, a, err := plan.ParseStepKey(string(rec.Key))
+		slug := kind.Slug()
+		if err != nil {
+			// A key this build does not make: counted under its first part.
+			slug, _, _ = strings.Cut(string(rec.Key), "/")
 		}
-		counts[kind][rec.State]++
-		if rec.State == checkpoint.Waiting && strings.HasSuffix(k, "/"+plan.PortInMonitor.Slug()) {
+		if counts[slug] == nil {
+			counts[slug] = map[checkpoint.State]int{}
+		}
+		counts[slug][rec.State]++
+		if err == nil && rec.State == checkpoint.Waiting && a == plan.PortInMonitor {
 			waiting = append(waiting, WaitingPort{
-				Number:     rest[:strings.LastIndexByte(rest, '/')],
-				OrderId:    rec.IDs["OrderId"],
-				PortStatus: rec.Data["PortStatus"],
+				Number:     number,
+				OrderId:    rec.IDs[colOrderID],
+				PortStatus: rec.Data[colPortStatus],
 			})
 		}
 		return nil
@@ -62,11 +66,11 @@ func Eligibility(p *plan.Plan, s *checkpoint.Store) (eligible, not, unchecked in
 		if p.Steps[i].Action != plan.PortInEligibility {
 			continue
 		}
-		rec, _, err := s.Get(checkpoint.Key(p.Key(int32(i))))
+		rec, _, err := s.Get(checkpoint.Key(p.Key(plan.StepID(i))))
 		if err != nil {
 			return 0, 0, 0, err
 		}
-		switch rec.Data["Eligible"] {
+		switch rec.Data[colEligible] {
 		case "yes":
 			eligible++
 		case "no":
@@ -85,13 +89,13 @@ type Preview struct {
 	Kind    plan.Kind
 	Action  plan.Action
 	Done    int
-	Run     int      // never run, retried, or resumed (waiting ports are polled again)
-	Check   int      // in-flight: looked up before anything is re-sent
-	Kept    int      // failed or needing attention, kept as they are (unchanged rows)
-	Other   int      // cancelled
-	Blocked int      // would be skipped: a step they need is kept, or cancelled
-	Example []int32  // up to three steps that would run
-	Why     []string // why each of Example runs ("never run", "its row changed since it ran", …)
+	Run     int           // never run, retried, or resumed (waiting ports are polled again)
+	Check   int           // in-flight: looked up before anything is re-sent
+	Kept    int           // failed or needing attention, kept as they are (unchanged rows)
+	Other   int           // cancelled
+	Blocked int           // would be skipped: a step they need is kept, or cancelled
+	Example []plan.StepID // up to three steps that would run
+	Why     []string      // why each of Example runs ("never run", "its row changed since it ran", …)
 }
 
 // PreviewPlan computes Preview lines from the plan and, if s is not nil,
@@ -132,7 +136,7 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 		default:
 			l.Run++
 			if len(l.Example) < 3 {
-				l.Example = append(l.Example, int32(i))
+				l.Example = append(l.Example, plan.StepID(i))
 				l.Why = append(l.Why, d.steps[i].why)
 			}
 		}

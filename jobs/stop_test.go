@@ -10,6 +10,8 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
 	"telegent-bulk/telegent/sandbox"
 )
 
@@ -61,5 +63,61 @@ func TestStopCause(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Rejected credentials abort the run, and the error says both: it wraps
+// ErrAborted and telegent.ErrCredentials, whichever call met them first
+// (the package list, a step's call, or the lookup of a step left in
+// flight).
+func TestCredentialsRejectedAbort(t *testing.T) {
+	const number = "+18015550171"
+	cases := []struct {
+		name     string
+		manifest func(t *testing.T, dir string) string
+		inFlight bool // the submit was left in flight: the lookup comes first
+	}{
+		{name: "package list", manifest: func(*testing.T, string) string { return filepath.Join("..", "samples", "migration.xlsx") }},
+		{name: "step call", manifest: portIns(number)},
+		{name: "lookup", manifest: portIns(number), inFlight: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, sandbox.Options{})
+			p := loadPlan(t, tc.manifest(t, filepath.Join(e.dir, "manifest")))
+			state := filepath.Join(e.dir, "run.db")
+			if tc.inFlight {
+				s, err := checkpoint.Open(state, checkpoint.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				key := checkpoint.Key(plan.MakeKey(plan.PortIns, number, plan.PortInSubmit))
+				err = s.PutSync(checkpoint.Record{Key: key, State: checkpoint.InFlight, StartedAt: time.Now().UTC()})
+				if cerr := s.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := telegent.New(telegent.Config{BaseURL: e.http.URL, AccountKey: sandbox.AccountKey,
+				AccountSecret: "not-the-secret", MaxAttempts: 2, BaseBackoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = e.run(context.Background(), p, state, c, jobs.Options{})
+			if !errors.Is(err, jobs.ErrAborted) || !errors.Is(err, telegent.ErrCredentials) {
+				t.Fatalf("Run = %v, want an error wrapping ErrAborted and telegent.ErrCredentials", err)
+			}
+		})
+	}
+}
+
+// portIns returns a manifest function writing port-ins of numbers.
+func portIns(numbers ...string) func(t *testing.T, dir string) string {
+	return func(t *testing.T, dir string) string {
+		portInManifest(t, dir, numbers...)
+		return dir
 	}
 }
