@@ -13,10 +13,12 @@
 //   - The resume decision (resume.go, decide): from the plan, the
 //     checkpoint and the options, what the run does with every step —
 //     run it, done, look it up first (check), keep it (failed, needs
-//     attention, cancelled), or blocked by a kept step — and why. It
-//     writes nothing; the records that must change so that the
-//     checkpoint agrees with it are returned for the run to write. The
-//     run starts from it, and plan --state (PreviewPlan) prints it.
+//     attention, cancelled), or blocked by a kept step — and why. The
+//     records its decisions change (a step to look up is written in
+//     flight, a cancelled order's steps cancelled) go to the records it
+//     is given: the checkpoint for a run, an overlay for the preview, so
+//     that plan --state (PreviewPlan) decides exactly as a run would and
+//     writes nothing. The run starts the walk from it.
 //   - The walk (package jobs/walk): the steps are the nodes of a DAG
 //     walk on a bounded pool. The walk starts a step as soon as its
 //     dependencies are done, skips the dependents of a failure naming the
@@ -43,8 +45,8 @@
 //
 // The rules that resume and the run both apply to records (a row changed
 // since its step ran, --resend, the port order) live on a ledger over the
-// records: the checkpoint's during a run, an overlay of resume's
-// undecided writes before it.
+// records: the checkpoint itself for a run, an overlay that keeps every
+// write from the file for a preview.
 //
 // A run stops as on an interrupt when its context is cancelled; a
 // cancellation whose cause wraps ErrStopped is returned as Run's error.

@@ -20,9 +20,9 @@ type ledger struct {
 	log  *slog.Logger
 }
 
-// records reads and writes step records: the checkpoint itself during a
-// run (*checkpoint.Store), the checkpoint seen through the writes resume
-// has decided on (overlay) before it.
+// records reads and writes step records: the checkpoint itself
+// (*checkpoint.Store) for a run, an overlay that keeps the writes from the
+// file for a preview.
 type records interface {
 	// Get returns the record of key; ok is false when there is none.
 	Get(key checkpoint.Key) (rec checkpoint.Record, ok bool, err error)
@@ -126,12 +126,14 @@ func (l *ledger) markCancelled(key plan.StepKey, orderID string, create bool) {
 	l.put(rec)
 }
 
-// overlay is the checkpoint seen through the writes that resume decides
-// on: they are kept here, in order, for the run to make.
+// overlay is the checkpoint seen through the writes made to it, which it
+// keeps from the file: a preview decides as a run would, on the records
+// the run would have written, and changes nothing. (A preview of a
+// checkpoint restored from a backup keeps in memory every record it
+// marks in flight.)
 type overlay struct {
-	s     *checkpoint.Store // nil: no checkpoint yet
-	recs  map[checkpoint.Key]checkpoint.Record
-	order []checkpoint.Key
+	s    *checkpoint.Store // nil: no checkpoint yet
+	recs map[checkpoint.Key]checkpoint.Record
 }
 
 func newOverlay(s *checkpoint.Store) *overlay {
@@ -153,22 +155,9 @@ func (o *overlay) Get(key checkpoint.Key) (checkpoint.Record, bool, error) {
 
 // Put keeps rec in the overlay.
 func (o *overlay) Put(rec checkpoint.Record) error {
-	if _, ok := o.recs[rec.Key]; !ok {
-		o.order = append(o.order, rec.Key)
-	}
 	rec.IDs, rec.Data = maps.Clone(rec.IDs), maps.Clone(rec.Data)
 	o.recs[rec.Key] = rec
 	return nil
-}
-
-// written returns the records written to the overlay, in the order they
-// were first written.
-func (o *overlay) written() []checkpoint.Record {
-	out := make([]checkpoint.Record, len(o.order))
-	for k, key := range o.order {
-		out[k] = o.recs[key]
-	}
-	return out
 }
 
 // clearErr removes the last error from a record: the step did well, or

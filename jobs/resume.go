@@ -12,9 +12,12 @@ import (
 
 // Resume decides, before a run starts, what the run will do with every
 // step and why (see decide); a run takes its answer as the walk's initial
-// states, and plan --state (PreviewPlan) prints it. Deciding writes
-// nothing: the records that must change so that the checkpoint agrees
-// with the decision are returned for the run to write.
+// states, and plan --state (PreviewPlan) prints it. Some decisions change
+// records, so that the checkpoint, status and the results agree with
+// them (a step to look up is written in flight, a cancelled order's
+// steps cancelled, …): decide writes them to the records it is given,
+// the checkpoint itself for a run, an overlay that keeps them from the
+// file for a preview.
 
 // stepDecision is what a run does with one step.
 type stepDecision struct {
@@ -31,8 +34,7 @@ type stepDecision struct {
 
 // resumePlan is resume's answer for a run.
 type resumePlan struct {
-	steps  []stepDecision
-	writes []checkpoint.Record // to write before the run, in this order
+	steps []stepDecision
 	// clearRestored: the checkpoint was restored from a backup, and every
 	// create the backup does not show finished is now written in flight:
 	// the restore mark goes.
@@ -62,32 +64,31 @@ const (
 	whyOrderGone   = "its order was cancelled; cancel is final until Action=resubmit"
 	whyLaterOrder  = "cancelled with an earlier order; the row has a later one"
 	whyCancelLater = "the row has a later order than the one cancelled: cancelled again"
-	whySettled     = "its row now names what exists"
 )
 
-// resumer is resume at work: the ledger seen through the writes it has
-// decided on, and the decisions so far.
+// resumer is resume at work: the ledger and the decisions so far.
 type resumer struct {
 	ledger
-	s     *checkpoint.Store // nil: no checkpoint yet
-	w     *overlay
 	steps []stepDecision
 }
 
-// decide returns what a run of p with options o does with every step,
-// given the checkpoint s (nil: none yet), and why.
-func decide(p *plan.Plan, s *checkpoint.Store, o Options, log *slog.Logger) (*resumePlan, error) {
-	w := newOverlay(s)
-	rs := &resumer{ledger: ledger{p: p, o: o, recs: w, log: log}, s: s, w: w, steps: make([]stepDecision, len(p.Steps))}
-	var since time.Time
-	var restored bool
-	if s != nil {
-		since, restored = s.Restored()
-	}
+// restore says whether the checkpoint was restored from a backup, and
+// when the backup was taken (checkpoint.Store.Restored).
+type restore struct {
+	restored bool
+	since    time.Time
+}
+
+// decide returns what a run of p with options o does with every step, and
+// why, given the records of the checkpoint (recs, where it writes the
+// records its decisions change) and whether it was restored from a backup.
+func decide(p *plan.Plan, recs records, rst restore, o Options, log *slog.Logger) (*resumePlan, error) {
+	rs := &resumer{ledger: ledger{p: p, o: o, recs: recs, log: log}, steps: make([]stepDecision, len(p.Steps))}
+	restored, since := rst.restored, rst.since
 	var unknown, unskip []plan.StepID
 	for i := range p.Steps {
 		idx := plan.StepID(i)
-		rec, ok, err := w.Get(checkpoint.Key(p.Key(idx)))
+		rec, ok, err := recs.Get(checkpoint.Key(p.Key(idx)))
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +126,7 @@ func decide(p *plan.Plan, s *checkpoint.Store, o Options, log *slog.Logger) (*re
 			rs.clearSkip(i)
 		}
 	}
-	return &resumePlan{steps: rs.steps, writes: w.written(),
+	return &resumePlan{steps: rs.steps,
 		// A run of some steps only leaves the mark for a full run.
 		clearRestored: restored && o.Only == nil}, nil
 }

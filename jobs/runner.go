@@ -127,7 +127,9 @@ type outcome struct {
 func (r *Runner) Run(ctx context.Context) (Report, error) {
 	start := time.Now()
 	r.index()
-	d, err := decide(r.p, r.s, r.o, r.log)
+	var rst restore
+	rst.since, rst.restored = r.s.Restored()
+	d, err := decide(r.p, r.s, rst, r.o, r.log)
 	if err != nil {
 		return Report{}, err
 	}
@@ -212,13 +214,10 @@ func (r *Runner) ended(ctx context.Context, rep Report, start time.Time, err err
 	return rep, err
 }
 
-// begin makes the writes resume decided on and returns the state of
-// every step as the walk starts from it. A blocked step starts pending:
-// the walk skips it, naming the root cause.
+// begin returns the state of every step as the walk starts from resume's
+// decision. A blocked step starts pending: the walk skips it, naming the
+// root cause.
 func (r *Runner) begin(d *resumePlan) ([]walk.State, error) {
-	for _, rec := range d.writes {
-		r.put(rec)
-	}
 	if d.clearRestored {
 		if err := r.s.ClearRestored(); err != nil {
 			return nil, err

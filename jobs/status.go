@@ -103,7 +103,11 @@ type Preview struct {
 // the same decision; the preview writes nothing). o.MACKey lets it notice rows whose only change is in
 // a secret column.
 func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
-	d, err := decide(p, s, o, slog.New(slog.DiscardHandler))
+	var rst restore
+	if s != nil {
+		rst.since, rst.restored = s.Restored()
+	}
+	d, err := decide(p, newOverlay(s), rst, o, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, err
 	}
