@@ -68,16 +68,20 @@ func (r *Runner) admit(node int32) walk.Admission {
 // awaitOrder starts following the port order that a submit (or an update)
 // just sent: an order that was just sent has nothing new to say yet, so
 // its monitor waits one poll interval, showing the status the answer gave.
-// An order whose PortInDate is still to be given is polled as soon as
-// possible: the date goes out with the first poll.
+// An order whose PortInDate is still to be given is polled at once, as
+// the work its submit released (not as a re-poll, which --wait may cut
+// short): the date goes out with the first poll, in the run that sent the
+// order.
 func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission {
 	rec := r.record(m)
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
 	follow(&rec, sub)
 	r.put(rec)
-	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
 	if _, ok := r.dateNeeded(m, sub.IDs[colOrderID]); ok {
-		return walk.Admission{Defer: true}
+		r.setShown(m, checkpoint.Waiting)
+		r.emit(m, rec)
+		return walk.Admission{}
 	}
+	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
 	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
 }
