@@ -314,7 +314,7 @@ func settleAttention(t *testing.T, attention map[string]checkpoint.Record, manif
 	t.Helper()
 	rows := map[string]*plan.Row{}
 	for i := range p.Steps {
-		rows[string(p.Key(int32(i)))] = &p.Rows[p.Steps[i].Row]
+		rows[string(p.Key(plan.StepID(i)))] = &p.Rows[p.Steps[i].Row]
 	}
 	var items []samplegen.Attention
 	for key := range attention {
@@ -827,7 +827,7 @@ func checkCrashCheckpoint(t *testing.T, state string, p *plan.Plan) {
 	t.Logf("checkpoint: %d records for %d steps, by state %v", len(recs), len(p.Steps), byState)
 	var missing []string
 	for i := range p.Steps {
-		k := string(p.Key(int32(i)))
+		k := string(p.Key(plan.StepID(i)))
 		if _, ok := recs[k]; !ok {
 			missing = append(missing, k)
 		}

@@ -655,7 +655,7 @@ func resendKeys(p *plan.Plan, keys []string) ([]plan.StepKey, error) {
 		known[plan.StepKey(k)] = false
 	}
 	for i := range p.Steps {
-		if k := p.Key(int32(i)); len(known) > 0 {
+		if k := p.Key(plan.StepID(i)); len(known) > 0 {
 			if _, ok := known[k]; ok {
 				known[k] = true
 			}

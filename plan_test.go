@@ -248,7 +248,7 @@ func TestSandboxFingerprintKey(t *testing.T) {
 	p := crashPlan(t, sampleMigration)
 	checked := 0
 	for i := range p.Steps {
-		rec, ok, err := s.Get(checkpoint.Key(p.Key(int32(i))))
+		rec, ok, err := s.Get(checkpoint.Key(p.Key(plan.StepID(i))))
 		if err != nil || !ok || rec.SecretMAC == "" {
 			continue
 		}

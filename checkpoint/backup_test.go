@@ -210,7 +210,7 @@ func TestNoBackupOfADamagedFile(t *testing.T) {
 // encodeJSONRecord is how schema 1 stored a record.
 func encodeJSONRecord(t *testing.T, rec Record) []byte {
 	t.Helper()
-	body, err := json.Marshal(wireRecord{IDs: rec.IDs, Data: rec.Data, Attempts: rec.Attempts, ErrClass: rec.ErrClass,
+	body, err := json.Marshal(wireRecord{IDs: rec.IDs, Data: rec.Data, Attempts: rec.Attempts, ErrClass: rec.ErrClass.String(),
 		ErrStatus: rec.ErrStatus, ErrMessage: rec.ErrMessage, Fingerprint: rec.Fingerprint, SecretMAC: rec.SecretMAC,
 		StartedAt: rec.StartedAt, UpdatedAt: rec.UpdatedAt})
 	if err != nil {

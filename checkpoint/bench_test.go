@@ -14,7 +14,7 @@ func benchKey(i int) Key { return Key(fmt.Sprintf("numbers/line-%07d/provision",
 // benchRecord is a record the size of a real numbers step.
 func benchRecord(i int) Record {
 	rec := sample(benchKey(i))
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = ClassNone, 0, ""
 	return rec
 }
 

@@ -31,7 +31,10 @@
 // are and migrated the first time they are opened for writing.
 package checkpoint
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // CONTRACT: the exported names in this file are what jobs and main use.
 
@@ -76,6 +79,46 @@ func (s State) String() string {
 	return "unknown"
 }
 
+// ErrClass says what kind of failure a step's last error was. It is
+// persisted as its name (the text records held before the class had a
+// type, so that records on disk read as they were written): add classes
+// at the end, never rename one.
+type ErrClass uint8
+
+const (
+	ClassNone     ErrClass = iota // no error
+	ClassRetry                    // transient (the API kept failing): the next run retries the step
+	ClassFailRow                  // the row is at fault: kept until it changes
+	ClassAbort                    // the run was aborted (credentials rejected, checkpoint unwritable)
+	ClassUnknown                  // the outcome is unknown: looked up, never sent again blindly
+	ClassBlocked                  // skipped: a step it needs failed, needs attention or was cancelled
+	ClassRejected                 // a port order the losing carrier rejected: the row says what to fix
+	numClasses
+)
+
+// classNames are the persisted names, by class.
+var classNames = [numClasses]string{"", "retry", "fail-row", "abort", "unknown", "blocked", "rejected"}
+
+// String returns the class's persisted name ("" for ClassNone).
+func (c ErrClass) String() string {
+	if c < numClasses {
+		return classNames[c]
+	}
+	return "class(" + strconv.Itoa(int(c)) + ")"
+}
+
+// parseErrClass reads a persisted class name. A name this build does not
+// know (a later build's class) reads as ClassFailRow: kept, as a row's
+// failure is, never retried on its own.
+func parseErrClass(name string) ErrClass {
+	for c, n := range classNames {
+		if n == name {
+			return ErrClass(c)
+		}
+	}
+	return ClassFailRow
+}
+
 // Record is everything kept for one step.
 type Record struct {
 	Key         Key
@@ -83,7 +126,7 @@ type Record struct {
 	IDs         map[string]string // e.g. "SubscriberId": "TSUID-…", "OrderId": "JNUOID-…"
 	Data        map[string]string // other facts: "PortStatus", "DeclinedAttempts", …
 	Attempts    int
-	ErrClass    string // retry | fail-row | abort | unknown | blocked | ""
+	ErrClass    ErrClass
 	ErrStatus   int    // HTTP status, 0 if none
 	ErrMessage  string // never contains a secret
 	Fingerprint string // hash of the row's non-secret fields

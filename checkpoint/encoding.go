@@ -19,7 +19,7 @@ const (
 	fieldIDs         = 1  // map: count, then key and value of each pair, all length-prefixed
 	fieldData        = 2  // map, as fieldIDs
 	fieldAttempts    = 3  // varint
-	fieldErrClass    = 4  // string
+	fieldErrClass    = 4  // string: the ErrClass's name
 	fieldErrStatus   = 5  // varint
 	fieldErrMessage  = 6  // string
 	fieldFingerprint = 7  // string
@@ -41,7 +41,7 @@ func encodeRecord(rec Record) ([]byte, error) {
 	buf = appendMapField(buf, fieldIDs, rec.IDs)
 	buf = appendMapField(buf, fieldData, rec.Data)
 	buf = appendIntField(buf, fieldAttempts, int64(rec.Attempts))
-	buf = appendStringField(buf, fieldErrClass, rec.ErrClass)
+	buf = appendStringField(buf, fieldErrClass, rec.ErrClass.String())
 	buf = appendIntField(buf, fieldErrStatus, int64(rec.ErrStatus))
 	buf = appendStringField(buf, fieldErrMessage, rec.ErrMessage)
 	buf = appendStringField(buf, fieldFingerprint, rec.Fingerprint)
@@ -189,7 +189,7 @@ func (rec *Record) setField(tag uint64, p []byte) error {
 		v, err = decodeInt(p)
 		rec.Attempts = int(v)
 	case fieldErrClass:
-		rec.ErrClass = string(p)
+		rec.ErrClass = parseErrClass(string(p))
 	case fieldErrStatus:
 		var v int64
 		v, err = decodeInt(p)
@@ -286,7 +286,7 @@ func decodeJSONRecord(rec Record, body []byte) (Record, error) {
 		return Record{}, err
 	}
 	rec.IDs, rec.Data, rec.Attempts = w.IDs, w.Data, w.Attempts
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = w.ErrClass, w.ErrStatus, w.ErrMessage
+	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = parseErrClass(w.ErrClass), w.ErrStatus, w.ErrMessage
 	rec.Fingerprint, rec.SecretMAC = w.Fingerprint, w.SecretMAC
 	rec.StartedAt, rec.UpdatedAt = w.StartedAt, w.UpdatedAt
 	return rec, nil

@@ -115,10 +115,10 @@ func TestDecodeRecord(t *testing.T) {
 		{
 			name: "unknown tags are skipped",
 			data: sealRaw("k", Failed, append(append(field(99, "added in a later release"), attempts2...), field(fieldErrClass, "fail-row")...)),
-			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: "fail-row"},
+			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: ClassFailRow},
 		},
 		{name: "schema 1 record in a schema 1 file", data: []byte("\x01\x03{\"attempts\":2,\"err_class\":\"fail-row\"}"), legacy: true,
-			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: "fail-row"}},
+			want: Record{Key: "k", State: Failed, Attempts: 2, ErrClass: ClassFailRow}},
 		{name: "schema 1 record in a schema 2 file", data: []byte("\x01\x02{}"), fail: true},
 		{name: "empty", data: nil, fail: true},
 		{name: "header only", data: []byte{recordFormatSealed, 2}, fail: true},
@@ -233,4 +233,53 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Errorf("state changed on re-encode: %d → %d", data[1], again[1])
 		}
 	})
+}
+
+// Records on disk hold the error class as text: every name a release
+// wrote reads back as its class, from a sealed record and from a schema 1
+// one, every class is stored as that name, and a name this build does not
+// know reads as a row failure (kept, never retried on its own).
+func TestErrClassNames(t *testing.T) {
+	for _, tc := range []struct {
+		stored string
+		want   ErrClass
+	}{
+		{"", ClassNone}, {"retry", ClassRetry}, {"fail-row", ClassFailRow}, {"abort", ClassAbort},
+		{"unknown", ClassUnknown}, {"blocked", ClassBlocked}, {"rejected", ClassRejected},
+		{"a later release's class", ClassFailRow},
+	} {
+		sealed := sealRaw("k", Failed, appendStringField(nil, fieldErrClass, tc.stored))
+		legacy := []byte(`{"err_class":"` + tc.stored + `"}`)
+		legacy = append([]byte{recordFormatJSON, byte(Failed)}, legacy...)
+		for name, data := range map[string][]byte{"sealed": sealed, "schema 1": legacy} {
+			rec, err := decodeRecord([]byte("k"), data, true)
+			if err != nil {
+				t.Fatalf("%s %q: %v", name, tc.stored, err)
+			}
+			if rec.ErrClass != tc.want {
+				t.Errorf("%s record with class %q reads as %v, want %v", name, tc.stored, rec.ErrClass, tc.want)
+			}
+		}
+		if tc.want == ClassFailRow && tc.stored != "fail-row" {
+			continue
+		}
+		data, err := encodeRecord(Record{Key: "k", ErrClass: tc.want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for fields := data[recordHeaderSize+recordSumSize:]; len(fields) > 0; {
+			tag, payload, rest, err := nextField(fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tag == fieldErrClass {
+				got = string(payload)
+			}
+			fields = rest
+		}
+		if got != tc.stored {
+			t.Errorf("class %v stored as %q, want %q", tc.want, got, tc.stored)
+		}
+	}
 }

@@ -52,7 +52,7 @@ func sample(key Key) Record {
 		IDs:         map[string]string{"SubscriberId": "TSUID-00042", "PhoneNumberId": "TNID-7"},
 		Data:        map[string]string{"PortStatus": "Completed", "DeclinedAttempts": "2"},
 		Attempts:    3,
-		ErrClass:    "retry",
+		ErrClass:    ClassRetry,
 		ErrStatus:   503,
 		ErrMessage:  "service unavailable",
 		Fingerprint: "fp:0123456789abcdef",

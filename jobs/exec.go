@@ -19,59 +19,34 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 
 // exec runs step i once. It never returns an error: row failures are
 // outcomes, run-fatal ones are outcome.fatal.
-func (r *Runner) exec(ctx context.Context, i int32) outcome {
+func (r *Runner) exec(ctx context.Context, i plan.StepID) outcome {
 	st := &r.p.Steps[i]
-	row := &r.p.Rows[st.Row]
 	rec := r.record(i)
-	rec.Fingerprint, rec.SecretMAC = row.Fingerprint(r.o.MACKey)
+	rec.Fingerprint, rec.SecretMAC = r.p.Rows[st.Row].Fingerprint(r.o.MACKey)
 	if rec.IDs == nil {
 		rec.IDs = map[string]string{}
 	}
 	if rec.Data == nil {
 		rec.Data = map[string]string{}
 	}
-	delete(rec.Data, "CancelledOrderId") // running again: for a new order
+	delete(rec.Data, noteCancelledOrder) // running again: for a new order
 	if cols := r.maskedSecrets(i); len(cols) > 0 {
 		return r.settle(i, &rec, nil, nil, rowErrorf("%s shows %s, as a results workbook hides secrets: enter the real "+
 			"value there to send this row", strings.Join(cols, ", "), plan.SecretMask), false)
 	}
-	switch st.Action {
-	case plan.AccountCreate:
-		return r.create(ctx, i, &rec, r.sendAccount(st.Row))
-	case plan.SubscriberCreate:
-		return r.create(ctx, i, &rec, r.sendSubscriber(st.Row))
-	case plan.GuardianSet:
-		return r.call(ctx, i, &rec, r.sendGuardian(st.Row))
-	case plan.MessageRouteCreate:
-		return r.create(ctx, i, &rec, r.sendMessageRoute(st.Row))
-	case plan.VoiceRouteCreate:
-		return r.create(ctx, i, &rec, r.sendVoiceRoute(st.Row))
-	case plan.NumberProvision:
-		if err := r.fenceNumbers(ctx, &rec, st.Row); err != nil {
+	act := &actions[st.Action]
+	switch {
+	case act.run != nil:
+		return act.run(r, ctx, i, &rec)
+	case act.prepare != nil:
+		send, err := act.prepare(r, ctx, &rec, st.Row)
+		if err != nil {
 			return r.settle(i, &rec, nil, nil, err, false)
 		}
-		return r.create(ctx, i, &rec, r.sendProvision(st.Row))
-	case plan.SubscriptionCreate:
-		return r.createSubscription(ctx, i, &rec)
-	case plan.DataUsageSet:
-		return r.call(ctx, i, &rec, r.sendDataUsage(st.Row))
-	case plan.MessageFilterCreate:
-		return r.create(ctx, i, &rec, r.sendMessageFilter(st.Row))
-	case plan.PortInEligibility:
-		return r.eligibility(ctx, i, &rec)
-	case plan.PortInSubmit:
-		return r.submit(ctx, i, &rec)
-	case plan.PortInMonitor:
-		return r.monitor(ctx, i, &rec)
-	case plan.NumberBind:
-		return r.call(ctx, i, &rec, r.sendBind(st.Row))
-	case plan.PortInCancel:
-		return r.cancel(ctx, i, &rec)
-	case plan.PortOutIssue:
-		if err := r.fence(ctx, &rec, row.Key); err != nil {
-			return r.settle(i, &rec, nil, nil, err, false)
+		if act.create {
+			return r.create(ctx, i, &rec, send)
 		}
-		return r.create(ctx, i, &rec, r.sendPortOut(st.Row))
+		return r.call(ctx, i, &rec, send)
 	}
 	rec.State = checkpoint.Failed
 	rec.ErrMessage = fmt.Sprintf("no action for step %s", r.p.Key(i))
@@ -83,15 +58,9 @@ func (r *Runner) exec(ctx context.Context, i int32) outcome {
 // results workbook's mask, when the step would send them: a create (the
 // port-in submit included, not its update) of a row fed back from a
 // results workbook. Other steps of such a row need no secret.
-func (r *Runner) maskedSecrets(i int32) []string {
-	switch r.p.Steps[i].Action {
-	case plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.PortOutIssue:
-	case plan.PortInSubmit:
-		if r.redo[i] == redoUpdate {
-			return nil // an update leaves out what the row does not give
-		}
-	default:
-		return nil
+func (r *Runner) maskedSecrets(i plan.StepID) []string {
+	if !actions[r.p.Steps[i].Action].secrets || r.steps[i].send == sendUpdate {
+		return nil // an update leaves out what the row does not give
 	}
 	ri := r.p.Steps[i].Row
 	row := &r.p.Rows[ri]
@@ -111,7 +80,7 @@ func (r *Runner) maskedSecrets(i int32) []string {
 // create sends a call that is not idempotent: the step is written
 // in-flight, durably, before the request leaves, so that a crash or a lost
 // answer is reconciled on resume instead of repeated.
-func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+func (r *Runner) create(ctx context.Context, i plan.StepID, rec *checkpoint.Record, send sendFunc) outcome {
 	if ctx.Err() != nil {
 		return outcome{i: i, state: checkpoint.Pending}
 	}
@@ -122,10 +91,10 @@ func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, se
 		rec.StartedAt = now
 	}
 	rec.UpdatedAt = now
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
-	delete(rec.Data, refused) // an earlier refusal says nothing of this request
+	clearErr(rec)
+	delete(rec.Data, noteRefused) // an earlier refusal says nothing of this request
 	if err := r.s.PutSync(*rec); err != nil {
-		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %v", ErrAborted, err)}
+		return outcome{i: i, fatal: fmt.Errorf("%w: checkpoint unwritable: %w", ErrAborted, err)}
 	}
 	ids, data, err := send(ctx)
 	return r.settle(i, rec, ids, data, err, true)
@@ -133,7 +102,7 @@ func (r *Runner) create(ctx context.Context, i int32, rec *checkpoint.Record, se
 
 // call sends an idempotent call: repeating it is harmless, so nothing is
 // written before it.
-func (r *Runner) call(ctx context.Context, i int32, rec *checkpoint.Record, send sendFunc) outcome {
+func (r *Runner) call(ctx context.Context, i plan.StepID, rec *checkpoint.Record, send sendFunc) outcome {
 	if ctx.Err() != nil {
 		return outcome{i: i, state: checkpoint.Pending}
 	}
@@ -146,11 +115,11 @@ func (r *Runner) call(ctx context.Context, i int32, rec *checkpoint.Record, send
 }
 
 // settle turns a call's result into the step's outcome and records it.
-func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]string, err error, isCreate bool) outcome {
+func (r *Runner) settle(i plan.StepID, rec *checkpoint.Record, ids, data map[string]string, err error, isCreate bool) outcome {
 	rec.UpdatedAt = time.Now().UTC()
 	if err == nil {
 		rec.State = checkpoint.Done
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		clearErr(rec)
 		mergeInto(rec.IDs, ids)
 		mergeInto(rec.Data, data)
 		r.put(*rec)
@@ -168,15 +137,15 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 	var rowErr *rowError
 	if errors.As(err, &rowErr) {
 		rec.State = checkpoint.Failed
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "fail-row", 0, rowErr.msg
+		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = checkpoint.ClassFailRow, 0, rowErr.msg
 		if rowErr.retry {
-			rec.ErrClass = "retry"
+			rec.ErrClass = checkpoint.ClassRetry
 		}
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.Failed}
 	}
 	apiErr, _ := asAPIError(err)
-	if isCreate && r.p.Steps[i].Action == plan.SubscriberCreate && apiErr != nil &&
+	if isCreate && actions[r.p.Steps[i].Action].lookUpRefusal && apiErr != nil &&
 		(apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusConflict) {
 		// Perhaps the e-mail exists: seed 002 lists no 409, so "Email
 		// already exists" comes as a 400 like any bad field, and codes are
@@ -185,26 +154,26 @@ func (r *Runner) settle(i int32, rec *checkpoint.Record, ids, data map[string]st
 		// it is this row's, fail the row with the API's message otherwise.
 		// The mark is durable, so that no run sends this create again
 		// blindly.
-		rec.Data[refused] = fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
+		rec.Data[noteRefused] = fmt.Sprintf("%d %s", apiErr.Status, apiErr.Message)
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 	}
 	if r.o.Outage.holds(err) {
 		// No answer, and the API answers no one: not the row's fault.
-		return outcome{i: i, state: checkpoint.Pending}
+		return outcome{i: i, state: checkpoint.Pending, held: true}
 	}
 	switch telegent.Classify(err) {
 	case telegent.ClassAbort:
-		return outcome{i: i, fatal: fmt.Errorf("%w: %v", ErrAborted, err)}
+		return outcome{i: i, fatal: fmt.Errorf("%w: %w", ErrAborted, err)}
 	case telegent.ClassUnknown:
 		if isCreate {
 			return outcome{i: i, rec: *rec, state: checkpoint.InFlight}
 		}
-		rec.ErrClass = "retry"
+		rec.ErrClass = checkpoint.ClassRetry
 	case telegent.ClassRetry:
-		rec.ErrClass = "retry"
+		rec.ErrClass = checkpoint.ClassRetry
 	default:
-		rec.ErrClass = "fail-row"
+		rec.ErrClass = checkpoint.ClassFailRow
 	}
 	if apiErr != nil {
 		rec.ErrStatus = apiErr.Status
@@ -239,16 +208,7 @@ func explain(a plan.Action, err error, apiErr *telegent.Error) string {
 	case http.StatusForbidden:
 		hint = "the credentials may not do this: check the account's permissions"
 	case http.StatusConflict:
-		switch a {
-		case plan.NumberProvision:
-			hint = "the ICCID is already on another number: check the ICCID column"
-		case plan.SubscriptionCreate:
-			hint = "the number already has a subscription"
-		case plan.PortInSubmit:
-			hint = "the number already has an open port order or is already active here"
-		default:
-			hint = "the platform already has this; check for an earlier migration"
-		}
+		hint = firstNonEmpty(actions[a].conflict, "the platform already has this; check for an earlier migration")
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable,
 		http.StatusGatewayTimeout, http.StatusRequestTimeout:
 		hint = "the API kept failing; re-running retries this row"
@@ -269,12 +229,12 @@ func mergeInto(dst, src map[string]string) {
 
 // parentID returns the platform ID of row's parent of kind k: given in the
 // manifest, or obtained by the parent's create step.
-func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
+func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	pr, id := r.p.Parent(row, k)
 	if id != "" || pr < 0 {
 		return id, nil
 	}
-	a, col := createOf(k)
+	a, col, _ := ownCreate(k)
 	s := r.p.RowStep(pr, a)
 	if s < 0 {
 		return "", rowErrorf("%s row %d has no %s", k, r.p.Rows[pr].Num, col)
@@ -284,19 +244,4 @@ func (r *Runner) parentID(row int32, k plan.Kind) (string, error) {
 		return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
 	}
 	return rec.IDs[col], nil
-}
-
-// createOf returns the create action of a parent kind and the ID it yields.
-func createOf(k plan.Kind) (plan.Action, string) {
-	switch k {
-	case plan.Accounts:
-		return plan.AccountCreate, "AccountId"
-	case plan.Subscribers:
-		return plan.SubscriberCreate, "SubscriberId"
-	case plan.MessageRoutes:
-		return plan.MessageRouteCreate, "MessageRouteId"
-	case plan.VoiceRoutes:
-		return plan.VoiceRouteCreate, "CallRouteId"
-	}
-	panic(fmt.Sprintf("jobs: %s is not a parent kind", k))
 }

@@ -144,7 +144,7 @@ func hostileAttention(t *testing.T, p *plan.Plan, state string) []samplegen.Atte
 	t.Helper()
 	rows := map[string]*plan.Row{}
 	for i := range p.Steps {
-		rows[string(p.Key(int32(i)))] = &p.Rows[p.Steps[i].Row]
+		rows[string(p.Key(plan.StepID(i)))] = &p.Rows[p.Steps[i].Row]
 	}
 	var out []samplegen.Attention
 	for k, r := range rowStates(t, state) {

@@ -49,6 +49,25 @@ func newLifecycle(t *testing.T, profile ...sandbox.Profile) *lifecycle {
 // calls the run made, by "METHOD path".
 func (l *lifecycle) run(rows ...lifeRow) map[string]int {
 	l.t.Helper()
+	p := l.plan(rows...)
+	before := l.e.srv.Stats().Requests
+	if _, err := l.e.run(context.Background(), p, l.state, l.c, jobs.Options{}); err != nil {
+		l.t.Fatal(err)
+	}
+	calls := map[string]int{}
+	for ep, byStatus := range l.e.srv.Stats().Requests {
+		for st, n := range byStatus {
+			if d := n - before[ep][st]; d > 0 {
+				calls[ep] += d
+			}
+		}
+	}
+	return calls
+}
+
+// plan writes the rows as the manifest and returns its plan.
+func (l *lifecycle) plan(rows ...lifeRow) *plan.Plan {
+	l.t.Helper()
 	header := []string{"PortInNumber", "Action", "SubscriberId", "AccountId", "MessageRouteRef", "CurrentCarrierName",
 		"CurrentAccountNumber", "CurrentAccountPassword", "SubscriberName", "BillingStreet1", "BillingCity",
 		"BillingState", "BillingZip", "Package", "OrderId"}
@@ -72,19 +91,7 @@ func (l *lifecycle) run(rows ...lifeRow) map[string]int {
 		},
 		"portins.csv": ports,
 	})
-	before := l.e.srv.Stats().Requests
-	if _, err := l.e.run(context.Background(), loadPlan(l.t, dir), l.state, l.c, jobs.Options{}); err != nil {
-		l.t.Fatal(err)
-	}
-	calls := map[string]int{}
-	for ep, byStatus := range l.e.srv.Stats().Requests {
-		for st, n := range byStatus {
-			if d := n - before[ep][st]; d > 0 {
-				calls[ep] += d
-			}
-		}
-	}
-	return calls
+	return loadPlan(l.t, dir)
 }
 
 // orders returns the port-in orders of number in the sandbox, oldest first.
@@ -397,5 +404,65 @@ func TestLiveProgress(t *testing.T) {
 	}
 	if _, err := os.Stat(live); !os.IsNotExist(err) {
 		t.Errorf("the progress file is still there after the run: %v", err)
+	}
+}
+
+// plan --state decides as the run does, and says why: after a row's
+// rejection is fixed, its submit and monitor run (an update on the same
+// order), a row that was not eligible is kept and what follows it is
+// blocked; the run then sends exactly what the preview said.
+func TestPreviewDecidesAsTheRun(t *testing.T) {
+	const rejected, notEligible = "+18015559911", "+18015559901" // ACCOUNT_NUMBER_MISMATCH; not portable
+	l := newLifecycle(t)
+	rows := []lifeRow{{number: rejected}, {number: notEligible}}
+	l.run(rows...)
+	l.e.srv.Advance(2 * l.step)
+	l.run(rows...) // the rejection is seen
+	rows[0].account = "555000999"
+	p := l.plan(rows...)
+
+	s, err := checkpoint.Open(l.state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := jobs.PreviewPlan(p, s, jobs.Options{MACKey: macKey})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type count struct{ run, done, kept, blocked int }
+	got := map[plan.Action]count{}
+	why := map[plan.StepKey]string{}
+	for _, ln := range lines {
+		if ln.Kind != plan.PortIns {
+			continue
+		}
+		got[ln.Action] = count{ln.Run, ln.Done, ln.Kept, ln.Blocked}
+		for k, i := range ln.Example {
+			why[p.Key(i)] = ln.Why[k]
+		}
+	}
+	want := map[plan.Action]count{
+		plan.PortInEligibility: {done: 1, kept: 1},
+		plan.PortInSubmit:      {run: 1, blocked: 1},
+		plan.PortInMonitor:     {run: 1, blocked: 1},
+		plan.NumberBind:        {run: 1, blocked: 1},
+	}
+	for a, w := range want {
+		if got[a] != w {
+			t.Errorf("preview of %s: %+v, want %+v", a.Slug(), got[a], w)
+		}
+	}
+	for _, a := range []plan.Action{plan.PortInSubmit, plan.PortInMonitor} {
+		k := plan.MakeKey(plan.PortIns, rejected, a)
+		if !strings.Contains(why[k], "portin/update") {
+			t.Errorf("preview says %s runs because %q, want the update of its rejected order", k, why[k])
+		}
+	}
+
+	calls := l.run(rows...)
+	if calls["POST "+telegent.PathPortInUpdate] != 1 || calls["POST "+telegent.PathPortIn] != 0 ||
+		calls["POST "+telegent.PathPortInEligibility] != 0 {
+		t.Errorf("the run after the preview made %v, want one update, no submit, no eligibility check", calls)
 	}
 }

@@ -97,7 +97,7 @@ func readLive(path string) (Live, error) {
 }
 
 // live returns the run's progress now: counts kept as steps move, and the
-// open orders from the poll queues.
+// open orders.
 func (r *Runner) live(start time.Time) Live {
 	l := Live{PID: os.Getpid(), StartedAt: start, UpdatedAt: time.Now(), Counts: StepCounts{}, Totals: r.totals,
 		WaitingTotal: r.totals.Waiting}
@@ -113,21 +113,15 @@ func (r *Runner) live(start time.Time) Live {
 			l.Counts[slug][checkpoint.State(st)] = n
 		}
 	}
-	list := func(i int32) {
-		if len(l.Waiting) < liveWaitingMax && r.state[i] == checkpoint.Waiting {
-			rec := r.record(i)
-			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[r.p.Steps[i].Row].Key, OrderId: rec.IDs["OrderId"],
-				PortStatus: rec.Data["PortStatus"]})
+	for i := range r.steps {
+		if len(l.Waiting) >= liveWaitingMax {
+			break
 		}
-	}
-	for _, i := range r.polls {
-		list(i)
-	}
-	for i := range r.polling {
-		list(i)
-	}
-	for _, e := range r.timers {
-		list(e.i)
+		if r.steps[i].shown == checkpoint.Waiting && r.p.Steps[i].Action == plan.PortInMonitor {
+			rec := r.record(plan.StepID(i))
+			l.Waiting = append(l.Waiting, WaitingPort{Number: r.p.Rows[r.p.Steps[i].Row].Key, OrderId: rec.IDs[colOrderID],
+				PortStatus: rec.Data[colPortStatus]})
+		}
 	}
 	return l
 }

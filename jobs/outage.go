@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"telegent-bulk/checkpoint"
 	"telegent-bulk/telegent"
 )
 
@@ -14,10 +13,6 @@ import (
 // answering (see OutageWatch). Run returns an error wrapping it, which
 // says since when.
 var ErrOutage = errors.New("the API stopped answering")
-
-// errNoAnswer: a lookup got no answer while the API answers no one; it is
-// made again (see OutageWatch.holds).
-var errNoAnswer = errors.New("no answer from the API")
 
 // DefaultOutageAfter is how long without any answer makes an outage.
 const DefaultOutageAfter = time.Minute
@@ -176,24 +171,17 @@ func (e *outageError) Error() string {
 	return "the API has not answered since " + at + "; nothing was lost; re-run to resume"
 }
 
-func (e *outageError) Is(target error) bool { return target == ErrOutage }
-
-// retryLater queues step i again after its call was cut off: a port
-// order's poll for later, any other step as ready.
-func (r *Runner) retryLater(i int32) {
-	if r.state[i] == checkpoint.Waiting {
-		r.pollLater(i)
-		return
-	}
-	r.ready = append(r.ready, i)
-}
+// Is makes the cause an outage, and a stop of the run (ErrStopped): the
+// run stops taking steps as on an interrupt.
+func (e *outageError) Is(target error) bool { return target == ErrOutage || target == ErrStopped }
 
 // outcome turns a run that ended because of the watch into its report and
 // error: the run stopped (not interrupted) and the error says why.
 func (w *OutageWatch) outcome(ctx context.Context, rep Report, err error) (Report, error) {
 	cause := context.Cause(ctx)
-	if w == nil || err != nil || !rep.Interrupted || !errors.Is(cause, ErrOutage) {
-		return rep, err
+	if w == nil || !errors.Is(cause, ErrOutage) || (err != nil && !errors.Is(err, ErrOutage)) ||
+		(err == nil && !rep.Interrupted) {
+		return rep, err // not stopped by the watch; a fatal error wins
 	}
 	rep.Interrupted = false
 	rep.Stopped = cause.Error()

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"telegent-bulk/plan"
 	"telegent-bulk/telegent"
@@ -12,7 +11,7 @@ import (
 // The send* functions map a row's normalised cells to one API request and
 // the answer to the IDs kept in the checkpoint and the results.
 
-func (r *Runner) sendAccount(ri int32) sendFunc {
+func (r *Runner) sendAccount(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		req := telegent.AccountCreateRequest{
@@ -25,7 +24,7 @@ func (r *Runner) sendAccount(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"AccountId": a.AccountId}, nil, nil
+		return map[string]string{colAccountID: a.AccountId}, nil, nil
 	}
 }
 
@@ -51,7 +50,7 @@ func address(row *plan.Row, prefix string, withCountry bool) *telegent.Address {
 	return &a
 }
 
-func (r *Runner) sendSubscriber(ri int32) sendFunc {
+func (r *Runner) sendSubscriber(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -74,11 +73,11 @@ func (r *Runner) sendSubscriber(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"SubscriberId": s.SubscriberId, "AccountId": account}, nil, nil
+		return map[string]string{colSubscriberID: s.SubscriberId, colAccountID: account}, nil, nil
 	}
 }
 
-func (r *Runner) sendGuardian(ri int32) sendFunc {
+func (r *Runner) sendGuardian(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		sub, err := r.subscriberOf(ri)
@@ -95,28 +94,28 @@ func (r *Runner) sendGuardian(ri int32) sendFunc {
 			EnableIntelligentGuardianCalls:    calls,
 			EnableIntelligentGuardianMessages: msgs,
 		})
-		return map[string]string{"SubscriberId": sub}, nil, err
+		return map[string]string{colSubscriberID: sub}, nil, err
 	}
 }
 
 // subscriberOf returns the SubscriberId of a Subscribers row: given, or
 // obtained by its create step.
-func (r *Runner) subscriberOf(ri int32) (string, error) {
+func (r *Runner) subscriberOf(ri plan.RowID) (string, error) {
 	row := &r.p.Rows[ri]
-	if id := row.Get("SubscriberId"); id != "" {
+	if id := row.Get(colSubscriberID); id != "" {
 		return id, nil
 	}
 	s := r.p.RowStep(ri, plan.SubscriberCreate)
 	if s < 0 {
 		return "", fmt.Errorf("subscriber %s has no SubscriberId", row.Key)
 	}
-	if id := r.record(s).IDs["SubscriberId"]; id != "" {
+	if id := r.record(s).IDs[colSubscriberID]; id != "" {
 		return id, nil
 	}
 	return "", fmt.Errorf("SubscriberId of %s is not known yet", row.Key)
 }
 
-func (r *Runner) sendMessageRoute(ri int32) sendFunc {
+func (r *Runner) sendMessageRoute(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -149,11 +148,11 @@ func (r *Runner) sendMessageRoute(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"MessageRouteId": m.MessageRouteId}, nil, nil
+		return map[string]string{colMessageRouteID: m.MessageRouteId}, nil, nil
 	}
 }
 
-func (r *Runner) sendVoiceRoute(ri int32) sendFunc {
+func (r *Runner) sendVoiceRoute(ri plan.RowID) sendFunc {
 	row := &r.p.Rows[ri]
 	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		account, err := r.parentID(ri, plan.Accounts)
@@ -193,206 +192,7 @@ func (r *Runner) sendVoiceRoute(ri int32) sendFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		return map[string]string{"CallRouteId": v.CallRouteId}, nil, nil
-	}
-}
-
-// lineFlags returns a line's capability flags with their defaults.
-func lineFlags(row *plan.Row) (message, voice, data bool) {
-	message, set := row.Bool("MessageEnabled")
-	if !set {
-		message = true
-	}
-	voice, _ = row.Bool("VoiceEnabled")
-	data, set = row.Bool("DataEnabled")
-	if !set {
-		data = strings.EqualFold(row.Get("NumberType"), "iot")
-	}
-	return message, voice, data
-}
-
-// lineParents resolves the owner and routes of a Numbers or PortIns row.
-type lineParents struct {
-	account, subscriber, messageRoute, voiceRoute string
-}
-
-func (r *Runner) lineParents(ri int32) (lineParents, error) {
-	var lp lineParents
-	var err error
-	if lp.account, err = r.parentID(ri, plan.Accounts); err != nil {
-		return lp, err
-	}
-	if lp.subscriber, err = r.parentID(ri, plan.Subscribers); err != nil {
-		return lp, err
-	}
-	if lp.messageRoute, err = r.parentID(ri, plan.MessageRoutes); err != nil {
-		return lp, err
-	}
-	if lp.voiceRoute, err = r.parentID(ri, plan.VoiceRoutes); err != nil {
-		return lp, err
-	}
-	if lp.account == "" && lp.subscriber != "" {
-		// A subscriber created by this run knows its account.
-		if pr, _ := r.p.Parent(ri, plan.Subscribers); pr >= 0 {
-			if s := r.p.RowStep(pr, plan.SubscriberCreate); s >= 0 {
-				lp.account = r.record(s).IDs["AccountId"]
-			}
-		}
-	}
-	return lp, nil
-}
-
-func (r *Runner) sendProvision(ri int32) sendFunc {
-	row := &r.p.Rows[ri]
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		lp, err := r.lineParents(ri)
-		if err != nil {
-			return nil, nil, err
-		}
-		msg, voice, data := lineFlags(row)
-		req := telegent.ProvisionRequest{
-			NumberType:           row.Get("NumberType"),
-			MessageType:          row.Get("MessageType"),
-			MessageEnabled:       msg,
-			VoiceEnabled:         voice,
-			DataEnabled:          data,
-			ProductType:          row.Get("ProductType"),
-			MessageRouteId:       lp.messageRoute,
-			AreaCode:             row.Get("AreaCode"),
-			ZipCode:              row.Get("ZipCode"),
-			ICCID:                row.Get("ICCID"),
-			AssignedSubscriberId: lp.subscriber,
-			AccountId:            lp.account,
-		}
-		if voice {
-			req.VoiceRouteId = lp.voiceRoute
-		}
-		p, err := r.c.Provision(ctx, req)
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{
-			"PhoneNumberId": p.PhoneNumberId,
-			"PhoneNumber":   p.PhoneNumberAssigned,
-			"OrderId":       p.OrderId,
-			"SubscriberId":  lp.subscriber,
-		}, nil, nil
-	}
-}
-
-// lineNumber returns the number (NID and E.164) of a Numbers or PortIns
-// row: given in the row, or obtained by its provision or port.
-func (r *Runner) lineNumber(ri int32) (nid, phone string) {
-	row := &r.p.Rows[ri]
-	nid, phone = ownValue(row, "PhoneNumberId"), ownValue(row, "PhoneNumber")
-	if row.Kind == plan.PortIns {
-		phone = row.Key
-	}
-	for _, a := range []plan.Action{plan.NumberProvision, plan.PortInMonitor, plan.NumberBind} {
-		if s := r.p.RowStep(ri, a); s >= 0 {
-			rec := r.record(s)
-			if v := rec.IDs["PhoneNumberId"]; v != "" {
-				nid = v
-			}
-			if v := rec.IDs["PhoneNumber"]; v != "" {
-				phone = v
-			}
-		}
-	}
-	return nid, phone
-}
-
-func (r *Runner) sendDataUsage(ri int32) sendFunc {
-	row := &r.p.Rows[ri]
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		_, phone := r.lineNumber(ri)
-		unit := row.Get("ValueUnit")
-		if unit == "" {
-			unit = "MB"
-		}
-		limit, _ := row.Int("LimitValue")
-		req := telegent.DataUsageRequest{
-			ValueUnit:     unit,
-			LimitValue:    limit,
-			NotifyValue:   optInt(row, "NotifyValue"),
-			ThrottleValue: optInt(row, "ThrottleValue"),
-			ThrottleSpeed: row.Get("ThrottleSpeed"),
-			PhoneNumbers:  []telegent.PhoneNumberRef{{Number: phone}},
-		}
-		_, err := r.c.SetDataUsage(ctx, req)
-		return nil, nil, err
-	}
-}
-
-func (r *Runner) sendMessageFilter(ri int32) sendFunc {
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		sub, err := r.parentID(ri, plan.Subscribers)
-		if err != nil {
-			return nil, nil, err
-		}
-		level := ""
-		if pr, _ := r.p.Parent(ri, plan.Subscribers); pr >= 0 {
-			level = r.p.Rows[pr].Get("FilterLevel")
-		}
-		_, phone := r.lineNumber(ri)
-		f, err := r.c.CreateMessageFilter(ctx, telegent.MessageFilterRequest{
-			SubscriberId: sub,
-			Phone:        phone,
-			FilterMode:   level,
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{"FilterId": f.FilterId}, nil, nil
-	}
-}
-
-func (r *Runner) sendBind(ri int32) sendFunc {
-	row := &r.p.Rows[ri]
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		lp, err := r.lineParents(ri)
-		if err != nil {
-			return nil, nil, err
-		}
-		nid, phone := r.lineNumber(ri)
-		msg, voice, data := lineFlags(row)
-		req := telegent.NumberUpdateRequest{
-			PhoneNumberId:        nid,
-			AccountId:            lp.account,
-			AssignedSubscriberId: lp.subscriber,
-			MessageRouteId:       lp.messageRoute,
-			ICCID:                row.Get("ICCID"),
-			MessageEnabled:       &msg,
-			VoiceEnabled:         &voice,
-			DataEnabled:          &data,
-		}
-		if nid == "" {
-			req.PhoneNumber = phone
-		}
-		if voice {
-			req.VoiceRouteId = lp.voiceRoute
-		}
-		n, err := r.c.UpdateNumber(ctx, req)
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{"PhoneNumberId": n.PhoneNumberId, "PhoneNumber": n.PhoneNumber,
-			"SubscriberId": lp.subscriber}, nil, nil
-	}
-}
-
-func (r *Runner) sendPortOut(ri int32) sendFunc {
-	row := &r.p.Rows[ri]
-	return func(ctx context.Context) (map[string]string, map[string]string, error) {
-		o, err := r.c.PortOut(ctx, telegent.PortOutRequest{
-			PortOutNumber: row.Key,
-			PortOutPIN:    row.Get("PortOutPIN"),
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{"OrderId": o.OrderId, "PhoneNumber": o.PhoneNumber},
-			map[string]string{"PortStatus": o.Status}, nil
+		return map[string]string{colCallRouteID: v.CallRouteId}, nil, nil
 	}
 }
 

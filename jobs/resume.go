@@ -1,134 +1,238 @@
 package jobs
 
 import (
+	"fmt"
+	"log/slog"
 	"maps"
-	"math"
-	"slices"
-	"sort"
-	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
-	"telegent-bulk/telegent"
 )
 
-// What resume decided for a step beyond its state.
+// Resume decides, before a run starts, what the run will do with every
+// step and why (see decide); a run takes its answer as the walk's initial
+// states, and plan --state (PreviewPlan) prints it. Some decisions change
+// records, so that the checkpoint, status and the results agree with
+// them (a step to look up is written in flight, a cancelled order's
+// steps cancelled, …): decide writes them to the records it is given,
+// the checkpoint itself for a run, an overlay that keeps them from the
+// file for a preview.
+
+// stepDecision is what a run does with one step.
+type stepDecision struct {
+	// state is the state the step starts the run in: Pending (it runs;
+	// an open port order is polled), Done, InFlight (its outcome is
+	// unknown: looked up before anything is sent), Failed or
+	// NeedsAttention (kept as it is), Cancelled, or Skipped (blocked: a
+	// step it needs is kept or cancelled).
+	state     checkpoint.State
+	why       string
+	send      portSend    // a port-in submit: what it sends
+	blockedBy plan.StepID // Skipped: the kept step that blocks it
+}
+
+// resumePlan is resume's answer for a run.
+type resumePlan struct {
+	steps []stepDecision
+	// clearRestored: the checkpoint was restored from a backup, and every
+	// create the backup does not show finished is now written in flight:
+	// the restore mark goes.
+	clearRestored bool
+}
+
+// Why a step runs, is looked up, is kept or is blocked.
 const (
-	redoNone     uint8 = iota
-	redoUpdate         // port submit: the rejected row changed, send portin/update
-	redoResubmit       // port submit: Action=resubmit after a cancel, a fresh order
+	whyNew         = "never run"
+	whyPending     = "not run yet"
+	whyOpen        = "its port order is open: polled again"
+	whyDone        = "done"
+	whyChanged     = "its row changed since it ran"
+	whyRetryFailed = "--retry-failed"
+	whyTransient   = "its last failure was transient"
+	whyFailed      = "failed: kept until its row changes or --retry-failed"
+	whyInFlight    = "in flight when a run ended: looked up before anything is sent"
+	whyRestored    = "not finished in the backup the checkpoint was restored from: looked up before anything is sent"
+	whyLookAgain   = "needs attention; looked up again before anything is sent"
+	whyAttention   = "needs attention: kept until its row changes or --retry-failed"
+	whyCancelNamed = "its row now names the order to cancel"
+	whyCancelled   = "cancelled"
+	whyUnskipped   = "skipped by an earlier run; decided again"
+	whyKnownOrder  = "its row names its order (OrderId): followed, never submitted again"
+	whyResubmit    = "Action=resubmit after a cancelled order: a fresh order"
+	whyUpdate      = "its order was rejected and the row fixed since: portin/update on the same order"
+	whyOrderGone   = "its order was cancelled; cancel is final until Action=resubmit"
+	whyLaterOrder  = "cancelled with an earlier order; the row has a later one"
+	whyCancelLater = "the row has a later order than the one cancelled: cancelled again"
 )
 
-// load sets every step's starting state from the checkpoint and returns
-// the steps whose outcome is unknown (in-flight when the last run ended).
-func (r *Runner) load() (unknown []int32, err error) {
-	for i := range r.p.Steps {
-		r.blockedBy[i] = -1
-		r.state[i] = checkpoint.Pending
-	}
-	since, restored := r.s.Restored()
-	for i := range r.p.Steps {
-		idx := int32(i)
-		rec, ok, err := r.s.Get(checkpoint.Key(r.p.Key(idx)))
+// resumer is resume at work: the ledger and the decisions so far.
+type resumer struct {
+	ledger
+	steps []stepDecision
+}
+
+// restore says whether the checkpoint was restored from a backup, and
+// when the backup was taken (checkpoint.Store.Restored).
+type restore struct {
+	restored bool
+	since    time.Time
+}
+
+// decide returns what a run of p with options o does with every step, and
+// why, given the records of the checkpoint (recs, where it writes the
+// records its decisions change) and whether it was restored from a backup.
+func decide(p *plan.Plan, recs records, rst restore, o Options, log *slog.Logger) (*resumePlan, error) {
+	rs := &resumer{ledger: ledger{p: p, o: o, recs: recs, log: log}, steps: make([]stepDecision, len(p.Steps))}
+	restored, since := rst.restored, rst.since
+	var unknown, unskip []plan.StepID
+	for i := range p.Steps {
+		idx := plan.StepID(i)
+		rec, ok, err := recs.Get(checkpoint.Key(p.Key(idx)))
 		if err != nil {
 			return nil, err
 		}
-		if restored && r.sentSince(idx, rec, ok) {
-			r.lookUpFirst(idx, rec, since)
+		switch {
+		case restored && rs.sentSince(idx, rec, ok):
+			rs.lookUpFirst(idx, rec, since)
 			unknown = append(unknown, idx)
-			continue
-		}
-		known := r.p.Steps[i].Action == plan.PortInSubmit && r.p.KnownOrder(r.p.Steps[i].Row) != ""
-		if known && (!ok || rec.State == checkpoint.InFlight || rec.State == checkpoint.NeedsAttention) {
+		case rs.knownOrder(idx, rec, ok):
 			// The row names its order: a new checkpoint, or the user found
 			// the order of a submit whose answer was lost.
-			r.adoptKnownOrder(idx)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		changed := r.changed(idx, rec)
-		st := checkpoint.Pending
-		switch rec.State {
-		case checkpoint.Done, checkpoint.Cancelled:
-			st = rec.State
-		case checkpoint.Failed:
-			if r.o.RetryFailed || changed || rec.ErrClass == "retry" {
-				st = checkpoint.Pending
-			} else {
-				st = checkpoint.Failed
-			}
-		case checkpoint.InFlight:
-			st = checkpoint.InFlight
-			unknown = append(unknown, idx)
-		case checkpoint.NeedsAttention:
-			if r.p.Steps[i].Action == plan.PortInCancel {
-				// It waited for the row to name the order to cancel.
-				if ownValue(&r.p.Rows[r.p.Steps[i].Row], "OrderId") != "" {
-					st = checkpoint.Pending
-				} else {
-					st = checkpoint.NeedsAttention
-				}
-				break
-			}
-			if r.o.RetryFailed || changed || r.declaredAbsent(idx, rec) {
-				st = checkpoint.InFlight
+			rs.adoptKnownOrder(idx)
+		case !ok:
+			rs.set(idx, checkpoint.Pending, whyNew)
+		default:
+			st, why := rs.startState(idx, rec)
+			rs.set(idx, st, why)
+			if st == checkpoint.InFlight {
 				unknown = append(unknown, idx)
-			} else {
-				st = checkpoint.NeedsAttention
+			} else if rec.State == checkpoint.Skipped {
+				unskip = append(unskip, idx)
 			}
-		case checkpoint.Skipped:
-			r.unskip[idx] = true // decided again below, with what blocked it
 		}
-		r.setState(idx, st)
 	}
-	r.loadPorts()
-	if err := r.settleByRows(); err != nil {
+	rs.resumePorts()
+	if err := rs.settleByRows(); err != nil {
 		return nil, err
 	}
-	if err := r.settleRestore(); err != nil {
-		return nil, err
+	for _, i := range unknown {
+		// Looked up whatever the port rules said: the lookup decides.
+		rs.steps[i].state = checkpoint.InFlight
 	}
-	return unknown, nil
+	rs.block()
+	for _, i := range unskip {
+		if rs.steps[i].state == checkpoint.Pending && rs.inScope(i) {
+			rs.clearSkip(i)
+		}
+	}
+	return &resumePlan{steps: rs.steps,
+		// A run of some steps only leaves the mark for a full run.
+		clearRestored: restored && o.Only == nil}, nil
 }
 
-// ownCreate is, per kind, the create step that a row giving its own
-// platform ID (col) no longer has, because the thing exists.
-var ownCreate = map[plan.Kind]struct {
-	action plan.Action
-	col    string
-}{
-	plan.Accounts:      {plan.AccountCreate, "AccountId"},
-	plan.Subscribers:   {plan.SubscriberCreate, "SubscriberId"},
-	plan.MessageRoutes: {plan.MessageRouteCreate, "MessageRouteId"},
-	plan.VoiceRoutes:   {plan.VoiceRouteCreate, "CallRouteId"},
-	plan.Numbers:       {plan.NumberProvision, "PhoneNumberId"},
-	plan.PortOuts:      {plan.PortOutIssue, "OrderId"},
+// set decides that step i starts in state st, for the reason why.
+func (rs *resumer) set(i plan.StepID, st checkpoint.State, why string) {
+	rs.steps[i].state, rs.steps[i].why = st, why
+}
+
+// startState is the state that step i, whose record is rec, starts a run
+// in by the generic rules of resume, and why.
+func (rs *resumer) startState(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
+	switch rec.State {
+	case checkpoint.Done:
+		return checkpoint.Done, whyDone
+	case checkpoint.Cancelled:
+		return checkpoint.Cancelled, whyCancelled
+	case checkpoint.Failed:
+		return rs.retryFailed(i, rec)
+	case checkpoint.InFlight:
+		return checkpoint.InFlight, whyInFlight
+	case checkpoint.NeedsAttention:
+		return rs.retryAttention(i, rec)
+	case checkpoint.Waiting:
+		return checkpoint.Pending, whyOpen
+	case checkpoint.Skipped:
+		return checkpoint.Pending, whyUnskipped // blocked or not is decided again
+	}
+	return checkpoint.Pending, whyPending
+}
+
+// retryFailed decides about a failed step: it runs again when its row
+// changed, its failure was transient, or the user asks.
+func (rs *resumer) retryFailed(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
+	switch {
+	case rs.changed(i, rec):
+		return checkpoint.Pending, whyChanged
+	case rec.ErrClass == checkpoint.ClassRetry:
+		return checkpoint.Pending, whyTransient
+	case rs.o.RetryFailed:
+		return checkpoint.Pending, whyRetryFailed
+	}
+	return checkpoint.Failed, whyFailed
+}
+
+// retryAttention decides about a step that needs attention: a create is
+// looked up again (never sent blindly) when its row changed, the user
+// asks, or says it was not applied; a cancel runs once its row names the
+// order to cancel.
+func (rs *resumer) retryAttention(i plan.StepID, rec checkpoint.Record) (checkpoint.State, string) {
+	if rs.p.Steps[i].Action == plan.PortInCancel {
+		if ownValue(&rs.p.Rows[rs.p.Steps[i].Row], colOrderID) != "" {
+			return checkpoint.Pending, whyCancelNamed
+		}
+		return checkpoint.NeedsAttention, whyAttention
+	}
+	if rs.o.RetryFailed || rs.changed(i, rec) || rs.declaredAbsent(i, rec) {
+		return checkpoint.InFlight, whyLookAgain
+	}
+	return checkpoint.NeedsAttention, whyAttention
+}
+
+// block marks blocked the pending steps that a kept or cancelled step
+// blocks, directly or through another, naming the root cause, as the walk
+// skips them at start.
+func (rs *resumer) block() {
+	for i := range rs.steps { // dependencies first
+		d := &rs.steps[i]
+		if d.state != checkpoint.Pending {
+			continue
+		}
+		for _, dep := range rs.p.Steps[i].Deps {
+			switch dd := &rs.steps[dep]; dd.state {
+			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
+				d.state, d.blockedBy = checkpoint.Skipped, dep
+			case checkpoint.Skipped:
+				d.state, d.blockedBy = checkpoint.Skipped, dd.blockedBy
+			}
+		}
+		if d.state == checkpoint.Skipped {
+			d.why = fmt.Sprintf("blocked by %s (%s)", rs.p.Key(d.blockedBy), rs.steps[d.blockedBy].state)
+		}
+	}
 }
 
 // settleByRows closes the create that needs attention (or is in flight)
 // of a row that now names what exists: the user looked it up and filled
 // in its ID, as the results told them. The record is marked done with
 // that ID, so that status and the results agree with the manifest.
-func (r *Runner) settleByRows() error {
+func (rs *resumer) settleByRows() error {
 	now := time.Now().UTC()
-	for ri := range r.p.Rows {
-		row := &r.p.Rows[ri]
-		oc, ok := ownCreate[row.Kind]
+	for ri := range rs.p.Rows {
+		row := &rs.p.Rows[ri]
+		create, col, ok := ownCreate(row.Kind)
 		if !ok {
 			continue
 		}
-		id := row.Get(oc.col)
+		id := row.Get(col)
 		if id == "" && row.Kind == plan.Numbers {
-			id = row.Get("PhoneNumber")
+			id = row.Get(colPhoneNumber)
 		}
-		if id == "" || r.p.RowStep(int32(ri), oc.action) >= 0 {
+		if id == "" || rs.p.RowStep(plan.RowID(ri), create) >= 0 {
 			continue
 		}
-		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, oc.action))
-		rec, ok, err := r.s.Get(key)
+		key := checkpoint.Key(plan.MakeKey(row.Kind, row.Key, create))
+		rec, ok, err := rs.recs.Get(key)
 		if err != nil {
 			return err
 		}
@@ -139,93 +243,38 @@ func (r *Runner) settleByRows() error {
 		if rec.IDs == nil {
 			rec.IDs = map[string]string{}
 		}
-		rec.IDs[oc.col] = id
-		rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+		rec.IDs[col] = id
+		clearErr(&rec)
 		rec.UpdatedAt = now
-		r.put(rec)
+		rs.put(rec)
 	}
 	return nil
-}
-
-// declaredAbsent tells whether the user says that step i's create, whose
-// outcome is unknown (as recorded in rec), was not applied: by --resend
-// with its key, or by the row's Action (resubmit for a port-in submit,
-// reissue for a port-out PIN). A declaration covers an outcome that was
-// unknown before this run started, never the answer to a request this run
-// sent: that one was not checked by anybody. A row's Action, which stays
-// in the manifest, covers one lost answer only (resendUsed).
-func (r *Runner) declaredAbsent(i int32, rec checkpoint.Record) bool {
-	if !rec.UpdatedAt.Before(r.started) {
-		return false
-	}
-	if slices.Contains(r.o.Resend, r.p.Key(i)) {
-		return true
-	}
-	if rec.Data[resendUsed] != "" {
-		return false
-	}
-	row := &r.p.Rows[r.p.Steps[i].Row]
-	switch r.p.Steps[i].Action {
-	case plan.PortInSubmit:
-		return row.Get("Action") == "resubmit"
-	case plan.PortOutIssue:
-		return row.Get("Action") == "reissue"
-	}
-	return false
-}
-
-// resendUsed marks the record of a create sent again on the user's word
-// that an earlier request was not applied.
-const resendUsed = "ResentOnRequest"
-
-// settleRestore removes the restore mark once every step to look up is in
-// the file, in flight (a run of some steps only leaves it for a full run).
-func (r *Runner) settleRestore() error {
-	if _, restored := r.s.Restored(); !restored || r.dry || r.o.Only != nil {
-		return nil
-	}
-	return r.s.ClearRestored()
 }
 
 // sentSince tells whether step i, as a checkpoint restored from a backup
 // records it (ok false: no record), may have been sent after the backup
 // was taken: a create that is not finished in the backup. It cannot be
 // sent again without a lookup (the API has no idempotency keys).
-func (r *Runner) sentSince(i int32, rec checkpoint.Record, ok bool) bool {
-	st := &r.p.Steps[i]
+func (rs *resumer) sentSince(i plan.StepID, rec checkpoint.Record, ok bool) bool {
+	st := &rs.p.Steps[i]
 	switch {
-	case !r.inScope(i):
+	case !rs.inScope(i):
 		return false
 	case !ok:
-		return createAction(st.Action) && !(st.Action == plan.PortInSubmit && r.p.KnownOrder(st.Row) != "")
+		return actions[st.Action].create && !(st.Action == plan.PortInSubmit && rs.p.KnownOrder(st.Row) != "")
 	}
 	switch rec.State {
 	case checkpoint.Pending, checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Skipped:
-		return createAction(st.Action)
+		return actions[st.Action].create
 	}
 	return false // done, cancelled or waiting; in flight is looked up anyway
 }
 
-// createAction tells whether a is a create: sent only after the step is
-// written in flight, and looked up before it is sent again.
-func createAction(a plan.Action) bool {
-	switch a {
-	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.NumberProvision,
-		plan.SubscriptionCreate, plan.MessageFilterCreate, plan.PortInSubmit, plan.PortOutIssue:
-		return true
-	}
-	return false
-}
-
-// sinceBackup marks the record of a step that a restored backup had not
-// finished, with the time the backup was taken.
-const sinceBackup = "SinceBackup"
-
 // lookUpFirst makes step i in flight as of since (when the backup the
 // checkpoint was restored from was taken), unless its record says it went
 // in flight earlier: the lookups then consider anything created since.
-func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
-	rec.Key = checkpoint.Key(r.p.Key(i))
+func (rs *resumer) lookUpFirst(i plan.StepID, rec checkpoint.Record, since time.Time) {
+	rec.Key = checkpoint.Key(rs.p.Key(i))
 	rec.State = checkpoint.InFlight
 	if rec.StartedAt.IsZero() || rec.StartedAt.After(since) {
 		rec.StartedAt = since
@@ -234,160 +283,19 @@ func (r *Runner) lookUpFirst(i int32, rec checkpoint.Record, since time.Time) {
 	if rec.Data == nil {
 		rec.Data = map[string]string{}
 	}
-	rec.Data[sinceBackup] = since.UTC().Format(time.RFC3339)
+	rec.Data[noteSinceBackup] = since.UTC().Format(time.RFC3339)
 	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
-	r.setState(i, checkpoint.InFlight)
-}
-
-// changed tells whether step i's row differs from the row the record was
-// made for (a secret column included, through its keyed MAC). A row whose
-// secret a results workbook masked (***) does not give it: only the other
-// columns are compared.
-func (r *Runner) changed(i int32, rec checkpoint.Record) bool {
-	if rec.Data[unknownSent] != "" {
-		return true
-	}
-	if rec.Fingerprint == "" {
-		return false
-	}
-	row := &r.p.Rows[r.p.Steps[i].Row]
-	fp, mac := row.Fingerprint(r.o.MACKey)
-	if row.Masked() {
-		return fp != rec.Fingerprint
-	}
-	return fp != rec.Fingerprint || (r.o.MACKey != nil && mac != rec.SecretMAC)
-}
-
-// unknownSent marks the record of a submit adopted from a manifest's
-// OrderId after the order was rejected: what was sent is not known, so the
-// row counts as changed, and the first rejection this checkpoint sees is
-// answered with an update carrying the row's values.
-const unknownSent = "SentUnknown"
-
-// adoptKnownOrder takes the submit step of a port-in row that names its
-// existing order (a results workbook fed back with a new checkpoint) as
-// done by that order: the order is followed, and a fixed row updates it;
-// nothing is submitted again.
-func (r *Runner) adoptKnownOrder(i int32) {
-	ri := r.p.Steps[i].Row
-	now := time.Now().UTC()
-	// The order is taken to hold the row's values, its PortInDate too.
-	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i)), State: checkpoint.Done,
-		IDs: map[string]string{"OrderId": r.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
-		Data: map[string]string{dateSent: r.p.Rows[ri].Get("PortInDate")}}
-	rec.Fingerprint, rec.SecretMAC = r.p.Rows[ri].Fingerprint(r.o.MACKey)
-	if strings.EqualFold(fedBack(r.p, ri, "PortStatus"), telegent.PortRejected) {
-		rec.Data[unknownSent] = "yes"
-	}
-	r.put(rec)
-	r.setState(i, checkpoint.Done)
-}
-
-// fedBack returns the value of a column that a results workbook added
-// (Status, PortStatus, …) in row ri, or "": such columns are read, not
-// validated, and take no part in the plan.
-func fedBack(p *plan.Plan, ri int32, col string) string {
-	row := &p.Rows[ri]
-	t := &p.Tables[row.Table]
-	for c, canon := range t.Canon {
-		if canon == col && c < len(row.Cells) {
-			return strings.TrimSpace(row.Cells[c])
-		}
-	}
-	return ""
-}
-
-// initialReady counts unfinished dependencies, skips steps whose
-// dependencies failed, and queues the steps that can start now.
-func (r *Runner) initialReady() {
-	for i := range r.p.Steps {
-		idx := int32(i)
-		if r.p.Steps[i].Action == plan.PortInEligibility && r.state[i] == checkpoint.Pending && r.inScope(idx) {
-			r.gateLeft++
-		}
-	}
-	for i := range r.p.Steps {
-		idx := int32(i)
-		if r.state[i] != checkpoint.Pending || !r.inScope(idx) {
-			continue
-		}
-		var n int32
-		cause := int32(-1)
-		for _, d := range r.p.Steps[i].Deps {
-			switch r.state[d] {
-			case checkpoint.Done:
-			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
-				cause = d
-			case checkpoint.Skipped:
-				cause = r.blockedBy[d]
-			default:
-				n++
-			}
-		}
-		if cause >= 0 {
-			r.skipFor(idx, cause)
-			continue
-		}
-		if r.unskip[i] {
-			r.clearSkip(idx)
-		}
-		r.waiting[i] = n
-		if n == 0 {
-			r.makeReady(idx)
-		}
-	}
-	// Ready is popped from the end. Steps that unlock many others (a route
-	// shared by thousands of lines) and the eligibility checks that gate
-	// every port submit go first, then the manifest's order.
-	for a, b := 0, len(r.ready)-1; a < b; a, b = a+1, b-1 {
-		r.ready[a], r.ready[b] = r.ready[b], r.ready[a]
-	}
-	sort.SliceStable(r.ready, func(a, b int) bool { return r.urgency(r.ready[a]) < r.urgency(r.ready[b]) })
-}
-
-// urgency ranks ready steps at start: eligibility checks (which gate every
-// submit) first, then by how many steps each one unlocks.
-func (r *Runner) urgency(i int32) int {
-	if r.p.Steps[i].Action == plan.PortInEligibility {
-		return math.MaxInt
-	}
-	return len(r.dependents(i))
+	rs.put(rec)
+	rs.set(i, checkpoint.InFlight, whyRestored)
 }
 
 // clearSkip records that step i, skipped by an earlier run, is no longer
 // blocked (what blocked it is done now, or runs again), so that status and
 // the results show it pending or waiting instead of the old cause.
-func (r *Runner) clearSkip(i int32) {
-	rec := r.record(i)
+func (rs *resumer) clearSkip(i plan.StepID) {
+	rec := rs.record(i)
 	rec.State = checkpoint.Pending
-	rec.ErrClass, rec.ErrStatus, rec.ErrMessage = "", 0, ""
+	clearErr(&rec)
 	rec.UpdatedAt = time.Now().UTC()
-	r.put(rec)
-}
-
-// skipFor marks step i skipped because of root, unless root is itself
-// blocked by something earlier (then that is named).
-func (r *Runner) skipFor(i, root int32) {
-	if root < 0 {
-		return
-	}
-	if r.state[root] == checkpoint.Skipped && r.blockedBy[root] >= 0 {
-		root = r.blockedBy[root]
-	}
-	r.skip(i, root)
-}
-
-// inScope tells whether step i runs at all in this run (Options.Only).
-func (r *Runner) inScope(i int32) bool {
-	if r.o.Only == nil {
-		return true
-	}
-	a := r.p.Steps[i].Action
-	for _, o := range r.o.Only {
-		if o == a {
-			return true
-		}
-	}
-	return false
+	rs.put(rec)
 }

@@ -893,8 +893,8 @@ func TestNoAnswerFailsRetryably(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := rowStates(t, state)[key]
-	if rec.State != checkpoint.Failed || rec.ErrClass != "retry" {
-		t.Fatalf("%s = %s (class %q), want failed as retryable", key, rec.State, rec.ErrClass)
+	if rec.State != checkpoint.Failed || rec.ErrClass != checkpoint.ClassRetry {
+		t.Fatalf("%s = %s (class %q), want failed as retryable", key, rec.State, rec.ErrClass.String())
 	}
 	if strings.HasPrefix(rec.ErrMessage, "0 ") || !strings.Contains(rec.ErrMessage, "re-running retries this row") {
 		t.Errorf("error = %q, want no made-up status 0 and the hint that re-running retries this row", rec.ErrMessage)

@@ -60,7 +60,7 @@ func TestSampleMigration(t *testing.T) {
 	recs := rowStates(t, state)
 	done := map[plan.Action]int{}
 	for i := range p.Steps {
-		if recs[string(p.Key(int32(i)))].State == checkpoint.Done {
+		if recs[string(p.Key(plan.StepID(i)))].State == checkpoint.Done {
 			done[p.Steps[i].Action]++
 		}
 	}

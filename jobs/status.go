@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -35,17 +36,21 @@ func Status(s *checkpoint.Store) (StepCounts, []WaitingPort, error) {
 	counts := StepCounts{}
 	var waiting []WaitingPort
 	err := s.ForEach(func(rec checkpoint.Record) error {
-		k := string(rec.Key)
-		kind, rest, _ := strings.Cut(k, "/")
-		if counts[kind] == nil {
-			counts[kind] = map[checkpoint.State]int{}
+		kind, number, a, err := plan.ParseStepKey(string(rec.Key))
+		slug := kind.Slug()
+		if err != nil {
+			// A key this build does not make: counted under its first part.
+			slug, _, _ = strings.Cut(string(rec.Key), "/")
 		}
-		counts[kind][rec.State]++
-		if rec.State == checkpoint.Waiting && strings.HasSuffix(k, "/"+plan.PortInMonitor.Slug()) {
+		if counts[slug] == nil {
+			counts[slug] = map[checkpoint.State]int{}
+		}
+		counts[slug][rec.State]++
+		if err == nil && rec.State == checkpoint.Waiting && a == plan.PortInMonitor {
 			waiting = append(waiting, WaitingPort{
-				Number:     rest[:strings.LastIndexByte(rest, '/')],
-				OrderId:    rec.IDs["OrderId"],
-				PortStatus: rec.Data["PortStatus"],
+				Number:     number,
+				OrderId:    rec.IDs[colOrderID],
+				PortStatus: rec.Data[colPortStatus],
 			})
 		}
 		return nil
@@ -61,11 +66,11 @@ func Eligibility(p *plan.Plan, s *checkpoint.Store) (eligible, not, unchecked in
 		if p.Steps[i].Action != plan.PortInEligibility {
 			continue
 		}
-		rec, _, err := s.Get(checkpoint.Key(p.Key(int32(i))))
+		rec, _, err := s.Get(checkpoint.Key(p.Key(plan.StepID(i))))
 		if err != nil {
 			return 0, 0, 0, err
 		}
-		switch rec.Data["Eligible"] {
+		switch rec.Data[colEligible] {
 		case "yes":
 			eligible++
 		case "no":
@@ -84,33 +89,28 @@ type Preview struct {
 	Kind    plan.Kind
 	Action  plan.Action
 	Done    int
-	Run     int // never run, retried, or resumed (waiting ports are polled again)
-	Check   int // in-flight: looked up before anything is re-sent
-	Kept    int // failed or needing attention, kept as they are (unchanged rows)
-	Other   int // cancelled
-	Blocked int // would be skipped: a step they need is kept, or cancelled
-	Example []int32
+	Run     int           // never run, retried, or resumed (waiting ports are polled again)
+	Check   int           // in-flight: looked up before anything is re-sent
+	Kept    int           // failed or needing attention, kept as they are (unchanged rows)
+	Other   int           // cancelled
+	Blocked int           // would be skipped: a step they need is kept, or cancelled
+	Example []plan.StepID // up to three steps that would run
+	Why     []string      // why each of Example runs ("never run", "its row changed since it ran", …)
 }
 
 // PreviewPlan computes Preview lines from the plan and, if s is not nil,
-// the checkpoint, deciding every step as a run would start (without
-// writing anything). o.MACKey lets it notice rows whose only change is in
+// the checkpoint, deciding every step as a run would start (the run takes
+// the same decision; the preview writes nothing). o.MACKey lets it notice rows whose only change is in
 // a secret column.
 func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
-	r := New(p, nil, s, o)
-	r.dry = true
-	r.index()
+	var rst restore
 	if s != nil {
-		if _, err := r.load(); err != nil {
-			return nil, err
-		}
-	} else {
-		for i := range r.state {
-			r.state[i] = checkpoint.Pending
-			r.blockedBy[i] = -1
-		}
+		rst.since, rst.restored = s.Restored()
 	}
-	r.initialReady()
+	d, err := decide(p, newOverlay(s), rst, o, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
 	type key struct {
 		k plan.Kind
 		a plan.Action
@@ -126,7 +126,7 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			lines[k] = l
 			order = append(order, k)
 		}
-		switch r.state[i] {
+		switch d.steps[i].state {
 		case checkpoint.Done:
 			l.Done++
 		case checkpoint.InFlight:
@@ -140,7 +140,8 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 		default:
 			l.Run++
 			if len(l.Example) < 3 {
-				l.Example = append(l.Example, int32(i))
+				l.Example = append(l.Example, plan.StepID(i))
+				l.Why = append(l.Why, d.steps[i].why)
 			}
 		}
 	}

@@ -303,7 +303,7 @@ func (b *builder) rowProblem(i int32, fi int, msg string) {
 }
 
 // Where returns "sheet:row" of a row, as problems and results name it.
-func (p *Plan) Where(row int32) string {
+func (p *Plan) Where(row RowID) string {
 	r := &p.Rows[row]
 	return fmt.Sprintf("%s:%d", p.Tables[r.Table].Sheet, r.Num)
 }

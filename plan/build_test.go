@@ -481,11 +481,11 @@ func TestSecretsNeverInProblems(t *testing.T) {
 }
 
 // rowByKey returns the index of the row of kind k with key key.
-func rowByKey(t *testing.T, p *Plan, k Kind, key string) int32 {
+func rowByKey(t *testing.T, p *Plan, k Kind, key string) RowID {
 	t.Helper()
 	for i := range p.Rows {
 		if p.Rows[i].Kind == k && p.Rows[i].Key == key {
-			return int32(i)
+			return RowID(i)
 		}
 	}
 	t.Fatalf("no %s row with key %q", k, key)

@@ -1,6 +1,10 @@
 package plan
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // steps builds the DAG. Kinds are visited in dependency order (accounts,
 // subscribers, routes, then lines) and each row's steps in action order,
@@ -12,7 +16,7 @@ import "strings"
 func (b *builder) steps() {
 	count := dag{p: b.p, counting: true}
 	b.walk(&count)
-	g := dag{p: b.p, deps: make([]int32, 0, count.ndeps)}
+	g := dag{p: b.p, deps: make([]StepID, 0, count.ndeps)}
 	b.p.Steps = make([]Step, 0, count.nsteps)
 	b.walk(&g)
 }
@@ -21,14 +25,14 @@ func (b *builder) walk(g *dag) {
 	if b.elig {
 		for _, i := range b.byKind[PortIns] {
 			if g.p.Rows[i].checksEligibility() {
-				g.add(i, PortInEligibility)
+				g.add(RowID(i), PortInEligibility)
 			}
 		}
 		return
 	}
 	for k := range NumKinds {
 		for _, i := range b.byKind[k] {
-			stepsOf[k](g, i)
+			stepsOf[k](g, RowID(i))
 		}
 	}
 }
@@ -36,7 +40,7 @@ func (b *builder) walk(g *dag) {
 // dag appends steps; the dependency lists of all steps share one slice.
 type dag struct {
 	p    *Plan
-	deps []int32
+	deps []StepID
 
 	counting      bool // only count steps and dependencies
 	nsteps, ndeps int
@@ -44,14 +48,14 @@ type dag struct {
 
 // add appends step a of row i depending on deps (-1 entries are absent
 // parents and are skipped) and returns its index.
-func (g *dag) add(i int32, a Action, deps ...int32) int32 {
+func (g *dag) add(i RowID, a Action, deps ...StepID) StepID {
 	if g.counting {
 		g.nsteps++
 		g.ndeps += len(deps)
 		return 0
 	}
 	p := g.p
-	s := int32(len(p.Steps))
+	s := StepID(len(p.Steps))
 	r := &p.Rows[i]
 	if r.nstep == 0 {
 		r.step0 = s
@@ -70,7 +74,7 @@ next:
 		}
 		g.deps = append(g.deps, d)
 	}
-	var ds []int32
+	var ds []StepID
 	if len(g.deps) > start {
 		ds = g.deps[start:len(g.deps):len(g.deps)]
 	}
@@ -79,59 +83,59 @@ next:
 }
 
 // of returns the step of row i (-1 for none) with action a, or -1.
-func (g *dag) of(i int32, a Action) int32 {
+func (g *dag) of(i RowID, a Action) StepID {
 	if i < 0 || g.counting {
 		return -1
 	}
 	return g.p.RowStep(i, a)
 }
 
-var stepsOf = [NumKinds]func(g *dag, i int32){
+var stepsOf = [NumKinds]func(g *dag, i RowID){
 	Accounts:      accountSteps,
 	Subscribers:   subscriberSteps,
-	MessageRoutes: func(g *dag, i int32) { routeSteps(g, i, MessageRouteCreate) },
-	VoiceRoutes:   func(g *dag, i int32) { routeSteps(g, i, VoiceRouteCreate) },
+	MessageRoutes: func(g *dag, i RowID) { routeSteps(g, i, MessageRouteCreate) },
+	VoiceRoutes:   func(g *dag, i RowID) { routeSteps(g, i, VoiceRouteCreate) },
 	Numbers:       numberSteps,
 	PortIns:       portInSteps,
 	PortOuts:      portOutSteps,
 }
 
-func accountSteps(g *dag, i int32) {
+func accountSteps(g *dag, i RowID) {
 	if g.p.Rows[i].val(acID) == "" {
 		g.add(i, AccountCreate)
 	}
 }
 
-func subscriberSteps(g *dag, i int32) {
+func subscriberSteps(g *dag, i RowID) {
 	r := &g.p.Rows[i]
-	create := int32(-1)
+	create := StepID(-1)
 	if r.val(suID) == "" {
-		create = g.add(i, SubscriberCreate, g.of(r.par[slotAccount], AccountCreate))
+		create = g.add(i, SubscriberCreate, g.of(RowID(r.par[slotAccount]), AccountCreate))
 	}
 	if r.val(suGuardianCalls) != "" || r.val(suGuardianMessages) != "" || r.val(suFilterLevel) != "" {
 		g.add(i, GuardianSet, create)
 	}
 }
 
-func routeSteps(g *dag, i int32, a Action) {
+func routeSteps(g *dag, i RowID, a Action) {
 	r := &g.p.Rows[i]
 	if r.val(ownID[r.Kind]) == "" {
-		g.add(i, a, g.of(r.par[slotAccount], AccountCreate))
+		g.add(i, a, g.of(RowID(r.par[slotAccount]), AccountCreate))
 	}
 }
 
 // parentCreates returns the create steps of the account, subscriber and
 // routes a line names (-1 where there is none).
-func (g *dag) parentCreates(i int32) (acc, sub, mroute, vroute int32) {
+func (g *dag) parentCreates(i RowID) (acc, sub, mroute, vroute StepID) {
 	r := &g.p.Rows[i]
 	a, _ := g.p.Parent(i, Accounts)
-	return g.of(a, AccountCreate), g.of(r.par[slotSubscriber], SubscriberCreate),
-		g.of(r.par[slotMessageRoute], MessageRouteCreate), g.of(r.par[slotVoiceRoute], VoiceRouteCreate)
+	return g.of(a, AccountCreate), g.of(RowID(r.par[slotSubscriber]), SubscriberCreate),
+		g.of(RowID(r.par[slotMessageRoute]), MessageRouteCreate), g.of(RowID(r.par[slotVoiceRoute]), VoiceRouteCreate)
 }
 
 // lineTail adds the steps that follow a line's number: subscription, data
 // usage and message filter.
-func (g *dag) lineTail(i, number, subCreate int32) {
+func (g *dag) lineTail(i RowID, number, subCreate StepID) {
 	r := &g.p.Rows[i]
 	if r.val(lnPackage) != "" && r.val(lnSubscriptionID) == "" {
 		g.add(i, SubscriptionCreate, number, subCreate)
@@ -140,29 +144,29 @@ func (g *dag) lineTail(i, number, subCreate int32) {
 		g.add(i, DataUsageSet, number)
 	}
 	if sub := r.par[slotSubscriber]; sub >= 0 && g.p.Rows[sub].val(suFilterLevel) != "" && r.val(lnFilterID) == "" {
-		g.add(i, MessageFilterCreate, number, g.of(sub, GuardianSet))
+		g.add(i, MessageFilterCreate, number, g.of(RowID(sub), GuardianSet))
 	}
 }
 
-func numberSteps(g *dag, i int32) {
+func numberSteps(g *dag, i RowID) {
 	r := &g.p.Rows[i]
 	acc, sub, mroute, vroute := g.parentCreates(i)
-	prov := int32(-1)
+	prov := StepID(-1)
 	if r.val(lnPhoneNumberID) == "" && r.val(nuPhoneNumber) == "" {
 		prov = g.add(i, NumberProvision, sub, acc, mroute, vroute)
 	}
 	g.lineTail(i, prov, sub)
 }
 
-func portInSteps(g *dag, i int32) {
+func portInSteps(g *dag, i RowID) {
 	r := &g.p.Rows[i]
 	if r.cancelled() {
 		g.add(i, PortInCancel)
 		return
 	}
-	monitor := int32(-1)
+	monitor := StepID(-1)
 	if r.val(lnPhoneNumberID) == "" { // not ported yet
-		var submit int32
+		var submit StepID
 		if r.checksEligibility() {
 			submit = g.add(i, PortInSubmit, g.add(i, PortInEligibility))
 		} else {
@@ -177,7 +181,7 @@ func portInSteps(g *dag, i int32) {
 	g.lineTail(i, bind, -1)
 }
 
-func portOutSteps(g *dag, i int32) {
+func portOutSteps(g *dag, i RowID) {
 	if g.p.Rows[i].val(poOrderID) == "" {
 		g.add(i, PortOutIssue)
 	}
@@ -193,7 +197,7 @@ func portOutSteps(g *dag, i int32) {
 // its checkpoint has no record of it, so that once the order is rejected
 // and the row fixed, the submit step sends portin/update on this OrderId,
 // never a second order.
-func (p *Plan) KnownOrder(row int32) string {
+func (p *Plan) KnownOrder(row RowID) string {
 	if row < 0 || int(row) >= len(p.Rows) {
 		return ""
 	}
@@ -219,7 +223,7 @@ func (r *Row) knownOrder() string {
 }
 
 // Key returns the step key of step i.
-func (p *Plan) Key(i int32) StepKey {
+func (p *Plan) Key(i StepID) StepKey {
 	s := &p.Steps[i]
 	r := &p.Rows[s.Row]
 	return MakeKey(r.Kind, r.Key, s.Action)
@@ -236,10 +240,51 @@ func MakeKey(k Kind, naturalKey string, a Action) StepKey {
 	return StepKey(k.Slug() + "/" + naturalKey + "/" + a.Slug())
 }
 
+// kindActions lists the actions that steps of each kind's rows may have.
+var kindActions = [NumKinds][]Action{
+	Accounts:      {AccountCreate},
+	Subscribers:   {SubscriberCreate, GuardianSet},
+	MessageRoutes: {MessageRouteCreate},
+	VoiceRoutes:   {VoiceRouteCreate},
+	Numbers:       {NumberProvision, SubscriptionCreate, DataUsageSet, MessageFilterCreate},
+	PortIns: {PortInEligibility, PortInSubmit, PortInMonitor, PortInCancel, NumberBind, SubscriptionCreate, DataUsageSet,
+		MessageFilterCreate},
+	PortOuts: {PortOutIssue},
+}
+
+// ParseStepKey splits a step key made by MakeKey into its kind, natural
+// key (unescaped) and action. It fails for a key that no plan makes.
+func ParseStepKey(key string) (k Kind, naturalKey string, a Action, err error) {
+	kind, rest, ok1 := strings.Cut(key, "/")
+	natural, slug, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 || natural == "" || strings.Contains(slug, "/") {
+		return 0, "", 0, fmt.Errorf("step key %q: want kind/natural-key/step", key)
+	}
+	ki := slices.Index(kindSlugs[:], kind)
+	if ki < 0 {
+		return 0, "", 0, fmt.Errorf("step key %q: no kind %q", key, kind)
+	}
+	k = Kind(ki)
+	i := slices.IndexFunc(kindActions[k], func(a Action) bool { return a.Slug() == slug })
+	if i < 0 {
+		return 0, "", 0, fmt.Errorf("step key %q: %s rows have no step %q", key, k, slug)
+	}
+	if strings.Contains(natural, "%") {
+		natural = strings.NewReplacer("%2F", "/", "%25", "%").Replace(natural)
+	}
+	return k, natural, kindActions[k][i], nil
+}
+
+// Sibling returns the key of the step with action a of the same row.
+func (k StepKey) Sibling(a Action) StepKey {
+	s := string(k)
+	return StepKey(s[:strings.LastIndexByte(s, '/')+1] + a.Slug())
+}
+
 // RowStep returns the index of the step of row with action a, or -1.
-func (p *Plan) RowStep(row int32, a Action) int32 {
+func (p *Plan) RowStep(row RowID, a Action) StepID {
 	r := &p.Rows[row]
-	for s := r.step0; s < r.step0+int32(r.nstep); s++ {
+	for s := r.step0; s < r.step0+StepID(r.nstep); s++ {
 		if p.Steps[s].Action == a {
 			return s
 		}
@@ -255,13 +300,13 @@ func (p *Plan) RowStep(row int32, a Action) int32 {
 // parent's create step. Both are -1, "" when the row has no such parent.
 // A Numbers or PortIns row that names no account has its subscriber's; a
 // route row that names none has the one its lines use (see routeAccounts).
-func (p *Plan) Parent(row int32, k Kind) (parent int32, id string) {
+func (p *Plan) Parent(row RowID, k Kind) (parent RowID, id string) {
 	r := &p.Rows[row]
 	for _, rf := range kindRefs[r.Kind] {
 		if rf.kind != k {
 			continue
 		}
-		parent, id = r.par[rf.slot], r.val(rf.idField)
+		parent, id = RowID(r.par[rf.slot]), r.val(rf.idField)
 		if id == "" && parent >= 0 {
 			id = p.Rows[parent].val(ownID[k])
 		}
@@ -269,10 +314,10 @@ func (p *Plan) Parent(row int32, k Kind) (parent int32, id string) {
 			switch r.Kind {
 			case Numbers, PortIns:
 				if sub := r.par[slotSubscriber]; sub >= 0 {
-					return p.Parent(sub, Accounts)
+					return p.Parent(RowID(sub), Accounts)
 				}
 			case MessageRoutes, VoiceRoutes:
-				id = p.routeAccount[row]
+				id = p.routeAccount[int32(row)]
 			}
 		}
 		return parent, id

@@ -16,7 +16,7 @@ func deps(p *Plan) map[StepKey][]StepKey {
 			ds = append(ds, p.Key(d))
 		}
 		slices.Sort(ds)
-		m[p.Key(int32(i))] = ds
+		m[p.Key(StepID(i))] = ds
 	}
 	return m
 }
@@ -27,7 +27,7 @@ func checkTopological(t *testing.T, p *Plan) {
 	for i, s := range p.Steps {
 		for _, d := range s.Deps {
 			if d < 0 || int(d) >= i {
-				t.Errorf("step %d %s depends on step %d, want only earlier steps", i, p.Key(int32(i)), d)
+				t.Errorf("step %d %s depends on step %d, want only earlier steps", i, p.Key(StepID(i)), d)
 			}
 		}
 	}
@@ -187,9 +187,9 @@ func TestExistingRowsInDAG(t *testing.T) {
 		t.Errorf("RowStep(old subscriber, create) = %d, want -1", s)
 	}
 	for _, tt := range []struct {
-		row    int32
+		row    RowID
 		kind   Kind
-		parent int32
+		parent RowID
 		id     string
 	}{
 		{n1, Accounts, old, "AID-OLD"}, // the subscriber's account
@@ -214,7 +214,7 @@ func TestParentByID(t *testing.T) {
 		"N2|TSUID-1||MRID-1||mvno|p2p|Sms-Only",
 	}}})
 	for _, tt := range []struct {
-		row  int32
+		row  RowID
 		kind Kind
 		id   string
 	}{
@@ -233,12 +233,48 @@ func TestParentByID(t *testing.T) {
 func TestRowStepFindsEveryStep(t *testing.T) {
 	p := mustBuild(t, base())
 	for i, s := range p.Steps {
-		if got := p.RowStep(s.Row, s.Action); got != int32(i) {
+		if got := p.RowStep(s.Row, s.Action); got != StepID(i) {
 			t.Errorf("RowStep(%d, %s) = %d, want %d", s.Row, s.Action.Slug(), got, i)
 		}
 	}
 	if got := p.RowStep(rowByKey(t, p, Numbers, "L3"), SubscriptionCreate); got != -1 {
 		t.Errorf("RowStep(L3, subscription) = %d, want -1: L3 has no Package", got)
+	}
+}
+
+// ParseStepKey reads back what MakeKey wrote, for every step of a plan
+// and for natural keys that need escaping; Sibling names the same row's
+// other steps; a key no plan makes is refused.
+func TestParseStepKey(t *testing.T) {
+	p := mustBuild(t, base().with("Numbers", "", "x/y%z|jane@example.com|sms||mvno|p2p|Sms-Only||||"))
+	check := func(k Kind, natural string, a Action) {
+		t.Helper()
+		key := MakeKey(k, natural, a)
+		gk, gn, ga, err := ParseStepKey(string(key))
+		if err != nil || gk != k || gn != natural || ga != a {
+			t.Errorf("ParseStepKey(%q) = %s, %q, %s, %v; want %s, %q, %s", key, gk, gn, ga.Slug(), err, k, natural, a.Slug())
+		}
+	}
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		r := &p.Rows[s.Row]
+		check(r.Kind, r.Key, s.Action)
+		for _, a := range []Action{PortInSubmit, SubscriptionCreate} {
+			if sib := p.RowStep(s.Row, a); sib >= 0 && p.Key(StepID(i)).Sibling(a) != p.Key(sib) {
+				t.Errorf("%s.Sibling(%s) = %q, want %q", p.Key(StepID(i)), a.Slug(), p.Key(StepID(i)).Sibling(a), p.Key(sib))
+			}
+		}
+	}
+	check(Numbers, "%2F", SubscriptionCreate)
+	check(Subscribers, "a%b/c", SubscriberCreate)
+	if got := StepKey("portins/+18015551234/submit").Sibling(PortInCancel); got != "portins/+18015551234/cancel" {
+		t.Errorf("Sibling(cancel) = %q", got)
+	}
+	for _, bad := range []string{"", "accounts", "accounts/acme", "accounts//create", "widgets/x/create",
+		"accounts/acme/provision", "accounts/a/b/create", "numbers/L1/pin"} {
+		if _, _, _, err := ParseStepKey(bad); err == nil {
+			t.Errorf("ParseStepKey(%q) succeeded, want an error", bad)
+		}
 	}
 }
 
@@ -263,7 +299,7 @@ func TestKeyEscaping(t *testing.T) {
 	p := mustBuild(t, base().with("Numbers", "", "x/y%z|jane@example.com|sms||mvno|p2p|Sms-Only||||"))
 	found := false
 	for i := range p.Steps {
-		if k := p.Key(int32(i)); strings.HasPrefix(string(k), "numbers/x") {
+		if k := p.Key(StepID(i)); strings.HasPrefix(string(k), "numbers/x") {
 			found = k == "numbers/x%2Fy%25z/provision"
 			if !found {
 				t.Errorf("Key = %q, want numbers/x%%2Fy%%25z/provision", k)
@@ -324,9 +360,9 @@ func TestCheckEligibility(t *testing.T) {
 	var keys []StepKey
 	for i := range p.Steps {
 		if p.Steps[i].Action != PortInEligibility || len(p.Steps[i].Deps) != 0 {
-			t.Errorf("step %s: %v with deps %v, want eligibility steps only", p.Key(int32(i)), p.Steps[i].Action, p.Steps[i].Deps)
+			t.Errorf("step %s: %v with deps %v, want eligibility steps only", p.Key(StepID(i)), p.Steps[i].Action, p.Steps[i].Deps)
 		}
-		keys = append(keys, p.Key(int32(i)))
+		keys = append(keys, p.Key(StepID(i)))
 	}
 	wantKeys := []StepKey{"portins/+18015553001/eligibility", "portins/+18015553005/eligibility"}
 	if !slices.Equal(keys, wantKeys) {
@@ -350,7 +386,7 @@ func TestCheckEligibility(t *testing.T) {
 		"801-555-3005|resubmit|jane@example.com|sms|Old Co|1|0550|1 Main|Lehi|UT|84043|||"))
 	fullKeys := map[StepKey]bool{}
 	for i := range full.Steps {
-		fullKeys[full.Key(int32(i))] = true
+		fullKeys[full.Key(StepID(i))] = true
 	}
 	for _, k := range wantKeys {
 		if !fullKeys[k] {

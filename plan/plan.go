@@ -64,8 +64,14 @@ var actionSlugs = [...]string{"create", "create", "guardian", "create", "create"
 func (a Action) Slug() string { return actionSlugs[a] }
 
 // StepKey identifies a step by natural key, never by row number:
-// "<kind slug>/<natural key>/<action slug>".
+// "<kind slug>/<natural key>/<action slug>" (see MakeKey, ParseStepKey).
 type StepKey string
+
+// StepID is the index of a step in Plan.Steps.
+type StepID int32
+
+// RowID is the index of a row in Plan.Rows.
+type RowID int32
 
 // TableInfo describes one input table as read.
 type TableInfo struct {
@@ -88,15 +94,15 @@ type Row struct {
 	diff  uint64   // schema fields whose value is in vals rather than in Cells (see Row.val)
 	tab   *tableMap
 	par   [numSlots]int32 // resolved parent rows (see slot), -1 when none
-	step0 int32           // index of the row's first step in Plan.Steps
+	step0 StepID          // the row's first step
 	nstep uint8           // number of steps of the row (they are contiguous)
 }
 
 // Step is one unit of work in the DAG.
 type Step struct {
 	Action Action
-	Row    int32   // index into Plan.Rows
-	Deps   []int32 // indices into Plan.Steps that must be done first
+	Row    RowID    // the row it is a step of
+	Deps   []StepID // the steps that must be done first
 }
 
 // Plan is the validated manifest and its step DAG. Steps are in a

@@ -81,7 +81,7 @@ func (b *builder) resolve() {
 	b.uniqueICCIDs()
 	for _, i := range b.byKind[PortOuts] {
 		if j, ok := b.keys[PortIns][rows[i].Key]; ok && !rows[j].cancelled() {
-			b.rowProblem(i, poNumber, quote(rows[i].Key)+" is also ported in by "+b.p.Where(j)+
+			b.rowProblem(i, poNumber, quote(rows[i].Key)+" is also ported in by "+b.p.Where(RowID(j))+
 				" (want a number this manifest does not port in, or Action cancel on the port-in)")
 		}
 	}
@@ -114,7 +114,7 @@ func (b *builder) uniqueKeys(k Kind) map[string]int32 {
 		}
 		lk := lookupKey(k, r.Key)
 		if j, dup := idx[lk]; dup {
-			b.rowProblem(i, key, quote(r.Key)+" is also the "+keyName[k]+" of "+b.p.Where(j)+
+			b.rowProblem(i, key, quote(r.Key)+" is also the "+keyName[k]+" of "+b.p.Where(RowID(j))+
 				" (want each "+keyName[k]+" once per manifest)")
 			continue
 		}
@@ -135,12 +135,12 @@ func (b *builder) uniqueLineRefs() {
 			continue
 		}
 		if j, ok := b.keys[Numbers][lr]; ok {
-			b.rowProblem(i, piLineRef, quote(lr)+" is also the LineRef of "+b.p.Where(j)+
+			b.rowProblem(i, piLineRef, quote(lr)+" is also the LineRef of "+b.p.Where(RowID(j))+
 				" (want a line either provisioned in Numbers or ported in, not both)")
 			continue
 		}
 		if j, dup := seen[lr]; dup {
-			b.rowProblem(i, piLineRef, quote(lr)+" is also the LineRef of "+b.p.Where(j)+" (want each LineRef once per manifest)")
+			b.rowProblem(i, piLineRef, quote(lr)+" is also the LineRef of "+b.p.Where(RowID(j))+" (want each LineRef once per manifest)")
 			continue
 		}
 		seen[lr] = i
@@ -165,7 +165,7 @@ func (b *builder) uniqueICCIDs() {
 			// number: 8901…080F and 8901…080 are the same SIM.
 			sim := strings.TrimSuffix(id, "F")
 			if j, dup := seen[sim]; dup {
-				b.rowProblem(i, lnICCID, quote(id)+" is also the ICCID of "+b.p.Where(j)+" (want one line per SIM)")
+				b.rowProblem(i, lnICCID, quote(id)+" is also the ICCID of "+b.p.Where(RowID(j))+" (want one line per SIM)")
 				continue
 			}
 			seen[sim] = i
@@ -195,7 +195,7 @@ func (b *builder) references(i int32) {
 		parentID := b.p.Rows[j].val(ownID[rf.kind])
 		if id != "" && parentID != "" && id != parentID {
 			idName := schemas[r.Kind].fields[rf.idField].name
-			b.rowProblem(i, rf.idField, quote(id)+" differs from "+quote(parentID)+", the ID of "+b.p.Where(j)+
+			b.rowProblem(i, rf.idField, quote(id)+" differs from "+quote(parentID)+", the ID of "+b.p.Where(RowID(j))+
 				" named by "+schemas[r.Kind].fields[rf.refField].name+" (want the same ID, or only one of "+
 				schemas[r.Kind].fields[rf.refField].name+" and "+idName+")")
 		}
@@ -209,8 +209,8 @@ func (b *builder) sameAccount(i int32) {
 	if sub < 0 || (r.val(lnAccountRef) == "" && r.val(lnAccountID) == "") {
 		return
 	}
-	acc, accID := b.p.Parent(i, Accounts)
-	subAcc, subAccID := b.p.Parent(sub, Accounts)
+	acc, accID := b.p.Parent(RowID(i), Accounts)
+	subAcc, subAccID := b.p.Parent(RowID(sub), Accounts)
 	var differ bool
 	switch {
 	case acc >= 0 && subAcc >= 0: // both name manifest rows: a differing ID is reported by references
@@ -232,7 +232,7 @@ func (b *builder) sameAccount(i int32) {
 		if theirs == "" {
 			theirs = subAccID
 		}
-		b.rowProblem(i, fi, quote(r.val(fi))+" is not the account of subscriber "+s.Key+" ("+b.p.Where(sub)+
+		b.rowProblem(i, fi, quote(r.val(fi))+" is not the account of subscriber "+s.Key+" ("+b.p.Where(RowID(sub))+
 			" is in "+quote(theirs)+"; want the subscriber's account, or empty to use it)")
 	}
 }

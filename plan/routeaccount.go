@@ -37,11 +37,11 @@ func (b *builder) routeAccounts() {
 			if r.cancelled() {
 				continue
 			}
-			acc, id := b.p.Parent(i, Accounts)
+			acc, id := b.p.Parent(RowID(i), Accounts)
 			if acc < 0 && id == "" {
 				continue
 			}
-			a := acctRef{row: acc, id: id}
+			a := acctRef{row: int32(acc), id: id}
 			if acc >= 0 {
 				a.id = ""
 			}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -15,137 +13,30 @@ import (
 	"telegent-bulk/telegent"
 )
 
-// rowError is a failure the runner itself found in a row (not eligible, an
-// unknown package, nothing to cancel): it fails the row, never the run. A
-// transient one (retry) is tried again by the next run.
-type rowError struct {
-	msg   string
-	retry bool
-}
+// The calls of a port-in row's steps: eligibility, the submit (or the
+// update of a rejected order, or a fresh order after a cancelled one), the
+// monitor's polls, and a cancel. Where the order stands between them is
+// portOrder's (portorder.go).
 
-func (e *rowError) Error() string { return e.msg }
-
-func rowErrorf(format string, args ...any) error { return &rowError{msg: fmt.Sprintf(format, args...)} }
-
-// loadPackages reads the package list, once per run, when steps (or,
-// if steps is nil, the whole plan) have subscriptions still to create or
-// to look up: to resolve Package by name. The finance summary uses it too,
-// and falls back to what each subscription's create recorded.
-func (r *Runner) loadPackages(ctx context.Context, steps []int32) error {
-	if r.packages != nil {
-		return nil
-	}
-	need := func(i int32) bool {
-		return r.p.Steps[i].Action == plan.SubscriptionCreate && (r.state[i] == checkpoint.Pending || r.state[i] == checkpoint.InFlight)
-	}
-	found := false
-	if steps == nil {
-		for i := range r.p.Steps {
-			found = found || need(int32(i))
-		}
-	}
-	for _, i := range steps {
-		found = found || need(i)
-	}
-	if !found {
-		return nil
-	}
-	pkgs, err := r.c.Packages(ctx)
-	for r.o.Outage.holds(err) { // until the API answers, or the run stops for it
-		pkgs, err = r.c.Packages(ctx)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return errLookupStopped
-		}
-		if telegent.Classify(err) == telegent.ClassAbort {
-			return fmt.Errorf("%w: %v", ErrAborted, err)
-		}
-		r.log.Warn("could not read the package list", "error", err)
-		return nil
-	}
-	r.packages = make(map[string]telegent.Package, 2*len(pkgs))
-	for _, p := range pkgs {
-		r.packages[p.PackageId] = p
-		r.packages[strings.ToLower(p.PackageName)] = p
-	}
-	return nil
-}
-
-// resolvePackage finds a package by ID or by name (case-insensitive).
-func (r *Runner) resolvePackage(ref string) (telegent.Package, error) {
-	if r.packages == nil {
-		return telegent.Package{}, &rowError{msg: "the package list could not be read; re-run to retry", retry: true}
-	}
-	if p, ok := r.packages[ref]; ok {
-		return p, nil
-	}
-	if p, ok := r.packages[strings.ToLower(ref)]; ok {
-		return p, nil
-	}
-	var names []string
-	for k, p := range r.packages {
-		if k == p.PackageId {
-			names = append(names, p.PackageName)
-		}
-	}
-	sort.Strings(names)
-	return telegent.Package{}, rowErrorf("unknown package %q: fix the Package column (known: %s)", ref, strings.Join(names, ", "))
-}
-
-func (r *Runner) createSubscription(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	ri := r.p.Steps[i].Row
+// prepareEligibility asks whether the row's number can be ported in.
+func (r *Runner) prepareEligibility(_ context.Context, _ *checkpoint.Record, ri plan.RowID) (sendFunc, error) {
 	row := &r.p.Rows[ri]
-	pkg, err := r.resolvePackage(row.Get("Package"))
-	if err != nil {
-		return r.settle(i, rec, nil, nil, err, false)
-	}
-	return r.create(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
-		sub, err := r.parentID(ri, plan.Subscribers)
-		if err != nil {
-			return nil, nil, err
-		}
-		nid, _ := r.lineNumber(ri)
-		typ := row.Get("SubscriptionType")
-		if typ == "" {
-			typ = row.Get("NumberType")
-		}
-		if typ == "" {
-			typ = "mvno"
-		}
-		s, err := r.c.CreateSubscription(ctx, telegent.SubscriptionCreateRequest{
-			SubscriberId: sub,
-			PackageId:    pkg.PackageId,
-			Type:         typ,
-			TNID:         nid,
-			ICCID:        row.Get("ICCID"),
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return map[string]string{"SubscriptionId": s.SubscriptionId, "PackageId": pkg.PackageId},
-			map[string]string{"PackageName": pkg.PackageName, "Price": strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
-	})
-}
-
-func (r *Runner) eligibility(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	row := &r.p.Rows[r.p.Steps[i].Row]
 	target := row.Get("TargetClassification") // mvno, iot or Landline; the port's class when empty
-	return r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, map[string]string, error) {
 		e, err := r.c.PortInEligibility(ctx, telegent.EligibilityRequest{PhoneNumber: row.Key, TargetClassification: target})
 		if err != nil {
 			return nil, nil, err
 		}
-		data := map[string]string{"Eligible": yesNo(e.Eligible), "CurrentCarrier": e.CurrentCarrier, "Message": e.Message}
+		data := map[string]string{colEligible: yesNo(e.Eligible), colCurrentCarrier: e.CurrentCarrier, colMessage: e.Message}
 		if !e.Eligible {
 			return nil, data, rowErrorf("not eligible for port-in: %s — this number cannot be ported into %s", e.Message, target)
 		}
 		return nil, data, nil
-	})
+	}, nil
 }
 
 // portInFields fills a port request's fields from the row.
-func (r *Runner) portInFields(ri int32) telegent.PortInRequest {
+func (r *Runner) portInFields(ri plan.RowID) telegent.PortInRequest {
 	row := &r.p.Rows[ri]
 	name := row.Get("SubscriberName")
 	if name == "" {
@@ -179,19 +70,15 @@ func portInDate(row *plan.Row) string {
 	return d
 }
 
-// dateSent is the submit record's note of the PortInDate its order was
-// last given, as the row holds it.
-const dateSent = "PortInDateSent"
-
 // submit opens the port order, or — after a rejection whose row was fixed —
 // updates the same order with the row's current values.
-func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
+func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome {
 	ri := r.p.Steps[i].Row
 	req := r.portInFields(ri)
-	switch r.redo[i] {
-	case redoUpdate:
-		orderID := firstNonEmpty(rec.IDs["OrderId"], r.p.KnownOrder(ri))
-		delete(rec.Data, unknownSent) // from now on, the record holds what was sent
+	switch r.steps[i].send {
+	case sendUpdate:
+		orderID := firstNonEmpty(rec.IDs[colOrderID], r.p.KnownOrder(ri))
+		delete(rec.Data, noteUnknownSent) // from now on, the record holds what was sent
 		// The fields of seed 002's update example; the classification
 		// stays as submitted (the update page spells it Mobile/Landline,
 		// the submit mvno/iot).
@@ -210,18 +97,18 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 			if err != nil {
 				return nil, nil, err
 			}
-			n, _ := strconv.Atoi(rec.Data["Updates"])
-			return nil, map[string]string{"PortStatus": u.Status, "Updates": strconv.Itoa(n + 1),
-				"UpdatedOrderAt": time.Now().UTC().Format(time.RFC3339), dateSent: r.p.Rows[ri].Get("PortInDate")}, nil
+			n, _ := strconv.Atoi(rec.Data[noteUpdates])
+			return nil, map[string]string{colPortStatus: u.Status, noteUpdates: strconv.Itoa(n + 1),
+				noteUpdatedOrderAt: time.Now().UTC().Format(time.RFC3339), noteDateSent: r.p.Rows[ri].Get("PortInDate")}, nil
 		})
-	case redoResubmit:
-		if prev := rec.IDs["OrderId"]; prev != "" {
-			rec.Data["PreviousOrderId"] = prev
+	case sendResubmit:
+		if prev := rec.IDs[colOrderID]; prev != "" {
+			rec.Data[notePreviousOrder] = prev
 		}
-		delete(rec.IDs, "OrderId")
-		delete(rec.Data, "PortStatus")
+		delete(rec.IDs, colOrderID)
+		delete(rec.Data, colPortStatus)
 	}
-	delete(rec.Data, dateSent) // a new order has no date yet
+	delete(rec.Data, noteDateSent) // a new order has no date yet
 	if err := r.fence(ctx, rec, req.PortInNumber); err != nil {
 		return r.settle(i, rec, nil, nil, err, false)
 	}
@@ -239,36 +126,26 @@ func (r *Runner) submit(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		if submitted == "" {
 			submitted = now
 		}
-		return map[string]string{"OrderId": p.OrderId, "PhoneNumber": p.PhoneNumber},
-			map[string]string{"PortStatus": p.Status, "SubmittedAt": submitted, sentAt: now}, nil
+		return map[string]string{colOrderID: p.OrderId, colPhoneNumber: p.PhoneNumber},
+			map[string]string{colPortStatus: p.Status, colSubmittedAt: submitted, noteSentAt: now}, nil
 	})
-}
-
-// portOrderID returns the order of a port-in row: the row's OrderId column,
-// else the one its submit step obtained.
-func (r *Runner) portOrderID(i int32) string {
-	ri := r.p.Steps[i].Row
-	if rec, ok, _ := r.s.Get(siblingKey(r.p.Key(i), plan.PortInSubmit)); ok && rec.IDs["OrderId"] != "" {
-		return rec.IDs["OrderId"]
-	}
-	return ownValue(&r.p.Rows[ri], "OrderId")
 }
 
 // monitor polls the order once: Completed is done, Rejected fails the row
 // with the reason and the columns to fix, Error needs a person, an open
 // order is waiting. A PortInDate the order has not been given yet goes out
 // first, by an update (the submit body has no date).
-func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	orderID := r.portOrderID(i)
+func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome {
+	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
 		return r.settle(i, rec, nil, nil, rowErrorf("no port order to follow: the row has no OrderId and was never submitted"), false)
 	}
-	prevStatus := rec.Data["PortStatus"]
+	prevStatus := rec.Data[colPortStatus]
 	var o *telegent.OrderDetails
 	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 		var err error
 		o, err = r.c.Order(ctx, orderID)
-		return map[string]string{"OrderId": orderID}, nil, err
+		return map[string]string{colOrderID: orderID}, nil, err
 	})
 	if out.state != checkpoint.Done || o == nil {
 		return out
@@ -281,36 +158,33 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 				o = o2
 			} else {
 				rec.State = checkpoint.Failed
-				rec.ErrClass, rec.ErrStatus = "fail-row", refusal.Status
-				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open, but the API refused its PortInDate %s: "+
+				rec.ErrClass, rec.ErrStatus = checkpoint.ClassFailRow, refusal.Status
+				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open, but the API noteRefused its PortInDate %s: "+
 					"fix PortInDate and re-run", refusal.Status, refusal.Message, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
-				rec.Data["PortStatus"] = o.OrderStatus
+				rec.Data[colPortStatus] = o.OrderStatus
 				r.put(*rec)
 				return outcome{i: i, rec: *rec, state: rec.State}
 			}
 		}
 	}
-	rec.Data["PortStatus"] = o.OrderStatus
+	rec.Data[colPortStatus] = o.OrderStatus
 	noteDeclines(rec, o, prevStatus)
-	switch o.OrderStatus {
-	case telegent.PortCompleted:
+	state := polledState(o.OrderStatus)
+	rec.State = state.monitorState()
+	switch state {
+	case portCompleted:
 		r.portCompleted(ctx, i, rec, o)
-	case telegent.PortRejected:
-		rec.State = checkpoint.Failed
-		rec.ErrClass = "rejected"
+	case portRejected:
+		rec.ErrClass = checkpoint.ClassRejected
 		rec.ErrMessage = rejection(o)
-	case telegent.OrderError:
+	case portError:
 		// The order-details page: "Error — see OrderStatusMessage". What
 		// went wrong is the platform's, not the row's: a person looks.
-		rec.State = checkpoint.NeedsAttention
-		rec.ErrClass = "unknown"
+		rec.ErrClass = checkpoint.ClassUnknown
 		rec.ErrMessage = "the port order " + orderID + " is in Error: " + firstNonEmpty(o.OrderStatusMessage, "no message given") +
 			" — ask Telegent support about the order; cancel it (Action=cancel) and resubmit if they say so"
-	case telegent.PortCancelled:
-		rec.State = checkpoint.Cancelled
-		rec.ErrClass, rec.ErrMessage = "", "the order was cancelled"
-	default:
-		rec.State = checkpoint.Waiting
+	case portCancelled:
+		rec.ErrClass, rec.ErrMessage = checkpoint.ClassNone, "the order was cancelled"
 	}
 	r.put(*rec)
 	return outcome{i: i, rec: *rec, state: rec.State}
@@ -322,26 +196,26 @@ func (r *Runner) monitor(ctx context.Context, i int32, rec *checkpoint.Record) o
 // rejections it sees itself.
 func noteDeclines(rec *checkpoint.Record, o *telegent.OrderDetails, prevStatus string) {
 	turned := o.OrderStatus == telegent.PortRejected && prevStatus != telegent.PortRejected
-	declined, _ := strconv.Atoi(rec.Data["DeclinedAttempts"])
+	declined, _ := strconv.Atoi(rec.Data[colDeclinedAttempts])
 	if o.DeclinedAttempts > declined {
 		declined = o.DeclinedAttempts
 	} else if turned {
 		declined++
 	}
 	if declined > 0 {
-		rec.Data["DeclinedAttempts"] = strconv.Itoa(declined)
+		rec.Data[colDeclinedAttempts] = strconv.Itoa(declined)
 	}
 	if o.LastDeclinedAt != "" {
-		rec.Data["LastDeclinedAt"] = apiTime(o.LastDeclinedAt)
+		rec.Data[colLastDeclinedAt] = apiTime(o.LastDeclinedAt)
 	} else if turned {
-		rec.Data["LastDeclinedAt"] = time.Now().UTC().Format(time.RFC3339)
+		rec.Data[colLastDeclinedAt] = time.Now().UTC().Format(time.RFC3339)
 	}
 }
 
 // portCompleted records a completed port: its number's NID, which the
 // order details give only on some platforms (the vendor documents show
 // none), else the documented inventory does; and when it completed.
-func (r *Runner) portCompleted(ctx context.Context, i int32, rec *checkpoint.Record, o *telegent.OrderDetails) {
+func (r *Runner) portCompleted(ctx context.Context, i plan.StepID, rec *checkpoint.Record, o *telegent.OrderDetails) {
 	nid := o.PhoneNumberId
 	if nid == "" {
 		phone := r.p.Rows[r.p.Steps[i].Row].Key
@@ -357,30 +231,22 @@ func (r *Runner) portCompleted(ctx context.Context, i int32, rec *checkpoint.Rec
 		}
 	}
 	if nid != "" {
-		rec.IDs["PhoneNumberId"] = nid
+		rec.IDs[colPhoneNumberID] = nid
 	}
 	done := apiTime(o.CompletedDate)
 	if done == "" {
 		done = time.Now().UTC().Format(time.RFC3339)
-		rec.Data[completedSeen] = "yes"
+		rec.Data[noteCompletedSeen] = "yes"
 	}
-	rec.Data["PortCompletedAt"] = done
+	rec.Data[colPortCompletedAt] = done
 	rec.State = checkpoint.Done
 }
-
-// sentAt is a submit's note of when it was sent, by this machine's clock;
-// completedSeen marks a completion dated when the runner saw it (the order
-// details gave no CompletedDate), to be counted from sentAt.
-const (
-	sentAt        = "SentAt"
-	completedSeen = "CompletedSeen"
-)
 
 // sendPortInDate gives open order orderID the row's PortInDate when the
 // order has not had that date yet (the submit body has no date; seed 002
 // sets it by an update). It returns the API's refusal (a 4xx), if any; a
 // call that did not get through is tried again at the next poll.
-func (r *Runner) sendPortInDate(ctx context.Context, i int32, orderID string) *telegent.Error {
+func (r *Runner) sendPortInDate(ctx context.Context, i plan.StepID, orderID string) *telegent.Error {
 	row := &r.p.Rows[r.p.Steps[i].Row]
 	sub, ok := r.dateNeeded(i, orderID)
 	if !ok {
@@ -394,7 +260,7 @@ func (r *Runner) sendPortInDate(ctx context.Context, i int32, orderID string) *t
 		r.log.Warn("the PortInDate update did not get through; the next poll tries again", "step", string(r.p.Key(i)), "error", err)
 		return nil
 	}
-	sub.Data[dateSent] = row.Get("PortInDate")
+	sub.Data[noteDateSent] = row.Get("PortInDate")
 	sub.UpdatedAt = time.Now().UTC()
 	r.put(sub)
 	return nil
@@ -403,13 +269,13 @@ func (r *Runner) sendPortInDate(ctx context.Context, i int32, orderID string) *t
 // dateNeeded tells whether the order of port monitor i has yet to be
 // given the row's PortInDate, and returns the submit's record, which notes
 // what was sent.
-func (r *Runner) dateNeeded(i int32, orderID string) (checkpoint.Record, bool) {
+func (r *Runner) dateNeeded(i plan.StepID, orderID string) (checkpoint.Record, bool) {
 	date := r.p.Rows[r.p.Steps[i].Row].Get("PortInDate")
 	if date == "" {
 		return checkpoint.Record{}, false
 	}
-	sub, ok, err := r.s.Get(siblingKey(r.p.Key(i), plan.PortInSubmit))
-	if err != nil || !ok || sub.IDs["OrderId"] != orderID || sub.Data[dateSent] == date {
+	sub, ok, err := r.s.Get(checkpoint.Key(r.p.Key(i).Sibling(plan.PortInSubmit)))
+	if err != nil || !ok || sub.IDs[colOrderID] != orderID || sub.Data[noteDateSent] == date {
 		return checkpoint.Record{}, false
 	}
 	if sub.Data == nil {
@@ -419,8 +285,8 @@ func (r *Runner) dateNeeded(i int32, orderID string) (checkpoint.Record, bool) {
 }
 
 // cancel cancels a row's port order; cancel is final.
-func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) outcome {
-	orderID := r.portOrderID(i)
+func (r *Runner) cancel(ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome {
+	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
 		var err error
 		var unknown bool
@@ -431,7 +297,7 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		}
 		if unknown {
 			rec.State = checkpoint.NeedsAttention
-			rec.ErrClass, rec.ErrStatus = "unknown", 0
+			rec.ErrClass, rec.ErrStatus = checkpoint.ClassUnknown, 0
 			rec.ErrMessage = "the answer to this number's submit was lost and no lookup can tell whether an order was " +
 				"opened: ask Telegent support for the number's port-in order and put its OrderId in the row to cancel it; " +
 				"if no order was opened, there is nothing to cancel"
@@ -453,7 +319,7 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 			}
 			return nil, nil, err
 		}
-		return map[string]string{"OrderId": orderID}, map[string]string{"PortStatus": c.Status}, nil
+		return map[string]string{colOrderID: orderID}, map[string]string{colPortStatus: c.Status}, nil
 	})
 	if out.state == checkpoint.Done {
 		out.state = checkpoint.Cancelled
@@ -462,7 +328,7 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 		// The order's other steps (from the row's earlier Action=submit)
 		// are over too: the monitor must not list it as open any more.
 		for _, a := range portRowSteps[2:] {
-			r.markCancelled(plan.StepKey(siblingKey(r.p.Key(i), a)), orderID, false)
+			r.markCancelled(r.p.Key(i).Sibling(a), orderID, false)
 		}
 	}
 	return out
@@ -473,8 +339,8 @@ func (r *Runner) cancel(ctx context.Context, i int32, rec *checkpoint.Record) ou
 // checkpoint): the order it may have opened is looked up, recorded, and
 // returned to be cancelled. It returns "" when the submit never reached the
 // API, and unknown when no lookup can tell.
-func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (orderID string, unknown bool, err error) {
-	key := siblingKey(r.p.Key(cancel), plan.PortInSubmit)
+func (r *Runner) lostSubmit(ctx context.Context, cancel plan.StepID) (orderID string, unknown bool, err error) {
+	key := checkpoint.Key(r.p.Key(cancel).Sibling(plan.PortInSubmit))
 	sub, ok, err := r.s.Get(key)
 	if err != nil || !ok || (sub.State != checkpoint.InFlight && sub.State != checkpoint.NeedsAttention) {
 		return "", false, err
@@ -490,7 +356,7 @@ func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (orderID string, 
 		return "", false, nil
 	}
 	sub.State = checkpoint.Done
-	sub.ErrClass, sub.ErrStatus, sub.ErrMessage = "", 0, ""
+	clearErr(&sub)
 	if sub.IDs == nil {
 		sub.IDs = map[string]string{}
 	}
@@ -499,7 +365,7 @@ func (r *Runner) lostSubmit(ctx context.Context, cancel int32) (orderID string, 
 	if err := r.s.PutSync(sub); err != nil {
 		return "", false, fmt.Errorf("%w: checkpoint unwritable: %w", ErrAborted, err)
 	}
-	return v.ids["OrderId"], false, nil
+	return v.ids[colOrderID], false, nil
 }
 
 // apiTime rewrites a time the API gave (ISO 8601 with 6 or 7 fractional
