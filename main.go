@@ -532,6 +532,32 @@ type runOptions struct {
 }
 
 func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
+	o, paths, err := parseRun(args, env, stderr)
+	if err != nil {
+		return err
+	}
+	p, err := checkRunPlan(paths, o.quiet, stderr)
+	if err != nil {
+		return err
+	}
+	if o.out == "" {
+		o.out = defaultOut(paths[0])
+	}
+	if err := checkWritable(o.out); err != nil {
+		return err
+	}
+	resend, err := resendKeys(p, o.resend)
+	if err != nil {
+		return err
+	}
+	if err := o.api.check(); err != nil {
+		return err
+	}
+	return runPlan(ctx, o, p, paths, resend, stdout, stderr)
+}
+
+// parseRun parses the flags of the run command into its options.
+func parseRun(args []string, env environ, stderr io.Writer) (runOptions, []string, error) {
 	fs := newFlagSet("run", stderr)
 	o := runOptions{api: apiOptions{env: env}}
 	o.api.register(fs)
@@ -547,38 +573,37 @@ func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.W
 	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr: text (failures only) or json (every step)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		return err
+		return o, nil, err
 	}
 	if o.state == "" {
-		return usagef("run needs --state FILE (the checkpoint that makes the run resumable)")
+		return o, nil, usagef("run needs --state FILE (the checkpoint that makes the run resumable)")
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
-		return usagef("--log-format must be text or json")
+		return o, nil, usagef("--log-format must be text or json")
 	}
+	return o, paths, nil
+}
+
+// checkRunPlan builds the plan of a run: problems stop it before anything
+// is opened or sent; warnings are counted.
+func checkRunPlan(paths []string, quiet bool, stderr io.Writer) (*plan.Plan, error) {
 	p, problems, warnings, err := checkPlan(paths)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(problems) > 0 {
 		problems.WriteReport(stderr)
-		return usagef("the manifest has %d problems; nothing was sent", problems.Count())
+		return nil, usagef("the manifest has %d problems; nothing was sent", problems.Count())
 	}
-	if len(warnings) > 0 && !o.quiet {
+	if len(warnings) > 0 && !quiet {
 		fmt.Fprintf(stderr, "telegent-bulk: the manifest has %d warnings (telegent-bulk validate lists them)\n", warnings.Count())
 	}
-	if o.out == "" {
-		o.out = defaultOut(paths[0])
-	}
-	if err := checkWritable(o.out); err != nil {
-		return err
-	}
-	resend, err := resendKeys(p, o.resend)
-	if err != nil {
-		return err
-	}
-	if err := o.api.check(); err != nil {
-		return err
-	}
+	return p, nil
+}
+
+// runPlan runs p with the checked options o: the checkpoint, the API, the
+// run, the results, and the error that says how it ended.
+func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, resend []plan.StepKey, stdout, stderr io.Writer) error {
 	store, err := checkpoint.Open(o.state, checkpoint.Options{})
 	if err != nil {
 		return stateError(err, o.state)
@@ -628,6 +653,11 @@ func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.W
 	} else if rep.Stopped != "" && runErr == nil {
 		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
+	return runEnd(rep, runErr)
+}
+
+// runEnd is the error a run ends with, for the exit code.
+func runEnd(rep jobs.Report, runErr error) error {
 	switch {
 	case runErr != nil:
 		return runErr
