@@ -19,6 +19,33 @@ import (
 	"telegent-bulk/telegent/sandbox"
 )
 
+// checkOnlyDeliberateFailures checks that every step of the sample
+// migration in the checkpoint at state is done, but the sample's deliberate
+// failures and the port steps they block.
+func checkOnlyDeliberateFailures(t *testing.T, state string) {
+	t.Helper()
+	var failed []string
+	for k, r := range rowStates(t, state) {
+		switch r.State {
+		case checkpoint.Done:
+		case checkpoint.Failed:
+			failed = append(failed, k)
+		case checkpoint.Skipped:
+			if !strings.HasPrefix(r.ErrMessage, "blocked by PortIns:") {
+				t.Errorf("%s skipped: %s", k, r.ErrMessage)
+			}
+		default:
+			t.Errorf("%s is %s %q, want done", k, r.State, r.ErrMessage)
+		}
+	}
+	sort.Strings(failed)
+	want := append([]string(nil), sampleDeliberateFailures...)
+	sort.Strings(want)
+	if strings.Join(failed, " ") != strings.Join(want, " ") {
+		t.Errorf("failed steps = %v, want only the sample's deliberate failures %v", failed, want)
+	}
+}
+
 // sampleDeliberateFailures are the steps of the sample migration that fail
 // whatever happens: 9901 is not eligible; 9911, 9912, 9913 and 9919 are
 // rejected.
@@ -118,26 +145,7 @@ func TestOutageMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var failed []string
-	for k, r := range rowStates(t, state) {
-		switch r.State {
-		case checkpoint.Done:
-		case checkpoint.Failed:
-			failed = append(failed, k)
-		case checkpoint.Skipped:
-			if !strings.HasPrefix(r.ErrMessage, "blocked by PortIns:") {
-				t.Errorf("%s skipped: %s", k, r.ErrMessage)
-			}
-		default:
-			t.Errorf("after the API came back: %s is %s %q, want done", k, r.State, r.ErrMessage)
-		}
-	}
-	sort.Strings(failed)
-	want := append([]string(nil), sampleDeliberateFailures...)
-	sort.Strings(want)
-	if strings.Join(failed, " ") != strings.Join(want, " ") {
-		t.Errorf("failed steps = %v, want only the sample's deliberate failures %v", failed, want)
-	}
+	checkOnlyDeliberateFailures(t, state)
 	if d := duplicates(e.state()); len(d) > 0 {
 		t.Errorf("duplicates: %v", d)
 	}

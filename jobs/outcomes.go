@@ -39,23 +39,28 @@ func (r *Runner) task(ctx context.Context, node int32) walk.Result {
 	return walk.Result{State: walk.Pending} // not run: nothing recorded
 }
 
+// stateMap pairs each step state with the walk's state for it; an outcome
+// not known yet (in flight) is the walk's Unknown. States in neither
+// column are Pending.
+var stateMap = []struct {
+	step checkpoint.State
+	walk walk.State
+}{
+	{checkpoint.Done, walk.Done},
+	{checkpoint.Failed, walk.Failed},
+	{checkpoint.Waiting, walk.Waiting},
+	{checkpoint.InFlight, walk.Unknown},
+	{checkpoint.Skipped, walk.Skipped},
+	{checkpoint.NeedsAttention, walk.NeedsAttention},
+	{checkpoint.Cancelled, walk.Cancelled},
+}
+
 // walkState is the walk's state for a step outcome.
 func walkState(st checkpoint.State) walk.State {
-	switch st {
-	case checkpoint.Done:
-		return walk.Done
-	case checkpoint.Failed:
-		return walk.Failed
-	case checkpoint.Waiting:
-		return walk.Waiting
-	case checkpoint.InFlight:
-		return walk.Unknown
-	case checkpoint.Skipped:
-		return walk.Skipped
-	case checkpoint.NeedsAttention:
-		return walk.NeedsAttention
-	case checkpoint.Cancelled:
-		return walk.Cancelled
+	for _, m := range stateMap {
+		if m.step == st {
+			return m.walk
+		}
 	}
 	return walk.Pending
 }
@@ -63,21 +68,10 @@ func walkState(st checkpoint.State) walk.State {
 // shownState is the state a step in walk state st shows: an outcome not
 // known yet is in flight.
 func shownState(st walk.State) checkpoint.State {
-	switch st {
-	case walk.Done:
-		return checkpoint.Done
-	case walk.Failed:
-		return checkpoint.Failed
-	case walk.Waiting:
-		return checkpoint.Waiting
-	case walk.Unknown:
-		return checkpoint.InFlight
-	case walk.Skipped:
-		return checkpoint.Skipped
-	case walk.NeedsAttention:
-		return checkpoint.NeedsAttention
-	case walk.Cancelled:
-		return checkpoint.Cancelled
+	for _, m := range stateMap {
+		if m.walk == st {
+			return m.step
+		}
 	}
 	return checkpoint.Pending
 }
