@@ -3,24 +3,39 @@
 // rate-limited), status, and a local sandbox of the API.
 //
 // main parses flags into one options struct per command, wires the
-// packages, and maps errors to exit codes. It holds no migration logic.
+// packages, and maps errors to exit codes; it also draws what a person
+// reads (the progress bar, status, the problems file) and keeps the
+// sandbox's local fingerprint key. It holds no migration logic. The
+// top-level layout is fixed, so the command is this one file.
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
@@ -410,7 +425,7 @@ func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.
 		case errors.Is(err, os.ErrNotExist):
 			fmt.Fprintf(stderr, "telegent-bulk: no state file %s yet: showing a first run\n", *state)
 		case err != nil:
-			return stateError(err, *state)
+			return checkpoint.Advise(err, *state)
 		}
 		if store != nil {
 			defer store.Close()
@@ -451,10 +466,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	if err != nil {
-		if damagedState(err) {
+		if checkpoint.Unusable(err) {
 			backupStatus(stdout, *state)
 		}
-		return stateError(err, *state)
+		return checkpoint.Advise(err, *state)
 	}
 	defer store.Close()
 	if m, err := store.Meta(); err == nil {
@@ -462,10 +477,10 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
-		if damagedState(err) {
+		if checkpoint.Unusable(err) {
 			backupStatus(stdout, *state)
 		}
-		return stateError(err, *state)
+		return checkpoint.Advise(err, *state)
 	}
 	printCounts(stdout, counts, waiting, len(waiting))
 	return nil
@@ -606,7 +621,7 @@ func checkRunPlan(paths []string, quiet bool, stderr io.Writer) (*plan.Plan, err
 func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, resend []plan.StepKey, stdout, stderr io.Writer) error {
 	store, err := checkpoint.Open(o.state, checkpoint.Options{})
 	if err != nil {
-		return stateError(err, o.state)
+		return checkpoint.Advise(err, o.state)
 	}
 	defer store.Close()
 	outage := jobs.NewOutageWatch(o.api.outageAfter)
@@ -615,7 +630,7 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		return err
 	}
 	defer stopAPI()
-	run := checkpoint.Run{ToolVersion: version, Manifest: paths, ManifestHash: manifestHash(paths), API: o.api.api}
+	run := checkpoint.Run{ToolVersion: version, Manifest: paths, ManifestHash: sheets.Digest(paths), API: o.api.api}
 	if err := store.BeginRun(run); err != nil {
 		return err
 	}
@@ -642,8 +657,8 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 	rep, runErr := runner.Run(ctx)
 	stopNotice()
 	progress.finish()
-	if damagedState(runErr) {
-		return stateError(runErr, o.state) // no results from a checkpoint that cannot be read
+	if checkpoint.Unusable(runErr) {
+		return checkpoint.Advise(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
 	if err := jobs.WriteResultsFile(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
 		return errors.Join(runErr, err)
@@ -752,7 +767,7 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 	}
 	store, err := checkpoint.Open(state, checkpoint.Options{})
 	if err != nil {
-		return stateError(err, state)
+		return checkpoint.Advise(err, state)
 	}
 	defer store.Close()
 	outage := jobs.NewOutageWatch(api.outageAfter)
@@ -779,4 +794,399 @@ func checkEligibility(ctx context.Context, p *plan.Plan, paths []string, state, 
 		return errRowsFailed
 	}
 	return nil
+}
+
+// environ is what a command takes from its process besides its arguments
+// and streams: environment variables and the user's config folder. The
+// zero environ is the process's own; tests give theirs, so that several
+// commands can run at once in one process, each with its own.
+type environ struct {
+	vars      map[string]string // nil: the process's environment
+	configDir string            // "": os.UserConfigDir()
+}
+
+func (e environ) getenv(key string) string {
+	if e.vars == nil {
+		return os.Getenv(key)
+	}
+	return e.vars[key]
+}
+
+func (e environ) userConfigDir() (string, error) {
+	if e.configDir == "" {
+		return os.UserConfigDir()
+	}
+	return e.configDir, nil
+}
+
+// fingerprintKeyFile holds the sandbox's fingerprint key in the user's
+// config folder. The key is made here, not in a package: against a real
+// API it is derived from the API secret (plan.FingerprintKey), which only
+// main holds, and against the sandbox it is kept in the user's config
+// folder, which no package owns (plan and jobs take the key as a value, and
+// the checkpoint must never hold it).
+const fingerprintKeyFile = "sandbox-fingerprint.key"
+
+// macKey returns the key of the secret columns' fingerprint for plan
+// --state, as a run with the same options derives it (nil when the secret
+// is not known).
+func (o *apiOptions) macKey(stderr io.Writer) []byte {
+	_, secret := o.credentials()
+	if secret == "" {
+		return nil
+	}
+	return macKey(secret, o.env, stderr)
+}
+
+// macKey returns the key under which the checkpoint fingerprints a row's
+// secret columns: derived from the API secret, which the checkpoint never
+// holds. The sandbox's secret is public, and a key derived from it would
+// let anyone holding the checkpoint of a trial run try every 4-digit PIN:
+// against the sandbox, the key is a random one kept in the user's config
+// folder instead (made on first use). Without that folder, the key lasts
+// one process, and a change in a secret column alone goes unnoticed.
+func macKey(secret string, env environ, stderr io.Writer) []byte {
+	if secret != sandbox.AccountSecret {
+		return plan.FingerprintKey(secret)
+	}
+	key, err := localKey(env, fingerprintKeyFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "telegent-bulk: %v: a change in a secret column alone is not noticed across runs\n", err)
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	return plan.FingerprintKey(hex.EncodeToString(key))
+}
+
+// localKey returns the random key stored in name in the user's config
+// folder (telegent-bulk/), making it on first use.
+func localKey(env environ, name string) ([]byte, error) {
+	dir, err := env.userConfigDir()
+	if err != nil {
+		return nil, fmt.Errorf("no config folder for the fingerprint key: %w", err)
+	}
+	return keyFile(filepath.Join(dir, "telegent-bulk"), name)
+}
+
+// keyFile returns the random 32-byte key stored, in hex, in the file name
+// of dir, making both (readable by their owner only) on first use. Two
+// processes making it at once agree on one: the file is linked into place
+// only if absent.
+func keyFile(dir, name string) ([]byte, error) {
+	path := filepath.Join(dir, name)
+	read := func() ([]byte, error) {
+		b, err := os.ReadFile(path)
+		if err == nil && len(b) != 64 {
+			err = fmt.Errorf("%s: not a key", path)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return hex.DecodeString(string(b))
+	}
+	if key, err := read(); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return key, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(dir, ".key-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	key := make([]byte, 32)
+	rand.Read(key)
+	_, err = tmp.WriteString(hex.EncodeToString(key))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	return read()
+}
+
+// ui returns the step logger and the progress display for a run.
+func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
+	var h slog.Handler
+	switch {
+	case o.logFormat == "json":
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	case o.quiet:
+		h = slog.DiscardHandler
+	default:
+		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
+	}
+	pr := &progress{}
+	if f, ok := stderr.(*os.File); ok && !o.quiet && o.logFormat == "text" && term.IsTerminal(int(f.Fd())) {
+		pr = newProgress(stderr, total)
+		h = slog.DiscardHandler // the bar and the results say it all
+	}
+	return slog.New(h), pr
+}
+
+// progress draws the bar on a terminal; a zero progress draws nothing.
+// Its methods are called from the runner's event goroutine and from main;
+// the bar itself is safe for that.
+type progress struct {
+	w      io.Writer // where the bar is drawn
+	bar    *progressbar.ProgressBar
+	paused atomic.Bool
+	last   atomic.Pointer[jobs.Totals]
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	return &progress{w: w, bar: progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("steps"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("steps"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionFullWidth(),
+	)}
+}
+
+func (p *progress) event(e jobs.Event) {
+	if p.bar == nil {
+		return
+	}
+	t := e.Totals
+	p.last.Store(&t)
+	if p.paused.Load() {
+		return
+	}
+	p.bar.Describe(fmt.Sprintf("steps · %d errors · %d ports waiting", t.Failed+t.Attention, t.Waiting))
+	p.bar.Set(t.Finished())
+}
+
+// pause stops drawing (a message is about to be printed).
+func (p *progress) pause() {
+	if p.bar != nil && !p.paused.Swap(true) {
+		p.bar.Exit()
+		fmt.Fprintln(p.w)
+	}
+}
+
+// finish ends the bar: full only when every step finished, else where the
+// run left it (ports waiting, an interrupt, --max-failures).
+func (p *progress) finish() {
+	if p.bar == nil || p.paused.Load() {
+		return
+	}
+	if t := p.last.Load(); t != nil && t.Finished() == t.Steps {
+		p.bar.Finish()
+	} else {
+		p.bar.Exit()
+	}
+	fmt.Fprintln(p.w)
+}
+
+// writePreview prints what a run would do, per kind and action, with
+// examples of the steps it would send.
+func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
+	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT", "BLOCKED")
+	var run, done, check, kept, blocked int
+	for _, l := range lines {
+		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other, l.Blocked)
+		run, done, check, kept, blocked = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other, blocked+l.Blocked
+	}
+	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d %8d\n", "total", run, done, check, kept, blocked)
+	fmt.Fprintln(w)
+	for _, l := range lines {
+		for _, i := range l.Example {
+			row := &p.Rows[p.Steps[i].Row]
+			fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
+		}
+	}
+	fmt.Fprintf(w, "\nRUN: steps a run would send (port orders: polled) · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed · BLOCKED: need a kept step\n")
+}
+
+// printSummary ends a run: its totals, why it stopped early, where the
+// results are.
+func printSummary(w io.Writer, rep jobs.Report, out string) {
+	t := rep.Totals
+	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d)\n",
+		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps)
+	fmt.Fprintf(w, "this run made %d step calls (port polls included) in %s\n", t.Requests, rep.Elapsed.Round(time.Millisecond))
+	if rep.Stopped != "" {
+		fmt.Fprintln(w, rep.Stopped)
+	}
+	fmt.Fprintf(w, "results: %s\n", out)
+}
+
+// printLive shows the progress a run in progress writes beside its
+// state file.
+func printLive(stdout io.Writer, live jobs.Live, fallback string) {
+	if live.Problem != "" {
+		fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, fallback)
+	}
+	fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
+		live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
+	printCounts(stdout, live.Counts, live.Waiting, live.WaitingTotal)
+}
+
+// printRuns shows the runs a state file has seen; nothing before the
+// first.
+func printRuns(stdout io.Writer, m checkpoint.Meta) {
+	if m.Runs == 0 {
+		return
+	}
+	runs := fmt.Sprintf("%d runs since %s, the last", m.Runs, m.CreatedAt.Local().Format(time.DateTime))
+	if m.Runs == 1 {
+		runs = "1 run,"
+	}
+	fmt.Fprintf(stdout, "%s started %s (telegent-bulk %s, %s)\n\n", runs, m.StartedAt.Local().Format(time.DateTime),
+		m.ToolVersion, strings.Join(m.Manifest, " "))
+}
+
+// backupStatus shows, for a state file that cannot be read, the counts of
+// its backup, if that is sound.
+func backupStatus(stdout io.Writer, state string) {
+	bak := checkpoint.BackupPath(state)
+	s, err := checkpoint.Open(bak, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	counts, waiting, err := jobs.Status(s)
+	if err != nil {
+		return
+	}
+	taken, _ := s.Restored()
+	fmt.Fprintf(stdout, "%s cannot be read (see below). FROM ITS BACKUP %s, taken %s:\n\n", state, bak, taken.Local().Format(time.DateTime))
+	printCounts(stdout, counts, waiting, len(waiting))
+}
+
+// printCounts prints steps per kind and state, and the open port orders
+// (total of them, waiting listing some or all).
+func printCounts(stdout io.Writer, counts jobs.StepCounts, waiting []jobs.WaitingPort, total int) {
+	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
+		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
+	fmt.Fprintf(stdout, "%-14s", "KIND")
+	for _, s := range states {
+		fmt.Fprintf(stdout, " %9s", strings.ReplaceAll(s.String(), "needs attention", "attention"))
+	}
+	fmt.Fprintln(stdout)
+	kinds := make([]string, 0, len(counts))
+	for k := range counts {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(stdout, "%-14s", k)
+		for _, s := range states {
+			fmt.Fprintf(stdout, " %9d", counts[k][s])
+		}
+		fmt.Fprintln(stdout)
+	}
+	if total > 0 {
+		fmt.Fprintf(stdout, "\n%d port orders still open:\n", total)
+		for _, w := range waiting {
+			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
+		}
+		if total > len(waiting) {
+			fmt.Fprintf(stdout, "  … and %d more\n", total-len(waiting))
+		}
+	}
+}
+
+// problemsFile is the CSV file of validate --problems: every problem of
+// the manifest, one a line, with the columns sheet, row, column and
+// message, in the order they were found (each table's rows in order, then
+// the problems found across rows and tables). It is written to a
+// temporary file beside its destination, readable by its owner only, and
+// renamed into place by commit, so that the destination holds a whole
+// list or none.
+type problemsFile struct {
+	path string
+	f    *os.File
+	buf  *bufio.Writer
+	cw   *csv.Writer
+	done bool
+}
+
+// createProblemsFile starts the file at path.
+func createProblemsFile(path string) (*problemsFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	buf := bufio.NewWriterSize(f, 1<<20)
+	pf := &problemsFile{path: path, f: f, buf: buf, cw: csv.NewWriter(buf)}
+	if err := pf.cw.Write([]string{"sheet", "row", "column", "message"}); err != nil {
+		pf.abort()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return pf, nil
+}
+
+// add writes one problem.
+func (pf *problemsFile) add(p plan.Problem) error {
+	row := ""
+	if p.Row > 0 {
+		row = strconv.Itoa(p.Row)
+	}
+	if err := pf.cw.Write([]string{defuse(p.Sheet), row, defuse(p.Column), defuse(p.Message)}); err != nil {
+		return fmt.Errorf("write %s: %w", pf.path, err)
+	}
+	return nil
+}
+
+// defuse keeps a spreadsheet that opens the file from running a cell as a
+// formula: a value starting with = + - @ (or a tab or carriage return)
+// gets a leading apostrophe.
+func defuse(v string) string {
+	if v != "" && strings.IndexByte("=+-@\t\r", v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// commit finishes the file and moves it into place.
+func (pf *problemsFile) commit() error {
+	pf.cw.Flush()
+	err := pf.cw.Error()
+	if err == nil {
+		err = pf.buf.Flush()
+	}
+	if err == nil {
+		err = pf.f.Sync()
+	}
+	if cerr := pf.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(pf.f.Name(), pf.path)
+	}
+	if err != nil {
+		pf.abort()
+		return fmt.Errorf("write %s: %w", pf.path, err)
+	}
+	pf.done = true
+	if d, err := os.Open(filepath.Dir(pf.path)); err == nil {
+		_ = d.Sync() // the rename itself succeeded
+		_ = d.Close()
+	}
+	return nil
+}
+
+// abort removes the temporary file unless commit moved it into place.
+func (pf *problemsFile) abort() {
+	if pf.done {
+		return
+	}
+	pf.done = true
+	_ = pf.f.Close()
+	_ = os.Remove(pf.f.Name())
 }

@@ -1,4 +1,4 @@
-package main
+package sheets
 
 import (
 	"crypto/sha256"
@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 )
 
-// manifestHash fingerprints the manifest files' bytes (every CSV of a
-// folder), so that the checkpoint says which manifest it last ran.
-func manifestHash(paths []string) string {
+// Digest fingerprints the bytes of the manifest files at paths (every CSV
+// of a folder), so that a run can record which manifest it ran.
+func Digest(paths []string) string {
 	h := sha256.New()
 	for _, p := range paths {
 		files := []string{p}

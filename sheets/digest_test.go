@@ -1,4 +1,4 @@
-package main
+package sheets
 
 import (
 	"os"
@@ -18,11 +18,11 @@ func TestManifestHash(t *testing.T) {
 		}
 	}
 	write("accounts.csv", "Name\nAcme\n")
-	base := manifestHash([]string{dir})
+	base := Digest([]string{dir})
 	if len(base) != 32 {
 		t.Fatalf("hash %q has %d characters, want 32", base, len(base))
 	}
-	if again := manifestHash([]string{dir}); again != base {
+	if again := Digest([]string{dir}); again != base {
 		t.Errorf("the same folder hashed twice: %s, then %s", base, again)
 	}
 	steps := []struct {
@@ -36,13 +36,13 @@ func TestManifestHash(t *testing.T) {
 	prev := base
 	for _, s := range steps {
 		write(s.file, s.body)
-		got := manifestHash([]string{dir})
+		got := Digest([]string{dir})
 		if changed := got != prev; changed != s.changes {
 			t.Errorf("%s: hash changed %v, want %v", s.name, changed, s.changes)
 		}
 		prev = got
 	}
-	if one := manifestHash([]string{filepath.Join(dir, "accounts.csv")}); one == prev {
+	if one := Digest([]string{filepath.Join(dir, "accounts.csv")}); one == prev {
 		t.Errorf("one file of the folder hashes as the whole folder")
 	}
 }
