@@ -21,7 +21,10 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 // outcomes, run-fatal ones are outcome.fatal.
 func (r *Runner) exec(ctx context.Context, i plan.StepID) outcome {
 	st := &r.p.Steps[i]
-	rec := r.record(i)
+	rec, err := r.readRecord(i)
+	if err != nil {
+		return outcome{i: i, fatal: fmt.Errorf("%w: %w", ErrAborted, err)}
+	}
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[st.Row].Fingerprint(r.o.MACKey)
 	if rec.IDs == nil {
 		rec.IDs = map[string]string{}

@@ -40,12 +40,21 @@ func (l *ledger) put(rec checkpoint.Record) {
 
 // record returns the stored record of step i, or a fresh one.
 func (l *ledger) record(i plan.StepID) checkpoint.Record {
+	rec, _ := l.readRecord(i)
+	return rec
+}
+
+// readRecord returns the stored record of step i, a fresh one when there
+// is none, and the error of a record that cannot be read (damaged since
+// the file was checked at open): a step about to be sent must not take
+// such a record for "never sent".
+func (l *ledger) readRecord(i plan.StepID) (checkpoint.Record, error) {
 	key := checkpoint.Key(l.p.Key(i))
 	rec, ok, err := l.recs.Get(key)
 	if err != nil || !ok {
 		rec = checkpoint.Record{Key: key}
 	}
-	return rec
+	return rec, err
 }
 
 // changed tells whether step i's row differs from the row the record was
