@@ -35,9 +35,9 @@
 //     error still wraps its cause (the network error, context.Canceled or
 //     context.DeadlineExceeded). An answer that arrived whole is used even
 //     if the caller's context ended while it was being read.
-//   - A 500 on a create is re-sent, as the API's guidance (retry 500) and
-//     the issue (outcome unknown: a dropped connection, a timeout, a 504)
-//     say: a 500 is an answer from the server, which reports that it failed
+//   - A 500 on a create is re-sent, as the API's guidance says (retry
+//     500), while a dropped connection, a timeout or a 504 leave the
+//     outcome unknown: a 500 is an answer from the server, which reports that it failed
 //     to handle the request, whereas a 502 or 504 comes from a gateway that
 //     does not know what the server behind it did. A server that applied a
 //     create and then failed with 500 would get it twice; nothing in the
