@@ -65,12 +65,22 @@ func hostileMigration(t *testing.T, profile sandbox.Profile) {
 	}()
 	state := filepath.Join(e.dir, "run.db")
 	opts := jobs.Options{Concurrency: 16, Wait: 30 * time.Second}
-	for round := 0; ; round++ {
+	for round, reruns := 0, 0; ; round++ {
 		if _, err := e.run(context.Background(), p, state, e.client(0), opts); err != nil {
 			t.Fatal(err)
 		}
 		opts.Resend = nil // it says what was checked before that run, not after it
-		attention := hostileAttention(t, p, state)
+		attention, transient := hostileAttention(t, p, state)
+		if transient > 0 {
+			// The API's hostility failed a call for good in this run (a
+			// fresh token refused at once on a clock that jumps): the row
+			// failed transiently, and the same command again retries it.
+			if reruns++; reruns > 5 {
+				t.Fatalf("%d steps still failed transiently after %d runs", transient, reruns)
+			}
+			round--
+			continue
+		}
 		if len(attention) == 0 {
 			break
 		}
@@ -138,15 +148,14 @@ func hostileMigration(t *testing.T, profile sandbox.Profile) {
 }
 
 // hostileAttention returns the steps that need attention, as the results
-// show them, and fails the test on any step that failed or was skipped for
-// another reason.
-func hostileAttention(t *testing.T, p *plan.Plan, state string) []samplegen.Attention {
+// show them, and how many failed transiently (a re-run retries them). It
+// fails the test on any step that failed for another reason.
+func hostileAttention(t *testing.T, p *plan.Plan, state string) (attention []samplegen.Attention, transient int) {
 	t.Helper()
 	rows := map[string]*plan.Row{}
 	for i := range p.Steps {
 		rows[string(p.Key(plan.StepID(i)))] = &p.Rows[p.Steps[i].Row]
 	}
-	var out []samplegen.Attention
 	for k, r := range rowStates(t, state) {
 		switch r.State {
 		case checkpoint.NeedsAttention:
@@ -161,10 +170,13 @@ func hostileAttention(t *testing.T, p *plan.Plan, state string) []samplegen.Atte
 			case plan.MessageRoutes, plan.VoiceRoutes:
 				a.Name = row.Get("RouteName")
 			}
-			out = append(out, a)
+			attention = append(attention, a)
 		case checkpoint.Failed:
-			t.Fatalf("%s failed: %s", k, r.ErrMessage)
+			if r.ErrClass != checkpoint.ClassRetry {
+				t.Fatalf("%s failed: %s", k, r.ErrMessage)
+			}
+			transient++
 		}
 	}
-	return out
+	return attention, transient
 }
