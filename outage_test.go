@@ -2,12 +2,9 @@ package main
 
 import (
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,23 +117,9 @@ func TestAPIStopsMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const answered = 60 // then the server stops
-	var count atomic.Int64
-	var once sync.Once
+	const answered = 60 // then the API answers no more
 	var hs *httptest.Server
-	hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k := count.Add(1)
-		if k > answered {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-			}
-			return
-		}
-		srv.ServeHTTP(w, r)
-		if k == answered {
-			once.Do(func() { go hs.Close() })
-		}
-	}))
+	hs = httptest.NewServer(sandbox.DiesAfter(answered, srv, func() { hs.Close() }))
 	res := runBounded(t, args(hs.URL)...)
 	hs.Close()
 	srv.Close()

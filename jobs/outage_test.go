@@ -3,13 +3,10 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,31 +49,6 @@ func checkOnlyDeliberateFailures(t *testing.T, state string) {
 var sampleDeliberateFailures = []string{"portins/+14155559901/eligibility", "portins/+18015559911/monitor",
 	"portins/+13855559912/monitor", "portins/+12125559913/monitor", "portins/+18015559919/monitor"}
 
-// stopAfter serves h until it has answered n requests, then stops as a
-// server that dies does: the listener closes (connections are refused) and
-// what still reaches it gets no answer.
-func stopAfter(tb testing.TB, h http.Handler, n int64) *httptest.Server {
-	tb.Helper()
-	var count atomic.Int64
-	var once sync.Once
-	var hs *httptest.Server
-	hs = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k := count.Add(1)
-		if k > n {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-			}
-			return
-		}
-		h.ServeHTTP(w, r)
-		if k == n {
-			once.Do(func() { go hs.Close() })
-		}
-	}))
-	tb.Cleanup(hs.Close)
-	return hs
-}
-
 // watchedClient returns a client of the sandbox at url, with retries fast
 // enough to give up well within the outage window, whose attempts feed w.
 func watchedClient(tb testing.TB, url string, w *jobs.OutageWatch) *telegent.Client {
@@ -109,7 +81,9 @@ func TestOutageMidRun(t *testing.T) {
 	state := filepath.Join(e.dir, "run.db")
 	o := jobs.Options{Wait: 10 * time.Second}
 
-	front := stopAfter(t, e.srv, 60)
+	var front *httptest.Server
+	front = httptest.NewServer(sandbox.DiesAfter(60, e.srv, func() { front.Close() }))
+	t.Cleanup(front.Close)
 	o.Outage = jobs.NewOutageWatch(2 * time.Second)
 	rep, err := e.run(context.Background(), p, state, watchedClient(t, front.URL, o.Outage), o)
 	if !errors.Is(err, jobs.ErrOutage) || !strings.Contains(err.Error(), "has not answered since") {
