@@ -61,12 +61,12 @@ func init() {
 			secrets: true, yields: colCallRouteID, results: []string{colCallRouteID}},
 		plan.NumberProvision: {create: true, prepare: (*Runner).prepareProvision, lookup: (*Runner).reconcileProvisions,
 			conflict: "the ICCID is already on another number: check the ICCID column", yields: colPhoneNumberID,
-			results: []string{colPhoneNumberID, colPhoneNumber, colSubscriberID, colOrderID}},
+			results: []string{colPhoneNumberID, colPhoneNumber, colSubscriberID, colOrderID, colQRCode}},
 		plan.PortInEligibility: {prepare: (*Runner).prepareEligibility, results: []string{colEligible, colCurrentCarrier}},
 		plan.PortInSubmit: {create: true, run: (*Runner).submit, lookup: (*Runner).reconcilePortIns, secrets: true,
 			conflict: "the number already has an open port order or is already active here", results: []string{colOrderID, colPortStatus}},
 		plan.PortInMonitor: {run: (*Runner).monitor, results: []string{colOrderID, colPortStatus, colDeclinedAttempts,
-			colLastDeclinedAt, colPortCompletedAt, colPhoneNumberID}},
+			colLastDeclinedAt, colSubmittedAt, colPortCompletedAt, colPhoneNumberID}},
 		plan.PortInCancel: {run: (*Runner).cancel, results: []string{colOrderID, colPortStatus}},
 		plan.NumberBind:   {prepare: plain((*Runner).sendBind), results: []string{colPhoneNumberID, colSubscriberID}},
 		plan.SubscriptionCreate: {create: true, prepare: (*Runner).prepareSubscription, lookup: (*Runner).reconcileSubscriptions,
@@ -112,8 +112,13 @@ func ownCreate(k plan.Kind) (plan.Action, string, bool) {
 	return 0, "", false
 }
 
+// lastColumns are results columns shown after those of the actions: on
+// PortIns the digest of what the order last received, which is for the
+// runner more than for the reader.
+var lastColumns = [plan.NumKinds][]string{plan.PortIns: {colOrderDigest}}
+
 // resultColumns returns, per kind, the results columns its actions fill,
-// each once, in the order of kindActions.
+// each once, in the order of kindActions, then its lastColumns.
 func resultColumns() [plan.NumKinds][]string {
 	var out [plan.NumKinds][]string
 	for k, as := range kindActions {
@@ -126,6 +131,7 @@ func resultColumns() [plan.NumKinds][]string {
 				}
 			}
 		}
+		out[k] = append(out[k], lastColumns[k]...)
 	}
 	return out
 }

@@ -26,6 +26,22 @@ const (
 	colMessage          = "Message"
 	colPackageName      = "PackageName"
 	colPrice            = "Price"
+	// colCharge is a subscription's note of how its package is billed:
+	// chargeRecurring (Package.Monthly) or chargeOneTime.
+	colCharge = "Charge"
+	// colQRCode is the eSIM activation QR code a provision answers.
+	colQRCode = "QRCode"
+	// colOrderDigest shows, on a PortIns row, the fingerprint of the row
+	// values its order last received (the submit record's Fingerprint),
+	// so that a results workbook fed back with a new checkpoint tells an
+	// unchanged rejected row from a fixed one.
+	colOrderDigest = "OrderDigest"
+)
+
+// The values of colCharge.
+const (
+	chargeRecurring = "recurring"
+	chargeOneTime   = "one-time"
 )
 
 // The runner's own notes on a record (Record.Data), never shown as

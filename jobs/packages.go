@@ -37,7 +37,10 @@ func (r *Runner) loadPackages(ctx context.Context, d *resumePlan) error {
 		found = found || (r.p.Steps[i].Action == plan.SubscriptionCreate && (st == checkpoint.Pending || st == checkpoint.InFlight))
 	}
 	if !found {
-		return nil
+		var err error
+		if found, err = r.unpricedSubscriptions(); err != nil || !found {
+			return err
+		}
 	}
 	pkgs, err := r.c.Packages(ctx)
 	for r.o.Outage.holds(err) { // until the API answers, or the run stops for it
@@ -59,6 +62,27 @@ func (r *Runner) loadPackages(ctx context.Context, d *resumePlan) error {
 		r.packages[strings.ToLower(p.PackageName)] = p
 	}
 	return nil
+}
+
+// unpricedSubscriptions tells whether a row gives a subscription (a
+// results workbook fed back) whose price the checkpoint does not hold:
+// the Finance tab then takes it from the package list, by the row's
+// Package. With the checkpoint that made them, nothing is read.
+func (r *Runner) unpricedSubscriptions() (bool, error) {
+	for ri := range r.p.Rows {
+		row := &r.p.Rows[ri]
+		if ownValue(row, colSubscriptionID) == "" {
+			continue
+		}
+		rec, ok, err := r.recs.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, plan.SubscriptionCreate)))
+		if err != nil {
+			return false, err
+		}
+		if !ok || rec.Data[colCharge] == "" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // resolvePackage finds a package by ID or by name (case-insensitive).
@@ -114,6 +138,7 @@ func (r *Runner) prepareSubscription(_ context.Context, _ *checkpoint.Record, ri
 			return nil, nil, err
 		}
 		return map[string]string{colSubscriptionID: s.SubscriptionId, colPackageID: pkg.PackageId},
-			map[string]string{colPackageName: pkg.PackageName, colPrice: strconv.FormatFloat(pkg.Price, 'f', 2, 64)}, nil
+			map[string]string{colPackageName: pkg.PackageName, colPrice: strconv.FormatFloat(pkg.Price, 'f', 2, 64),
+				colCharge: chargeOf(pkg)}, nil
 	}, nil
 }

@@ -271,7 +271,12 @@ func (rs *resumer) adoptKnownOrder(i plan.StepID) {
 		IDs: map[string]string{colOrderID: rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
 		Data: map[string]string{noteDateSent: rs.p.Rows[ri].Get("PortInDate")}}
 	rec.Fingerprint, rec.SecretMAC = rs.p.Rows[ri].Fingerprint(rs.o.MACKey)
-	if strings.EqualFold(fedBack(rs.p, ri, colPortStatus), telegent.PortRejected) {
+	if sent := fedBack(rs.p, ri, colOrderDigest); sent != "" {
+		// The results that show the order showed what it last received:
+		// the row has changed since only if it differs from that (or
+		// gives a secret, which the results never show).
+		rec.Fingerprint, rec.SecretMAC = sent, ""
+	} else if strings.EqualFold(fedBack(rs.p, ri, colPortStatus), telegent.PortRejected) {
 		rec.Data[noteUnknownSent] = "yes"
 	}
 	rs.put(rec)

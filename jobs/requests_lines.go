@@ -101,6 +101,7 @@ func (r *Runner) sendProvision(ri plan.RowID) sendFunc {
 			colPhoneNumber:   p.PhoneNumberAssigned,
 			colOrderID:       p.OrderId,
 			colSubscriberID:  lp.subscriber,
+			colQRCode:        p.QRCode,
 		}, nil, nil
 	}
 }

@@ -42,7 +42,8 @@ type rowResult struct {
 // can be written after any run, including one that was killed.
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
 	rowSteps := stepsByRow(p)
-	agg := newTally()
+	agg := newTally(newFinance(p, s, o.Packages))
+	defer agg.finance.close()
 	cols := resultColumns()
 	for ti, t := range p.Tables {
 		if o.Eligibility && t.Kind != plan.PortIns {
@@ -55,7 +56,10 @@ func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results)
 	if o.Eligibility {
 		return nil
 	}
-	if err := agg.writeSummary(w, o.Packages, o.Stopped); err != nil {
+	if err := agg.writeSummary(w, o.Stopped); err != nil {
+		return err
+	}
+	if err := agg.finance.writeTab(w); err != nil {
 		return err
 	}
 	return agg.writeErrors(p, w)
@@ -84,47 +88,87 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepI
 			res.ids[col] = v
 		}
 	}
-	if len(steps) == 1 && p.Steps[steps[0]].Action == plan.PortInCancel {
-		if err := res.earlierOrder(s, row); err != nil {
-			return res, err
-		}
+	if err := res.earlierSteps(p, s, ri, steps); err != nil {
+		return res, err
 	}
 	for _, i := range steps {
 		rec, ok, err := s.Get(checkpoint.Key(p.Key(i)))
 		if err != nil {
 			return res, err
 		}
-		res.addStep(p.Key(i), rec, ok)
+		res.addStep(p.Key(i), p.Steps[i].Action, rec, ok)
 	}
 	switch res.status {
 	case "failed", "needs attention", "skipped", "cancelled":
 	default:
 		res.err = ""
 	}
+	res.fedBack(p, ri, idCols)
 	return res, nil
 }
 
-// earlierOrder adds to the result of a cancel row what the row's earlier
-// runs obtained (the order, its status, a completed port's number and
-// subscription): its order was opened by them, and the cancel's own
-// outcome follows.
-func (res *rowResult) earlierOrder(s *checkpoint.Store, row *plan.Row) error {
-	for _, a := range portRowSteps {
+// earlierSteps adds to the result of row ri, which gives some of its IDs
+// itself or is a cancel, what the records of its kind's steps that the plan
+// does not have hold: steps that earlier runs of this
+// checkpoint took, for a row that now gives their IDs (a results workbook
+// fed back) or that is now cancelled. Their IDs and facts (the order and
+// its status, the subscription's package and price) stay the row's; the
+// plan's own steps, added next, take precedence.
+func (res *rowResult) earlierSteps(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepID) error {
+	row := &p.Rows[ri]
+	cancel := len(steps) == 1 && p.Steps[steps[0]].Action == plan.PortInCancel
+	if len(res.ids) == 0 && !cancel {
+		return nil // a row that gives none of its IDs had every step it needs planned
+	}
+	for _, a := range kindActions[row.Kind] {
+		if p.RowStep(ri, a) >= 0 {
+			continue
+		}
 		rec, ok, err := s.Get(checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
 		if err != nil {
 			return err
 		}
 		if ok {
-			mergeInto(res.ids, rec.IDs)
-			mergeInto(res.ids, rec.Data)
+			res.merge(a, rec)
 		}
 	}
 	return nil
 }
 
+// merge adds the IDs and facts of a record of action a.
+func (res *rowResult) merge(a plan.Action, rec checkpoint.Record) {
+	mergeInto(res.ids, rec.IDs)
+	mergeInto(res.ids, rec.Data)
+	if a == plan.PortInSubmit {
+		res.ids[colOrderDigest] = ""
+		if rec.Data[noteUnknownSent] == "" {
+			res.ids[colOrderDigest] = rec.Fingerprint
+		}
+	}
+}
+
+// fedBack fills the results columns that the checkpoint left empty with
+// what the row itself shows in them (a results workbook fed back as the
+// manifest, with a checkpoint that did not take those steps), so that the
+// same run state gives the same results whatever the manifest. A
+// completion the runner dated by its own clock counts from when the order
+// was sent by that clock: SubmittedAt shows that time.
+func (res *rowResult) fedBack(p *plan.Plan, ri plan.RowID, cols []string) {
+	if res.ids[noteCompletedSeen] != "" && res.ids[noteSentAt] != "" {
+		res.ids[colSubmittedAt] = res.ids[noteSentAt]
+	}
+	for _, col := range cols {
+		if res.ids[col] == "" {
+			if v := fedBack(p, ri, col); v != "" {
+				res.ids[col] = v
+			}
+		}
+	}
+}
+
 // addStep adds the record of one of the row's steps (ok false: none):
 // its IDs and facts, its attempts, and its state if it is the worst yet.
-func (res *rowResult) addStep(key plan.StepKey, rec checkpoint.Record, ok bool) {
+func (res *rowResult) addStep(key plan.StepKey, a plan.Action, rec checkpoint.Record, ok bool) {
 	st := "pending"
 	if ok {
 		st = rec.State.String()
@@ -134,8 +178,7 @@ func (res *rowResult) addStep(key plan.StepKey, rec checkpoint.Record, ok bool) 
 				rec.ErrMessage = "the outcome of this create is not known yet: the next run looks it up before anything is re-sent"
 			}
 		}
-		mergeInto(res.ids, rec.IDs)
-		mergeInto(res.ids, rec.Data)
+		res.merge(a, rec)
 		res.attempts += rec.Attempts
 		if rec.UpdatedAt.After(res.updatedAt) {
 			res.updatedAt = rec.UpdatedAt
@@ -166,6 +209,9 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 	if err := w.Sheet(t.Sheet, tab.header); err != nil {
 		return err
 	}
+	if l, ok := w.(sheets.Layout); ok {
+		l.Wrap(tab.wrapped()...)
+	}
 	for ri := range p.Rows {
 		row := &p.Rows[ri]
 		if row.Table != ti {
@@ -175,7 +221,9 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		if err != nil {
 			return err
 		}
-		agg.add(p, plan.RowID(ri), res)
+		if err := agg.add(p, plan.RowID(ri), res); err != nil {
+			return err
+		}
 		if err := w.Row(tab.cells(row, res)); err != nil {
 			return err
 		}
@@ -217,6 +265,18 @@ func newResultsTab(t *plan.TableInfo, elig bool, idCols []string) *resultsTab {
 	return tab
 }
 
+// wrapped returns the columns whose text wraps: the Error, and the
+// eligibility check's Message.
+func (tab *resultsTab) wrapped() []int {
+	var cols []int
+	for i, h := range tab.header {
+		if h == "Error" || (tab.elig && h == colMessage) {
+			cols = append(cols, i)
+		}
+	}
+	return cols
+}
+
 // cells returns the cells of row, whose outcome is res.
 func (tab *resultsTab) cells(row *plan.Row, res rowResult) []sheets.Cell {
 	cells := make([]sheets.Cell, 0, len(tab.header))
@@ -226,7 +286,11 @@ func (tab *resultsTab) cells(row *plan.Row, res rowResult) []sheets.Cell {
 	cells = append(cells, sheets.Cell{Value: tab.status(res), Exact: true})
 	for _, c := range tab.out {
 		v := res.ids[c]
-		cells = append(cells, sheets.Cell{Value: v, Exact: inert(v)})
+		cell := sheets.Cell{Value: v, Exact: inert(v)}
+		if c == colDeclinedAttempts {
+			cell.Num = sheets.Integer
+		}
+		cells = append(cells, cell)
 	}
 	updated := ""
 	if !res.updatedAt.IsZero() {

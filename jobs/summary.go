@@ -2,31 +2,25 @@ package jobs
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"time"
 
 	"telegent-bulk/plan"
 	"telegent-bulk/sheets"
-	"telegent-bulk/telegent"
 )
 
 // tally accumulates what the Summary and Errors tabs need while the rows
-// stream past, so that memory does not grow with the number of rows.
+// stream past, so that memory does not grow with the number of rows; the
+// Finance tab's lines go to its own spool (see finance).
 type tally struct {
 	status   [plan.NumKinds]map[string]int
-	packages map[string]*pkgLine
-	ports    map[string]int // port-in rows per port status
+	ports    map[string]int            // port-in rows per port status
+	carriers map[string]map[string]int // port-in rows per losing carrier, per port status
 	portRows int
 	days     []float64 // days from submit to completion, per completed port
 	errors   []errorLine
-}
-
-type pkgLine struct {
-	name  string
-	n     int
-	price float64
+	finance  *finance
 }
 
 type errorLine struct {
@@ -35,11 +29,14 @@ type errorLine struct {
 	step        plan.StepKey
 }
 
-func newTally() *tally {
-	return &tally{packages: map[string]*pkgLine{}, ports: map[string]int{}}
+func newTally(fin *finance) *tally {
+	return &tally{ports: map[string]int{}, carriers: map[string]map[string]int{}, finance: fin}
 }
 
-func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) {
+// notSubmitted is the port status of a port-in row with no order.
+const notSubmitted = "not submitted"
+
+func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) error {
 	k := p.Rows[ri].Kind
 	if t.status[k] == nil {
 		t.status[k] = map[string]int{}
@@ -48,33 +45,32 @@ func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) {
 	if res.err != "" {
 		t.errors = append(t.errors, errorLine{row: ri, status: res.status, err: res.err, step: res.errStep})
 	}
-	if id := res.ids[colPackageID]; id != "" && res.ids[colSubscriptionID] != "" {
-		l := t.packages[id]
-		if l == nil {
-			price, _ := strconv.ParseFloat(res.ids[colPrice], 64)
-			l = &pkgLine{name: res.ids[colPackageName], price: price}
-			t.packages[id] = l
-		}
-		l.n++
+	if err := t.finance.add(ri, res); err != nil {
+		return err
 	}
 	if k != plan.PortIns {
-		return
+		return nil
 	}
 	t.portRows++
 	st := res.ids[colPortStatus]
 	if st == "" {
-		st = "not submitted"
+		st = notSubmitted
 	}
 	t.ports[st]++
-	from := res.ids[colSubmittedAt]
-	if res.ids[noteCompletedSeen] != "" {
-		from = res.ids[noteSentAt] // both by this machine's clock
+	carrier := res.ids[colCurrentCarrier] // as the eligibility check answered
+	if carrier == "" {
+		carrier = "not checked"
 	}
-	sub, err1 := time.Parse(time.RFC3339, from)
+	if t.carriers[carrier] == nil {
+		t.carriers[carrier] = map[string]int{}
+	}
+	t.carriers[carrier][st]++
+	sub, err1 := parseTime(res.ids[colSubmittedAt])
 	done, err2 := parseTime(res.ids[colPortCompletedAt])
 	if err1 == nil && err2 == nil && !done.Before(sub) {
 		t.days = append(t.days, done.Sub(sub).Hours()/24)
 	}
+	return nil
 }
 
 var summaryStatuses = []string{"done", "failed", "skipped", "waiting", "needs attention", "cancelled", "pending"}
@@ -85,21 +81,50 @@ func txt(v string) sheets.Cell { return sheets.Cell{Value: v, Exact: inert(v)} }
 func num(n int) sheets.Cell {
 	return sheets.Cell{Value: strconv.Itoa(n), Exact: true, Num: sheets.Integer}
 }
-func amount(f float64) sheets.Cell {
-	return sheets.Cell{Value: strconv.FormatFloat(f, 'f', 2, 64), Exact: true, Num: sheets.Money}
+
+// summaryTab writes the Summary tab's rows and knows their row numbers,
+// which its charts refer to.
+type summaryTab struct {
+	w    sheets.Writer
+	last int // row number of the last row written (the header is row 1)
 }
 
-func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped string) error {
+// rows writes rows, each padded to the tab's width so that a CSV summary
+// has rows of one length, and returns the row number of the first.
+func (s *summaryTab) rows(rows ...[]sheets.Cell) (int, error) {
+	first := s.last + 1
+	for _, r := range rows {
+		cells := make([]sheets.Cell, max(len(r), len(summaryStatuses)+2))
+		copy(cells, r)
+		if err := s.w.Row(cells); err != nil {
+			return 0, err
+		}
+		s.last++
+	}
+	return first, nil
+}
+
+// chart adds a chart where the writer can draw one.
+func (s *summaryTab) chart(c sheets.Chart) error {
+	if l, ok := s.w.(sheets.Layout); ok {
+		return l.Chart(c)
+	}
+	return nil
+}
+
+func (t *tally) writeSummary(w sheets.Writer, stopped string) error {
 	header := append([]string{"Kind"}, summaryStatuses...)
 	header = append(header, "total")
 	if err := w.Sheet("Summary", header); err != nil {
 		return err
 	}
+	s := &summaryTab{w: w, last: 1}
 	if stopped != "" {
-		if err := writeRows(w, [][]sheets.Cell{{txt("The run " + stopped + "; re-run the same command to go on")}, {}}); err != nil {
+		if _, err := s.rows([]sheets.Cell{txt("The run " + stopped + "; re-run the same command to go on")}, nil); err != nil {
 			return err
 		}
 	}
+	var kinds [][]sheets.Cell
 	for k := range plan.NumKinds {
 		if t.status[k] == nil {
 			continue
@@ -110,63 +135,92 @@ func (t *tally) writeSummary(w sheets.Writer, pkgs []telegent.Package, stopped s
 			row = append(row, num(t.status[k][st]))
 			total += t.status[k][st]
 		}
-		if err := writeRows(w, [][]sheets.Cell{append(row, num(total))}); err != nil {
+		kinds = append(kinds, append(row, num(total)))
+	}
+	first, err := s.rows(kinds...)
+	if err != nil {
+		return err
+	}
+	var charts []sheets.Chart
+	if len(kinds) > 0 {
+		charts = append(charts, sheets.Chart{Kind: sheets.StackedColumns, Title: "Rows per kind by status",
+			HeaderRow: 1, FirstRow: first, LastRow: s.last, SeriesCols: seq(1, len(summaryStatuses))})
+	}
+	more, err := t.writeCampaign(s)
+	if err != nil {
+		return err
+	}
+	for _, c := range append(charts, more...) {
+		if err := s.chart(c); err != nil {
 			return err
 		}
 	}
-	if err := t.writeFinance(w, pkgs); err != nil {
-		return err
-	}
-	return t.writeCampaign(w)
+	return nil
 }
 
-// writeFinance adds subscriptions per package with price and monthly total.
-func (t *tally) writeFinance(w sheets.Writer, pkgs []telegent.Package) error {
-	if len(t.packages) == 0 {
-		return nil
+// seq returns from, from+1, … n numbers.
+func seq(from, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = from + i
 	}
-	for _, pk := range pkgs {
-		if l := t.packages[pk.PackageId]; l != nil {
-			l.name, l.price = pk.PackageName, pk.Price
-		}
-	}
-	rows := [][]sheets.Cell{{}, {txt("Package"), txt("PackageId"), txt("Subscriptions"), txt("Price"), txt("Monthly total")}}
-	var n int
-	var total float64
-	for _, id := range sortedKeysOf(t.packages) {
-		l := t.packages[id]
-		sum := cents(float64(l.n) * l.price)
-		rows = append(rows, []sheets.Cell{txt(l.name), txt(id), num(l.n), amount(l.price), amount(sum)})
-		n += l.n
-		total += sum
-	}
-	rows = append(rows, []sheets.Cell{txt("Total"), {}, num(n), {}, amount(cents(total))})
-	return writeRows(w, rows)
+	return out
 }
 
-// cents rounds an amount to the cent, as an invoice shows it.
-func cents(f float64) float64 { return math.Round(f*100) / 100 }
-
-// writeCampaign adds the porting block: port-ins per port status and the
-// median days from submit to completion.
-func (t *tally) writeCampaign(w sheets.Writer) error {
+// writeCampaign adds the porting blocks: port-ins per port status with the
+// median days from submit to completion, and port-ins per losing carrier
+// (as the eligibility check named it) by port status. It returns their
+// charts.
+func (t *tally) writeCampaign(s *summaryTab) ([]sheets.Chart, error) {
 	if t.portRows == 0 {
-		return nil
+		return nil, nil
 	}
+	statuses := sortedKeysOf(t.ports)
 	rows := [][]sheets.Cell{{}, {txt("Port status"), txt("Port-ins")}}
-	for _, st := range sortedKeysOf(t.ports) {
+	for _, st := range statuses {
 		rows = append(rows, []sheets.Cell{txt(st), num(t.ports[st])})
 	}
+	first, err := s.rows(rows...)
+	if err != nil {
+		return nil, err
+	}
+	charts := []sheets.Chart{{Kind: sheets.Pie, Title: "Port-ins by port status", HeaderRow: first + 1,
+		FirstRow: first + 2, LastRow: s.last, SeriesCols: []int{1}}}
 	if len(t.days) > 0 {
 		sort.Float64s(t.days)
 		med := t.days[len(t.days)/2]
 		if len(t.days)%2 == 0 {
 			med = (t.days[len(t.days)/2-1] + t.days[len(t.days)/2]) / 2
 		}
-		rows = append(rows, []sheets.Cell{txt("Median days to complete"),
-			{Value: strconv.FormatFloat(med, 'f', 1, 64), Exact: true}})
+		days := sheets.Cell{Value: strconv.FormatFloat(med, 'f', 1, 64), Exact: true, Num: sheets.Decimal}
+		if _, err := s.rows([]sheets.Cell{txt("Median days to complete"), days}); err != nil {
+			return nil, err
+		}
 	}
-	return writeRows(w, rows)
+	head := append([]sheets.Cell{txt("Losing carrier")}, textCells(statuses)...)
+	rows = [][]sheets.Cell{{}, append(head, txt("total"))}
+	for _, c := range sortedKeysOf(t.carriers) {
+		row, total := []sheets.Cell{txt(c)}, 0
+		for _, st := range statuses {
+			row = append(row, num(t.carriers[c][st]))
+			total += t.carriers[c][st]
+		}
+		rows = append(rows, append(row, num(total)))
+	}
+	if first, err = s.rows(rows...); err != nil {
+		return nil, err
+	}
+	charts = append(charts, sheets.Chart{Kind: sheets.StackedBars, Title: "Port-ins per losing carrier by port status",
+		HeaderRow: first + 1, FirstRow: first + 2, LastRow: s.last, SeriesCols: seq(1, len(statuses))})
+	return charts, nil
+}
+
+func textCells(vs []string) []sheets.Cell {
+	out := make([]sheets.Cell, len(vs))
+	for i, v := range vs {
+		out[i] = txt(v)
+	}
+	return out
 }
 
 func parseTime(s string) (time.Time, error) {
@@ -182,30 +236,20 @@ func (t *tally) writeErrors(p *plan.Plan, w sheets.Writer) error {
 	if err := w.Sheet("Errors", []string{"Sheet", "Row", "Key", "Status", "Step", "Error"}); err != nil {
 		return err
 	}
+	if l, ok := w.(sheets.Layout); ok {
+		l.Wrap(5) // Error
+	}
 	for _, e := range t.errors {
 		row := &p.Rows[e.row]
 		err := w.Row([]sheets.Cell{
 			{Value: p.Tables[row.Table].Sheet, Exact: true},
-			{Value: strconv.Itoa(int(row.Num)), Exact: true},
+			{Value: strconv.Itoa(int(row.Num)), Exact: true, Num: sheets.Integer},
 			{Value: row.Key, Exact: inert(row.Key)},
 			{Value: e.status, Exact: true},
 			{Value: string(e.step), Exact: true},
 			{Value: e.err},
 		})
 		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeRows writes rows of the Summary tab, each padded to the tab's
-// width so that a CSV summary has rows of one length.
-func writeRows(w sheets.Writer, rows [][]sheets.Cell) error {
-	for _, r := range rows {
-		cells := make([]sheets.Cell, max(len(r), len(summaryStatuses)+2))
-		copy(cells, r)
-		if err := w.Row(cells); err != nil {
 			return err
 		}
 	}

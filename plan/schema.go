@@ -486,7 +486,7 @@ var commentColumns = map[string]bool{"notes": true, "note": true, "comment": tru
 // ignored, except the ID columns that are part of a kind's schema.
 var outputNames = []string{
 	"Status", "Error", "Attempts", "UpdatedAt", "PortStatus", "Eligible", "CurrentCarrier",
-	"Message", "DeclinedAttempts", "LastDeclinedAt", "PortCompletedAt",
+	"Message", "DeclinedAttempts", "LastDeclinedAt", "SubmittedAt", "PortCompletedAt", "OrderDigest", "QRCode",
 	"AccountId", "SubscriberId", "MessageRouteId", "CallRouteId", "PhoneNumberId",
 	"PhoneNumber", "OrderId", "SubscriptionId", "FilterId",
 }
@@ -525,10 +525,10 @@ const acceptedTables = "Accounts, Subscribers (or Users), MessageRoutes (or SmsR
 	"VoiceRoutes (or CallRoutes), Numbers (or Lines, NewNumbers), PortIns (or Ports), PortOuts"
 
 // ignoredTables are the tabs a results workbook adds.
-var ignoredTables = map[string]bool{"summary": true, "errors": true}
+var ignoredTables = map[string]bool{"summary": true, "finance": true, "errors": true}
 
 // KindOf returns the kind a table or file name stands for. ignored is true
-// for the Summary and Errors tabs of a results workbook; ok is false for a
+// for the Summary, Finance and Errors tabs of a results workbook; ok is false for a
 // name that matches no kind.
 func KindOf(name string) (k Kind, ignored, ok bool) {
 	f := fold(name)

@@ -80,6 +80,9 @@ type Cell struct {
 	Value string
 	Exact bool
 	Num   NumKind
+	// Unit is the currency (an ISO 4217 code such as USD) of a Money
+	// cell, shown in its number format; "" shows the amount alone.
+	Unit string
 }
 
 // NumKind says whether a Cell is a number the tool computed, and which.
@@ -88,7 +91,8 @@ type NumKind uint8
 const (
 	Text    NumKind = iota // a string cell: every manifest and API value
 	Integer                // a whole number
-	Money                  // an amount, shown with two decimals
+	Money                  // an amount, shown with two decimals (and its Unit)
+	Decimal                // a figure shown with one decimal (days)
 )
 
 // Writer writes one results workbook (XLSX) or one CSV file per sheet,
@@ -103,4 +107,42 @@ type Writer interface {
 	Commit() error
 	// Abort removes temporary files; safe after Commit.
 	Abort()
+}
+
+// Layout is implemented by the writers that lay a sheet out for screen and
+// paper (XLSX); a CSV file has no layout, and its writer does not
+// implement it. Every XLSX sheet is print-ready without it: landscape, one
+// page wide, the header row repeated on each page and frozen on screen, an
+// autofilter over the sheet's first table (the header and the rows down to
+// the first empty one), column widths from the content, and a column whose
+// text is longer than the widest column wrapped.
+type Layout interface {
+	// Wrap makes columns of the current sheet (0-based) wrap their text
+	// at the widest column width, whatever the first rows hold. It must
+	// be called after Sheet and before the sheet's first Row.
+	Wrap(cols ...int)
+	// Chart adds a chart of a block of the current sheet, placed below
+	// what the sheet holds so far (and below its earlier charts).
+	Chart(c Chart) error
+}
+
+// ChartKind is the shape of a Chart.
+type ChartKind uint8
+
+const (
+	StackedColumns ChartKind = iota // one stacked column per category
+	StackedBars                     // one stacked horizontal bar per category
+	Pie                             // the first series' share per category
+)
+
+// Chart plots a block of the current sheet: the categories are down one
+// column, each series is a column named by its cell in HeaderRow. Rows are
+// spreadsheet row numbers (the sheet's header is row 1), columns 0-based.
+type Chart struct {
+	Kind              ChartKind
+	Title             string
+	HeaderRow         int
+	FirstRow, LastRow int
+	CategoryCol       int
+	SeriesCols        []int
 }

@@ -47,11 +47,12 @@ const (
 )
 
 type xlsxWriter struct {
-	out   *tempFile
-	file  *excelize.File
-	bold  int // style ID of the header row
-	money int // style ID of Money cells
-	names *uniqueNames
+	out    *tempFile
+	file   *excelize.File
+	bold   int // style ID of the header row
+	money  int // style ID of Money cells without a Unit
+	styles cellStyles
+	names  *uniqueNames
 
 	sheets  int
 	sw      *excelize.StreamWriter
@@ -60,6 +61,7 @@ type xlsxWriter struct {
 	sized   bool     // header and pending rows written
 	next    int      // number of the next row to write
 	values  []any    // reused for every row
+	page    pageState
 
 	err    error // sticky: the first error
 	closed bool  // committed or aborted
@@ -78,10 +80,16 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		})
 		return zw
 	})
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	bold, err := f.NewStyle(&excelize.Style{Font: &headerFont,
+		Border:    []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}},
+		Alignment: &excelize.Alignment{Vertical: "top"}})
 	var money int
 	if err == nil {
-		money, err = f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+		money, err = f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+	}
+	var styles cellStyles
+	if err == nil {
+		styles, err = newCellStyles(f)
 	}
 	if err != nil {
 		_ = f.Close()
@@ -89,11 +97,12 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	return &xlsxWriter{
-		out:   out,
-		file:  f,
-		bold:  bold,
-		money: money,
-		names: newUniqueNames(maxSheetName, truncateUTF16),
+		out:    out,
+		file:   f,
+		bold:   bold,
+		money:  money,
+		styles: styles,
+		names:  newUniqueNames(maxSheetName, truncateUTF16),
 	}, nil
 }
 
@@ -124,6 +133,9 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
 	}
 	w.sheets++
+	if err := w.setUpPages(name, len(header) > 0); err != nil {
+		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
+	}
 	sw, err := w.file.NewStreamWriter(name)
 	if err != nil {
 		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
@@ -138,6 +150,7 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 		}
 	}
 	w.sw, w.header, w.pending, w.sized, w.next = sw, append([]string(nil), header...), nil, false, 1
+	w.page = pageState{}
 	return nil
 }
 
@@ -178,7 +191,11 @@ func (w *xlsxWriter) cellValue(c Cell) any {
 		}
 	case c.Num == Money:
 		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
-			return excelize.Cell{StyleID: w.money, Value: f}
+			return excelize.Cell{StyleID: w.moneyStyle(c.Unit), Value: f}
+		}
+	case c.Num == Decimal:
+		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
+			return excelize.Cell{StyleID: w.styles.decimal, Value: f}
 		}
 	}
 	return c.Value
@@ -186,6 +203,7 @@ func (w *xlsxWriter) cellValue(c Cell) any {
 
 // writeRow writes w.values as the next row.
 func (w *xlsxWriter) writeRow() error {
+	w.page.row(w.next, w.values)
 	if err := w.sw.SetRow("A"+strconv.Itoa(w.next), w.values); err != nil {
 		return w.fail(fmt.Errorf("sheet %q: row %d: %w", w.sw.Sheet, w.next, err))
 	}
@@ -216,6 +234,12 @@ func (w *xlsxWriter) size() error {
 	for i, n := range widths {
 		width := float64(min(max(n+2, minColWidth), maxColWidth))
 		if err := w.sw.SetColWidth(i+1, i+1, width); err != nil {
+			return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
+		}
+		if n+2 <= maxColWidth && !w.page.wrap[i] {
+			continue
+		}
+		if err := w.sw.SetColStyle(i+1, i+1, w.styles.wrap); err != nil {
 			return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
 		}
 	}
@@ -254,6 +278,9 @@ func (w *xlsxWriter) endSheet() error {
 		if err := w.size(); err != nil {
 			return err
 		}
+	}
+	if err := w.filter(); err != nil {
+		return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
 	}
 	if err := w.sw.Flush(); err != nil {
 		return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))

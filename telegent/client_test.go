@@ -184,8 +184,8 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Errorf("data usage = %+v, want LimitValue 2048", du)
 	}
 	pkgs := must(c.Packages(ctx))(t)
-	if len(pkgs) != 4 {
-		t.Fatalf("packages = %d, want the 4 of the preloaded catalog", len(pkgs))
+	if len(pkgs) != 5 {
+		t.Fatalf("packages = %d, want the 5 of the preloaded catalog", len(pkgs))
 	}
 	subn := must(c.CreateSubscription(ctx, telegent.SubscriptionCreateRequest{
 		SubscriberId: sub.SubscriberId, PackageId: pkgs[0].PackageId, Type: "mvno", TNID: prov.PhoneNumberId,

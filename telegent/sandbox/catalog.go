@@ -18,6 +18,7 @@ var packages = []telegent.Package{
 	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000002", PackageName: "Family 10GB", Description: "eSIM, Data 10GB, SMS Unlimited", Type: "mvno", Price: 39.99, Monthly: true, Active: true},
 	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000003", PackageName: "Unlimited Premium", Description: "eSIM, Data Unlimited, SMS Unlimited", Type: "mvno", Price: 69.99, Monthly: true, Active: true},
 	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000004", PackageName: "IoT Data 500MB", Description: "IoT Data 500MB", Type: "iot", Price: 5.00, Monthly: true, Active: true},
+	{PackageId: "PID-5a1e0000-0000-4000-8000-000000000005", PackageName: "Travel Pass 5GB", Description: "Data 5GB for 30 days, charged once", Type: "mvno", Price: 25.00, Monthly: false, Active: true},
 }
 
 // distributorID is the distributor the sandbox's credentials stand for

@@ -85,7 +85,7 @@ func TestStateIsSortedAndComplete(t *testing.T) {
 			t.Errorf("accounts not sorted by ID at %d", i)
 		}
 	}
-	if len(st.Numbers) != legacyNumbers || st.Numbers[0].PhoneNumber != "+13855550100" || len(st.Packages) != 4 {
+	if len(st.Numbers) != legacyNumbers || st.Numbers[0].PhoneNumber != "+13855550100" || len(st.Packages) != 5 {
 		t.Errorf("preloaded state: %d numbers from %s, %d packages", len(st.Numbers), st.Numbers[0].PhoneNumber, len(st.Packages))
 	}
 	var legacy *telegent.Account

@@ -330,7 +330,7 @@ func TestSubscriptions(t *testing.T) {
 	}
 	var pl telegent.PackageList
 	c.mustGet(telegent.PathAccountPackages+"?Filter=Active", &pl)
-	if pl.TotalPackages != 4 || pl.Results[2].PackageName != "Unlimited Premium" || pl.Results[2].Price != 69.99 {
+	if pl.TotalPackages != 5 || pl.Results[2].PackageName != "Unlimited Premium" || pl.Results[2].Price != 69.99 {
 		t.Errorf("packages = %+v, want the documented catalog", pl)
 	}
 }

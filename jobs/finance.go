@@ -1,0 +1,344 @@
+package jobs
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/plan"
+	"telegent-bulk/sheets"
+	"telegent-bulk/telegent"
+)
+
+// The Finance tab: one row per subscription the results show (created by
+// a run, or given by a row fed back from a results workbook), with its
+// account, subscriber, number, package and price, then the totals per
+// package and per account, recurring and one-time charges apart.
+//
+// A subscription's package, price and charge are what its create recorded;
+// for a subscription the checkpoint has no record of, the row's Package
+// looked up in the package list. The lines go to a temporary file while
+// the tabs stream past, so that memory does not grow with the rows; the
+// totals are kept per package and per account.
+
+// priceCurrency is the currency of the package prices: the API's package
+// list gives a Price with no currency, and the platform bills in US dollars.
+const priceCurrency = "USD"
+
+// chargeUnknown is the charge of a subscription whose package the package
+// list did not give (it could not be read).
+const chargeUnknown = "unknown"
+
+// financeColumns is the header of the Finance tab's subscription lines.
+var financeColumns = []string{"AccountRef", "AccountId", "Subscriber", "PhoneNumber", "SubscriptionId",
+	"PackageId", "Package", "Charge", "Price", "Currency"}
+
+// chargeOf returns how package pk is billed.
+func chargeOf(pk telegent.Package) string {
+	if pk.Monthly {
+		return chargeRecurring
+	}
+	return chargeOneTime
+}
+
+// financeLine is one subscription.
+type financeLine struct {
+	accountRef, accountID, subscriber, number, subscription string
+	packageID, packageName, charge                          string
+	cents                                                   int64 // -1: no price known
+}
+
+func (l *financeLine) fields() []string {
+	price := ""
+	if l.cents >= 0 {
+		price = centsText(l.cents)
+	}
+	return []string{l.accountRef, l.accountID, l.subscriber, l.number, l.subscription, l.packageID, l.packageName,
+		l.charge, price}
+}
+
+// total adds up subscriptions and their charges, recurring and one-time
+// apart.
+type total struct {
+	label, id         string
+	subscriptions     int
+	recurring, oneOff int64 // cents
+	price             int64 // cents: a package's unit price (-1: not known)
+	charge            string
+}
+
+func (t *total) add(l *financeLine) {
+	t.subscriptions++
+	switch {
+	case l.cents < 0:
+	case l.charge == chargeOneTime:
+		t.oneOff += l.cents
+	case l.charge == chargeRecurring:
+		t.recurring += l.cents
+	}
+}
+
+type finance struct {
+	p        *plan.Plan
+	s        *checkpoint.Store
+	pkgs     map[string]telegent.Package // by ID and by lower-case name
+	accounts map[plan.RowID]string       // AccountId of account rows, as looked up
+
+	spool *os.File
+	out   *csv.Writer
+	lines int
+
+	byPackage map[string]*total
+	byAccount map[string]*total
+	all       total
+}
+
+func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package) *finance {
+	f := &finance{p: p, s: s, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
+		byPackage: map[string]*total{}, byAccount: map[string]*total{}}
+	for _, pk := range pkgs {
+		f.pkgs[pk.PackageId] = pk
+		f.pkgs[strings.ToLower(pk.PackageName)] = pk
+	}
+	return f
+}
+
+// add takes row ri's subscription, if its results show one.
+func (f *finance) add(ri plan.RowID, res rowResult) error {
+	sub := res.ids[colSubscriptionID]
+	if sub == "" {
+		return nil
+	}
+	row := &f.p.Rows[ri]
+	l := financeLine{subscription: sub, subscriber: firstNonEmpty(ownValue(row, "SubscriberEmail"), res.ids[colSubscriberID]), cents: -1,
+		number: firstNonEmpty(res.ids[colPhoneNumber], ownValue(row, "PhoneNumber"))}
+	if row.Kind == plan.PortIns {
+		l.number = row.Key
+	}
+	acc, id := f.p.Parent(ri, plan.Accounts)
+	if acc >= 0 {
+		l.accountRef = f.p.Rows[acc].Key
+		if id == "" {
+			var err error
+			if id, err = f.accountID(acc); err != nil {
+				return err
+			}
+		}
+	}
+	l.accountID = id
+	f.price(&l, row, res)
+	if l.charge == "" {
+		l.charge = chargeUnknown // counted in neither total
+	}
+	f.tally(&l)
+	return f.write(&l)
+}
+
+// price fills in the line's package and price: what the subscription's
+// create recorded, else what the package list says of the row's package.
+func (f *finance) price(l *financeLine, row *plan.Row, res rowResult) {
+	l.packageID, l.packageName, l.charge = res.ids[colPackageID], res.ids[colPackageName], res.ids[colCharge]
+	if v, err := strconv.ParseFloat(res.ids[colPrice], 64); err == nil && res.ids[colPrice] != "" {
+		l.cents = toCents(v)
+	}
+	ref := firstNonEmpty(l.packageID, ownValue(row, "Package"))
+	pk, ok := f.pkgs[ref]
+	if !ok {
+		pk, ok = f.pkgs[strings.ToLower(ref)]
+	}
+	if !ok {
+		if l.packageID == "" {
+			l.packageID = ref
+		}
+		return
+	}
+	l.packageID = pk.PackageId
+	if l.packageName == "" {
+		l.packageName = pk.PackageName
+	}
+	if l.charge == "" {
+		l.charge = chargeOf(pk)
+	}
+	if l.cents < 0 {
+		l.cents = toCents(pk.Price)
+	}
+}
+
+// accountID returns the AccountId of account row acc: its own, or what
+// its create obtained.
+func (f *finance) accountID(acc plan.RowID) (string, error) {
+	if id, ok := f.accounts[acc]; ok {
+		return id, nil
+	}
+	row := &f.p.Rows[acc]
+	id := ownValue(row, colAccountID)
+	if id == "" {
+		rec, ok, err := f.s.Get(checkpoint.Key(plan.MakeKey(plan.Accounts, row.Key, plan.AccountCreate)))
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			id = rec.IDs[colAccountID]
+		}
+	}
+	f.accounts[acc] = id
+	return id, nil
+}
+
+func (f *finance) tally(l *financeLine) {
+	f.all.add(l)
+	pk := f.byPackage[l.packageID]
+	if pk == nil {
+		pk = &total{label: l.packageName, id: l.packageID, price: l.cents, charge: l.charge}
+		f.byPackage[l.packageID] = pk
+	}
+	if pk.price != l.cents {
+		pk.price = -1 // not one price: no unit price to show
+	}
+	pk.add(l)
+	key := l.accountRef + "\x00" + l.accountID
+	ac := f.byAccount[key]
+	if ac == nil {
+		ac = &total{label: l.accountRef, id: l.accountID}
+		f.byAccount[key] = ac
+	}
+	ac.add(l)
+}
+
+// write spools the line to the temporary file.
+func (f *finance) write(l *financeLine) error {
+	if f.spool == nil {
+		file, err := os.CreateTemp("", "telegent-bulk-finance-*.csv")
+		if err != nil {
+			return fmt.Errorf("finance: %w", err)
+		}
+		f.spool, f.out = file, csv.NewWriter(file)
+	}
+	f.lines++
+	if err := f.out.Write(l.fields()); err != nil {
+		return fmt.Errorf("finance: %w", err)
+	}
+	return nil
+}
+
+// close removes the temporary file.
+func (f *finance) close() {
+	if f.spool != nil {
+		_ = f.spool.Close()
+		_ = os.Remove(f.spool.Name())
+		f.spool = nil
+	}
+}
+
+// writeTab writes the Finance tab: the subscription lines, then the totals
+// per package and per account, and the grand total.
+func (f *finance) writeTab(w sheets.Writer) error {
+	defer f.close()
+	if err := w.Sheet("Finance", financeColumns); err != nil {
+		return err
+	}
+	if err := f.replay(w); err != nil {
+		return err
+	}
+	if err := f.writeTotals(w, "Package", "PackageId", f.byPackage, true); err != nil {
+		return err
+	}
+	return f.writeTotals(w, "AccountRef", "AccountId", f.byAccount, false)
+}
+
+// replay writes the spooled lines.
+func (f *finance) replay(w sheets.Writer) error {
+	if f.spool == nil {
+		return nil
+	}
+	f.out.Flush()
+	if err := f.out.Error(); err != nil {
+		return fmt.Errorf("finance: %w", err)
+	}
+	if _, err := f.spool.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("finance: %w", err)
+	}
+	r := csv.NewReader(f.spool)
+	r.ReuseRecord = true
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("finance: %w", err)
+		}
+		cells := make([]sheets.Cell, len(financeColumns))
+		for i, v := range rec {
+			cells[i] = sheets.Cell{Value: v, Exact: inert(v) || i == 3}
+		}
+		if rec[8] != "" {
+			cells[8] = sheets.Cell{Value: rec[8], Exact: true, Num: sheets.Money, Unit: priceCurrency}
+			cells[9] = txt(priceCurrency)
+		}
+		if err := w.Row(cells); err != nil {
+			return err
+		}
+	}
+}
+
+// writeTotals writes one totals table, its rows sorted by label then ID,
+// and for the accounts the grand total.
+func (f *finance) writeTotals(w sheets.Writer, label, id string, totals map[string]*total, unit bool) error {
+	// The empty row has the tab's width, so that a CSV file keeps it.
+	head := []sheets.Cell{txt(label), txt(id), txt("Subscriptions"), {}, txt("Recurring"), txt("One-time"), txt("Currency")}
+	if unit {
+		head[3] = txt("Unit price")
+	}
+	rows := [][]sheets.Cell{make([]sheets.Cell, len(financeColumns)), head}
+	list := make([]*total, 0, len(totals))
+	for _, t := range totals {
+		list = append(list, t)
+	}
+	sort.Slice(list, func(a, b int) bool {
+		if list[a].label != list[b].label {
+			return list[a].label < list[b].label
+		}
+		return list[a].id < list[b].id
+	})
+	for _, t := range list {
+		price := sheets.Cell{}
+		if unit && t.price >= 0 {
+			price = money(t.price)
+		}
+		rows = append(rows, []sheets.Cell{txt(t.label), txt(t.id), num(t.subscriptions), price,
+			money(t.recurring), money(t.oneOff), txt(priceCurrency)})
+	}
+	if !unit {
+		rows = append(rows, []sheets.Cell{txt("Total"), {}, num(f.all.subscriptions), {},
+			money(f.all.recurring), money(f.all.oneOff), txt(priceCurrency)})
+	}
+	for _, r := range rows {
+		if err := w.Row(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// money is an amount in cents as a Money cell in the price currency.
+func money(cents int64) sheets.Cell {
+	return sheets.Cell{Value: centsText(cents), Exact: true, Num: sheets.Money, Unit: priceCurrency}
+}
+
+func toCents(f float64) int64 { return int64(math.Round(f * 100)) }
+
+func centsText(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
