@@ -8,26 +8,22 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// How an XLSX sheet is laid out for screen and paper.
-//
-// The page setup, the print titles and the sheet properties are set on the
-// worksheet before its StreamWriter starts (the StreamWriter writes the
-// sheet properties first, the page setup when it is flushed). The
-// autofilter and the charts are added just before the flush, through the
-// File, which changes the same worksheet the StreamWriter then writes out:
-// that way the rows stream to disk as before and only the layout, which is
-// small, goes through excelize's in-memory model.
+// How an XLSX sheet is laid out for screen and paper: through excelize's
+// in-memory model of the sheet, which holds no rows (see xlsxWriter), so
+// that the page setup, print titles, panes, autofilter and charts cost the
+// same whatever the number of rows.
 
 // headerFont is the header row's font, named so that a spreadsheet that
 // lacks a default does not fall back on a serif face.
 var headerFont = excelize.Font{Bold: true, Family: "Calibri", Size: 11}
 
 // Chart sizes, in pixels, and the rows one takes up (at 20 px a row, with a
-// row of space below).
+// row of space below). Charts go two side by side.
 const (
 	chartWidth  = 640
 	chartHeight = 300
 	chartRows   = chartHeight/20 + 2
+	chartGap    = 20
 )
 
 // cellStyles are the style IDs of the cells a writer styles.
@@ -87,21 +83,23 @@ func validUnit(unit string) bool {
 // layout: the columns to wrap, where its first table ends, where its next
 // chart goes.
 type pageState struct {
-	wrap      map[int]bool
-	tableEnd  int  // last row of the first table
-	tableDone bool // an empty row ended the first table
-	lastCol   int  // widest row of the first table, in cells
-	charts    int  // rows taken by charts so far
+	wrap      map[int]bool // columns asked to wrap
+	wrapped   []bool       // columns that wrap, once sized
+	tableEnd  int          // last row of the first table
+	tableDone bool         // an empty row ended the first table
+	lastCol   int          // widest row of the first table, in cells
+	charts    int          // charts so far
+	widths    []float64    // column widths, in characters
 }
 
-// row notes row number n, whose values are about to be written.
-func (p *pageState) row(n int, values []any) {
+// row notes row number n, whose cells are about to be written.
+func (p *pageState) row(n int, cells []Cell) {
 	if p.tableDone {
 		return
 	}
 	width := 0
-	for i, v := range values {
-		if v != nil {
+	for i, c := range cells {
+		if c.Value != "" {
 			width = i + 1
 		}
 	}
@@ -124,7 +122,7 @@ func (w *xlsxWriter) setUpPages(name string, header bool) error {
 	}
 	if err == nil {
 		err = w.file.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{
-			Left: ptr(0.4), Right: ptr(0.4), Top: ptr(0.5), Bottom: ptr(0.6), Header: ptr(0.2), Footer: ptr(0.25),
+			Left: ptr(0.25), Right: ptr(0.25), Top: ptr(0.5), Bottom: ptr(0.6), Header: ptr(0.2), Footer: ptr(0.25),
 		})
 	}
 	if err == nil {
@@ -143,7 +141,11 @@ func (w *xlsxWriter) filter() error {
 		return nil
 	}
 	last := max(w.page.tableEnd, 1)
-	return w.file.AutoFilter(w.sw.Sheet, "A1:"+ColumnLetter(cols-1)+strconv.Itoa(last), nil)
+	if err := w.file.AutoFilter(w.sheet, "A1:"+ColumnLetter(cols-1)+strconv.Itoa(last), nil); err != nil {
+		return err
+	}
+	// AutoFilter replaces the sheet properties: fit to page again.
+	return w.file.SetSheetProps(w.sheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
 }
 
 // Wrap implements Layout.
@@ -164,7 +166,7 @@ func (w *xlsxWriter) Chart(c Chart) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.sw == nil {
+	if w.rows == nil {
 		return w.fail(errNoSheet)
 	}
 	if !w.sized {
@@ -173,9 +175,9 @@ func (w *xlsxWriter) Chart(c Chart) error {
 		}
 	}
 	if c.FirstRow < 1 || c.LastRow < c.FirstRow || len(c.SeriesCols) == 0 {
-		return w.fail(fmt.Errorf("sheet %q: chart %q: no data", w.sw.Sheet, c.Title))
+		return w.fail(fmt.Errorf("sheet %q: chart %q: no data", w.sheet, c.Title))
 	}
-	sheet := quoteSheet(w.sw.Sheet)
+	sheet := quoteSheet(w.sheet)
 	ref := func(col, from, to int) string {
 		l := "$" + ColumnLetter(col) + "$"
 		if from == to {
@@ -205,12 +207,33 @@ func (w *xlsxWriter) Chart(c Chart) error {
 			Values:     ref(col, c.FirstRow, c.LastRow),
 		})
 	}
-	at := "A" + strconv.Itoa(w.next+1+w.page.charts)
-	if err := w.file.AddChart(w.sw.Sheet, at, ch); err != nil {
-		return w.fail(fmt.Errorf("sheet %q: chart %q: %w", w.sw.Sheet, c.Title, err))
+	col := 0
+	if w.page.charts%2 == 1 {
+		col = w.page.columnAt(chartWidth + chartGap)
 	}
-	w.page.charts += chartRows
+	at := ColumnLetter(col) + strconv.Itoa(w.next+1+w.page.charts/2*chartRows)
+	if err := w.file.AddChart(w.sheet, at, ch); err != nil {
+		return w.fail(fmt.Errorf("sheet %q: chart %q: %w", w.sheet, c.Title, err))
+	}
+	w.page.charts++
 	return nil
+}
+
+// columnAt returns the first column that starts at least px pixels from the
+// sheet's left edge (a column of width w characters is 7w+5 pixels wide;
+// past the sized columns, 8.43 characters).
+func (p *pageState) columnAt(px int) int {
+	x := 0.0
+	for c := 0; ; c++ {
+		if x >= float64(px) {
+			return c
+		}
+		width := 8.43
+		if c < len(p.widths) {
+			width = p.widths[c]
+		}
+		x += 7*width + 5
+	}
 }
 
 // quoteSheet returns a sheet name as a formula refers to it.

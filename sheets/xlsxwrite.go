@@ -16,22 +16,21 @@ import (
 
 // How the workbook is written.
 //
-// Each sheet goes through an excelize StreamWriter, which keeps 16 MiB of
-// sheet XML in memory and spills the rest to a temporary file (created in
-// the destination directory, not in a possibly memory-backed /tmp). Every
-// value is passed as a Go string, which the StreamWriter writes as an
-// inline string cell: never a number, never a formula, whatever the text.
-// An empty value is written as no cell at all.
-//
-// One kind of text cannot be written faithfully: the StreamWriter's
-// escaping drops a literal sequence _xD800_ to _xDFFF_ (what would be the
-// escape of a UTF-16 surrogate) from a value. No real manifest holds such
-// text; it is noted here because it is the one way a value is altered.
+// excelize builds the workbook around the rows: the sheets with their
+// column widths, panes, page setup, autofilter and charts, the styles, the
+// defined names and the relationships, all small and in memory. The rows
+// themselves never go through it: each sheet's rows are encoded by this
+// writer, as inline string cells (never a formula, whatever the text) or,
+// for a Num cell, as numbers, into a temporary file created in the
+// destination directory (not in a possibly memory-backed /tmp). An empty
+// value is written as no cell at all.
 //
 // File.Write would assemble the whole compressed workbook in a
-// bytes.Buffer before copying it out (about 300 MB for a million rows), so
-// the writer installs its own zip writer with File.SetZipWriter, pointed at
-// the temporary output file: the archive is streamed to disk and the
+// bytes.Buffer before copying it out, so the writer installs its own zip
+// writer with File.SetZipWriter (see splicer), pointed at the temporary
+// output file: excelize writes each part through it, and the part of a
+// sheet, which excelize writes with an empty sheetData, gets the sheet's
+// rows spliced in from their file. The archive is streamed to disk, and the
 // buffer excelize passes stays empty. Compression uses flate.BestSpeed,
 // which is several times faster than the default level on sheet XML for a
 // file about half again as large.
@@ -49,18 +48,19 @@ const (
 type xlsxWriter struct {
 	out    *tempFile
 	file   *excelize.File
+	zip    *splicer
 	bold   int // style ID of the header row
 	money  int // style ID of Money cells without a Unit
 	styles cellStyles
 	names  *uniqueNames
 
 	sheets  int
-	sw      *excelize.StreamWriter
+	sheet   string     // the current sheet's name ("" before the first)
+	rows    *sheetRows // the current sheet's rows
 	header  []string
 	pending [][]Cell // the first rows of the sheet, until sized
 	sized   bool     // header and pending rows written
 	next    int      // number of the next row to write
-	values  []any    // reused for every row
 	page    pageState
 
 	err    error // sticky: the first error
@@ -73,9 +73,10 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		return nil, err
 	}
 	f := excelize.NewFile(excelize.Options{TmpDir: filepath.Dir(path)})
+	zw := &splicer{rows: map[string]*sheetRows{}}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		zw := zip.NewWriter(out.f)
-		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		zw.zw = zip.NewWriter(out.f)
+		zw.zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 			return flate.NewWriter(w, flate.BestSpeed)
 		})
 		return zw
@@ -99,6 +100,7 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 	return &xlsxWriter{
 		out:    out,
 		file:   f,
+		zip:    zw,
 		bold:   bold,
 		money:  money,
 		styles: styles,
@@ -136,12 +138,8 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 	if err := w.setUpPages(name, len(header) > 0); err != nil {
 		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
 	}
-	sw, err := w.file.NewStreamWriter(name)
-	if err != nil {
-		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
-	}
 	if len(header) > 0 {
-		err := sw.SetPanes(&excelize.Panes{
+		err := w.file.SetPanes(name, &excelize.Panes{
 			Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 			Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
 		})
@@ -149,7 +147,14 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 			return w.fail(fmt.Errorf("sheet %q: %w", name, err))
 		}
 	}
-	w.sw, w.header, w.pending, w.sized, w.next = sw, append([]string(nil), header...), nil, false, 1
+	// excelize names the part of the n-th sheet of a new file sheet<n>.xml;
+	// Commit checks that every sheet's rows were spliced into its part.
+	rows, err := newSheetRows(filepath.Dir(w.out.dest))
+	if err != nil {
+		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
+	}
+	w.zip.rows["xl/worksheets/sheet"+strconv.Itoa(w.sheets)+".xml"] = rows
+	w.sheet, w.rows, w.header, w.pending, w.sized, w.next = name, rows, append([]string(nil), header...), nil, false, 1
 	w.page = pageState{}
 	return nil
 }
@@ -161,7 +166,7 @@ func (w *xlsxWriter) Row(cells []Cell) error {
 	if w.err != nil {
 		return w.err
 	}
-	if w.sw == nil {
+	if w.rows == nil {
 		return w.fail(errNoSheet)
 	}
 	if !w.sized {
@@ -171,41 +176,15 @@ func (w *xlsxWriter) Row(cells []Cell) error {
 		}
 		return w.size()
 	}
-	w.values = w.values[:0]
-	for _, c := range cells {
-		w.values = append(w.values, w.cellValue(c))
-	}
-	return w.writeRow()
+	return w.writeRow(cells, 0)
 }
 
-// cellValue is what the StreamWriter is given for a cell: the string, nil
-// (no cell at all) for an empty one, or a number for a Num cell whose
-// value reads as one (else its text).
-func (w *xlsxWriter) cellValue(c Cell) any {
-	switch {
-	case c.Value == "":
-		return nil
-	case c.Num == Integer:
-		if n, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
-			return n
-		}
-	case c.Num == Money:
-		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
-			return excelize.Cell{StyleID: w.moneyStyle(c.Unit), Value: f}
-		}
-	case c.Num == Decimal:
-		if f, err := strconv.ParseFloat(c.Value, 64); err == nil {
-			return excelize.Cell{StyleID: w.styles.decimal, Value: f}
-		}
-	}
-	return c.Value
-}
-
-// writeRow writes w.values as the next row.
-func (w *xlsxWriter) writeRow() error {
-	w.page.row(w.next, w.values)
-	if err := w.sw.SetRow("A"+strconv.Itoa(w.next), w.values); err != nil {
-		return w.fail(fmt.Errorf("sheet %q: row %d: %w", w.sw.Sheet, w.next, err))
+// writeRow writes cells as the next row; style, if not 0, is the style of
+// its text cells (the header's).
+func (w *xlsxWriter) writeRow(cells []Cell, style int) error {
+	w.page.row(w.next, cells)
+	if err := w.rows.row(w.next, cells, style, w); err != nil {
+		return w.fail(fmt.Errorf("sheet %q: row %d: %w", w.sheet, w.next, err))
 	}
 	w.next++
 	return nil
@@ -231,37 +210,37 @@ func (w *xlsxWriter) size() error {
 			measure(i, c.Value)
 		}
 	}
-	for i, n := range widths {
+	w.page.wrapped = make([]bool, len(widths))
+	w.page.widths = make([]float64, len(widths))
+	// Last column first: excelize puts each column it is given before
+	// those it has, and a worksheet lists its columns in ascending order.
+	for i := len(widths) - 1; i >= 0; i-- {
+		n := widths[i]
 		width := float64(min(max(n+2, minColWidth), maxColWidth))
-		if err := w.sw.SetColWidth(i+1, i+1, width); err != nil {
-			return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
+		w.page.widths[i] = width
+		col := ColumnLetter(i)
+		if err := w.file.SetColWidth(w.sheet, col, col, width); err != nil {
+			return w.fail(fmt.Errorf("sheet %q: %w", w.sheet, err))
 		}
 		if n+2 <= maxColWidth && !w.page.wrap[i] {
 			continue
 		}
-		if err := w.sw.SetColStyle(i+1, i+1, w.styles.wrap); err != nil {
-			return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
+		w.page.wrapped[i] = true
+		if err := w.file.SetColStyle(w.sheet, col, w.styles.wrap); err != nil {
+			return w.fail(fmt.Errorf("sheet %q: %w", w.sheet, err))
 		}
 	}
 	if len(w.header) > 0 {
-		w.values = w.values[:0]
-		for _, h := range w.header {
-			if h == "" {
-				w.values = append(w.values, nil)
-				continue
-			}
-			w.values = append(w.values, excelize.Cell{StyleID: w.bold, Value: h})
+		head := make([]Cell, len(w.header))
+		for i, h := range w.header {
+			head[i] = Cell{Value: h}
 		}
-		if err := w.writeRow(); err != nil {
+		if err := w.writeRow(head, w.bold); err != nil {
 			return err
 		}
 	}
 	for _, row := range w.pending {
-		w.values = w.values[:0]
-		for _, c := range row {
-			w.values = append(w.values, w.cellValue(c))
-		}
-		if err := w.writeRow(); err != nil {
+		if err := w.writeRow(row, 0); err != nil {
 			return err
 		}
 	}
@@ -271,7 +250,7 @@ func (w *xlsxWriter) size() error {
 
 // endSheet writes what is held back of the current sheet and ends it.
 func (w *xlsxWriter) endSheet() error {
-	if w.sw == nil {
+	if w.rows == nil {
 		return nil
 	}
 	if !w.sized {
@@ -280,12 +259,12 @@ func (w *xlsxWriter) endSheet() error {
 		}
 	}
 	if err := w.filter(); err != nil {
-		return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
+		return w.fail(fmt.Errorf("sheet %q: %w", w.sheet, err))
 	}
-	if err := w.sw.Flush(); err != nil {
-		return w.fail(fmt.Errorf("sheet %q: %w", w.sw.Sheet, err))
+	if err := w.rows.end(); err != nil {
+		return w.fail(fmt.Errorf("sheet %q: %w", w.sheet, err))
 	}
-	w.sw = nil
+	w.rows = nil
 	return nil
 }
 
@@ -304,9 +283,15 @@ func (w *xlsxWriter) Commit() error {
 			err = w.fail(werr)
 		}
 	}
+	if err == nil {
+		if zerr := w.zip.check(); zerr != nil {
+			err = w.fail(zerr)
+		}
+	}
 	if cerr := w.file.Close(); err == nil && cerr != nil {
 		err = w.fail(cerr)
 	}
+	w.zip.remove()
 	if err == nil {
 		err = w.checkWritten()
 	}
@@ -343,5 +328,6 @@ func (w *xlsxWriter) Abort() {
 	}
 	w.closed = true
 	_ = w.file.Close()
+	w.zip.remove()
 	w.out.remove()
 }
