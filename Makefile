@@ -7,7 +7,7 @@ BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test fmt-check vet lint unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile crash clean
+	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile crash print-pages clean
 
 all: build
 
@@ -53,6 +53,13 @@ demo: build
 
 samples:
 	$(GO) generate ./samples/
+
+## make print-pages: the demo's results printed to A4 by LibreOffice: pages per tab, and the Summary
+## page as demo/print/summary.png (needs soffice, and pdftotext and pdftoppm for the details; without
+## soffice it says so and does nothing)
+print-pages:
+	@if command -v soffice >/dev/null 2>&1 && [ ! -f demo/results.xlsx ]; then $(MAKE) --no-print-directory demo >/dev/null; fi
+	@sh samples/print-pages.sh demo/results.xlsx demo/print
 
 ## make bench: every figure in the README
 bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read bench-hostile

@@ -17,6 +17,9 @@ import (
 // lacks a default does not fall back on a serif face.
 var headerFont = excelize.Font{Bold: true, Family: "Calibri", Size: 11}
 
+// axisFont is the font of a chart's axis labels: dark enough to print.
+var axisFont = excelize.Font{Family: "Calibri", Size: 9, Color: "404040"}
+
 // Chart sizes, in pixels, and the rows one takes up (at 20 px a row, with a
 // row of space below). Charts go two side by side.
 const (
@@ -191,6 +194,8 @@ func (w *xlsxWriter) Chart(c Chart) error {
 		Legend:    excelize.ChartLegend{Position: "right"},
 		Format:    excelize.GraphicOptions{PrintObject: ptr(true), Locked: ptr(false)},
 		PlotArea:  excelize.ChartPlotArea{ShowVal: c.Kind == Pie},
+		XAxis:     excelize.ChartAxis{Font: axisFont},
+		YAxis:     excelize.ChartAxis{Font: axisFont, MajorGridLines: true},
 	}
 	switch c.Kind {
 	case StackedBars:
