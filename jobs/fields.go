@@ -31,8 +31,9 @@ const (
 	colCharge = "Charge"
 	// colQRCode is the eSIM activation QR code a provision answers.
 	colQRCode = "QRCode"
-	// colOrderDigest shows, on a PortIns row, the fingerprint of the row
-	// values its order last received (the submit record's Fingerprint),
+	// colOrderDigest shows, on a PortIns row, the fingerprint of the
+	// non-secret row values its order last received (the submit record's
+	// Fingerprint, a hash that no secret enters),
 	// so that a results workbook fed back with a new checkpoint tells an
 	// unchanged rejected row from a fixed one.
 	colOrderDigest = "OrderDigest"
@@ -65,9 +66,10 @@ const (
 	noteSentAt        = "SentAt"
 	noteCompletedSeen = "CompletedSeen"
 	// noteUnknownSent marks the record of a submit adopted from a
-	// manifest's OrderId after the order was rejected: what was sent is
-	// not known, so the row counts as changed, and the first rejection
-	// this checkpoint sees is answered with an update carrying the row's
+	// manifest's OrderId after the order was rejected, the row giving no
+	// OrderDigest (an older results workbook): what was sent is not
+	// known, so the row counts as changed, and the first rejection this
+	// checkpoint sees is answered with an update carrying the row's
 	// values.
 	noteUnknownSent = "SentUnknown"
 	// noteRefused is a subscriber create's note of the 400 or 409 the API

@@ -103,6 +103,7 @@ func TestFinanceAddsUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	ft := readFinance(t, filepath.Join(e.dir, "results.xlsx"))
+	checkFigures(t, filepath.Join(e.dir, "results.xlsx"))
 
 	st := e.state()
 	pkgs := map[string]telegent.Package{}
@@ -185,6 +186,50 @@ func TestFinanceAddsUp(t *testing.T) {
 	if len(ft.packages) != len(byPkg) || len(ft.accounts) != len(byAcc)+1 {
 		t.Errorf("Finance totals: %d packages and %d account rows, want %d and %d", len(ft.packages), len(ft.accounts),
 			len(byPkg), len(byAcc)+1)
+	}
+}
+
+// checkFigures checks that the figures the tool computed are number cells:
+// the Errors tab's row numbers, DeclinedAttempts, the median days to
+// complete, the Finance tab's counts and amounts.
+func checkFigures(t *testing.T, path string) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	checked := map[string]int{}
+	for _, sheet := range []string{"Errors", "PortIns", "Summary", "Finance"} {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range rows[1:] {
+			for c, v := range row {
+				h := ""
+				if c < len(rows[0]) {
+					h = rows[0][c]
+				}
+				figure := (sheet == "Errors" && h == "Row") || h == "DeclinedAttempts" ||
+					(sheet == "Summary" && c == 1 && row[0] == "Median days to complete") ||
+					(sheet == "Finance" && (h == "Price" || strings.HasPrefix(v, "USD ")))
+				if v == "" || !figure {
+					continue
+				}
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+2)
+				typ, _ := f.GetCellType(sheet, ref)
+				if typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+					t.Errorf("%s!%s (%s) = %q is a text cell, want a number", sheet, ref, h, v)
+				}
+				checked[sheet]++
+			}
+		}
+	}
+	for _, sheet := range []string{"Errors", "PortIns", "Summary", "Finance"} {
+		if checked[sheet] == 0 {
+			t.Errorf("%s: no figure found to check", sheet)
+		}
 	}
 }
 
