@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,7 +104,11 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepI
 	default:
 		res.err = ""
 	}
-	res.fedBack(p, ri, idCols)
+	if res.ids[noteCompletedSeen] != "" && res.ids[noteSentAt] != "" {
+		// A completion the runner dated by its own clock counts from when
+		// the order was sent by that clock: SubmittedAt shows that time.
+		res.ids[colSubmittedAt] = res.ids[noteSentAt]
+	}
 	return res, nil
 }
 
@@ -143,25 +148,6 @@ func (res *rowResult) merge(a plan.Action, rec checkpoint.Record) {
 		res.ids[colOrderDigest] = ""
 		if rec.Data[noteUnknownSent] == "" {
 			res.ids[colOrderDigest] = rec.Fingerprint
-		}
-	}
-}
-
-// fedBack fills the results columns that the checkpoint left empty with
-// what the row itself shows in them (a results workbook fed back as the
-// manifest, with a checkpoint that did not take those steps), so that the
-// same run state gives the same results whatever the manifest. A
-// completion the runner dated by its own clock counts from when the order
-// was sent by that clock: SubmittedAt shows that time.
-func (res *rowResult) fedBack(p *plan.Plan, ri plan.RowID, cols []string) {
-	if res.ids[noteCompletedSeen] != "" && res.ids[noteSentAt] != "" {
-		res.ids[colSubmittedAt] = res.ids[noteSentAt]
-	}
-	for _, col := range cols {
-		if res.ids[col] == "" {
-			if v := fedBack(p, ri, col); v != "" {
-				res.ids[col] = v
-			}
 		}
 	}
 }
@@ -221,6 +207,7 @@ func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, r
 		if err != nil {
 			return err
 		}
+		tab.fill(row, &res)
 		if err := agg.add(p, plan.RowID(ri), res); err != nil {
 			return err
 		}
@@ -239,6 +226,7 @@ type resultsTab struct {
 	out    []string // the columns added after Status
 	elig   bool     // the eligibility check's tab
 	header []string
+	fed    map[string]int // the input columns that are results columns (a results workbook fed back)
 }
 
 func newResultsTab(t *plan.TableInfo, elig bool, idCols []string) *resultsTab {
@@ -254,6 +242,12 @@ func newResultsTab(t *plan.TableInfo, elig bool, idCols []string) *resultsTab {
 	}
 	for c, h := range t.Header {
 		if added[strings.ToLower(strings.ReplaceAll(h, " ", ""))] {
+			if canon := t.Canon[c]; canon != "" && slices.Contains(tab.out, canon) {
+				if tab.fed == nil {
+					tab.fed = map[string]int{}
+				}
+				tab.fed[canon] = c
+			}
 			continue
 		}
 		tab.keep = append(tab.keep, c)
@@ -275,6 +269,20 @@ func (tab *resultsTab) wrapped() []int {
 		}
 	}
 	return cols
+}
+
+// fill fills the results columns that the checkpoint left empty with what
+// the row itself shows in them (a results workbook fed back as the
+// manifest, with a checkpoint that did not take those steps), so that the
+// same run state gives the same results whatever the manifest.
+func (tab *resultsTab) fill(row *plan.Row, res *rowResult) {
+	for col, c := range tab.fed {
+		if res.ids[col] == "" && c < len(row.Cells) {
+			if v := strings.TrimSpace(row.Cells[c]); v != "" {
+				res.ids[col] = v
+			}
+		}
+	}
 }
 
 // cells returns the cells of row, whose outcome is res.
