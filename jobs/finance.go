@@ -297,7 +297,7 @@ func (f *finance) writeTotals(w sheets.Writer, label, id string, totals map[stri
 	if unit {
 		head[3] = txt("Unit price")
 	}
-	rows := [][]sheets.Cell{make([]sheets.Cell, len(financeColumns)), head}
+	rows := [][]sheets.Cell{{}, head}
 	list := make([]*total, 0, len(totals))
 	for _, t := range totals {
 		list = append(list, t)
@@ -321,7 +321,9 @@ func (f *finance) writeTotals(w sheets.Writer, label, id string, totals map[stri
 			money(f.all.recurring), money(f.all.oneOff), txt(priceCurrency)})
 	}
 	for _, r := range rows {
-		if err := w.Row(r); err != nil {
+		cells := make([]sheets.Cell, len(financeColumns)) // rows of one length in CSV
+		copy(cells, r)
+		if err := w.Row(cells); err != nil {
 			return err
 		}
 	}
