@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,8 @@ import (
 )
 
 // sheetRows holds the encoded rows of one sheet (the content of its
-// sheetData element) in a temporary file until the workbook is written.
+// sheetData element) in a temporary file beside the destination, named
+// after it, until the workbook is written.
 type sheetRows struct {
 	f       *os.File
 	buf     *bufio.Writer
@@ -27,8 +29,12 @@ type sheetRows struct {
 	spliced bool
 }
 
-func newSheetRows(dir string) (*sheetRows, error) {
-	f, err := os.CreateTemp(dir, ".rows-*.xml")
+func newSheetRows(dest string) (*sheetRows, error) {
+	dir, base := filepath.Split(dest)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".rows-*")
 	if err != nil {
 		return nil, unwrapPath(err)
 	}

@@ -149,7 +149,7 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 	}
 	// excelize names the part of the n-th sheet of a new file sheet<n>.xml;
 	// Commit checks that every sheet's rows were spliced into its part.
-	rows, err := newSheetRows(filepath.Dir(w.out.dest))
+	rows, err := newSheetRows(w.out.dest)
 	if err != nil {
 		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
 	}
