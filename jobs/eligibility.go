@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
@@ -53,6 +54,9 @@ func CheckEligibility(ctx context.Context, p *plan.Plan, c *telegent.Client, s *
 // it holds.
 func WriteResultsFile(p *plan.Plan, s *checkpoint.Store, out string, o Results) error {
 	_ = s.Flush()
+	if o.TempDir == "" {
+		o.TempDir = filepath.Dir(out)
+	}
 	w, err := sheets.Create(out)
 	if err != nil {
 		return err

@@ -91,6 +91,7 @@ type finance struct {
 	pkgs     map[string]telegent.Package // by ID and by lower-case name
 	accounts map[plan.RowID]string       // AccountId of account rows, as looked up
 
+	dir   string // where the spool is created
 	spool *os.File
 	out   *csv.Writer
 	lines int
@@ -100,8 +101,8 @@ type finance struct {
 	all       total
 }
 
-func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package) *finance {
-	f := &finance{p: p, s: s, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
+func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir string) *finance {
+	f := &finance{p: p, s: s, dir: dir, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
 		byPackage: map[string]*total{}, byAccount: map[string]*total{}}
 	for _, pk := range pkgs {
 		f.pkgs[pk.PackageId] = pk
@@ -215,7 +216,7 @@ func (f *finance) tally(l *financeLine) {
 // write spools the line to the temporary file.
 func (f *finance) write(l *financeLine) error {
 	if f.spool == nil {
-		file, err := os.CreateTemp("", "telegent-bulk-finance-*.csv")
+		file, err := os.CreateTemp(f.dir, ".telegent-bulk-finance-*.csv")
 		if err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}

@@ -18,6 +18,10 @@ type Results struct {
 	Packages    []telegent.Package // for the finance summary (price per package)
 	Eligibility bool               // only port rows, with the eligibility columns
 	Stopped     string             // why the run stopped early (Report.Stopped), shown in Summary
+	// TempDir is where the Finance tab's lines wait while the other tabs
+	// are written ("": the system's temporary directory). WriteResultsFile
+	// uses the destination's directory, as the writer does.
+	TempDir string
 }
 
 var eligibilityColumns = []string{colEligible, colCurrentCarrier, colMessage}
@@ -43,7 +47,7 @@ type rowResult struct {
 // can be written after any run, including one that was killed.
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
 	rowSteps := stepsByRow(p)
-	agg := newTally(newFinance(p, s, o.Packages))
+	agg := newTally(newFinance(p, s, o.Packages, o.TempDir))
 	defer agg.finance.close()
 	cols := resultColumns()
 	for ti, t := range p.Tables {
