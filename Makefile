@@ -60,8 +60,11 @@ bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run be
 bench-sandbox:
 	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
 
+## make bench-ratelimit: the client's limiter against sandboxes limited at N req/s: --rps auto at
+## 50, 200 and 1,000; fixed --rps at 200 and 1,000; 5% random 429s at 50; a 0.2 s stall at 200 and
+## 1,000 (about 4 minutes)
 bench-ratelimit:
-	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x ./telegent/
+	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x -timeout 20m ./telegent/
 
 ## make bench-checkpoint: the writer alone, then resume scan, status and step writes on a 1M-step checkpoint
 bench-checkpoint:
