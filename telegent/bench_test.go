@@ -43,6 +43,8 @@ const warmUp = 10 * time.Second
 //     from the stall's start to the end of the first whole second after it
 //     with at least 97% of N answered.
 //
+// Run with:
+//
 //	go test -run '^$' -bench RateLimit -benchtime 1x ./telegent/
 func BenchmarkRateLimit(b *testing.B) {
 	for _, tc := range []struct {

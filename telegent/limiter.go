@@ -16,9 +16,11 @@ import (
 //
 // The pacing itself is a token bucket from golang.org/x/time/rate: attempts
 // go one interval apart at the current rate, with up to the burst given
-// after a quiet spell. Attempts queue in the order they asked, and only the
-// first in line holds a reservation, so that a change of rate applies at
-// once to every attempt still waiting.
+// after a quiet spell. The bucket also holds 5 ms worth of attempts, so
+// that an attempt whose timer fires late (the machine is busy) does not
+// lose its turn for good: the next one catches up. Attempts queue in the
+// order they asked, and only the first in line holds a reservation, so
+// that a change of rate applies at once to every attempt still waiting.
 //
 // On top of it sits a small controller that sets the bucket's rate from
 // what the server answers. It judges windows of answers, each window
@@ -36,30 +38,35 @@ import (
 //     one, until the two are within 3% of each other. The rate then holds
 //     at the clean one.
 //   - Refusals. A window is refused when it holds more 429s than the
-//     server's background refusals explain. The background share is what
-//     the recent clean windows were refused, leaving out the worst of them
-//     (one burst from a stalled server must not teach the limiter that the
-//     server always refuses that much). While it is 0, one 429 is enough;
+//     server's background refusals explain. The background share is the
+//     share of 429s in the last eight clean windows; a refused window
+//     never counts (so one burst from a stalled server does not teach the
+//     limiter that the server always refuses that much) unless tests found
+//     its refusals to be noise. While the share is 0, one 429 is enough;
 //     otherwise the 429s must exceed the share by three standard
 //     deviations and one. A refused window is judged as soon as the 429s
-//     cross that line, without waiting for its end.
+//     cross that line (a test, below, once it holds four), without waiting
+//     for its end.
 //   - Telling why. A refused window cuts the rate (to the clean rate below
 //     a refused probe; by 15% for a rate that was already holding; to 70%
-//     when nothing is known yet), waits two intervals before the next
-//     attempt, and the window at the lower rate is a test:
-//   - if it is clean, the refusals stopped when the client slowed down:
-//     the server was saturated (a refused probe becomes the ceiling of
-//     the search), or it stalled for a moment. A holding rate that is
-//     refused once is taken straight back (a stall); refused again within
-//     30 s, it is the server's rate that fell, and the search starts again
-//     under it.
-//   - if the test is refused too, its share of 429s says at which rate
-//     the server would have let everything through, and the next test
-//     goes just under that. When a test so placed is still refused about
-//     as often (at least half the share of the test before), the 429s
-//     come whatever the rate: they are the server's background noise. The
-//     windows join the background share and the rate goes back to where
-//     it was refused.
+//     when nothing is known yet), waits two intervals (50 ms at least)
+//     before the next attempt, so that the server's own bucket refills a
+//     little, and the window at the lower rate is a test.
+//   - A clean test: the refusals stopped when the client slowed down:
+//     the server was saturated (a refused probe becomes the top of the
+//     search), or it stalled for a moment. A rate that had held for 10 s
+//     and is refused once is taken straight back: a stall. Refused again
+//     within 30 s, or refused after a shorter hold, it was over the
+//     server's rate, or the server's rate fell: the search goes on from
+//     just under it.
+//   - A refused test: the next test is at half its rate. A
+//     saturated server takes that (unless its rate is lower still: then
+//     the halving goes on); a server that refuses at random refuses it
+//     about as often. So when a test is refused at least half as often
+//     as the test before it, and not more than half the time, the
+//     refusals are the server's background: the two tests join the
+//     background share, what was refused before may have been noise too
+//     and is forgotten, and the rate goes back to where it was refused.
 //   - Re-probing. A rate held for 5 s probes a little higher (3%, then
 //     twice as far after each probe that passes); a refused probe doubles
 //     the time until the next one, up to a minute. So a server whose limit
@@ -77,6 +84,7 @@ import (
 // rate up to its ceiling.
 type Limiter struct {
 	pace    *rate.Limiter
+	burst   int     // the burst given
 	ceiling float64 // +Inf: no limit
 	floor   float64 // the rate never falls below this
 	now     func() time.Time
@@ -103,6 +111,7 @@ const (
 	autoFloor   = 1.0                   // an automatic limiter never falls below this rate
 	headroom    = 2.0                   // after a cut, the next attempt waits this many intervals ...
 	minGap      = 50 * time.Millisecond // ... and at least this long
+	catchUp     = 5 * time.Millisecond  // the pacing bucket holds this long's worth of attempts at least
 	minAnswers  = 20                    // a window is judged on at least this many answers
 	testEarly   = 4                     // a test is judged before its end on at least this many refusals
 	useShare    = 0.5                   // a window counts only if this share of its rate was used
@@ -143,11 +152,11 @@ func NewAutoLimiter(ceiling float64, burst int) *Limiter {
 
 func newLimiter(ceiling, start, floor float64, burst int) *Limiter {
 	burst = max(1, burst)
-	l := &Limiter{ceiling: ceiling, floor: floor, now: time.Now, turn: make(chan struct{}, 1), changed: make(chan struct{})}
+	l := &Limiter{burst: burst, ceiling: ceiling, floor: floor, now: time.Now, turn: make(chan struct{}, 1), changed: make(chan struct{})}
 	if math.IsInf(ceiling, 1) && math.IsInf(start, 1) {
 		return l
 	}
-	l.pace = rate.NewLimiter(rate.Limit(start), burst)
+	l.pace = rate.NewLimiter(rate.Limit(start), l.bucket(start))
 	l.c = control{rate: start, ceiling: ceiling, floor: floor, phase: probing, holdFor: reprobe, step: reprobeStep}
 	return l
 }
@@ -221,6 +230,12 @@ func (l *Limiter) book(now time.Time) (time.Duration, *rate.Reservation, <-chan 
 	return res.DelayFrom(now), res, l.changed
 }
 
+// bucket is the size of the pacing bucket at rate r: the burst given, or 5
+// ms worth of attempts if more.
+func (l *Limiter) bucket(r float64) int {
+	return max(l.burst, int(r*catchUp.Seconds()))
+}
+
 // cancel gives back the token of a turn not taken.
 func (l *Limiter) cancel(res *rate.Reservation) {
 	if res != nil {
@@ -286,6 +301,7 @@ func (l *Limiter) answered(sent time.Time, refused bool, retryAfter time.Duratio
 	}
 	if l.c.rate != before {
 		l.pace.SetLimitAt(now, rate.Limit(l.c.rate))
+		l.pace.SetBurstAt(now, l.bucket(l.c.rate))
 		reschedule = reschedule || l.c.rate < before
 	}
 	if reschedule {
@@ -336,7 +352,6 @@ type control struct {
 	from     float64 // the rate refused
 	held     bool    // it was a holding rate
 	longHeld bool    // held long enough for a refusal to be a stall
-	hiBefore float64 // hi before the refusal
 	prev     window  // the test before, refused; n == 0: none
 
 	holdSince time.Time     // when the rate started holding
@@ -492,7 +507,6 @@ func (c *control) hold(now time.Time, r float64) {
 func (c *control) refusedWindow(now time.Time) bool {
 	switch c.phase {
 	case probing:
-		c.hiBefore = c.hi
 		if c.hi == 0 || c.rate < c.hi {
 			c.hi = c.rate
 		}
@@ -501,7 +515,6 @@ func (c *control) refusedWindow(now time.Time) bool {
 		}
 		c.startTest(now, false)
 	case holding:
-		c.hiBefore = c.hi
 		c.startTest(now, true)
 	case testPhase:
 		return c.refusedTest(now)
