@@ -59,9 +59,9 @@ import (
 //     within 30 s, or refused after a shorter hold, it was over the
 //     server's rate, or the server's rate fell: the search goes on from
 //     just under it.
-//   - A refused test: the next test is at half its rate. A
+//   - A refused test: the next test is at 70% of its rate. A
 //     saturated server takes that (unless its rate is lower still: then
-//     the halving goes on); a server that refuses at random refuses it
+//     the cutting goes on); a server that refuses at random refuses it
 //     about as often. So when a test is refused at least half as often
 //     as the test before it, and not more than half the time, the
 //     refusals are the server's background: the two tests join the
@@ -104,7 +104,7 @@ const (
 	settleGap   = 0.03                  // the search stops when the clean and refused rates are this close
 	heldCut     = 0.85                  // a refused holding rate is tested at this share of it
 	firstCut    = 0.7                   // a refused rate with no clean one known is tested at this share of it
-	deepCut     = 0.5                   // a refused test is followed by one at this share of its rate
+	deepCut     = 0.7                   // a refused test is followed by one at this share of its rate
 	noiseRatio  = 0.5                   // refused at least this share as often as the test before: noise ...
 	maxNoise    = 0.5                   // ... unless more than this share is refused
 	fixedFloor  = 0.05                  // a fixed limiter never falls below this share of its rate
@@ -112,7 +112,8 @@ const (
 	headroom    = 2.0                   // after a cut, the next attempt waits this many intervals ...
 	minGap      = 50 * time.Millisecond // ... and at least this long
 	catchUp     = 5 * time.Millisecond  // the pacing bucket holds this long's worth of attempts at least
-	minAnswers  = 20                    // a window is judged on at least this many answers
+	minAnswers  = 20                    // a window is judged on at least this many answers ...
+	testAnswers = 60                    // ... a test on at least this many
 	testEarly   = 4                     // a test is judged before its end on at least this many refusals
 	useShare    = 0.5                   // a window counts only if this share of its rate was used
 	burstSpell  = 0.3                   // seconds x step: a probe lasts this long divided by its step ...
@@ -383,7 +384,7 @@ func (c *control) answer(now, sent time.Time, refused bool) bool {
 		}
 	}
 	spell := now.Sub(c.since)
-	if c.win.n < minAnswers || spell < c.spell() {
+	if c.win.n < c.minN() || spell < c.spell() {
 		return false
 	}
 	if c.phase == testPhase && float64(c.win.k) > c.tolerated(c.win.n) {
@@ -395,6 +396,14 @@ func (c *control) answer(now, sent time.Time, refused bool) bool {
 	}
 	c.cleanWindow(now)
 	return false
+}
+
+// minN is how many answers the current window needs.
+func (c *control) minN() int {
+	if c.phase == testPhase {
+		return testAnswers
+	}
+	return minAnswers
 }
 
 // spell is how long the current window lasts.
@@ -461,7 +470,9 @@ func (c *control) cleanWindow(now time.Time) {
 			c.hi = 0 // the limit moved up
 		}
 		if c.reprobe {
-			c.holdFor, c.step = reprobe, math.Min(0.5, c.step*2)
+			// The rate held is not the limit any more, if it ever was:
+			// search again.
+			c.hi, c.reprobe = 0, false
 		}
 		c.next(now)
 	case holding:

@@ -361,18 +361,29 @@ func TestLimiterAgainstATokenBucket(t *testing.T) {
 }
 
 // TestLimiterShrugsOffRandomRefusals: a server limited at 50 a second that
-// also refuses 5% of requests at random. The limiter must keep at least
-// 80% of the server's rate after the first 10 s (the limiter this one
-// replaced read every such 429 as "too fast" and sank to a few percent).
+// also refuses 5% of requests at random, 40 s of calls. After the first 10
+// s the limiter must keep at least 85% of the server's rate on average over
+// eight runs, and 60% in each (the limiter this one replaced read every
+// such 429 as "too fast" and sank to a few percent). A run can fall short
+// of the average when, early on, a test at a lower rate happens to draw no
+// random refusal, so that noise passes for saturation for a while.
 func TestLimiterShrugsOffRandomRefusals(t *testing.T) {
 	for _, latency := range []time.Duration{2 * time.Millisecond, 50 * time.Millisecond} {
-		for seed := uint64(1); seed <= 4; seed++ {
+		var sum float64
+		var utils []float64
+		for seed := uint64(1); seed <= 8; seed++ {
 			cfg := simConfig{n: 50, auto: 2000, busy: 0.05, workers: 64, calls: 2000,
 				latency: latency, jitter: 300 * time.Microsecond, seed: seed}
 			r := simulate(cfg)
-			if util := 100 * r.rateAfter(10*time.Second) / cfg.n; util < 80 {
-				t.Errorf("latency %v seed %d: %.1f%% of the server's rate after 10 s, want >= 80%%", latency, seed, util)
+			util := 100 * r.rateAfter(10*time.Second) / cfg.n
+			utils = append(utils, math.Round(util))
+			sum += util
+			if util < 60 {
+				t.Errorf("latency %v seed %d: %.1f%% of the server's rate after 10 s, want >= 60%%", latency, seed, util)
 			}
+		}
+		if mean := sum / 8; mean < 85 {
+			t.Errorf("latency %v: %.1f%% of the server's rate after 10 s on average (%v), want >= 85%%", latency, mean, utils)
 		}
 	}
 }
