@@ -121,11 +121,11 @@ const (
 	maxProbe    = 4 * time.Second // ... within these bounds
 	holdSpell   = time.Second     // a holding window lasts this long
 	stallMemory = 30 * time.Second
-	stallHeld   = 10 * time.Second // a rate held this long and refused may be a stall
-	reprobe     = 5 * time.Second  // hold this long before probing higher ...
-	maxReprobe  = time.Minute      // ... doubling after each refused probe, up to this
-	reprobeStep = 0.03             // the first step of a re-probe
-	ringSize    = 8                // clean windows kept for the background share
+	stallHeld   = 5 * time.Second // a rate held this long and refused may be a stall
+	reprobe     = 5 * time.Second // hold this long before probing higher ...
+	maxReprobe  = time.Minute     // ... doubling after each refused probe, up to this
+	reprobeStep = 0.03            // the first step of a re-probe
+	ringSize    = 8               // clean windows kept for the background share
 	zScore      = 3.0
 )
 
@@ -565,7 +565,7 @@ func (c *control) refusedTest(now time.Time) bool {
 		}
 		return false
 	}
-	// Test at half the rate: a saturated server takes it (unless its rate
+	// Test at a lower rate: a saturated server takes it (unless its rate
 	// is lower still), one that refuses at random refuses it as often.
 	c.prev = c.win
 	if c.hi == 0 || c.rate < c.hi {
