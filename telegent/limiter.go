@@ -116,7 +116,7 @@ const (
 	testAnswers = 60                    // ... a test on at least this many
 	testEarly   = 4                     // a test is judged before its end on at least this many refusals
 	useShare    = 0.5                   // a window counts only if this share of its rate was used
-	burstSpell  = 0.3                   // seconds x step: a probe lasts this long divided by its step ...
+	burstSpell  = 0.2                   // seconds x step: a probe lasts this long divided by its step ...
 	minProbe    = 500 * time.Millisecond
 	maxProbe    = 4 * time.Second // ... within these bounds
 	holdSpell   = time.Second     // a holding window lasts this long
