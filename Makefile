@@ -7,7 +7,7 @@ BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test fmt-check vet lint unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile crash print-pages clean
+	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile bench-newman crash print-pages clean
 
 all: build
 
@@ -62,13 +62,33 @@ print-pages:
 	@sh samples/print-pages.sh demo/results.xlsx demo/print
 
 ## make bench: every figure in the README
-bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read bench-hostile
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read bench-hostile bench-newman
 
 bench-sandbox:
 	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
 
+## make bench-ratelimit: the client's limiter against sandboxes limited at N req/s: --rps auto at
+## 50, 200 and 1,000; fixed --rps at 200 and 1,000; 5% random 429s at 50; a 0.2 s stall at 200 and
+## 1,000 (about 4 minutes)
 bench-ratelimit:
-	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x ./telegent/
+	$(GO) test -run '^$$' -bench RateLimit -benchtime 1x -timeout 20m ./telegent/
+
+## make bench-newman: the same 1,000-line migration (account, subscriber, number, subscription per
+## line) by one Newman process (Postman's runner, installed from the npm registry under $(BENCHDIR))
+## and by telegent-bulk run at its defaults, each against `telegent-bulk sandbox --latency 50ms`;
+## prints both wall times and their ratio. Skipped, with a message, without npm or when the install fails.
+NEWMAN_DIR = $(BENCHDIR)/newman
+NEWMAN     = $(NEWMAN_DIR)/npm/node_modules/.bin/newman
+bench-newman: build
+	@mkdir -p $(NEWMAN_DIR)/npm
+	@if ! command -v npm >/dev/null 2>&1; then echo "bench-newman: skipped: npm is not installed (Newman comes from the npm registry)"; exit 0; fi; \
+	if [ ! -x $(NEWMAN) ]; then \
+		echo "bench-newman: installing newman from the npm registry into $(NEWMAN_DIR)/npm"; \
+		if ! npm install --prefix $(NEWMAN_DIR)/npm --no-audit --no-fund --loglevel=error newman@6 >$(NEWMAN_DIR)/npm-install.log 2>&1 \
+			|| [ ! -x $(NEWMAN) ]; then \
+			echo "bench-newman: skipped: npm install newman failed (see $(NEWMAN_DIR)/npm-install.log)"; exit 0; fi; \
+	fi; \
+	$(GO) run ./samples/newman -lines 1000 -latency 50ms -dir $(NEWMAN_DIR)/work -newman $(NEWMAN) -bin $(BIN)
 
 ## make bench-checkpoint: the writer alone, then resume scan, status and step writes on a 1M-step checkpoint
 bench-checkpoint:

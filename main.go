@@ -21,6 +21,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -108,7 +109,7 @@ const usageText = `usage:
   telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
                          [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
   telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
-                         [--concurrency N] [--rps R] [--burst B] [--max-failures N]
+                         [--concurrency N] [--rps auto|R] [--max-rps R] [--burst B] [--max-failures N]
                          [--retry-failed] [--poll D] [--wait D] [--outage-after D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--lose-first N] [--busy-rate P]
@@ -252,7 +253,9 @@ type apiOptions struct {
 	sandbox        bool
 	api            string
 	allowHTTP      bool
-	rps            float64
+	rps            float64 // with autoRPS false: the fixed rate (0: no limit)
+	autoRPS        bool    // --rps auto: find the API's rate, up to maxRPS
+	maxRPS         float64
 	burst          int
 	concurrency    int
 	sandboxStep    time.Duration
@@ -266,9 +269,13 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "run against an embedded sandbox whose state is kept beside --state")
 	fs.StringVar(&o.api, "api", "", "Telegent API base URL (default $TELEGENT_API_URL)")
 	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow an http:// API on another host than this one (the account secret then crosses the network in clear)")
-	fs.Float64Var(&o.rps, "rps", 20, "API requests per second, retries included")
+	o.autoRPS = true
+	fs.Var(rpsFlag{o}, "rps", "API requests per second, retries included: auto (find the API's rate, up to --max-rps) "+
+		"or a fixed rate that backs off only while the API refuses it (0: no limit)")
+	fs.Float64Var(&o.maxRPS, "max-rps", defaultMaxRPS, "with --rps auto: the highest rate tried")
 	fs.IntVar(&o.burst, "burst", 1, "requests allowed at once above the rate")
-	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: --rps × 0.25 s expected latency, at least 4)")
+	fs.IntVar(&o.concurrency, "concurrency", 0, "workers (default: with --rps auto, --max-rps × 0.125 s within 4..256; "+
+		"else --rps × 0.25 s expected latency, at least 4)")
 	fs.DurationVar(&o.sandboxStep, "sandbox-port-step", 2*time.Second, "with --sandbox: time per port order stage")
 	fs.DurationVar(&o.sandboxLatency, "sandbox-latency", 0, "with --sandbox: added latency per request")
 	fs.StringVar(&o.sandboxProfile, "sandbox-profile", "documented", "with --sandbox: documented (the API as the vendor documents show it) or extended")
@@ -282,6 +289,9 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 func (o *apiOptions) check() error {
 	if _, err := o.profile(); err != nil {
 		return err
+	}
+	if o.autoRPS && !(o.maxRPS > 0 && !math.IsInf(o.maxRPS, 1)) {
+		return usagef("--max-rps must be a number of requests per second > 0, got %v", o.maxRPS)
 	}
 	if o.sandbox {
 		return nil
@@ -344,7 +354,7 @@ func (o *apiOptions) connect(statePath string, observe func(telegent.Attempt)) (
 		BaseURL:       base,
 		AccountKey:    key,
 		AccountSecret: secret,
-		Limiter:       telegent.NewLimiter(o.rps, o.burst),
+		Limiter:       o.limiter(),
 		Observer:      observe,
 	})
 	if err != nil {
@@ -380,9 +390,55 @@ func (o *apiOptions) credentials() (key, secret string) {
 	return o.env.getenv("TELEGENT_ACCOUNT_KEY"), o.env.getenv("TELEGENT_ACCOUNT_SECRET")
 }
 
+// defaultMaxRPS is the highest rate --rps auto tries unless --max-rps says
+// otherwise.
+const defaultMaxRPS = 2000
+
+// rpsFlag reads --rps: "auto", or a rate.
+type rpsFlag struct{ o *apiOptions }
+
+func (f rpsFlag) String() string {
+	if f.o == nil {
+		return "" // the zero value, for flag's help
+	}
+	if f.o.autoRPS {
+		return "auto"
+	}
+	return strconv.FormatFloat(f.o.rps, 'g', -1, 64)
+}
+
+func (f rpsFlag) Set(v string) error {
+	if strings.EqualFold(strings.TrimSpace(v), "auto") {
+		f.o.autoRPS = true
+		return nil
+	}
+	r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return fmt.Errorf("want auto or a number of requests per second >= 0 (0: no limit), got %q", v)
+	}
+	f.o.autoRPS, f.o.rps = false, r
+	return nil
+}
+
+// limiter returns the limiter the client paces its requests with.
+func (o *apiOptions) limiter() *telegent.Limiter {
+	if o.autoRPS {
+		return telegent.NewAutoLimiter(o.maxRPS, o.burst)
+	}
+	return telegent.NewLimiter(o.rps, o.burst)
+}
+
+// workers is the number of workers of a run. With --rps auto the rate is
+// not known in advance: there are enough workers to carry --max-rps at
+// 125 ms a request (250 at the default 2,000), within 4..256, so that the
+// workers do not cap the rate the limiter finds at the latencies an API
+// usually has; a slower API is carried at a lower rate.
 func (o *apiOptions) workers() int {
 	if o.concurrency > 0 {
 		return o.concurrency
+	}
+	if o.autoRPS {
+		return min(256, max(4, int(o.maxRPS*0.125+0.5)))
 	}
 	return max(4, int(o.rps*0.25+0.5))
 }

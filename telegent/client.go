@@ -116,6 +116,13 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// Rate returns the rate, in requests a second, at which the client's
+// limiter lets attempts go now (+Inf without a limiter): what a caller may
+// budget its own requests against, such as polls.
+func (c *Client) Rate() float64 {
+	return c.lim.Rate()
+}
+
 // parseBase checks a base URL and returns it without a trailing slash (and
 // without a trailing /v1.0, which every path already carries).
 func parseBase(raw string) (string, error) {

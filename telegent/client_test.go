@@ -439,6 +439,9 @@ func TestThrottledCallWaitsRetryAfter(t *testing.T) {
 	if lim.Rate() >= 1000 {
 		t.Errorf("limiter rate = %v after a 429, want it cut", lim.Rate())
 	}
+	if got := c.Rate(); got != lim.Rate() {
+		t.Errorf("client rate = %v, want its limiter's %v", got, lim.Rate())
+	}
 }
 
 func TestInjectedFailuresAreRetried(t *testing.T) {

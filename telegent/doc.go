@@ -44,11 +44,16 @@
 //     vendor's documents says the API does that, and the sandbox injects
 //     500 only before any change.
 //   - Rate. Every HTTP attempt, token fetches and retries included, waits on
-//     the shared Limiter, which slows down on 429 and speeds up again as
-//     calls succeed, looking for the server's rate and settling just under
-//     it (see Limiter). A refused attempt waits out its Retry-After before
-//     it is sent again; a Retry-After longer than a second pauses every
-//     attempt.
+//     the shared Limiter: a token bucket of golang.org/x/time/rate whose
+//     rate a small controller sets from the answers. NewAutoLimiter starts
+//     at a safe rate and raises it while the answers come back clean,
+//     settling under the first rate the server refuses; NewLimiter holds
+//     the rate given and backs off only while the server refuses it. Both
+//     tell refusals that stop when the client slows down (the server is
+//     saturated) from refusals that come whatever the rate (noise) or in
+//     one burst (a stall), which cost no rate (see Limiter). A refused
+//     attempt waits out its Retry-After before it is sent again; a
+//     Retry-After longer than a second pauses every attempt.
 //
 // Bodies, tokens, the account secret and the secret fields of requests
 // (passwords, PINs, route password tokens) never appear in an error, in an

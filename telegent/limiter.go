@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limiter paces HTTP attempts: every attempt of every call, retries and
@@ -12,131 +14,151 @@ import (
 // by all the clients that use the same credentials. A nil *Limiter does not
 // limit.
 //
-// Attempts are spaced evenly at the current rate (bursts of up to the
-// burst given to NewLimiter are allowed after a quiet spell). The rate
-// starts at the rate given, which is also its ceiling, and adapts to a
-// server that refuses attempts with 429 because it takes fewer a second
-// than that: it looks for the server's rate and settles just under it,
-// rather than bouncing off it.
+// The pacing itself is a token bucket from golang.org/x/time/rate: attempts
+// go one interval apart at the current rate, with up to the burst given
+// after a quiet spell. The bucket also holds 5 ms worth of attempts, so
+// that an attempt whose timer fires late (the machine is busy) does not
+// lose its turn for good: the next one catches up. Attempts queue in the
+// order they asked, and only the first in line holds a reservation, so
+// that a change of rate applies at once to every attempt still waiting.
 //
-// Every 429 is read as "too many requests", as HTTP defines it. A server
-// that also answers 429 at random whatever the rate (the sandbox's
-// BusyRate) is therefore taken for a much slower one: with 5% of requests
-// refused that way, the limiter ends at a few percent of its rate, and it
-// takes about a minute of calm after such refusals stop to regain it.
+// On top of it sits a small controller that sets the bucket's rate from
+// what the server answers. It judges windows of answers, each window
+// holding the answers to the attempts sent at one rate (an answer to an
+// attempt sent before the rate last changed says nothing about the rate in
+// force, and is left out):
 //
-//   - A 429 to an attempt sent before the last cut says nothing new: it
-//     went at the old rate. Attempts still waiting for their turn when the
-//     rate is cut are paced again at the new rate, so that none goes out
-//     at the old one after the cut, and the first of them waits a couple
-//     of intervals, leaving the server's own bucket some room.
-//   - The first refusal cuts the rate to 70%: the rate given is too high by
-//     an unknown amount. Unless it comes after seconds of answers at that
-//     rate: then it is a bunch of attempts that reached the server together
-//     (the network's jitter), or a rate just above the server's, and it
-//     cuts by the share refused. A refusal at a rate not yet proven cuts it by the
-//     share of attempts refused since the last refusal (at least to 70%):
-//     one refusal after n answers says the server takes about n/(n+1) of
-//     that rate.
-//   - Between two refusals the server's bucket went from empty to empty,
-//     so it cannot have answered more than its rate times the time between
-//     them, plus one: the answers in between give a lower bound of its
-//     rate. Unless the client spent long enough under that rate for the
-//     server's bucket to overflow (which the limiter checks from when the
-//     answered attempts were sent), the bound is the server's rate, and the
-//     rate is set just under it.
-//   - A rate held through a calm spell (no refusal for a second, with at
-//     least half of that rate used) is proven good. From there the limiter
-//     probes towards the rate last refused (the soft ceiling), a third of
-//     the way at a time, and a refusal while above a proven rate sends it
-//     back to that rate.
-//   - Once the proven rate is within 2% of the soft ceiling the limiter
-//     holds it. After a few calm seconds the soft ceiling starts to rise,
-//     slowly at first and faster the longer the calm lasts, so that the
-//     next refusal comes late and close to the server's rate, and a server
-//     that now takes more is found again.
-//   - With nothing refused yet, the rate goes back up to the ceiling in a
-//     couple of seconds.
-//   - A Retry-After longer than a second (the server says "not before
-//     then") pauses every attempt until then. A Retry-After of one second,
+//   - Probing. A window at a rate above the highest one known to be clean
+//     lasts long enough for a server's burst allowance to run dry (longer
+//     for a small step), and counts only if the rate was used. Clean, it
+//     makes its rate the known-clean one, and the next window tries a
+//     higher one: half as much again while no rate has been refused (from
+//     a start of 20 a second, 2,000 is reached in a dozen windows), then
+//     the middle of the gap between the clean rate and the lowest refused
+//     one, until the two are within 3% of each other. The rate then holds
+//     at the clean one.
+//   - Refusals. A window is refused when it holds more 429s than the
+//     server's background refusals explain. The background share is the
+//     share of 429s in the last eight clean windows; a refused window
+//     never counts (so one burst from a stalled server does not teach the
+//     limiter that the server always refuses that much) unless tests found
+//     its refusals to be noise. While the share is 0, one 429 is enough;
+//     otherwise the 429s must exceed the share by three standard
+//     deviations and one. A refused window is judged as soon as the 429s
+//     cross that line (a test, below, once it holds four), without waiting
+//     for its end.
+//   - Telling why. A refused window cuts the rate (to the clean rate below
+//     a refused probe; by 15% for a rate that was already holding; to 70%
+//     when nothing is known yet), waits two intervals (50 ms at least)
+//     before the next attempt, so that the server's own bucket refills a
+//     little, and the window at the lower rate is a test.
+//   - A clean test: the refusals stopped when the client slowed down:
+//     the server was saturated (a refused probe becomes the top of the
+//     search), or it stalled for a moment. A rate that had held for 10 s
+//     and is refused once is taken straight back: a stall. Refused again
+//     within 30 s, or refused after a shorter hold, it was over the
+//     server's rate, or the server's rate fell: the search goes on from
+//     just under it.
+//   - A refused test: the next test is at 70% of its rate. A
+//     saturated server takes that (unless its rate is lower still: then
+//     the cutting goes on); a server that refuses at random refuses it
+//     about as often. So when a test is refused at least half as often
+//     as the test before it, and not more than half the time, the
+//     refusals are the server's background: the two tests join the
+//     background share, what was refused before may have been noise too
+//     and is forgotten, and the rate goes back to where it was refused.
+//   - Re-probing. A rate held for 5 s probes a little higher (3%, then
+//     twice as far after each probe that passes); a refused probe doubles
+//     the time until the next one, up to a minute. So a server whose limit
+//     rises is followed, and one whose limit stays costs a refusal or two
+//     a minute.
+//   - Retry-After. A Retry-After longer than a second (the server says
+//     "not before then") pauses every attempt until then. One of a second,
 //     the least the header can say, is left to the refused attempt alone,
-//     which waits it out before it is sent again; the cut deals with the
-//     others.
+//     which waits it out before it is sent again; the controller deals
+//     with the others.
+//
+// A Limiter made by NewLimiter starts at the rate given, which is also its
+// ceiling: a fixed rate that backs off only when the server refuses it. One
+// made by NewAutoLimiter starts at 20 a second and looks for the server's
+// rate up to its ceiling.
 type Limiter struct {
-	ceiling float64 // the rate given to NewLimiter; +Inf: no limit
+	pace    *rate.Limiter
+	burst   int     // the burst given
+	ceiling float64 // +Inf: no limit
 	floor   float64 // the rate never falls below this
-	burst   float64
 	now     func() time.Time
+	turn    chan struct{} // held by the attempt first in line
 
 	mu      sync.Mutex
-	cur     float64       // the rate in force, floor <= cur <= ceiling
-	tat     time.Time     // when the next attempt is due at cur (GCRA)
 	paused  time.Time     // no attempt starts before this
-	changed chan struct{} // closed (and replaced) when waiting attempts must take a new turn
-
-	lastCut  time.Time // when cur was last cut; zero: never
-	good     float64   // the rate landed on after the last cut, or proven since; 0: nothing refused yet
-	proven   bool      // good was held through a calm spell, or measured as the server's rate
-	bad      float64   // the soft ceiling: the rate last refused, rising after a long calm; 0: none
-	target   float64   // the rate being climbed to or held
-	reached  time.Time // when cur reached target
-	held     int       // answers since reached
-	lastGrow time.Time // when succeeded last ran
-	sends    []float64 // when each attempt sent since the last cut and answered was sent, in seconds after it
-	calm     int       // answers before the first refusal
+	changed chan struct{} // closed (and replaced) when the attempt first in line must book again
+	books   int           // turns booked (for tests)
+	c       control
 }
 
-// The adaptation's constants. Rates are in attempts per second.
+// The controller's constants. Rates are in attempts per second.
 const (
-	firstCut   = 0.7   // the first refusal cuts to this share of the rate; no cut goes deeper
-	probeCut   = 0.97  // a refused rate is never landed on again above this share of it
-	floorShare = 0.05  // the rate never falls below this share of the ceiling
-	headroom   = 2.0   // after a cut, the first attempt waits this many intervals
-	lowMargin  = 0.015 // land this share under the server's rate as measured
-	highMargin = 0.01  // and put the soft ceiling this share above it
-
-	measureSpell = time.Second // two refusals at least this far apart measure the server's rate
-	tightShare   = 0.05        // the measure is the server's rate if its bucket never held more than this share of a second's worth (and headroom)
-
-	calmSpell    = time.Second     // a target held this long without refusal is proven
-	calmUse      = 0.5             // if at least this share of its rate was used meanwhile
-	probeShare   = 0.3             // probe this share of the way from the proven rate to the soft ceiling
-	settled      = 0.02            // proven within this share of the soft ceiling: stop probing
-	riseSpell    = 5 * time.Second // then, this long after the last cut, the soft ceiling starts rising
-	riseShare    = 0.002           // at first by this share a second
-	riseDoubling = 5.0             // seconds: the rise doubles this often
-	climbTime    = 0.2             // seconds: the climb to a target covers 1-1/e of the way in this time
-	minClimb     = 0.01            // and at least this share of the target a second
-	regainAll    = 2.0             // seconds to regain the whole ceiling when nothing was refused
-	calmFirst    = 0.5             // seconds' worth of answers at the ceiling after which a first refusal cuts by the share refused
-
-	maxInterval = 24 * time.Hour
-	maxSends    = 1 << 16
+	autoStart   = 20.0                  // an automatic limiter's first rate
+	slowStart   = 1.5                   // with no refused rate known, each clean window raises the rate this much
+	settleGap   = 0.03                  // the search stops when the clean and refused rates are this close
+	heldCut     = 0.85                  // a refused holding rate is tested at this share of it
+	firstCut    = 0.7                   // a refused rate with no clean one known is tested at this share of it
+	deepCut     = 0.7                   // a refused test is followed by one at this share of its rate
+	noiseRatio  = 0.5                   // refused at least this share as often as the test before: noise ...
+	maxNoise    = 0.5                   // ... unless more than this share is refused
+	fixedFloor  = 0.05                  // a fixed limiter never falls below this share of its rate
+	autoFloor   = 1.0                   // an automatic limiter never falls below this rate
+	headroom    = 2.0                   // after a cut, the next attempt waits this many intervals ...
+	minGap      = 50 * time.Millisecond // ... and at least this long
+	catchUp     = 5 * time.Millisecond  // the pacing bucket holds this long's worth of attempts at least
+	minAnswers  = 20                    // a window is judged on at least this many answers ...
+	testAnswers = 60                    // ... a test on at least this many
+	testEarly   = 4                     // a test is judged before its end on at least this many refusals
+	useShare    = 0.5                   // a window counts only if this share of its rate was used
+	burstSpell  = 0.2                   // seconds x step: a probe lasts this long divided by its step ...
+	minProbe    = 500 * time.Millisecond
+	maxProbe    = 4 * time.Second // ... within these bounds
+	holdSpell   = time.Second     // a holding window lasts this long
+	stallMemory = 30 * time.Second
+	stallHeld   = 5 * time.Second // a rate held this long and refused may be a stall
+	reprobe     = 5 * time.Second // hold this long before probing higher ...
+	maxReprobe  = time.Minute     // ... doubling after each refused probe, up to this
+	reprobeStep = 0.03            // the first step of a re-probe
+	ringSize    = 8               // clean windows kept for the background share
+	zScore      = 3.0
 )
 
-// bucketPeak returns the most a server's bucket refilling at rate would
-// have held, at any answered send since the last cut, had it been empty at
-// the cut and had it no size limit; l.mu is held.
-func (l *Limiter) bucketPeak(rate float64) float64 {
-	p := 0.0
-	for k, at := range l.sends {
-		p = math.Max(p, rate*at-float64(k))
+// NewLimiter returns a limiter that paces attempts at rps a second, with
+// bursts of burst, and backs off while the server refuses that rate (see
+// Limiter). rps <= 0 means unlimited; burst < 1 counts as 1.
+func NewLimiter(rps float64, burst int) *Limiter {
+	if rps <= 0 || math.IsInf(rps, 1) || math.IsNaN(rps) {
+		return newLimiter(math.Inf(1), math.Inf(1), 0, burst)
 	}
-	return p
+	return newLimiter(rps, rps, rps*fixedFloor, burst)
 }
 
-// NewLimiter returns a limiter allowing rps attempts per second with bursts
-// of burst. rps <= 0 means unlimited; burst < 1 counts as 1.
-func NewLimiter(rps float64, burst int) *Limiter {
-	if burst < 1 {
-		burst = 1
+// NewAutoLimiter returns a limiter that finds the server's rate: it starts
+// at a safe rate, raises it while the answers come back clean, and settles
+// under the first rate the server refuses, never above ceiling. ceiling <=
+// 0 means no ceiling; burst < 1 counts as 1.
+func NewAutoLimiter(ceiling float64, burst int) *Limiter {
+	if ceiling <= 0 || math.IsNaN(ceiling) {
+		ceiling = math.Inf(1)
 	}
-	l := &Limiter{burst: float64(burst), now: time.Now, changed: make(chan struct{})}
-	if rps <= 0 || math.IsInf(rps, 1) || math.IsNaN(rps) {
-		l.ceiling, l.cur = math.Inf(1), math.Inf(1)
+	floor := math.Min(autoFloor, ceiling)
+	return newLimiter(ceiling, math.Min(autoStart, ceiling), floor, burst)
+}
+
+func newLimiter(ceiling, start, floor float64, burst int) *Limiter {
+	burst = max(1, burst)
+	l := &Limiter{burst: burst, ceiling: ceiling, floor: floor, now: time.Now, turn: make(chan struct{}, 1), changed: make(chan struct{})}
+	if math.IsInf(ceiling, 1) && math.IsInf(start, 1) {
 		return l
 	}
-	l.ceiling, l.cur, l.floor = rps, rps, rps*floorShare
+	l.pace = rate.NewLimiter(rate.Limit(start), l.bucket(start))
+	l.c = control{rate: start, ceiling: ceiling, floor: floor, phase: probing, holdFor: reprobe, step: reprobeStep}
 	return l
 }
 
@@ -148,82 +170,78 @@ func (l *Limiter) clock() time.Time {
 	return l.now()
 }
 
-func (l *Limiter) unlimited() bool { return l == nil || math.IsInf(l.ceiling, 1) }
+func (l *Limiter) unlimited() bool { return l == nil || l.pace == nil }
 
 // Wait blocks until the next attempt may start or ctx is done. It returns
-// ctx.Err() when ctx ends first, and context.DeadlineExceeded at once when
-// ctx's deadline comes before the attempt could start.
+// ctx.Err() when ctx ends first, and context.DeadlineExceeded at once when,
+// first in line, the attempt could not start before ctx's deadline.
 func (l *Limiter) Wait(ctx context.Context) error {
 	if l.unlimited() {
 		return ctx.Err()
 	}
+	select {
+	case l.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.turn }()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l.mu.Lock()
 		now := l.now()
-		start := l.slot(now)
-		if dl, ok := ctx.Deadline(); ok && dl.Before(start) {
-			l.mu.Unlock()
+		wait, res, changed := l.book(now)
+		if wait <= 0 {
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && dl.Before(now.Add(wait)) {
+			l.cancel(res)
 			return context.DeadlineExceeded
 		}
-		l.take(start)
-		changed := l.changed
-		l.mu.Unlock()
-
-		d := start.Sub(now)
-		if d <= 0 {
-			return nil
-		}
-		t := time.NewTimer(d)
+		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
-			return nil
+			if res != nil {
+				return nil
+			}
+			// The pause is over: book a turn.
 		case <-ctx.Done():
 			t.Stop()
+			l.cancel(res)
 			return ctx.Err()
 		case <-changed:
-			t.Stop() // the rate was cut or paused: take a new turn
+			t.Stop()
+			l.cancel(res) // the rate was cut or paused: book again
 		}
 	}
 }
 
-// interval is the time between attempts at cur; l.mu is held.
-func (l *Limiter) interval() time.Duration {
-	d := float64(time.Second) / l.cur
-	if d > float64(maxInterval) {
-		return maxInterval
+// book books a turn for the attempt first in line at now. It returns how
+// long to wait (0: go now), the reservation held meanwhile (nil while every
+// attempt is paused: the wait ends the pause, and a turn is booked after
+// it), and a channel closed when the turn must be booked again.
+func (l *Limiter) book(now time.Time) (time.Duration, *rate.Reservation, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.books++
+	if now.Before(l.paused) {
+		return l.paused.Sub(now), nil, l.changed
 	}
-	return time.Duration(d)
+	res := l.pace.ReserveN(now, 1)
+	return res.DelayFrom(now), res, l.changed
 }
 
-// slot returns when an attempt asking at now may start; l.mu is held. The
-// schedule is GCRA: attempts are due one interval apart, and up to burst
-// of them may go early.
-func (l *Limiter) slot(now time.Time) time.Time {
-	start := l.tat.Add(-time.Duration(l.burst-1) * l.interval())
-	if start.Before(now) {
-		start = now
-	}
-	if start.Before(l.paused) {
-		start = l.paused
-	}
-	return start
+// bucket is the size of the pacing bucket at rate r: the burst given, or 5
+// ms worth of attempts if more.
+func (l *Limiter) bucket(r float64) int {
+	return max(l.burst, int(r*catchUp.Seconds()))
 }
 
-// take books the slot at start; l.mu is held.
-func (l *Limiter) take(start time.Time) {
-	if l.tat.Before(start) {
-		l.tat = start
+// cancel gives back the token of a turn not taken.
+func (l *Limiter) cancel(res *rate.Reservation) {
+	if res != nil {
+		res.CancelAt(l.now())
 	}
-	l.tat = l.tat.Add(l.interval())
-}
-
-// reschedule makes every waiting attempt take a new turn; l.mu is held.
-func (l *Limiter) reschedule() {
-	close(l.changed)
-	l.changed = make(chan struct{})
 }
 
 // Throttled reports a 429 answered to an attempt made outside the Limiter's
@@ -237,63 +255,8 @@ func (l *Limiter) Throttled(retryAfter time.Duration) {
 	l.throttled(l.now(), retryAfter)
 }
 
-// throttled reports a 429, with its Retry-After, to an attempt that passed
-// the limiter at sent.
-func (l *Limiter) throttled(sent time.Time, retryAfter time.Duration) {
-	if l.unlimited() {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if retryAfter > time.Second {
-		if until := now.Add(retryAfter); until.After(l.paused) {
-			l.paused = until
-			l.reschedule()
-		}
-	}
-	if !l.lastCut.IsZero() && sent.Before(l.lastCut) {
-		return // sent at the rate in force before the last cut: no news
-	}
-	r, n := l.cur, len(l.sends)
-	switch {
-	case l.proven && r > l.good*1.001:
-		// Probing past a proven rate: back to it.
-	case l.good == 0 && float64(l.calm) >= calmFirst*r:
-		// The first refusal after seconds at this rate: a bunch that
-		// reached the server together, or a rate just above the server's.
-		// Cut by the share refused, as below.
-		l.good = r * float64(l.calm) / float64(l.calm+1) * (1 - lowMargin)
-	case l.good == 0:
-		l.good = r * firstCut
-	default:
-		// n answers, then a refusal: the server takes about n/(n+1).
-		l.good = r * math.Max(firstCut, float64(n)/float64(n+1)*(1-lowMargin))
-	}
-	l.proven, l.bad = false, r
-	if dt := now.Sub(l.lastCut); !l.lastCut.IsZero() && dt >= measureSpell && n > 1 && n < maxSends {
-		// The server's rate is at least this (see the Limiter doc).
-		lower := float64(n-1) / dt.Seconds()
-		l.good = math.Max(l.good, lower*(1-lowMargin))
-		if l.bucketPeak(lower) <= headroom+math.Max(1, tightShare*lower) {
-			l.good, l.bad, l.proven = lower*(1-lowMargin), math.Min(r, lower*(1+highMargin)), true
-		}
-		l.good = math.Min(l.good, r*probeCut)
-	}
-	l.good = math.Max(l.good, l.floor)
-	l.cur, l.target = l.good, l.good
-	l.lastCut, l.reached, l.lastGrow, l.held = now, now, now, 0
-	l.sends = l.sends[:0]
-	// The first attempt at the new rate waits a little longer than the
-	// rate alone says (and no burst is allowed right away): a server that
-	// just refused has no room left for an early attempt.
-	l.tat = now.Add(time.Duration((headroom + l.burst - 1) * float64(l.interval())))
-	l.reschedule()
-}
-
 // Succeeded reports an attempt that the server answered without refusing
-// it for rate, made outside the Limiter's own client. It lets the rate rise
-// again (see the Limiter doc).
+// it for rate, made outside the Limiter's own client.
 func (l *Limiter) Succeeded() {
 	if l.unlimited() {
 		return
@@ -301,56 +264,50 @@ func (l *Limiter) Succeeded() {
 	l.succeeded(l.now())
 }
 
+// throttled reports a 429, with its Retry-After, to an attempt that passed
+// the limiter at sent.
+func (l *Limiter) throttled(sent time.Time, retryAfter time.Duration) {
+	l.answered(sent, true, retryAfter)
+}
+
 // succeeded reports an answer other than 429 to an attempt that passed the
 // limiter at sent.
 func (l *Limiter) succeeded(sent time.Time) {
+	l.answered(sent, false, 0)
+}
+
+func (l *Limiter) answered(sent time.Time, refused bool, retryAfter time.Duration) {
 	if l.unlimited() {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if !l.lastCut.IsZero() && !sent.Before(l.lastCut) && len(l.sends) < maxSends {
-		l.sends = append(l.sends, sent.Sub(l.lastCut).Seconds())
-	}
-	if l.good == 0 && l.cur >= l.ceiling {
-		l.calm++
-	}
-	dt := now.Sub(l.lastGrow).Seconds()
-	l.lastGrow = now
-	if dt <= 0 {
-		return
-	}
-	dt = math.Min(dt, 1)
-	if l.bad == 0 {
-		l.cur = math.Min(l.ceiling, l.cur+l.ceiling*dt/regainAll)
-		return
-	}
-	l.held++
-	if spell := now.Sub(l.reached); l.cur >= l.target && spell >= calmSpell {
-		// A calm spell at the target is over: if the rate was used, it is
-		// proven. Either way a new spell starts.
-		used := float64(l.held) >= calmUse*l.target*spell.Seconds()
-		l.reached, l.held = now, 0
-		if !used {
-			return
-		}
-		l.good, l.proven = l.target, true
-		if calm := now.Sub(l.lastCut); l.bad-l.good <= settled*l.bad && calm >= riseSpell {
-			l.bad *= 1 + riseShare*math.Exp2((calm-riseSpell).Seconds()/riseDoubling)*math.Min(spell.Seconds(), 2)
-		}
-		if l.bad-l.good > settled*l.bad {
-			l.target = l.good + (l.bad-l.good)*probeShare
-		}
-		if l.target >= l.ceiling {
-			l.bad, l.target = 0, l.ceiling // the rate given is the limit again
+	reschedule := false
+	if refused && retryAfter > time.Second {
+		if until := now.Add(retryAfter); until.After(l.paused) {
+			l.paused, reschedule = until, true
 		}
 	}
-	if l.cur < l.target {
-		step := math.Max((l.target-l.cur)*math.Min(1, dt/climbTime), l.target*minClimb*dt)
-		if l.cur = math.Min(l.target, l.cur+step); l.cur >= l.target {
-			l.reached, l.held = now, 0
+	before := l.c.rate
+	if cut := l.c.answer(now, sent, refused); cut {
+		// The first attempt at the lower rate waits a little longer than
+		// the rate alone says: a server that just refused has no room
+		// left for an early attempt.
+		gap := max(minGap, time.Duration(headroom*float64(time.Second)/l.c.rate))
+		if until := now.Add(gap); until.After(l.paused) {
+			l.paused = until
 		}
+		reschedule = true
+	}
+	if l.c.rate != before {
+		l.pace.SetLimitAt(now, rate.Limit(l.c.rate))
+		l.pace.SetBurstAt(now, l.bucket(l.c.rate))
+		reschedule = reschedule || l.c.rate < before
+	}
+	if reschedule {
+		close(l.changed)
+		l.changed = make(chan struct{})
 	}
 }
 
@@ -362,5 +319,284 @@ func (l *Limiter) Rate() float64 {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.cur
+	return l.c.rate
+}
+
+// phase is what the controller is doing.
+type phase int
+
+const (
+	probing   phase = iota // trying a rate above the clean one
+	holding                // at the clean rate
+	testPhase              // at a lower rate after a refused window
+)
+
+// window counts the answers to the attempts sent at one rate.
+type window struct{ n, k int } // answers, of which refused
+
+func (w window) share() float64 {
+	if w.n == 0 {
+		return 0
+	}
+	return float64(w.k) / float64(w.n)
+}
+
+// control is the adaptive part of a Limiter; the Limiter's lock guards it.
+type control struct {
+	rate, ceiling, floor float64
+	lo, hi               float64 // the highest rate held clean and the lowest refused; 0: none
+	phase                phase
+	since                time.Time // when rate was set; answers to earlier attempts are left out
+	win                  window
+
+	// testing
+	from     float64 // the rate refused
+	held     bool    // it was a holding rate
+	longHeld bool    // held long enough for a refusal to be a stall
+	prev     window  // the test before, refused; n == 0: none
+
+	holdSince time.Time     // when the rate started holding
+	stallAt   time.Time     // when a holding rate was last refused and taken back
+	holdFor   time.Duration // how long to hold before probing higher
+	step      float64       // how far the next re-probe goes
+	reprobe   bool          // the probe under way is a re-probe
+
+	ring  [ringSize]window // recent clean windows
+	ringN int
+}
+
+// answer counts one answer to an attempt sent at sent, and reports
+// whether the rate was cut.
+func (c *control) answer(now, sent time.Time, refused bool) bool {
+	if c.since.IsZero() {
+		c.since = sent
+	}
+	if sent.Before(c.since) {
+		return false // sent at an earlier rate
+	}
+	c.win.n++
+	over := false
+	if refused {
+		c.win.k++
+		over = float64(c.win.k) > c.tolerated(c.win.n)
+		if over && (c.phase != testPhase || c.win.k >= testEarly) {
+			return c.refusedWindow(now)
+		}
+	}
+	spell := now.Sub(c.since)
+	if c.win.n < c.minN() || spell < c.spell() {
+		return false
+	}
+	if c.phase == testPhase && float64(c.win.k) > c.tolerated(c.win.n) {
+		return c.refusedTest(now)
+	}
+	if float64(c.win.n) < useShare*c.rate*spell.Seconds() && c.phase != testPhase {
+		c.restart(now, c.rate) // not used enough to prove anything: start over
+		return false
+	}
+	c.cleanWindow(now)
+	return false
+}
+
+// minN is how many answers the current window needs.
+func (c *control) minN() int {
+	if c.phase == testPhase {
+		return testAnswers
+	}
+	return minAnswers
+}
+
+// spell is how long the current window lasts.
+func (c *control) spell() time.Duration {
+	switch c.phase {
+	case holding:
+		return holdSpell
+	case testPhase:
+		return minProbe
+	}
+	if c.lo == 0 {
+		return minProbe
+	}
+	step := c.rate/c.lo - 1
+	d := time.Duration(burstSpell / math.Max(step, 1e-3) * float64(time.Second))
+	return min(maxProbe, max(minProbe, d))
+}
+
+// tolerated is how many refusals in n answers the background share
+// explains.
+func (c *control) tolerated(n int) float64 {
+	b := c.background()
+	if b == 0 {
+		return 0
+	}
+	m := b * float64(n)
+	return m + zScore*math.Sqrt(m) + 1
+}
+
+// background is the share of answers the server refuses whatever the
+// rate: that of the recent clean windows. A refused window never counts
+// (nor, so, does a burst of refusals from a stalled server), unless tests
+// found its refusals to be noise.
+func (c *control) background() float64 {
+	var n, k int
+	for _, w := range c.ring[:min(c.ringN, ringSize)] {
+		n, k = n+w.n, k+w.k
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(k) / float64(n)
+}
+
+func (c *control) remember(w window) {
+	c.ring[c.ringN%ringSize] = w
+	c.ringN++
+}
+
+// restart starts a window at rate r.
+func (c *control) restart(now time.Time, r float64) {
+	c.rate = math.Max(c.floor, math.Min(c.ceiling, r))
+	c.since, c.win = now, window{}
+}
+
+// cleanWindow closes a window that was not refused.
+func (c *control) cleanWindow(now time.Time) {
+	w := c.win
+	c.remember(w)
+	switch c.phase {
+	case probing:
+		c.lo = c.rate
+		if c.hi != 0 && c.hi <= c.lo {
+			c.hi = 0 // the limit moved up
+		}
+		if c.reprobe {
+			// The rate held is not the limit any more, if it ever was:
+			// search again.
+			c.hi, c.reprobe = 0, false
+		}
+		c.next(now)
+	case holding:
+		c.restart(now, c.rate)
+		if now.Sub(c.holdSince) >= c.holdFor && c.rate < c.ceiling {
+			c.hi = math.Max(c.hi, c.lo*(1+2*c.step))
+			c.reprobe = true
+			c.next(now)
+		}
+	case testPhase:
+		c.passedTest(now)
+	}
+}
+
+// next moves to the next probe, or holds when the search is over.
+func (c *control) next(now time.Time) {
+	switch {
+	case c.lo >= c.ceiling:
+		c.hold(now, c.ceiling)
+	case c.hi == 0:
+		c.phase = probing
+		c.restart(now, c.lo*slowStart)
+	case c.hi/c.lo > 1+settleGap:
+		c.phase = probing
+		c.restart(now, math.Sqrt(c.lo*c.hi))
+	default:
+		c.hold(now, c.lo)
+	}
+}
+
+// hold holds rate r, and starts counting the time until the next
+// re-probe.
+func (c *control) hold(now time.Time, r float64) {
+	if c.phase != holding {
+		c.reprobe, c.holdSince = false, now
+	}
+	c.phase = holding
+	c.restart(now, r)
+}
+
+// refusedWindow deals with a window holding more refusals than the
+// background explains; it cuts the rate and reports true.
+func (c *control) refusedWindow(now time.Time) bool {
+	switch c.phase {
+	case probing:
+		if c.hi == 0 || c.rate < c.hi {
+			c.hi = c.rate
+		}
+		if c.reprobe {
+			c.holdFor, c.step, c.reprobe = min(maxReprobe, 2*c.holdFor), reprobeStep, false
+		}
+		c.startTest(now, false)
+	case holding:
+		c.startTest(now, true)
+	case testPhase:
+		return c.refusedTest(now)
+	}
+	return true
+}
+
+// startTest cuts the rate after a refused window and tests the lower rate.
+func (c *control) startTest(now time.Time, held bool) {
+	c.from, c.held, c.prev = c.rate, held, window{}
+	c.longHeld = held && now.Sub(c.holdSince) >= stallHeld
+	r := c.rate * firstCut
+	switch {
+	case held:
+		r = c.rate * heldCut
+	case c.lo > 0 && c.lo < c.rate:
+		r = c.lo
+	}
+	c.phase = testPhase
+	c.restart(now, r)
+}
+
+// refusedTest deals with a test refused in turn: the server refuses at a
+// lower rate than the one tested, or whatever the rate.
+func (c *control) refusedTest(now time.Time) bool {
+	s := c.win.share()
+	if c.prev.n > 0 && s >= noiseRatio*c.prev.share() && s <= maxNoise {
+		// Refused about as often at half the rate: noise. Learn it and go
+		// back.
+		c.remember(window{n: c.prev.n + c.win.n, k: c.prev.k + c.win.k})
+		c.hi = 0 // an earlier refused rate may have been noise too
+		if c.held || c.from <= c.lo {
+			c.hold(now, c.from)
+		} else {
+			c.phase = probing
+			c.restart(now, c.from)
+		}
+		return false
+	}
+	// Test at a lower rate: a saturated server takes it (unless its rate
+	// is lower still), one that refuses at random refuses it as often.
+	c.prev = c.win
+	if c.hi == 0 || c.rate < c.hi {
+		c.hi = c.rate
+	}
+	if c.lo >= c.rate {
+		c.lo = 0
+	}
+	c.restart(now, c.rate*deepCut)
+	return true
+}
+
+// passedTest deals with a clean test: the refusals stopped at the lower
+// rate.
+func (c *control) passedTest(now time.Time) {
+	if c.longHeld && (c.stallAt.IsZero() || now.Sub(c.stallAt) > stallMemory) && c.prev.n == 0 {
+		// A holding rate refused once: a stall. Back to it.
+		c.stallAt = now
+		c.hold(now, c.from)
+		return
+	}
+	c.lo = c.rate
+	if c.held {
+		// Refused twice within stallMemory: the server's rate fell, or the
+		// rate held was just over it. Try just under it.
+		c.hi, c.stallAt = c.from, time.Time{}
+		if r := c.from * (1 - settleGap); r > c.lo {
+			c.phase = probing
+			c.restart(now, r)
+			return
+		}
+	}
+	c.next(now)
 }

@@ -2,6 +2,7 @@ package telegent
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -10,30 +11,23 @@ import (
 // approx reports whether a and b agree to 1e-9 relative.
 func approx(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
-// newTestLimiter returns a limiter on a fake clock.
-func newTestLimiter(rps float64, burst int) (*Limiter, *fakeClock) {
+// onFakeClock puts l on a fake clock.
+func onFakeClock(l *Limiter) (*Limiter, *fakeClock) {
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := NewLimiter(rps, burst)
 	l.now = clock.now
 	return l, clock
 }
 
-// book takes the next slot as Wait would, and returns when it starts.
-func (l *Limiter) book() time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	start := l.slot(l.now())
-	l.take(start)
-	return start
+// newTestLimiter returns a fixed limiter on a fake clock.
+func newTestLimiter(rps float64, burst int) (*Limiter, *fakeClock) {
+	return onFakeClock(NewLimiter(rps, burst))
 }
 
-// answer reports answers to n attempts sent every interval from now on,
-// moving the clock along.
-func answer(l *Limiter, clock *fakeClock, n int, interval time.Duration) {
-	for range n {
-		l.succeeded(clock.now())
-		clock.add(interval)
-	}
+// turn books the turn of the attempt first in line at the fake clock's
+// now and returns when it starts.
+func turn(l *Limiter) time.Duration {
+	wait, _, _ := l.book(l.now())
+	return wait
 }
 
 // busy has every attempt the limiter allows answered, for d of the fake
@@ -47,231 +41,195 @@ func busy(l *Limiter, clock *fakeClock, d time.Duration) {
 
 func TestLimiterPacesEvenly(t *testing.T) {
 	l, clock := newTestLimiter(10, 3)
-	t0 := clock.now()
 	var got []time.Duration
 	for range 5 {
-		got = append(got, l.book().Sub(t0))
+		got = append(got, turn(l))
 	}
 	// Three at once (the burst), then one every 100ms.
 	want := []time.Duration{0, 0, 0, 100 * time.Millisecond, 200 * time.Millisecond}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Fatalf("slots = %v, want %v", got, want)
+			t.Fatalf("waits = %v, want %v", got, want)
 		}
 	}
+	_ = clock
 }
 
-func TestLimiterFirstRefusalCutsAndRepaces(t *testing.T) {
+func TestLimiterFirstRefusalCutsAndRebooks(t *testing.T) {
 	l, clock := newTestLimiter(100, 1)
-	for range 5 {
-		l.book() // waiting attempts booked at 100 a second
-	}
+	turn(l)
 	waiting := l.changed
 	l.throttled(clock.now(), time.Second)
-	if got := l.Rate(); !approx(got, 70) {
-		t.Errorf("rate after the first refusal = %v, want 70", got)
+	if got := l.Rate(); !approx(got, 100*firstCut) {
+		t.Errorf("rate after the first refusal = %v, want %v", got, 100*firstCut)
 	}
 	select {
 	case <-waiting:
 	default:
-		t.Fatal("attempts waiting at the old rate were not told to take a new turn")
+		t.Fatal("the attempt waiting at the old rate was not told to book again")
 	}
-	// The next attempt waits two intervals at the new rate, whatever was
-	// booked before the cut.
-	rate := 70.0
-	if got, want := l.book().Sub(clock.now()), 2*time.Duration(float64(time.Second)/rate); got != want {
-		t.Errorf("first attempt after the cut starts in %v, want %v", got, want)
+	// The next attempt waits a little: the server has no room left.
+	if got := turn(l); got < minGap {
+		t.Errorf("first attempt after the cut starts in %v, want at least %v", got, minGap)
 	}
 }
 
-// A first refusal after seconds of answers at the rate given is a bunch of
-// attempts reaching the server together, or a rate just above its own: it
-// cuts by the share refused, not by 30%.
-func TestLimiterFirstRefusalAfterACalm(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
-	busy(l, clock, 3*time.Second)
-	n := float64(l.calm)
-	if n < 250 {
-		t.Fatalf("%v answers counted in 3 s at 100 a second", n)
-	}
-	l.throttled(clock.now(), time.Second)
-	if got, want := l.Rate(), 100*n/(n+1)*(1-lowMargin); !approx(got, want) {
-		t.Errorf("rate after a first refusal following a calm = %v, want %v", got, want)
-	}
-}
-
-func TestLimiterRefusalOfAnAttemptSentBeforeTheCut(t *testing.T) {
+func TestLimiterIgnoresRefusalsOfAttemptsSentBeforeTheCut(t *testing.T) {
 	l, clock := newTestLimiter(100, 1)
 	sent := clock.now()
 	clock.add(10 * time.Millisecond)
-	l.throttled(clock.now(), 0) // cut: 70
+	l.throttled(clock.now(), 0) // cut
+	rate := l.Rate()
 	clock.add(10 * time.Millisecond)
-	l.throttled(sent, 0) // went out at 100, before the cut: no news
-	if got := l.Rate(); !approx(got, 70) {
-		t.Errorf("rate = %v, want 70 after one cut", got)
+	for range 10 {
+		l.throttled(sent, 0) // went out before the cut: no news
+	}
+	if got := l.Rate(); got != rate {
+		t.Errorf("rate = %v, want %v: refusals of attempts sent before the cut moved it", got, rate)
 	}
 }
 
-func TestLimiterCutsByTheShareRefused(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
-	l.throttled(clock.now(), 0) // 70
-	clock.add(time.Millisecond)
-	answer(l, clock, 3, 10*time.Millisecond)
-	l.throttled(clock.now(), 0) // 3 answers, then a refusal: about 3/4 of 70 gets through
-	if got, want := l.Rate(), 70*0.75*(1-lowMargin); !approx(got, want) {
-		t.Errorf("rate = %v, want %v", got, want)
+func TestLimiterAutoStartsSafeAndProbesUp(t *testing.T) {
+	l, clock := onFakeClock(NewAutoLimiter(2000, 1))
+	if got := l.Rate(); got != autoStart {
+		t.Fatalf("first rate = %v, want %v", got, autoStart)
 	}
-	clock.add(time.Millisecond)
-	l.throttled(clock.now(), 0) // refused at once: no deeper than firstCut
-	if got, want := l.Rate(), 70*0.75*(1-lowMargin)*firstCut; !approx(got, want) {
-		t.Errorf("rate after a refusal with no answer = %v, want %v", got, want)
+	var rates []float64
+	for range 6 {
+		before := l.Rate()
+		for l.Rate() == before {
+			busy(l, clock, 10*time.Millisecond)
+		}
+		rates = append(rates, l.Rate())
 	}
-}
-
-func TestLimiterMeasuresTheServersRate(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
-	l.throttled(clock.now(), 0) // 70: from here on, the server's bucket is empty
-	// For two seconds the attempts go at 70 a second, the server taking
-	// 50: its bucket went from empty to empty, so it answered 100 (plus
-	// one at most).
-	clock.add(time.Second / 70)
-	answer(l, clock, 101, 20*time.Millisecond)
-	clock.add(-20 * time.Millisecond)
-	dt := clock.now().Sub(l.lastCut).Seconds()
-	l.throttled(clock.now(), 0)
-	lower := 100 / dt
-	if got, want := l.Rate(), lower*(1-lowMargin); !approx(got, want) {
-		t.Errorf("rate = %v, want %v: just under the %v measured", got, want, lower)
+	for i, r := range rates {
+		if want := autoStart * math.Pow(slowStart, float64(i+1)); !approx(r, want) {
+			t.Fatalf("rates while every answer is clean = %v, want each %v times the one before", rates, slowStart)
+		}
 	}
-	if !l.proven || !approx(l.bad, lower*(1+highMargin)) {
-		t.Errorf("proven %v, soft ceiling %v; want the measure proven and the soft ceiling just above it", l.proven, l.bad)
+	// Idle, nothing is proven: the rate stays.
+	before := l.Rate()
+	for range 10 {
+		clock.add(time.Second)
+		l.succeeded(clock.now())
+	}
+	if got := l.Rate(); got != before {
+		t.Errorf("rate moved from %v to %v while the client was idle", before, got)
 	}
 }
 
-func TestLimiterDistrustsAMeasureThatMayHaveOverflowed(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
-	l.throttled(clock.now(), 0) // 70
-	// A quiet second, then a burst: at the average rate the server's
-	// bucket would have filled with the whole quiet second's worth, and
-	// overflowed if it is any smaller. The measure is only a lower bound.
-	clock.add(time.Second)
-	answer(l, clock, 60, time.Millisecond)
-	lower := 59 / clock.now().Sub(l.lastCut).Seconds()
-	l.throttled(clock.now(), 0)
-	if l.proven {
-		t.Errorf("a measure over a quiet spell was taken for the server's rate")
-	}
-	if got := l.Rate(); got > 70*probeCut+1e-9 || got < lower*(1-lowMargin)-1e-9 {
-		t.Errorf("rate = %v, want between the measured lower bound %v and just under the refused 70", got, lower)
+func TestLimiterAutoStopsAtTheCeiling(t *testing.T) {
+	l, clock := onFakeClock(NewAutoLimiter(100, 1))
+	busy(l, clock, 30*time.Second)
+	if got := l.Rate(); got != 100 {
+		t.Errorf("rate after 30 clean seconds = %v, want the ceiling 100", got)
 	}
 }
 
-func TestLimiterProvesProbesAndSettles(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
-	l.throttled(clock.now(), 0) // 70; soft ceiling 100
-	good := l.Rate()
-	clock.add(2 * time.Second) // idle: proves nothing
-	l.succeeded(clock.now())
-	clock.add(time.Second)
-	l.succeeded(clock.now())
-	if l.proven {
-		t.Fatal("a rate was proven while it was not used")
+// A refused probe, then clean answers at the rate below: the server is
+// saturated at the probe, and the search goes on under it.
+func TestLimiterSettlesUnderTheRefusedRate(t *testing.T) {
+	l, clock := onFakeClock(NewAutoLimiter(2000, 1))
+	for l.Rate() < 100 {
+		busy(l, clock, 10*time.Millisecond)
 	}
-	// Used through a calm second, the rate is proven and probes a third of
-	// the way to the soft ceiling.
-	busy(l, clock, 1100*time.Millisecond)
-	if !l.proven || !approx(l.good, good) {
-		t.Fatalf("after a busy calm second: good %v proven %v, want %v proven", l.good, l.proven, good)
+	probe, clean := l.Rate(), l.c.lo
+	l.throttled(clock.now(), time.Second)
+	if got := l.Rate(); got != clean {
+		t.Fatalf("rate after a refused probe at %v = %v, want the clean %v", probe, got, clean)
 	}
-	if want := good + (100-good)*probeShare; !approx(l.target, want) {
-		t.Errorf("target = %v, want %v, a third of the way to the soft ceiling", l.target, want)
+	busy(l, clock, 2*time.Second)
+	if got := l.Rate(); got <= clean || got >= probe {
+		t.Errorf("rate = %v, want between the clean %v and the refused %v", got, clean, probe)
 	}
-	busy(l, clock, 200*time.Millisecond)
-	refused := l.Rate()
-	if refused <= good {
-		t.Fatalf("rate = %v: no probe above %v", refused, good)
-	}
-	// A refusal while probing: back under the refused rate, which is the
-	// soft ceiling now.
-	l.throttled(clock.now(), 0)
-	if got := l.Rate(); got > refused*probeCut+1e-9 || l.bad > refused+1e-9 {
-		t.Errorf("after a refused probe at %v: rate %v, soft ceiling %v; want under it", refused, got, l.bad)
-	}
-	// Probing narrows the gap; once the proven rate is within settled of
-	// the soft ceiling, the rate stays put until riseSpell has passed.
-	for i := 0; i < 100 && !(l.proven && l.bad-l.good <= settled*l.bad); i++ {
+	for i := 0; i < 300 && l.c.phase != holding; i++ {
 		busy(l, clock, 100*time.Millisecond)
 	}
-	if !l.proven || l.bad-l.good > settled*l.bad {
-		t.Fatalf("never settled: good %v (proven %v), soft ceiling %v", l.good, l.proven, l.bad)
+	if l.c.phase != holding || l.Rate() >= probe || l.Rate() < probe*(1-2*settleGap) {
+		t.Errorf("%v at %v; want it held just under the refused %v", l.c.phase, l.Rate(), probe)
 	}
-	held, ceiling := l.Rate(), l.bad
-	if since := clock.now().Sub(l.lastCut); since < riseSpell-time.Second {
-		busy(l, clock, riseSpell-time.Second-since)
-		if l.Rate() != held || l.bad != ceiling {
-			t.Errorf("settled rate %v (soft ceiling %v) moved to %v (%v) within riseSpell", held, ceiling, l.Rate(), l.bad)
+}
+
+// refuseShare answers d worth of attempts at the limiter's rate, refusing
+// one in every `every`.
+func refuseShare(l *Limiter, clock *fakeClock, d time.Duration, every int) {
+	i := 0
+	for end := clock.now().Add(d); clock.now().Before(end); i++ {
+		clock.add(time.Duration(float64(time.Second) / l.Rate()))
+		if i%every == every-1 {
+			l.throttled(clock.now(), time.Second)
+		} else {
+			l.succeeded(clock.now())
 		}
 	}
 }
 
-func TestLimiterSoftCeilingRisesAfterALongCalm(t *testing.T) {
-	l, clock := newTestLimiter(1000, 1)
-	l.throttled(clock.now(), 0)
-	// Settled: proven just under the soft ceiling.
-	l.good, l.proven, l.bad, l.target, l.cur = 99, true, 100, 99, 99
-	busy(l, clock, riseSpell-time.Second)
-	if l.bad != 100 {
-		t.Errorf("soft ceiling rose to %v within riseSpell of the cut", l.bad)
+// Refusals that go on at the same share at half the rate are the server's
+// background: the limiter learns their share and goes back.
+func TestLimiterLearnsRefusalsThatComeWhateverTheRate(t *testing.T) {
+	l, clock := newTestLimiter(100, 1)
+	refuseShare(l, clock, 20*time.Second, 10)
+	if b := l.c.background(); b < 0.05 || b > 0.15 {
+		t.Errorf("background share = %v, want about 0.1", b)
 	}
-	var rises []float64
-	for range 4 {
-		before := l.bad
-		busy(l, clock, 5*time.Second)
-		rises = append(rises, l.bad/before-1)
+	if got := l.Rate(); got < 90 {
+		t.Errorf("rate = %v with a tenth of the answers refused at any rate, want at least 90 of 100", got)
 	}
-	if !(rises[0] > 0 && rises[3] > rises[0]) {
-		t.Errorf("rises per 5 s = %v: want a rise, faster later", rises)
+}
+
+// One burst of refusals at a rate held for long, then clean answers at the
+// lower rate: a stall. The rate goes straight back.
+func TestLimiterTakesAStallForAStall(t *testing.T) {
+	l, clock := newTestLimiter(100, 1)
+	busy(l, clock, 20*time.Second)
+	if l.c.phase != holding {
+		t.Fatalf("phase %v after 20 clean seconds at the ceiling, want holding", l.c.phase)
 	}
-	// In the end the rate given is the limit again.
-	for i := 0; i < 100 && l.bad != 0; i++ {
-		busy(l, clock, 5*time.Second)
+	sent := clock.now()
+	clock.add(time.Millisecond)
+	for range 20 {
+		l.throttled(sent, time.Second)
 	}
+	if got := l.Rate(); got >= 100 {
+		t.Fatalf("rate %v after a burst of refusals, want it cut", got)
+	}
+	start := clock.now()
+	for l.Rate() < 100 && clock.now().Sub(start) < 10*time.Second {
+		busy(l, clock, 10*time.Millisecond)
+	}
+	if got := clock.now().Sub(start); got > time.Second {
+		t.Errorf("back at the rate after %v, want within a second", got)
+	}
+	// Refused again soon after: not a stall, the rate was over the server's.
+	busy(l, clock, 2*time.Second)
+	l.throttled(clock.now(), time.Second)
 	busy(l, clock, 5*time.Second)
-	if l.bad != 0 || l.Rate() != 1000 {
-		t.Errorf("after a long calm: soft ceiling %v, rate %v; want none and the ceiling 1000", l.bad, l.Rate())
+	if got := l.Rate(); got >= 100 || got < 90 {
+		t.Errorf("rate after a second refusal = %v, want just under 100", got)
 	}
 }
 
 func TestLimiterLongRetryAfterPausesEveryone(t *testing.T) {
-	l, clock := newTestLimiter(100, 1)
+	l, _ := newTestLimiter(100, 1)
 	l.Throttled(5 * time.Second)
-	if got := l.book().Sub(clock.now()); got != 5*time.Second {
-		t.Errorf("next attempt in %v, want 5s: the server asked for a pause", got)
+	if wait, res, _ := l.book(l.now()); wait != 5*time.Second || res != nil {
+		t.Errorf("next attempt in %v, want 5s: the server asked for a pause", wait)
 	}
 	l2, clock2 := newTestLimiter(100, 1)
 	l2.throttled(clock2.now(), time.Second)
-	if got := l2.book().Sub(clock2.now()); got >= time.Second/10 {
+	if got := turn(l2); got >= time.Second/10 {
 		t.Errorf("next attempt in %v after Retry-After 1s: want only the refused attempt to wait it", got)
 	}
 }
 
 func TestLimiterFloor(t *testing.T) {
 	l, clock := newTestLimiter(200, 1)
-	for range 100 {
+	for range 200 {
 		l.throttled(clock.now(), 0)
-		clock.add(time.Millisecond)
+		clock.add(100 * time.Millisecond)
 	}
-	if got, want := l.Rate(), 200*floorShare; !approx(got, want) {
+	if got, want := l.Rate(), 200*fixedFloor; !approx(got, want) {
 		t.Errorf("rate after many refusals = %v, want the floor %v", got, want)
-	}
-}
-
-func TestLimiterRegainsCeilingWhenNothingWasRefused(t *testing.T) {
-	l, clock := newTestLimiter(50, 1)
-	l.cur = 10 // as if the soft ceiling had just risen past the ceiling
-	answer(l, clock, 100, 10*time.Millisecond)
-	if got := l.Rate(); got != 50 {
-		t.Errorf("rate = %v, want the ceiling regained", got)
 	}
 }
 
@@ -308,17 +266,22 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 	if err := l.Wait(ctx); err != context.DeadlineExceeded {
 		t.Errorf("Wait past the deadline = %v, want context.DeadlineExceeded", err)
 	}
+	// The turns given back by the waits that gave up are the limiter's
+	// again: the next attempt is not pushed further out.
+	if wait, _, _ := l.book(time.Now()); wait > 12*24*time.Hour {
+		t.Errorf("next turn in %v: turns not taken were kept", wait)
+	}
 }
 
-func TestLimiterWaitTakesANewTurnAfterACut(t *testing.T) {
+func TestLimiterWaitBooksAgainAfterACut(t *testing.T) {
 	l := NewLimiter(1e-6, 1)
 	if err := l.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	tat := func() time.Time {
+	books := func() int {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		return l.tat
+		return l.books
 	}
 	// waitFor polls cond for up to ten seconds.
 	waitFor := func(what string, cond func() bool) {
@@ -329,52 +292,123 @@ func TestLimiterWaitTakesANewTurnAfterACut(t *testing.T) {
 			}
 		}
 	}
-	// The next turn is a day away. A waiter books it; a cut tells it to
-	// book a new turn at the new rate.
+	// The next turn is days away. A waiter books it; a cut tells it to
+	// book again at the new rate.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	first := tat()
+	first := books()
 	go func() { done <- l.Wait(ctx) }()
-	waitFor("the waiter to book its turn", func() bool { return tat().After(first) })
+	waitFor("the waiter to book its turn", func() bool { return books() > first })
 	l.Throttled(0)
-	afterCut := tat()
-	waitFor("the waiter to book a new turn", func() bool { return !tat().Equal(afterCut) })
+	waitFor("the waiter to book again", func() bool { return books() > first+1 })
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("Wait = %v, want context.Canceled", err)
 	}
 }
 
-// TestLimiterAgainstATokenBucket runs the limiter in virtual time (see
-// simulate) against a server refusing past n requests a second, with a
-// tenth of a second's burst, as the sandbox does: 30 seconds' worth of calls
-// from 32 workers, at 50 and 200 a second, with the limiter given the
-// server's rate or twice it. The figures are those of the README (what
-// BenchmarkRateLimit measures for real); here they are a deterministic
-// function of the policy.
-//
-// A network that delays each attempt by a random 20 ms on average (so that
-// attempts reach the server bunched, as over a real WAN) must not cost
-// more: the limiter must not take a bunch for a slower server.
-func TestLimiterAgainstATokenBucket(t *testing.T) {
-	for _, jitter := range []struct {
-		mean    time.Duration
-		minUtil float64
-	}{{300 * time.Microsecond, 97}, {20 * time.Millisecond, 97}} {
-		for _, n := range []float64{50, 200} {
-			for _, over := range []float64{1, 2} {
-				for seed := uint64(1); seed <= 3; seed++ {
-					cfg := simConfig{n: n, clientN: over * n, workers: 32, calls: int(30 * n),
-						latency: 2 * time.Millisecond, jitter: jitter.mean, seed: seed}
-					r := simulate(cfg)
-					util := 100 * r.rate(cfg.calls) / n
-					refused := 100 * float64(r.throttled) / float64(r.attempts)
-					if util < jitter.minUtil || refused > 0.5 {
-						t.Errorf("n=%v over=%vx jitter %v seed %d: %.2f%% of the server's rate, %.2f%% refused; want >= %v%% and <= 0.5%%",
-							n, over, jitter.mean, seed, util, refused, jitter.minUtil)
-					}
+// TestLimiterFindsTheServersRate runs an automatic limiter (ceiling 2,000)
+// in virtual time (see simulate) against a server refusing past n requests
+// a second with a tenth of a second's burst, as the sandbox does: 30
+// seconds' worth of calls from 64 workers, at 50, 200 and 1,000 a second,
+// over a network that delays each attempt by 0.3 ms or by 20 ms on
+// average (so that attempts reach the server bunched, as over a WAN).
+// After the first 10 s the rate must be at least 95% of the server's, and
+// at most 0.5% of all attempts refused. The figures are those of the
+// README (what BenchmarkRateLimit measures for real); here they are a
+// deterministic function of the policy.
+func TestLimiterFindsTheServersRate(t *testing.T) {
+	for _, jitter := range []time.Duration{300 * time.Microsecond, 20 * time.Millisecond} {
+		for _, n := range []float64{50, 200, 1000} {
+			for seed := uint64(1); seed <= 2; seed++ {
+				cfg := simConfig{n: n, auto: 2000, workers: 64, calls: int(30 * n),
+					latency: 2 * time.Millisecond, jitter: jitter, seed: seed}
+				r := simulate(cfg)
+				util := 100 * r.rateAfter(10*time.Second) / n
+				refused := 100 * float64(r.throttled) / float64(r.attempts)
+				if util < 95 || refused > 0.5 {
+					t.Errorf("n=%v jitter %v seed %d: %.2f%% of the server's rate after 10 s, %.2f%% refused; want >= 95%% and <= 0.5%%",
+						n, jitter, seed, util, refused)
 				}
 			}
+		}
+	}
+}
+
+// TestLimiterAgainstATokenBucket gives a fixed limiter the server's rate
+// or twice it: at the server's rate nothing is refused; at twice, the
+// limiter finds the server's rate.
+func TestLimiterAgainstATokenBucket(t *testing.T) {
+	for _, n := range []float64{50, 200, 1000} {
+		for _, over := range []float64{1, 2} {
+			for seed := uint64(1); seed <= 2; seed++ {
+				cfg := simConfig{n: n, clientN: over * n, workers: 32, calls: int(30 * n),
+					latency: 2 * time.Millisecond, jitter: 300 * time.Microsecond, seed: seed}
+				r := simulate(cfg)
+				util := 100 * r.rate(cfg.calls) / n
+				refused := 100 * float64(r.throttled) / float64(r.attempts)
+				minUtil, maxRefused := 97.0, 0.5
+				if over > 1 {
+					maxRefused = 1 // finding the rate costs a few refusals
+				}
+				if util < minUtil || refused > maxRefused {
+					t.Errorf("n=%v over=%vx seed %d: %.2f%% of the server's rate, %.2f%% refused; want >= %v%% and <= %v%%",
+						n, over, seed, util, refused, minUtil, maxRefused)
+				}
+			}
+		}
+	}
+}
+
+// TestLimiterShrugsOffRandomRefusals: a server limited at 50 a second that
+// also refuses 5% of requests at random, 40 s of calls. After the first 10
+// s the limiter must keep at least 85% of the server's rate on average over
+// eight runs, and 60% in each (the limiter this one replaced read every
+// such 429 as "too fast" and sank to a few percent). A run can fall short
+// of the average when, early on, a test at a lower rate happens to draw no
+// random refusal, so that noise passes for saturation for a while.
+func TestLimiterShrugsOffRandomRefusals(t *testing.T) {
+	for _, latency := range []time.Duration{2 * time.Millisecond, 50 * time.Millisecond} {
+		var sum float64
+		var utils []float64
+		for seed := uint64(1); seed <= 8; seed++ {
+			cfg := simConfig{n: 50, auto: 2000, busy: 0.05, workers: 64, calls: 2000,
+				latency: latency, jitter: 300 * time.Microsecond, seed: seed}
+			r := simulate(cfg)
+			util := 100 * r.rateAfter(10*time.Second) / cfg.n
+			utils = append(utils, math.Round(util))
+			sum += util
+			if util < 60 {
+				t.Errorf("latency %v seed %d: %.1f%% of the server's rate after 10 s, want >= 60%%", latency, seed, util)
+			}
+		}
+		if mean := sum / 8; mean < 85 {
+			t.Errorf("latency %v: %.1f%% of the server's rate after 10 s on average (%v), want >= 85%%", latency, mean, utils)
+		}
+	}
+}
+
+// TestLimiterRecoversFromAStall: the server stops for 0.2 s, 15 s into a
+// run (it holds every request meanwhile, then lets them all reach its
+// bucket at once, which refuses most of them). Within 3 s of the stall's
+// start the rate over a whole second must be back above 97% of the
+// server's.
+func TestLimiterRecoversFromAStall(t *testing.T) {
+	for _, n := range []float64{200, 1000} {
+		for seed := uint64(1); seed <= 2; seed++ {
+			t.Run(fmt.Sprintf("n=%v/seed=%d", n, seed), func(t *testing.T) {
+				cfg := simConfig{n: n, auto: 2000, workers: 256, calls: int(25 * n),
+					latency: 2 * time.Millisecond, jitter: 300 * time.Microsecond,
+					stallAt: 15 * time.Second, stall: 200 * time.Millisecond, seed: seed}
+				r := simulate(cfg)
+				if r.throttled == 0 {
+					t.Fatal("nothing refused: the stall proves nothing")
+				}
+				rec := r.recovery(cfg.stallAt, cfg.stallAt+cfg.stall, n, 0.97)
+				if rec < 0 || rec > 3*time.Second {
+					t.Errorf("back above 97%% of the server's rate %v after the stall's start, want within 3s", rec)
+				}
+			})
 		}
 	}
 }

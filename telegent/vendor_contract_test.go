@@ -510,10 +510,11 @@ func TestClientRequestsMatchVendorDocs(t *testing.T) {
 			t.Errorf("%s: %v", cc.method, err)
 		}
 	}
-	// Every method of the client that calls the API is driven here.
+	// Every method of the client that calls the API is driven here (Rate
+	// only reads the limiter).
 	ct := reflect.TypeFor[*telegent.Client]()
 	for i := range ct.NumMethod() {
-		if m := ct.Method(i).Name; !driven[m] {
+		if m := ct.Method(i).Name; !driven[m] && m != "Rate" {
 			t.Errorf("client method %s is not driven by this test: add it to clientCalls", m)
 		}
 	}

@@ -99,6 +99,7 @@ type Server struct {
 
 	faults faults
 	echo   echoFault
+	stall  stall
 
 	statsMu sync.Mutex
 	stats   map[string]map[string]int
@@ -241,7 +242,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(r.URL.Path, "/_sandbox/"):
 		rep = s.serveInspect(r)
 	case hasPrefixFold(r.URL.Path, "/v1.0/"):
+		s.stall.wait(r.Context())
 		rep = s.serveAPI(r)
+		s.stall.wait(r.Context())
 	default:
 		rep = errorReply(errNotFound("no such endpoint"))
 	}
