@@ -117,7 +117,7 @@ func TestAPIStopsMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const answered = 60 // then the API answers no more
+	const answered = 90 // then the API answers no more (the run's checks take 18 of them first: a token for each of 17 endpoints, the package list)
 	var hs *httptest.Server
 	hs = httptest.NewServer(sandbox.DiesAfter(answered, srv, func() { hs.Close() }))
 	res := runBounded(t, args(hs.URL)...)

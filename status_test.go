@@ -63,21 +63,27 @@ func TestPrintCounts(t *testing.T) {
 	}
 }
 
-// The summary ends a run with its totals, why it stopped early, and
-// where the results are.
+// The summary ends a run with its rows and its steps told apart, why it
+// stopped early, the files written and what to do next.
 func TestPrintSummary(t *testing.T) {
 	t.Parallel()
 	rep := jobs.Report{
-		Totals:  jobs.Totals{Steps: 20, Done: 12, Failed: 2, Skipped: 3, Waiting: 1, Attention: 1, Cancelled: 1, Requests: 17},
+		Totals:  jobs.Totals{Steps: 96, Done: 81, Failed: 5, Skipped: 10, Requests: 115},
 		Stopped: "stopped after 2 failures (--max-failures 2)",
-		Elapsed: 1500*time.Millisecond + 400*time.Microsecond,
+		Elapsed: 7997 * time.Millisecond,
 	}
+	o := runOptions{state: "run.db", api: apiOptions{sandbox: true}}
+	rows := jobs.RowCounts{Rows: 42, Done: 38, Failed: 1, Skipped: 3}
+	failures := []string{"results-failures.xlsx"}
 	var b bytes.Buffer
-	printSummary(&b, rep, "out.xlsx")
-	want := "steps: 12 done, 2 failed, 3 skipped, 1 waiting, 1 need attention, 1 cancelled (of 20)\n" +
-		"this run made 17 step calls (port polls included) in 1.5s\n" +
+	printSummary(&b, summary{rep: rep, rows: rows, results: []string{"out.xlsx"}, failures: failures,
+		next: o.nextCommand(rep, rows, failures)})
+	want := "42 rows: 38 done, 1 failed, 3 skipped — 96 steps, 115 calls in 8.0 s\n" +
 		"stopped after 2 failures (--max-failures 2)\n" +
-		"results: out.xlsx\n"
+		"results: out.xlsx\n" +
+		"failures: results-failures.xlsx (only the rows to fix, with their Error)\n" +
+		"next: run the same command again to resume; fix the rows in results-failures.xlsx (the Error column says why), " +
+		"then run: telegent-bulk run results-failures.xlsx --sandbox --state run.db\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
