@@ -1,19 +1,20 @@
 // Command telegent-bulk moves an MVNO partner's subscriber base onto the
-// Telegent mPaaS platform from spreadsheets: validate, plan, run (resumable,
-// rate-limited), status, and a local sandbox of the API.
+// Telegent mPaaS platform from spreadsheets: validate, check, plan, run
+// (resumable, rate-limited), status, and a local sandbox of the API.
 //
-// main parses flags into one options struct per command, wires the
-// packages, and maps errors to exit codes; it also draws what a person
-// reads (the progress bar, status, the problems file) and keeps the
-// sandbox's local fingerprint key. It holds no migration logic. The
-// top-level layout is fixed, so the command is this one file.
+// main parses flags into one options struct per command, refuses the
+// command lines that contradict themselves before anything is opened,
+// wires the packages, and maps errors to exit codes; it also keeps the
+// sandbox's local fingerprint key. What a person reads is drawn elsewhere:
+// the help, the progress line and a run's summary by jobs/cli, the status
+// and plan tables, the problems file and the JSON documents by jobs. It
+// holds no migration logic. The top-level layout is fixed, so the command
+// is this one file.
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -28,11 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -329,13 +326,13 @@ func cmdValidate(_ context.Context, args []string, _ environ, stdout, _ io.Write
 		return err
 	}
 	var sinks []func(plan.Problem) error
-	var pf *problemsFile
+	var pf *jobs.ProblemsFile
 	if *problemsPath != "" {
-		if pf, err = createProblemsFile(*problemsPath); err != nil {
+		if pf, err = jobs.CreateProblemsFile(*problemsPath); err != nil {
 			return err
 		}
-		defer pf.abort()
-		sinks = append(sinks, pf.add)
+		defer pf.Abort()
+		sinks = append(sinks, pf.Add)
 	}
 	var all []plan.Problem // every problem, for JSON
 	if *format == "json" {
@@ -359,7 +356,7 @@ func cmdValidate(_ context.Context, args []string, _ environ, stdout, _ io.Write
 		return err
 	}
 	if pf != nil {
-		if err := pf.commit(); err != nil {
+		if err := pf.Commit(); err != nil {
 			return err
 		}
 	}
@@ -683,14 +680,14 @@ func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		writePreview(stdout, p, lines, nil)
+		jobs.WritePreview(stdout, p, lines, nil)
 		return nil
 	}
 	lines, steps, err := jobs.PreviewAll(p, store, o)
 	if err != nil {
 		return err
 	}
-	writePreview(stdout, p, lines, steps)
+	jobs.WritePreview(stdout, p, lines, steps)
 	return nil
 }
 
@@ -740,24 +737,24 @@ func cmdStatus(_ context.Context, args []string, _ environ, stdout, _ io.Writer)
 			d.Live, d.PID, d.UpdatedAt = true, live.PID, &live.UpdatedAt
 			return writeJSON(stdout, d)
 		}
-		printLive(stdout, live, jobs.LiveFallbackPath(*state))
+		jobs.WriteLive(stdout, live, jobs.LiveFallbackPath(*state))
 		return nil
 	}
 	if err != nil {
 		if checkpoint.Unusable(err) && !asJSON {
-			backupStatus(stdout, *state)
+			jobs.WriteBackupStatus(stdout, *state)
 		}
 		return checkpoint.Advise(err, *state)
 	}
 	defer store.Close()
 	m, merr := store.Meta()
 	if merr == nil && !asJSON {
-		printRuns(stdout, m)
+		jobs.WriteRuns(stdout, m)
 	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
 		if checkpoint.Unusable(err) && !asJSON {
-			backupStatus(stdout, *state)
+			jobs.WriteBackupStatus(stdout, *state)
 		}
 		return checkpoint.Advise(err, *state)
 	}
@@ -768,7 +765,7 @@ func cmdStatus(_ context.Context, args []string, _ environ, stdout, _ io.Writer)
 		}
 		return writeJSON(stdout, d)
 	}
-	printCounts(stdout, counts, waiting, len(waiting))
+	jobs.WriteCounts(stdout, counts, waiting, len(waiting))
 	return nil
 }
 
@@ -946,19 +943,19 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		Wait:         o.wait,
 		MACKey:       macKey(secret, o.api.env, stderr),
 		Logger:       logger,
-		OnEvent:      progress.event,
+		OnEvent:      func(e jobs.Event) { progress.Update(progressCounts(e.Totals)) },
 		LiveFile:     jobs.LivePath(o.state),
 		LiveFallback: jobs.LiveFallbackPath(o.state),
 		Outage:       outage,
 	})
 	stopNotice := context.AfterFunc(ctx, func() {
-		progress.pause()
+		progress.Pause()
 		fmt.Fprintln(stderr, "telegent-bulk: interrupted: finishing the calls in flight and writing the results "+
 			"(Ctrl-C again quits at once; the next run looks up what was in flight)")
 	})
 	rep, runErr := runner.Run(ctx)
 	stopNotice()
-	progress.finish()
+	progress.Finish()
 	if checkpoint.Unusable(runErr) {
 		return checkpoint.Advise(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
@@ -971,8 +968,8 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
-		printSummary(stdout, summary{rep: rep, rows: failures.Counts, results: files, failures: failures.Files,
-			next: o.nextCommand(rep, failures.Counts, failures.Files), colour: colourOn(stdout, o.api.env)})
+		cli.WriteSummary(stdout, summaryOf(rep, failures, files, o.nextCommand(rep, failures.Counts, failures.Files),
+			colourOn(stdout, o.api.env)))
 	} else if rep.Stopped != "" && runErr == nil {
 		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
@@ -1328,7 +1325,7 @@ func keyFile(dir, name string) ([]byte, error) {
 }
 
 // ui returns the step logger and the progress display for a run.
-func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
+func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *cli.Progress) {
 	var h slog.Handler
 	switch {
 	case o.logFormat == "json":
@@ -1338,86 +1335,22 @@ func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
 	default:
 		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
 	}
-	pr := &progress{}
+	pr := &cli.Progress{}
 	if f, ok := stderr.(*os.File); ok && !o.quiet && o.logFormat == "text" && term.IsTerminal(int(f.Fd())) {
-		pr = newProgress(stderr, total, func() int {
+		pr = cli.NewProgress(stderr, total, func() int {
 			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
 				return w
 			}
 			return 80
-		})
-		pr.bar.Colour = cli.ColourOn(true, o.api.env.getenv)
+		}, cli.ColourOn(true, o.api.env.getenv))
 		h = slog.DiscardHandler // the bar and the results say it all
 	}
 	return slog.New(h), pr
 }
 
-// progress draws the progress line on a terminal; a zero progress draws
-// nothing. Its methods are called from the runner's event goroutine and
-// from main.
-type progress struct {
-	w      io.Writer  // where the line is drawn
-	width  func() int // the terminal's width, asked at every drawing (it may change)
-	now    func() time.Time
-	total  int
-	mu     sync.Mutex
-	bar    *cli.Bar
-	drawn  time.Time // when the line was last drawn
-	paused atomic.Bool
-	last   atomic.Pointer[jobs.Totals]
-}
-
-// drawEvery is the least time between two drawings of the line.
-const drawEvery = 200 * time.Millisecond
-
-func newProgress(w io.Writer, total int, width func() int) *progress {
-	return &progress{w: w, width: width, now: time.Now, total: total, bar: cli.NewBar(time.Now())}
-}
-
-func (p *progress) event(e jobs.Event) {
-	if p.bar == nil {
-		return
-	}
-	t := e.Totals
-	p.last.Store(&t)
-	if p.paused.Load() {
-		return
-	}
-	p.draw(t, false)
-}
-
-// draw redraws the line over the previous one: from the first column,
-// never reaching the last (where a terminal wraps), clearing what the
-// previous drawing left beyond it. Unless force, at most every drawEvery.
-func (p *progress) draw(t jobs.Totals, force bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.now()
-	if !force && now.Sub(p.drawn) < drawEvery {
-		return
-	}
-	p.drawn = now
-	line := p.bar.Line(cli.Counts{Finished: t.Finished(), Total: max(t.Steps, p.total), Errors: t.Failed + t.Attention,
-		Waiting: t.Waiting}, now, p.width())
-	fmt.Fprintf(p.w, "\r%s\x1b[K", line)
-}
-
-// pause stops drawing (a message is about to be printed).
-func (p *progress) pause() {
-	if p.bar != nil && !p.paused.Swap(true) {
-		fmt.Fprintln(p.w)
-	}
-}
-
-// finish draws the line a last time, as the run left it, and ends it.
-func (p *progress) finish() {
-	if p.bar == nil || p.paused.Load() {
-		return
-	}
-	if t := p.last.Load(); t != nil {
-		p.draw(*t, true)
-	}
-	fmt.Fprintln(p.w)
+// progressCounts are what the progress line shows of a run's totals.
+func progressCounts(t jobs.Totals) cli.Counts {
+	return cli.Counts{Finished: t.Finished(), Total: t.Steps, Errors: t.Failed + t.Attention, Waiting: t.Waiting}
 }
 
 // colourOn tells whether to colour what goes to w.
@@ -1426,94 +1359,13 @@ func colourOn(w io.Writer, env environ) bool {
 	return cli.ColourOn(ok && term.IsTerminal(int(f.Fd())), env.getenv)
 }
 
-// maxExamples is how many steps plan lists without --all.
-const maxExamples = 40
-
-// writePreview prints what a run would do, per kind and action, with
-// the steps it would send: every one when steps is given (plan --all),
-// else examples of each kind and action, and how many more there are.
-func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview, steps []jobs.StepPreview) {
-	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT", "BLOCKED")
-	var run, done, check, kept, blocked int
-	for _, l := range lines {
-		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other, l.Blocked)
-		run, done, check, kept, blocked = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other, blocked+l.Blocked
-	}
-	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d %8d\n", "total", run, done, check, kept, blocked)
-	fmt.Fprintln(w)
-	step := func(i plan.StepID) {
-		row := &p.Rows[p.Steps[i].Row]
-		fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
-	}
-	shown := 0
-	if steps != nil {
-		for _, sp := range steps {
-			if sp.Decision == "run" {
-				step(sp.Step)
-				shown++
-			}
-		}
-	} else {
-		for _, l := range lines {
-			for _, i := range l.Example {
-				step(i)
-				shown++
-			}
-		}
-	}
-	if more := run - shown; more > 0 {
-		fmt.Fprintf(w, "  … and %d more (--all shows every step)\n", more)
-	}
-	fmt.Fprintf(w, "\nRUN: steps a run would send (port orders: polled) · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed · BLOCKED: need a kept step\n")
-}
-
-// summary is what printSummary tells at the end of a run.
-type summary struct {
-	rep      jobs.Report
-	rows     jobs.RowCounts
-	results  []string // the files of the results
-	failures []string // the files of the failures workbook, if any
-	next     string   // the command that goes on from here
-	colour   bool
-}
-
-// printSummary ends a run: rows and steps told apart, why it stopped
-// early, the files written, and what to do next.
-func printSummary(w io.Writer, s summary) {
-	r, t := s.rows, s.rep.Totals
-	parts := []string{cli.Paint("done", fmt.Sprintf("%d done", r.Done), s.colour)}
-	for _, c := range []struct {
-		n     int
-		state string
-		text  string
-	}{
-		{r.Failed, "failed", "failed"}, {r.Skipped, "skipped", "skipped"}, {r.Attention, "needs attention", "need attention"},
-		{r.Waiting, "waiting", "waiting"}, {r.Cancelled, "cancelled", "cancelled"}, {r.Pending, "", "not run yet"},
-	} {
-		if c.n > 0 {
-			parts = append(parts, cli.Paint(c.state, fmt.Sprintf("%d %s", c.n, c.text), s.colour))
-		}
-	}
-	fmt.Fprintf(w, "%d rows: %s — %d steps, %d calls in %s\n", r.Rows, strings.Join(parts, ", "), t.Steps, t.Requests,
-		seconds(s.rep.Elapsed))
-	if s.rep.Stopped != "" {
-		fmt.Fprintln(w, s.rep.Stopped)
-	}
-	fmt.Fprintf(w, "results: %s\n", strings.Join(s.results, ", "))
-	if len(s.failures) > 0 {
-		fmt.Fprintf(w, "failures: %s (only the rows to fix, with their Error)\n", strings.Join(s.failures, ", "))
-	}
-	if s.next != "" {
-		fmt.Fprintf(w, "next: %s\n", s.next)
-	}
-}
-
-// seconds shows a run's time: 8.0 s, 2m05s.
-func seconds(d time.Duration) string {
-	if d < time.Minute {
-		return fmt.Sprintf("%.1f s", d.Seconds())
-	}
-	return cli.Duration(d)
+// summaryOf is what a run's last lines tell: rows and steps, the files
+// written, what to do next.
+func summaryOf(rep jobs.Report, f jobs.Failures, results []string, next string, colour bool) cli.Summary {
+	r := f.Counts
+	return cli.Summary{Rows: r.Rows, Done: r.Done, Failed: r.Failed, Skipped: r.Skipped, Attention: r.Attention,
+		Waiting: r.Waiting, Cancelled: r.Cancelled, Pending: r.Pending, Steps: rep.Totals.Steps, Calls: rep.Totals.Requests,
+		Elapsed: rep.Elapsed, Stopped: rep.Stopped, Results: results, Failures: f.Files, Next: next, Colour: colour}
 }
 
 // nextCommand says what to do after a run: resume it, follow its open
@@ -1557,175 +1409,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// printLive shows the progress a run in progress writes beside its
-// state file.
-func printLive(stdout io.Writer, live jobs.Live, fallback string) {
-	if live.Problem != "" {
-		fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, fallback)
-	}
-	fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
-		live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
-	printCounts(stdout, live.Counts, live.Waiting, live.WaitingTotal)
-}
-
-// printRuns shows the runs a state file has seen; nothing before the
-// first.
-func printRuns(stdout io.Writer, m checkpoint.Meta) {
-	if m.Runs == 0 {
-		return
-	}
-	runs := fmt.Sprintf("%d runs since %s, the last", m.Runs, m.CreatedAt.Local().Format(time.DateTime))
-	if m.Runs == 1 {
-		runs = "1 run,"
-	}
-	fmt.Fprintf(stdout, "%s started %s (telegent-bulk %s, %s)\n\n", runs, m.StartedAt.Local().Format(time.DateTime),
-		m.ToolVersion, strings.Join(m.Manifest, " "))
-}
-
-// backupStatus shows, for a state file that cannot be read, the counts of
-// its backup, if that is sound.
-func backupStatus(stdout io.Writer, state string) {
-	bak := checkpoint.BackupPath(state)
-	s, err := checkpoint.Open(bak, checkpoint.Options{ReadOnly: true})
-	if err != nil {
-		return
-	}
-	defer s.Close()
-	counts, waiting, err := jobs.Status(s)
-	if err != nil {
-		return
-	}
-	taken, _ := s.Restored()
-	fmt.Fprintf(stdout, "%s cannot be read (see below). FROM ITS BACKUP %s, taken %s:\n\n", state, bak, taken.Local().Format(time.DateTime))
-	printCounts(stdout, counts, waiting, len(waiting))
-}
-
-// printCounts prints steps per kind and state, and the open port orders
-// (total of them, waiting listing some or all).
-func printCounts(stdout io.Writer, counts jobs.StepCounts, waiting []jobs.WaitingPort, total int) {
-	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
-		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
-	fmt.Fprintf(stdout, "%-14s", "KIND")
-	for _, s := range states {
-		fmt.Fprintf(stdout, " %9s", strings.ReplaceAll(s.String(), "needs attention", "attention"))
-	}
-	fmt.Fprintln(stdout)
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(stdout, "%-14s", k)
-		for _, s := range states {
-			fmt.Fprintf(stdout, " %9d", counts[k][s])
-		}
-		fmt.Fprintln(stdout)
-	}
-	if total > 0 {
-		fmt.Fprintf(stdout, "\n%d port orders still open:\n", total)
-		for _, w := range waiting {
-			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
-		}
-		if total > len(waiting) {
-			fmt.Fprintf(stdout, "  … and %d more\n", total-len(waiting))
-		}
-	}
-}
-
-// problemsFile is the CSV file of validate --problems: every problem of
-// the manifest, one a line, with the columns sheet, row, column and
-// message, in the order they were found (each table's rows in order, then
-// the problems found across rows and tables). It is written to a
-// temporary file beside its destination, readable by its owner only, and
-// renamed into place by commit, so that the destination holds a whole
-// list or none.
-type problemsFile struct {
-	path string
-	f    *os.File
-	buf  *bufio.Writer
-	cw   *csv.Writer
-	done bool
-}
-
-// createProblemsFile starts the file at path.
-func createProblemsFile(path string) (*problemsFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	buf := bufio.NewWriterSize(f, 1<<20)
-	pf := &problemsFile{path: path, f: f, buf: buf, cw: csv.NewWriter(buf)}
-	if err := pf.cw.Write([]string{"sheet", "row", "column", "message"}); err != nil {
-		pf.abort()
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	return pf, nil
-}
-
-// add writes one problem.
-func (pf *problemsFile) add(p plan.Problem) error {
-	row := ""
-	if p.Row > 0 {
-		row = strconv.Itoa(p.Row)
-	}
-	if err := pf.cw.Write([]string{defuse(p.Sheet), row, defuse(p.Column), defuse(p.Message)}); err != nil {
-		return fmt.Errorf("write %s: %w", pf.path, err)
-	}
-	return nil
-}
-
-// defuse keeps a spreadsheet that opens the file from running a cell as a
-// formula: a value starting with = + - @ (or a tab or carriage return)
-// gets a leading apostrophe.
-func defuse(v string) string {
-	if v != "" && strings.IndexByte("=+-@\t\r", v[0]) >= 0 {
-		return "'" + v
-	}
-	return v
-}
-
-// commit finishes the file and moves it into place.
-func (pf *problemsFile) commit() error {
-	pf.cw.Flush()
-	err := pf.cw.Error()
-	if err == nil {
-		err = pf.buf.Flush()
-	}
-	if err == nil {
-		err = pf.f.Sync()
-	}
-	if cerr := pf.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(pf.f.Name(), pf.path)
-	}
-	if err != nil {
-		pf.abort()
-		return fmt.Errorf("write %s: %w", pf.path, err)
-	}
-	pf.done = true
-	if d, err := os.Open(filepath.Dir(pf.path)); err == nil {
-		_ = d.Sync() // the rename itself succeeded
-		_ = d.Close()
-	}
-	return nil
-}
-
-// abort removes the temporary file unless commit moved it into place.
-func (pf *problemsFile) abort() {
-	if pf.done {
-		return
-	}
-	pf.done = true
-	_ = pf.f.Close()
-	_ = os.Remove(pf.f.Name())
 }

@@ -8,6 +8,7 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/jobs/cli"
 )
 
 // status opens with the runs the state file has seen: nothing before the
@@ -28,7 +29,7 @@ func TestPrintRuns(t *testing.T) {
 	} {
 		m.Runs = c.runs
 		var b bytes.Buffer
-		printRuns(&b, m)
+		jobs.WriteRuns(&b, m)
 		if b.String() != c.want {
 			t.Errorf("%d runs: got %q, want %q", c.runs, b.String(), c.want)
 		}
@@ -46,7 +47,7 @@ func TestPrintCounts(t *testing.T) {
 	}
 	waiting := []jobs.WaitingPort{{Number: "+18015551207", OrderId: "JNUOID-1", PortStatus: "Submitted"}}
 	var b bytes.Buffer
-	printCounts(&b, counts, waiting, 3)
+	jobs.WriteCounts(&b, counts, waiting, 3)
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	want := []string{
 		"KIND                done    failed   skipped   waiting attention in-flight cancelled   pending",
@@ -73,11 +74,9 @@ func TestPrintSummary(t *testing.T) {
 		Elapsed: 7997 * time.Millisecond,
 	}
 	o := runOptions{state: "run.db", api: apiOptions{sandbox: true}}
-	rows := jobs.RowCounts{Rows: 42, Done: 38, Failed: 1, Skipped: 3}
-	failures := []string{"results-failures.xlsx"}
+	f := jobs.Failures{Counts: jobs.RowCounts{Rows: 42, Done: 38, Failed: 1, Skipped: 3}, Files: []string{"results-failures.xlsx"}}
 	var b bytes.Buffer
-	printSummary(&b, summary{rep: rep, rows: rows, results: []string{"out.xlsx"}, failures: failures,
-		next: o.nextCommand(rep, rows, failures)})
+	cli.WriteSummary(&b, summaryOf(rep, f, []string{"out.xlsx"}, o.nextCommand(rep, f.Counts, f.Files), false))
 	want := "42 rows: 38 done, 1 failed, 3 skipped — 96 steps, 115 calls in 8.0 s\n" +
 		"stopped after 2 failures (--max-failures 2)\n" +
 		"results: out.xlsx\n" +

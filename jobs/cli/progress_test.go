@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"telegent-bulk/jobs"
 )
 
 // fakeTerminal is a terminal of a given width that records what a
@@ -67,16 +65,16 @@ func TestProgressFitsWidth(t *testing.T) {
 			t.Parallel()
 			ft := &fakeTerminal{width: width}
 			const steps = 1_000_000
-			p := newProgress(ft, steps, func() int { return width })
+			p := NewProgress(ft, steps, func() int { return width }, true)
 			clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			p.now = func() time.Time { return clock }
 			p.bar = p.bar.Reset(clock)
 			for i := 0; i <= 600; i++ {
 				clock = clock.Add(250 * time.Millisecond)
 				done := min(steps, i*1700)
-				p.event(jobs.Event{Totals: jobs.Totals{Steps: steps, Done: done, Failed: i * 3, Attention: i, Waiting: 1234}})
+				p.Update(Counts{Finished: done + i*4, Total: steps, Errors: i * 4, Waiting: 1234})
 			}
-			p.finish()
+			p.Finish()
 			if ft.wrapped > 0 {
 				t.Errorf("%d characters reached the last of %d columns (the longest line took %d)", ft.wrapped, width, ft.longest)
 			}
@@ -90,45 +88,44 @@ func TestProgressFitsWidth(t *testing.T) {
 	}
 }
 
-// The bar ends on a line of its own, counting the failed and attention
-// steps as errors, drawn as the run left it.
+// The line ends on a line of its own, drawn as the run left it.
 func TestProgressFinish(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name   string
-		totals jobs.Totals
+		counts Counts
 		want   string
 	}{
-		{"every step finished", jobs.Totals{Steps: 10, Done: 7, Failed: 2, Attention: 1}, "10/10 steps 100%"},
-		{"ports still waiting", jobs.Totals{Steps: 10, Done: 6, Waiting: 4}, "6/10 steps 60%"},
+		{"every step finished", Counts{Finished: 10, Total: 10, Errors: 3}, "10/10 steps 100%"},
+		{"ports still waiting", Counts{Finished: 6, Total: 10, Waiting: 4}, "6/10 steps 60%"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
-			p := newProgress(&b, c.totals.Steps, func() int { return 120 })
-			p.event(jobs.Event{Totals: c.totals})
-			p.finish()
+			p := NewProgress(&b, c.counts.Total, func() int { return 120 }, false)
+			p.Update(c.counts)
+			p.Finish()
 			out := b.String()
 			if !strings.Contains(out, c.want) {
 				t.Errorf("the last drawing does not say %q:\n%q", c.want, out)
 			}
-			if errs := c.totals.Failed + c.totals.Attention; errs > 0 && !strings.Contains(out, fmt.Sprintf("%d errors", errs)) {
-				t.Errorf("the bar does not count the failed and attention steps as errors:\n%q", out)
+			if c.counts.Errors > 0 && !strings.Contains(out, fmt.Sprintf("%d errors", c.counts.Errors)) {
+				t.Errorf("the line does not count the errors:\n%q", out)
 			}
 			if !strings.HasSuffix(out, "\n") {
-				t.Errorf("the bar's line is not ended on its writer:\n%q", out)
+				t.Errorf("the line is not ended on its writer:\n%q", out)
 			}
 		})
 	}
 }
 
-// A zero progress (no terminal, --quiet, JSON log) draws nothing.
+// A zero Progress (no terminal, --quiet, JSON log) draws nothing.
 func TestProgressZero(t *testing.T) {
 	t.Parallel()
-	var p progress
-	p.event(jobs.Event{Totals: jobs.Totals{Steps: 1, Done: 1}})
-	p.pause()
-	p.finish()
+	var p Progress
+	p.Update(Counts{Finished: 1, Total: 1})
+	p.Pause()
+	p.Finish()
 	if p.last.Load() != nil {
-		t.Errorf("a zero progress kept the totals")
+		t.Errorf("a zero progress kept the counts")
 	}
 }
