@@ -98,7 +98,7 @@ func TestUsageErrors(t *testing.T) {
 		res := runCLI(t, c.args...)
 		lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
 		name := c.args[0]
-		if res.code != exitUsage || res.stdout != "" || len(lines) != 3 || !strings.Contains(lines[0], c.want) ||
+		if res.code != exitUsage || res.stdout != "" || len(lines) != 2 || !strings.Contains(lines[0], c.want) ||
 			lines[1] != cli.UsageLine(name) {
 			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s\nwant exit 2 with %q then %q", c.args, res.code, res.stdout,
 				res.stderr, c.want, cli.UsageLine(name))

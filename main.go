@@ -108,7 +108,7 @@ func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "telegent-bulk:", err)
 		if ue.cmd != "" {
-			fmt.Fprintf(stderr, "%s\n(telegent-bulk help %s shows its flags and examples)\n", cli.UsageLine(ue.cmd), ue.cmd)
+			fmt.Fprintln(stderr, cli.UsageLine(ue.cmd))
 		}
 		return exitUsage
 	default:

@@ -115,7 +115,7 @@ func firstChecks(api string, err error) (reach Check, cred []Check, ok bool) {
 	var ae *telegent.Error
 	switch {
 	case err == nil:
-		return reach, []Check{{Name: "credentials", OK: true, Detail: "TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET accepted"}}, true
+		return reach, []Check{{Name: "credentials", OK: true, Detail: "the account key and secret are accepted"}}, true
 	case errors.Is(err, telegent.ErrCredentials):
 		return reach, []Check{{Name: "credentials", Detail: "the API refused the account key or secret",
 			Fix: "check TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET (and that they are for this API)"}}, false
