@@ -708,7 +708,7 @@ func checkPlanFlags(api *apiOptions, elig bool, out, format string) error {
 	return api.conflicts()
 }
 
-func cmdStatus(_ context.Context, args []string, _ environ, stdout, _ io.Writer) error {
+func cmdStatus(_ context.Context, args []string, env environ, stdout, _ io.Writer) error {
 	fs := newFlagSet("status")
 	state := fs.String("state", "", "checkpoint `FILE` (required)")
 	format := formatFlag(fs)
@@ -765,7 +765,7 @@ func cmdStatus(_ context.Context, args []string, _ environ, stdout, _ io.Writer)
 		}
 		return writeJSON(stdout, d)
 	}
-	jobs.WriteCounts(stdout, counts, waiting, len(waiting))
+	jobs.WriteCountsColour(stdout, counts, waiting, len(waiting), colourOn(stdout, env))
 	return nil
 }
 

@@ -87,3 +87,20 @@ func TestPrintSummary(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// On a terminal the status table shows counts above zero in the colour of
+// their state; piped, it has no colour (TestColour).
+func TestCountsColour(t *testing.T) {
+	t.Parallel()
+	counts := jobs.StepCounts{"accounts": {checkpoint.Done: 3, checkpoint.Failed: 1}}
+	var b bytes.Buffer
+	jobs.WriteCountsColour(&b, counts, nil, 0, true)
+	if !strings.Contains(b.String(), "\x1b[31m         1\x1b[0m") || !strings.Contains(b.String(), "\x1b[32m         3\x1b[0m") {
+		t.Errorf("no colour:\n%q", b.String())
+	}
+	b.Reset()
+	jobs.WriteCounts(&b, counts, nil, 0)
+	if strings.Contains(b.String(), "\x1b[") {
+		t.Errorf("colour without asking:\n%q", b.String())
+	}
+}

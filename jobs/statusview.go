@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs/cli"
 )
 
 // What the status command shows a person: the runs a checkpoint has seen,
@@ -59,6 +60,12 @@ func WriteBackupStatus(stdout io.Writer, state string) {
 // WriteCounts prints steps per kind and state, and the open port orders
 // (total of them, waiting listing some or all).
 func WriteCounts(stdout io.Writer, counts StepCounts, waiting []WaitingPort, total int) {
+	WriteCountsColour(stdout, counts, waiting, total, false)
+}
+
+// WriteCountsColour is WriteCounts that, if colour, shows a count above
+// zero in its state's colour (see cli.Paint).
+func WriteCountsColour(stdout io.Writer, counts StepCounts, waiting []WaitingPort, total int, colour bool) {
 	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
 		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
 	fmt.Fprintf(stdout, "%-14s", "KIND")
@@ -74,7 +81,11 @@ func WriteCounts(stdout io.Writer, counts StepCounts, waiting []WaitingPort, tot
 	for _, k := range kinds {
 		fmt.Fprintf(stdout, "%-14s", k)
 		for _, s := range states {
-			fmt.Fprintf(stdout, " %9d", counts[k][s])
+			n := fmt.Sprintf(" %9d", counts[k][s])
+			if counts[k][s] > 0 {
+				n = cli.Paint(s.String(), n, colour)
+			}
+			fmt.Fprint(stdout, n)
 		}
 		fmt.Fprintln(stdout)
 	}

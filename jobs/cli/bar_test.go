@@ -69,3 +69,16 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+// Paint colours only when on, and only the states it knows.
+func TestPaint(t *testing.T) {
+	if got := Paint("done", "3", true); got != "\x1b[32m3\x1b[0m" {
+		t.Errorf("Paint(done) = %q", got)
+	}
+	if got := Paint("pending", "3", true); got != "3" {
+		t.Errorf("Paint(pending) = %q", got)
+	}
+	if got := Paint("failed", "3", false); got != "3" {
+		t.Errorf("Paint off = %q", got)
+	}
+}
