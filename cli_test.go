@@ -528,3 +528,34 @@ func TestColour(t *testing.T) {
 		t.Errorf("colour in piped output")
 	}
 }
+
+// A run's checks tell what failed in its first seconds: as a line with
+// what to do, or with --log-format json as one JSON object like every
+// other line on stderr; the run goes on, and the rows concerned fail.
+func TestRunTellsFailedChecks(t *testing.T) {
+	t.Parallel()
+	manifest := migrationWithout(t, func(name, s string) string {
+		if name == "numbers.csv" {
+			return strings.Replace(s, ",Family 10GB,", ",Family 100GB,", 1)
+		}
+		return s
+	}, "portins.csv", "portouts.csv")
+	dir := t.TempDir()
+	res := runCLI(t, sandboxRunArgs(manifest, filepath.Join(dir, "a.db"), filepath.Join(dir, "a.xlsx"))...)
+	if res.code != exitRowsFailed || !strings.Contains(res.stderr, "FAIL packages") || !strings.Contains(res.stderr, "fix the Package column") {
+		t.Errorf("run with an unknown package: exit %d\n%s", res.code, res.stderr)
+	}
+	res = runCLI(t, sandboxRunArgs(manifest, filepath.Join(dir, "b.db"), filepath.Join(dir, "b.xlsx"), "--log-format", "json")...)
+	var found bool
+	for _, l := range strings.Split(strings.TrimSpace(res.stderr), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Errorf("stderr line is not JSON: %q", l)
+			continue
+		}
+		found = found || (m["msg"] == "check" && m["name"] == "packages")
+	}
+	if !found {
+		t.Errorf("no JSON line for the failed check:\n%s", res.stderr)
+	}
+}

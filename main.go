@@ -994,6 +994,10 @@ func preflight(ctx context.Context, p *plan.Plan, c *telegent.Client, o *runOpti
 			if chk.Name == "api" {
 				continue // the outage watch tells, and resumes
 			}
+			if o.logFormat == "json" { // every stderr line a JSON object
+				slog.New(slog.NewJSONHandler(stderr, nil)).Warn("check", "name", chk.Name, "detail", chk.Detail, "fix", chk.Fix)
+				continue
+			}
 			writeCheck(stderr, chk, false)
 		}
 		if chk.Name == "credentials" && !chk.OK {
