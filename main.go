@@ -983,7 +983,7 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 func preflight(ctx context.Context, p *plan.Plan, c *telegent.Client, o *runOptions, stderr io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	checks := jobs.Preflight(ctx, p, c, o.api.where())
+	checks := jobs.Preflight(ctx, p, c, o.api.where(), 5*time.Second) // an API that does not answer: the outage watch tells
 	if ctx.Err() != nil {
 		return nil // interrupted, or an API too slow to tell: the run itself finds out
 	}
@@ -1065,7 +1065,7 @@ func cmdCheck(ctx context.Context, args []string, env environ, stdout, stderr io
 		return err
 	}
 	defer stop()
-	checks := jobs.Preflight(ctx, p, client, api.where())
+	checks := jobs.Preflight(ctx, p, client, api.where(), 15*time.Second)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}

@@ -71,12 +71,21 @@ func Endpoints(p *plan.Plan) []string {
 // clock agrees with the tokens' expiry. It returns one Check per line, in
 // that order; a check that cannot be made because an earlier one failed
 // is left out.
-func Preflight(ctx context.Context, p *plan.Plan, c *telegent.Client, api string) []Check {
+//
+// firstWait bounds the wait for the API's first answer: the client's
+// retries of an API that does not answer would take much longer.
+func Preflight(ctx context.Context, p *plan.Plan, c *telegent.Client, api string, firstWait time.Duration) []Check {
 	paths := Endpoints(p)
 	if len(paths) == 0 {
 		paths = []string{telegent.PathAccountPackages}
 	}
-	first, err := c.CheckToken(ctx, paths[0])
+	fctx, cancel := context.WithTimeout(ctx, firstWait)
+	first, err := c.CheckToken(fctx, paths[0])
+	timedOut := errors.Is(fctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	cancel()
+	if err != nil && timedOut {
+		err = fmt.Errorf("no answer within %s", firstWait)
+	}
 	reach, cred, ok := firstChecks(api, err)
 	if !ok {
 		return append([]Check{reach}, cred...)
