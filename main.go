@@ -1,20 +1,22 @@
 // Command telegent-bulk moves an MVNO partner's subscriber base onto the
-// Telegent mPaaS platform from spreadsheets: validate, plan, run (resumable,
-// rate-limited), status, and a local sandbox of the API.
+// Telegent mPaaS platform from spreadsheets: validate, check, plan, run
+// (resumable, rate-limited), status, and a local sandbox of the API.
 //
-// main parses flags into one options struct per command, wires the
-// packages, and maps errors to exit codes; it also draws what a person
-// reads (the progress bar, status, the problems file) and keeps the
-// sandbox's local fingerprint key. It holds no migration logic. The
-// top-level layout is fixed, so the command is this one file.
+// main parses flags into one options struct per command, refuses the
+// command lines that contradict themselves before anything is opened,
+// wires the packages, and maps errors to exit codes; it also keeps the
+// sandbox's local fingerprint key. What a person reads is drawn elsewhere:
+// the help, the progress line and a run's summary by jobs/cli, the status
+// and plan tables, the problems file and the JSON documents by jobs. It
+// holds no migration logic. The top-level layout is fixed, so the command
+// is this one file.
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,18 +30,16 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/jobs/cli"
 	"telegent-bulk/plan"
 	"telegent-bulk/sheets"
 	"telegent-bulk/telegent"
@@ -58,11 +58,26 @@ const (
 )
 
 // usageError is a mistake on the command line or in the manifest (exit 2).
-type usageError struct{ msg string }
+// cmd names the command whose usage line follows the message: set for a
+// mistake in the command line itself (an unknown flag, a missing
+// argument, flags that contradict each other), not for one in a manifest.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+
+// badArgs is a mistake in the command line of cmd: its message is
+// followed by the command's usage line.
+func badArgs(cmd, format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...), cmd: cmd}
+}
+
+// helpRequest is returned by parseInterspersed for --help (or -h): the
+// command's help is shown, with exit 0.
+type helpRequest struct{ fs *flag.FlagSet }
+
+func (h *helpRequest) Error() string { return "help requested" }
 
 // errRowsFailed: the command finished but some rows did not (exit 1).
 var errRowsFailed = errors.New("some rows failed or were skipped")
@@ -92,9 +107,10 @@ func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	case errors.Is(err, jobs.ErrOutage):
 		fmt.Fprintln(stderr, "telegent-bulk:", err) // says since when, and that a re-run resumes
 		return exitFatal
-	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "telegent-bulk:", err)
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "telegent-bulk:", err)
+		if ue.cmd != "" {
+			fmt.Fprintln(stderr, cli.UsageLine(ue.cmd))
 		}
 		return exitUsage
 	default:
@@ -103,71 +119,171 @@ func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	}
 }
 
-const usageText = `usage:
-  telegent-bulk validate MANIFEST...                 check every cell; exit 0 valid, 1 problems
-                         [--problems FILE]           every problem, also those only counted, as CSV
-  telegent-bulk plan     MANIFEST... [--state FILE]  what a run would do
-                         [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
-  telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
-                         [--concurrency N] [--rps auto|R] [--max-rps R] [--burst B] [--max-failures N]
-                         [--retry-failed] [--poll D] [--wait D] [--outage-after D] [--quiet] [--log-format text|json]
-  telegent-bulk status   --state FILE                counts per kind and state
-  telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--lose-first N] [--busy-rate P]
-                         [--echo-rate P] [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
-credentials: TELEGENT_ACCOUNT_KEY, TELEGENT_ACCOUNT_SECRET; API: --api or TELEGENT_API_URL
-`
+// cmdFunc runs a command with its arguments.
+type cmdFunc func(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error
+
+// command returns the function of the command named name (every command
+// but help).
+func command(name string) (cmdFunc, bool) {
+	switch name {
+	case "validate":
+		return cmdValidate, true
+	case "check":
+		return cmdCheck, true
+	case "plan":
+		return cmdPlan, true
+	case "run":
+		return cmdRun, true
+	case "status":
+		return cmdStatus, true
+	case "sandbox":
+		return cmdSandbox, true
+	case "completion":
+		return cmdCompletion, true
+	case "version":
+		return cmdVersion, true
+	}
+	return nil, false
+}
 
 func dispatch(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		cli.WriteOverview(stderr)
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "validate":
-		return cmdValidate(rest, stdout, stderr)
-	case "plan":
-		return cmdPlan(ctx, rest, env, stdout, stderr)
-	case "run":
-		return cmdRun(ctx, rest, env, stdout, stderr)
-	case "status":
-		return cmdStatus(rest, stdout, stderr)
-	case "sandbox":
-		return cmdSandbox(ctx, rest, stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "telegent-bulk", version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usageText)
+	case "help", "-h", "--help", "-help":
+		return cmdHelp(ctx, rest, env, stdout)
+	case "--version":
+		cmd = "version"
+	}
+	run, ok := command(cmd)
+	if !ok {
+		cli.WriteOverview(stderr)
+		return usagef("unknown command %q", cmd)
+	}
+	err := run(ctx, rest, env, stdout, stderr)
+	var help *helpRequest
+	if errors.As(err, &help) {
+		c, _ := cli.Find(cmd)
+		cli.WriteHelp(stdout, c, help.fs)
 		return nil
 	}
-	fmt.Fprint(stderr, usageText)
-	return usagef("unknown command %q", cmd)
+	return err
+}
+
+// cmdHelp shows the overview, or with a command's name that command's
+// help (as COMMAND --help does).
+func cmdHelp(ctx context.Context, args []string, env environ, stdout io.Writer) error {
+	switch {
+	case len(args) == 0:
+		cli.WriteOverview(stdout)
+		return nil
+	case len(args) > 1:
+		return badArgs("help", "help takes one command's name, not %d words", len(args))
+	case args[0] == "help" || args[0] == "--help" || args[0] == "-h" || args[0] == "-help":
+		c, _ := cli.Find("help")
+		cli.WriteHelp(stdout, c, nil)
+		return nil
+	}
+	if _, ok := command(args[0]); !ok {
+		return badArgs("help", "no command %q (telegent-bulk help lists them)", args[0])
+	}
+	return dispatch(ctx, []string{args[0], "--help"}, env, stdout, io.Discard)
+}
+
+func cmdVersion(_ context.Context, args []string, _ environ, stdout, _ io.Writer) error {
+	if _, err := parseInterspersed(newFlagSet("version"), args, 0); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "telegent-bulk", version)
+	return nil
+}
+
+// flagsOf returns the names of the flags of every command, for completion.
+func flagsOf(env environ) map[string][]string {
+	out := map[string][]string{"help": nil}
+	for _, c := range cli.Commands {
+		run, ok := command(c.Name)
+		if !ok {
+			continue
+		}
+		err := run(context.Background(), []string{"--help"}, env, io.Discard, io.Discard)
+		var help *helpRequest
+		if !errors.As(err, &help) {
+			continue
+		}
+		var names []string
+		help.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		out[c.Name] = names
+	}
+	return out
+}
+
+func cmdCompletion(_ context.Context, args []string, env environ, stdout, _ io.Writer) error {
+	pos, err := parseInterspersed(newFlagSet("completion"), args, 1)
+	if err != nil {
+		return err
+	}
+	script, err := cli.Completion(pos[0], flagsOf(env))
+	if err != nil {
+		return badArgs("completion", "%v", err)
+	}
+	_, err = io.WriteString(stdout, script)
+	return err
 }
 
 // parseInterspersed parses flags that may come before, between or after
 // the positional arguments (telegent-bulk run manifest.xlsx --state x.db).
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+// want is the number of positional arguments the command takes: -1 for
+// one or more, n for exactly n.
+func parseInterspersed(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				return nil, &helpRequest{fs: fs}
 			}
-			return nil, usagef("%v", err)
+			return nil, badArgs(fs.Name(), "%s", flagError(err))
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return pos, nil
+			break
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+	switch {
+	case want < 0 && len(pos) == 0:
+		return nil, badArgs(fs.Name(), "no manifest given")
+	case want >= 0 && len(pos) > want && want == 0:
+		return nil, badArgs(fs.Name(), "%s takes no arguments, but was given %q", fs.Name(), strings.Join(pos, " "))
+	case want >= 0 && len(pos) != want:
+		return nil, badArgs(fs.Name(), "%s takes %d argument(s), but was given %d", fs.Name(), want, len(pos))
+	}
+	return pos, nil
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+// flagError rewords the flag package's errors, which spell flags with
+// one dash: "flag provided but not defined: -x" becomes "unknown flag --x".
+func flagError(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag -" + name
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "flag -" + name + " needs a value"
+	}
+	return strings.Replace(msg, "for flag -", "for flag --", 1)
+}
+
+// newFlagSet returns the flag set of a command: it prints nothing itself
+// (parseInterspersed and dispatch say what is wrong, or show the help).
+func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
 }
 
@@ -199,23 +315,42 @@ func readPlan(paths []string, build func([]sheets.Reader) (*plan.Plan, plan.Prob
 	return p, problems, warnings, nil
 }
 
-func cmdValidate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", stderr)
-	problemsPath := fs.String("problems", "", "write every problem to this CSV file (sheet,row,column,message); "+
+func cmdValidate(_ context.Context, args []string, _ environ, stdout, _ io.Writer) error {
+	fs := newFlagSet("validate")
+	problemsPath := fs.String("problems", "", "write every problem to this CSV `FILE` (sheet,row,column,message); "+
 		"the report lists the first few of each kind")
-	paths, err := parseInterspersed(fs, args)
+	format := formatFlag(fs)
+	paths, err := parseInterspersed(fs, args, -1)
 	if err != nil {
 		return err
 	}
-	build := plan.Check
-	var pf *problemsFile
-	if *problemsPath != "" && len(paths) > 0 {
-		if pf, err = createProblemsFile(*problemsPath); err != nil {
+	if err := checkFormat("validate", *format); err != nil {
+		return err
+	}
+	var sinks []func(plan.Problem) error
+	var pf *jobs.ProblemsFile
+	if *problemsPath != "" {
+		if pf, err = jobs.CreateProblemsFile(*problemsPath); err != nil {
 			return err
 		}
-		defer pf.abort()
+		defer pf.Abort()
+		sinks = append(sinks, pf.Add)
+	}
+	var all []plan.Problem // every problem, for JSON
+	if *format == "json" {
+		sinks = append(sinks, func(p plan.Problem) error { all = append(all, p); return nil })
+	}
+	build := plan.Check
+	if len(sinks) > 0 {
 		build = func(rs []sheets.Reader) (*plan.Plan, plan.Problems, plan.Problems, error) {
-			return plan.CheckWith(rs, plan.Options{Problems: pf.add})
+			return plan.CheckWith(rs, plan.Options{Problems: func(p plan.Problem) error {
+				for _, sink := range sinks {
+					if err := sink(p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
 		}
 	}
 	p, problems, warnings, err := readPlan(paths, build)
@@ -223,9 +358,18 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if pf != nil {
-		if err := pf.commit(); err != nil {
+		if err := pf.Commit(); err != nil {
 			return err
 		}
+	}
+	if *format == "json" {
+		if err := writeJSON(stdout, jobs.NewValidateDoc(p, all, problems, warnings)); err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			return errRowsFailed
+		}
+		return nil
 	}
 	if len(warnings) > 0 {
 		if err := warnings.WriteWarnings(stdout); err != nil {
@@ -248,6 +392,26 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// formatFlag adds --format to a command's flags.
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "text", "output `FORMAT`: text for people, or json for programs (one JSON document on stdout, docs/json.md)")
+}
+
+// checkFormat refuses a --format other than text and json.
+func checkFormat(cmd, format string) error {
+	if format != "text" && format != "json" {
+		return badArgs(cmd, "--format %s: want text or json", format)
+	}
+	return nil
+}
+
+// writeJSON writes v as one indented JSON document.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // apiOptions are the flags that choose the API and its limits.
 type apiOptions struct {
 	sandbox        bool
@@ -263,11 +427,13 @@ type apiOptions struct {
 	sandboxProfile string
 	outageAfter    time.Duration
 	env            environ
+	cmd            string          // the command, for its usage line
+	set            map[string]bool // the flags given (see given)
 }
 
 func (o *apiOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "run against an embedded sandbox whose state is kept beside --state")
-	fs.StringVar(&o.api, "api", "", "Telegent API base URL (default $TELEGENT_API_URL)")
+	fs.StringVar(&o.api, "api", "", "Telegent API base `URL`, such as https://api.telegent.com (default $TELEGENT_API_URL)")
 	fs.BoolVar(&o.allowHTTP, "allow-http", false, "allow an http:// API on another host than this one (the account secret then crosses the network in clear)")
 	o.autoRPS = true
 	fs.Var(rpsFlag{o}, "rps", "API requests per second, retries included: auto (find the API's rate, up to --max-rps) "+
@@ -283,10 +449,20 @@ func (o *apiOptions) register(fs *flag.FlagSet) {
 		"stop the run when the API has answered nothing for this long (rows stay pending; re-run to resume)")
 }
 
-// check reports a bad --sandbox-profile, a missing API or missing
-// credentials. Commands call it before anything is opened or created;
-// connect calls it again.
+// given records which flags of fs the command line gave, for check.
+func (o *apiOptions) given(fs *flag.FlagSet) {
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+}
+
+// check reports flags that contradict each other or are malformed, a bad
+// --sandbox-profile, a missing API or missing credentials: all usage
+// errors. Commands call it before anything is opened or created; connect
+// calls it again.
 func (o *apiOptions) check() error {
+	if err := o.conflicts(); err != nil {
+		return err
+	}
 	if _, err := o.profile(); err != nil {
 		return err
 	}
@@ -298,13 +474,64 @@ func (o *apiOptions) check() error {
 	}
 	base := o.baseURL()
 	if base == "" {
-		return usagef("no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+		return badArgs(o.cmd, "no API to run against: give --api URL (or set TELEGENT_API_URL), or --sandbox to try the embedded simulator")
+	}
+	what := "--api"
+	if o.api == "" {
+		what = "TELEGENT_API_URL"
+	}
+	if err := checkURL(base); err != nil {
+		return badArgs(o.cmd, "%s %s: %v", what, base, err)
 	}
 	if err := checkScheme(base, o.allowHTTP); err != nil {
 		return err
 	}
 	if key, secret := o.credentials(); key == "" || secret == "" {
 		return usagef("credentials missing: set TELEGENT_ACCOUNT_KEY and TELEGENT_ACCOUNT_SECRET")
+	}
+	return nil
+}
+
+// conflicts reports flags given together that contradict each other, and
+// values out of range.
+func (o *apiOptions) conflicts() error {
+	switch {
+	case o.sandbox && o.set["api"]:
+		return badArgs(o.cmd, "--api and --sandbox contradict each other: give --api URL for a real API, or --sandbox for the embedded simulator")
+	case o.sandbox && o.set["allow-http"]:
+		return badArgs(o.cmd, "--allow-http is for --api, not --sandbox (the embedded sandbox is on this machine)")
+	case o.set["burst"] && o.burst < 1:
+		return badArgs(o.cmd, "--burst %d: want 1 or more", o.burst)
+	case o.set["concurrency"] && o.concurrency < 0:
+		return badArgs(o.cmd, "--concurrency %d: want 1 or more (or 0 for the default)", o.concurrency)
+	case o.set["outage-after"] && o.outageAfter <= 0:
+		return badArgs(o.cmd, "--outage-after %s: want a duration above 0, such as 10m", o.outageAfter)
+	}
+	if !o.sandbox {
+		for _, f := range []string{"sandbox-port-step", "sandbox-latency", "sandbox-profile"} {
+			if o.set[f] {
+				return badArgs(o.cmd, "--%s is for --sandbox runs; give --sandbox too, or leave it out", f)
+			}
+		}
+	}
+	return nil
+}
+
+// checkURL checks an API base URL as the client will take it:
+// http(s)://host[:port][/path], no query, fragment or user.
+func checkURL(base string) error {
+	u, err := url.Parse(strings.TrimSpace(base))
+	switch {
+	case !strings.Contains(base, "://"):
+		return fmt.Errorf("no http:// or https:// in front (want https://host[:port])")
+	case err != nil:
+		return fmt.Errorf("not a URL (want https://host[:port])")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("no http:// or https:// in front (want https://host[:port])")
+	case u.Host == "":
+		return fmt.Errorf("no host (want https://host[:port])")
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("a base URL takes no query, fragment or user (want https://host[:port])")
 	}
 	return nil
 }
@@ -444,14 +671,20 @@ func (o *apiOptions) workers() int {
 }
 
 func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plan", stderr)
-	state := fs.String("state", "", "checkpoint file of earlier runs")
+	fs := newFlagSet("plan")
+	state := fs.String("state", "", "checkpoint `FILE` of earlier runs: decide every step as a run with it would")
 	elig := fs.Bool("check-eligibility", false, "only check port-in eligibility and write the sheet (--out)")
 	out := fs.String("out", "", "with --check-eligibility: the sheet to write (.xlsx or .csv)")
-	api := apiOptions{env: env}
+	all := fs.Bool("all", false, "list every step a run would send, not the first three of each kind and action")
+	format := formatFlag(fs)
+	api := apiOptions{env: env, cmd: "plan"}
 	api.register(fs)
-	paths, err := parseInterspersed(fs, args)
+	paths, err := parseInterspersed(fs, args, -1)
 	if err != nil {
+		return err
+	}
+	api.given(fs)
+	if err := checkPlanFlags(&api, *elig, *out, *format); err != nil {
 		return err
 	}
 	build := plan.Check
@@ -491,26 +724,64 @@ func cmdPlan(ctx context.Context, args []string, env environ, stdout, stderr io.
 	if store != nil && key == nil {
 		fmt.Fprintln(stderr, "telegent-bulk: TELEGENT_ACCOUNT_SECRET is not set: a change in a secret column alone (a new PIN) is not shown")
 	}
-	lines, err := jobs.PreviewPlan(p, store, jobs.Options{MACKey: key})
+	o := jobs.Options{MACKey: key}
+	if *format == "json" {
+		lines, steps, err := jobs.PreviewAll(p, store, o)
+		if err != nil {
+			return err
+		}
+		return writeJSON(stdout, jobs.NewPlanDoc(p, lines, steps))
+	}
+	if !*all {
+		lines, err := jobs.PreviewPlan(p, store, o)
+		if err != nil {
+			return err
+		}
+		jobs.WritePreview(stdout, p, lines, nil)
+		return nil
+	}
+	lines, steps, err := jobs.PreviewAll(p, store, o)
 	if err != nil {
 		return err
 	}
-	writePreview(stdout, p, lines)
+	jobs.WritePreview(stdout, p, lines, steps)
 	return nil
 }
 
-func cmdStatus(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("status", stderr)
-	state := fs.String("state", "", "checkpoint file")
-	if _, err := parseInterspersed(fs, args); err != nil {
+// checkPlanFlags refuses plan's flags that contradict each other.
+func checkPlanFlags(api *apiOptions, elig bool, out, format string) error {
+	if err := checkFormat("plan", format); err != nil {
+		return err
+	}
+	if elig && format == "json" {
+		return badArgs("plan", "--format json is for the plan itself, not --check-eligibility (which writes a sheet)")
+	}
+	if !elig && out != "" {
+		return badArgs("plan", "--out is for --check-eligibility (plan itself writes nothing)")
+	}
+	if elig {
+		return nil // checkEligibility checks the API flags
+	}
+	return api.conflicts()
+}
+
+func cmdStatus(_ context.Context, args []string, env environ, stdout, _ io.Writer) error {
+	fs := newFlagSet("status")
+	state := fs.String("state", "", "checkpoint `FILE` (required)")
+	format := formatFlag(fs)
+	if _, err := parseInterspersed(fs, args, 0); err != nil {
+		return err
+	}
+	if err := checkFormat("status", *format); err != nil {
 		return err
 	}
 	if *state == "" {
-		return usagef("status needs --state FILE")
+		return badArgs("status", "status needs --state FILE")
 	}
 	if _, err := os.Stat(*state); err != nil {
 		return usagef("no state file %s", *state)
 	}
+	asJSON := *format == "json"
 	store, err := checkpoint.Open(*state, checkpoint.Options{ReadOnly: true})
 	if errors.Is(err, checkpoint.ErrLocked) {
 		// A run holds the file: show the progress it writes beside it.
@@ -518,33 +789,46 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		if lerr != nil {
 			return fmt.Errorf("%w (it has not written its progress yet; try again in a moment)", err)
 		}
-		printLive(stdout, live, jobs.LiveFallbackPath(*state))
+		if asJSON {
+			d := jobs.NewStatusDoc(*state, live.Counts, live.Waiting, live.WaitingTotal)
+			d.Live, d.PID, d.UpdatedAt = true, live.PID, &live.UpdatedAt
+			return writeJSON(stdout, d)
+		}
+		jobs.WriteLive(stdout, live, jobs.LiveFallbackPath(*state))
 		return nil
 	}
 	if err != nil {
-		if checkpoint.Unusable(err) {
-			backupStatus(stdout, *state)
+		if checkpoint.Unusable(err) && !asJSON {
+			jobs.WriteBackupStatus(stdout, *state)
 		}
 		return checkpoint.Advise(err, *state)
 	}
 	defer store.Close()
-	if m, err := store.Meta(); err == nil {
-		printRuns(stdout, m)
+	m, merr := store.Meta()
+	if merr == nil && !asJSON {
+		jobs.WriteRuns(stdout, m)
 	}
 	counts, waiting, err := jobs.Status(store)
 	if err != nil {
-		if checkpoint.Unusable(err) {
-			backupStatus(stdout, *state)
+		if checkpoint.Unusable(err) && !asJSON {
+			jobs.WriteBackupStatus(stdout, *state)
 		}
 		return checkpoint.Advise(err, *state)
 	}
-	printCounts(stdout, counts, waiting, len(waiting))
+	if asJSON {
+		d := jobs.NewStatusDoc(*state, counts, waiting, len(waiting))
+		if merr == nil && m.Runs > 0 {
+			d.Runs, d.LastRun = m.Runs, &m.StartedAt
+		}
+		return writeJSON(stdout, d)
+	}
+	jobs.WriteCountsColour(stdout, counts, waiting, len(waiting), colourOn(stdout, env))
 	return nil
 }
 
-func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("sandbox", stderr)
-	addr := fs.String("addr", "127.0.0.1:8765", "listen address")
+func cmdSandbox(ctx context.Context, args []string, _ environ, stdout, _ io.Writer) error {
+	fs := newFlagSet("sandbox")
+	addr := fs.String("addr", "127.0.0.1:8765", "listen `address` (host:port)")
 	var o sandbox.Options
 	fs.Float64Var(&o.RPS, "rps", 0, "answer 429 beyond this many requests per second, with a tenth of a second's burst (0: no limit)")
 	fs.DurationVar(&o.Latency, "latency", 0, "added latency per request (jittered)")
@@ -556,14 +840,14 @@ func cmdSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.DurationVar(&o.TokenTTL, "token-ttl", 5*time.Minute, "token lifetime")
 	fs.DurationVar(&o.PortStep, "port-step", 10*time.Second, "sandbox time per port order stage")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for reproducible faults (0: random)")
-	fs.StringVar(&o.DataFile, "data", "", "keep the state in this file (default: memory)")
-	profile := fs.String("profile", "documented", "documented: the API as the vendor documents show it; extended: plus what the sandbox infers")
-	if _, err := parseInterspersed(fs, args); err != nil {
+	fs.StringVar(&o.DataFile, "data", "", "keep the state in this `FILE` (default: memory)")
+	profile := fs.String("profile", "documented", "`PROFILE`: documented (the API as the vendor documents show it) or extended (plus what the sandbox infers)")
+	if _, err := parseInterspersed(fs, args, 0); err != nil {
 		return err
 	}
 	var err error
 	if o.Profile, err = sandbox.ParseProfile(*profile); err != nil {
-		return usagef("--profile: %v", err)
+		return badArgs("sandbox", "--profile: %v", err)
 	}
 	srv, err := sandbox.New(o)
 	if err != nil {
@@ -603,7 +887,7 @@ type runOptions struct {
 }
 
 func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
-	o, paths, err := parseRun(args, env, stderr)
+	o, paths, err := parseRun(args, env)
 	if err != nil {
 		return err
 	}
@@ -621,19 +905,17 @@ func cmdRun(ctx context.Context, args []string, env environ, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	if err := o.api.check(); err != nil {
-		return err
-	}
 	return runPlan(ctx, o, p, paths, resend, stdout, stderr)
 }
 
 // parseRun parses the flags of the run command into its options.
-func parseRun(args []string, env environ, stderr io.Writer) (runOptions, []string, error) {
-	fs := newFlagSet("run", stderr)
-	o := runOptions{api: apiOptions{env: env}}
+func parseRun(args []string, env environ) (runOptions, []string, error) {
+	fs := newFlagSet("run")
+	o := runOptions{api: apiOptions{env: env, cmd: "run"}}
 	o.api.register(fs)
-	fs.StringVar(&o.state, "state", "", "checkpoint file (required): re-running the same command resumes")
-	fs.StringVar(&o.out, "out", "", "results workbook (.xlsx, or .csv for one file per tab; default beside the manifest)")
+	fs.StringVar(&o.state, "state", "", "checkpoint `FILE` (required): re-running the same command resumes")
+	fs.StringVar(&o.out, "out", "", "results workbook `FILE` (.xlsx, or .csv for one file per tab; default beside the manifest); "+
+		"the failures workbook goes beside it")
 	fs.IntVar(&o.maxFailures, "max-failures", 0, "stop taking new steps after this many failures (0: no limit)")
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "retry failed and needs-attention rows even if unchanged")
 	fs.Var(&o.resend, "resend", "a step `KEY` that needs attention and that you checked was not applied: send it "+
@@ -641,18 +923,33 @@ func parseRun(args []string, env environ, stderr io.Writer) (runOptions, []strin
 	fs.DurationVar(&o.poll, "poll", time.Minute, "port order poll interval (jittered)")
 	fs.DurationVar(&o.wait, "wait", 0, "keep polling open port orders this long once everything else is done")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar and no summary")
-	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr: text (failures only) or json (every step)")
-	paths, err := parseInterspersed(fs, args)
+	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr, `FORMAT` text (failures only) or json (every step)")
+	paths, err := parseInterspersed(fs, args, -1)
 	if err != nil {
 		return o, nil, err
 	}
-	if o.state == "" {
-		return o, nil, usagef("run needs --state FILE (the checkpoint that makes the run resumable)")
+	o.api.given(fs)
+	return o, paths, o.checkFlags()
+}
+
+// checkFlags refuses run's flags that are missing, malformed or
+// contradict each other, before anything is read, opened or created.
+func (o *runOptions) checkFlags() error {
+	switch {
+	case o.state == "":
+		return badArgs("run", "run needs --state FILE (the checkpoint that makes the run resumable)")
+	case o.logFormat != "text" && o.logFormat != "json":
+		return badArgs("run", "--log-format %s: want text or json", o.logFormat)
+	case o.maxFailures < 0:
+		return badArgs("run", "--max-failures %d: want 0 (no limit) or more", o.maxFailures)
+	case o.poll <= 0:
+		return badArgs("run", "--poll %s: want a duration above 0, such as 1m", o.poll)
+	case o.wait < 0:
+		return badArgs("run", "--wait %s: want 0 or more", o.wait)
+	case o.out != "" && filepath.Clean(o.out) == filepath.Clean(o.state):
+		return badArgs("run", "--out and --state name the same file %s", o.out)
 	}
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return o, nil, usagef("--log-format must be text or json")
-	}
-	return o, paths, nil
+	return o.api.check()
 }
 
 // checkRunPlan builds the plan of a run: problems stop it before anything
@@ -686,6 +983,9 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		return err
 	}
 	defer stopAPI()
+	if err := preflight(ctx, p, client, &o, stderr); err != nil {
+		return err
+	}
 	run := checkpoint.Run{ToolVersion: version, Manifest: paths, ManifestHash: sheets.Digest(paths), API: o.api.api}
 	if err := store.BeginRun(run); err != nil {
 		return err
@@ -700,31 +1000,150 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		Wait:         o.wait,
 		MACKey:       macKey(secret, o.api.env, stderr),
 		Logger:       logger,
-		OnEvent:      progress.event,
+		OnEvent:      func(e jobs.Event) { progress.Update(progressCounts(e.Totals)) },
 		LiveFile:     jobs.LivePath(o.state),
 		LiveFallback: jobs.LiveFallbackPath(o.state),
 		Outage:       outage,
 	})
 	stopNotice := context.AfterFunc(ctx, func() {
-		progress.pause()
+		progress.Pause()
 		fmt.Fprintln(stderr, "telegent-bulk: interrupted: finishing the calls in flight and writing the results "+
 			"(Ctrl-C again quits at once; the next run looks up what was in flight)")
 	})
 	rep, runErr := runner.Run(ctx)
 	stopNotice()
-	progress.finish()
+	progress.Finish()
 	if checkpoint.Unusable(runErr) {
 		return checkpoint.Advise(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
-	if err := jobs.WriteResultsFile(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped}); err != nil {
+	files, err := jobs.WriteResultsFiles(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped})
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	failures, err := jobs.WriteFailuresFile(p, store, jobs.FailuresPath(o.out))
+	if err != nil {
 		return errors.Join(runErr, err)
 	}
 	if !o.quiet {
-		printSummary(stdout, rep, o.out)
+		cli.WriteSummary(stdout, summaryOf(rep, failures, files, o.nextCommand(rep, failures.Counts, failures.Files),
+			colourOn(stdout, o.api.env)))
 	} else if rep.Stopped != "" && runErr == nil {
 		fmt.Fprintln(stderr, "telegent-bulk:", rep.Stopped)
 	}
 	return runEnd(rep, runErr)
+}
+
+// preflight checks, in the first seconds of a run, what cmdCheck checks:
+// rejected credentials stop the run before anything is sent; the other
+// failures are told (the rows they concern fail on their own, and the
+// outage watch deals with an API that does not answer).
+func preflight(ctx context.Context, p *plan.Plan, c *telegent.Client, o *runOptions, stderr io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	checks := jobs.Preflight(ctx, p, c, o.api.where(), 5*time.Second) // an API that does not answer: the outage watch tells
+	if ctx.Err() != nil {
+		return nil // interrupted, or an API too slow to tell: the run itself finds out
+	}
+	var failed bool
+	for _, chk := range checks {
+		if !chk.OK {
+			failed = true
+			if chk.Name == "api" {
+				continue // the outage watch tells, and resumes
+			}
+			if o.logFormat == "json" { // every stderr line a JSON object
+				slog.New(slog.NewJSONHandler(stderr, nil)).Warn("check", "name", chk.Name, "detail", chk.Detail, "fix", chk.Fix)
+				continue
+			}
+			writeCheck(stderr, chk, false)
+		}
+		if chk.Name == "credentials" && !chk.OK {
+			return fmt.Errorf("%w: nothing was sent", telegent.ErrCredentials)
+		}
+	}
+	if !failed && !o.quiet && o.logFormat == "text" {
+		fmt.Fprintf(stderr, "telegent-bulk: checked: the API answers, the credentials are accepted, a token for every endpoint, "+
+			"every package exists, the clock agrees\n")
+	}
+	return nil
+}
+
+// preflightTimeout bounds the checks at the start of a run.
+const preflightTimeout = 30 * time.Second
+
+// where names the API for messages: its URL, or the embedded sandbox.
+func (o *apiOptions) where() string {
+	if o.sandbox {
+		return "the embedded sandbox"
+	}
+	return o.baseURL()
+}
+
+// writeCheck writes one check's line: ok or FAIL, what, and what to do.
+func writeCheck(w io.Writer, c jobs.Check, colour bool) {
+	mark := cli.Paint("done", "ok  ", colour)
+	if !c.OK {
+		mark = cli.Paint("failed", "FAIL", colour)
+	}
+	line := fmt.Sprintf("%s %-12s %s", mark, c.Name, c.Detail)
+	if c.Fix != "" {
+		line += " — " + c.Fix
+	}
+	fmt.Fprintln(w, line)
+}
+
+func cmdCheck(ctx context.Context, args []string, env environ, stdout, stderr io.Writer) error {
+	fs := newFlagSet("check")
+	api := apiOptions{env: env, cmd: "check"}
+	api.register(fs)
+	format := formatFlag(fs)
+	paths, err := parseInterspersed(fs, args, -1)
+	if err != nil {
+		return err
+	}
+	api.given(fs)
+	if err := checkFormat("check", *format); err != nil {
+		return err
+	}
+	if err := api.check(); err != nil {
+		return err
+	}
+	p, err := checkRunPlan(paths, false, stderr)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "telegent-bulk-check")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	client, _, stop, err := api.connect(filepath.Join(dir, "check.db"), nil)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	checks := jobs.Preflight(ctx, p, client, api.where(), 15*time.Second)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	ok := true
+	for _, c := range checks {
+		ok = ok && c.OK
+	}
+	if *format == "json" {
+		if err := writeJSON(stdout, jobs.CheckDoc{Version: jobs.JSONVersion, OK: ok, Checks: checks}); err != nil {
+			return err
+		}
+	} else {
+		colour := colourOn(stdout, env)
+		for _, c := range checks {
+			writeCheck(stdout, c, colour)
+		}
+	}
+	if !ok {
+		return errRowsFailed
+	}
+	return nil
 }
 
 // runEnd is the error a run ends with, for the exit code.
@@ -967,7 +1386,7 @@ func keyFile(dir, name string) ([]byte, error) {
 }
 
 // ui returns the step logger and the progress display for a run.
-func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
+func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *cli.Progress) {
 	var h slog.Handler
 	switch {
 	case o.logFormat == "json":
@@ -977,272 +1396,78 @@ func (o *runOptions) ui(stderr io.Writer, total int) (*slog.Logger, *progress) {
 	default:
 		h = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})
 	}
-	pr := &progress{}
+	pr := &cli.Progress{}
 	if f, ok := stderr.(*os.File); ok && !o.quiet && o.logFormat == "text" && term.IsTerminal(int(f.Fd())) {
-		pr = newProgress(stderr, total)
+		pr = cli.NewProgress(stderr, total, func() int {
+			if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+				return w
+			}
+			return 80
+		}, cli.ColourOn(true, o.api.env.getenv))
 		h = slog.DiscardHandler // the bar and the results say it all
 	}
 	return slog.New(h), pr
 }
 
-// progress draws the bar on a terminal; a zero progress draws nothing.
-// Its methods are called from the runner's event goroutine and from main;
-// the bar itself is safe for that.
-type progress struct {
-	w      io.Writer // where the bar is drawn
-	bar    *progressbar.ProgressBar
-	paused atomic.Bool
-	last   atomic.Pointer[jobs.Totals]
+// progressCounts are what the progress line shows of a run's totals.
+func progressCounts(t jobs.Totals) cli.Counts {
+	return cli.Counts{Finished: t.Finished(), Total: t.Steps, Errors: t.Failed + t.Attention, Waiting: t.Waiting}
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, bar: progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("steps"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("steps"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionFullWidth(),
-	)}
+// colourOn tells whether to colour what goes to w.
+func colourOn(w io.Writer, env environ) bool {
+	f, ok := w.(*os.File)
+	return cli.ColourOn(ok && term.IsTerminal(int(f.Fd())), env.getenv)
 }
 
-func (p *progress) event(e jobs.Event) {
-	if p.bar == nil {
-		return
-	}
-	t := e.Totals
-	p.last.Store(&t)
-	if p.paused.Load() {
-		return
-	}
-	p.bar.Describe(fmt.Sprintf("steps · %d errors · %d ports waiting", t.Failed+t.Attention, t.Waiting))
-	p.bar.Set(t.Finished())
+// summaryOf is what a run's last lines tell: rows and steps, the files
+// written, what to do next.
+func summaryOf(rep jobs.Report, f jobs.Failures, results []string, next string, colour bool) cli.Summary {
+	r := f.Counts
+	return cli.Summary{Rows: r.Rows, Done: r.Done, Failed: r.Failed, Skipped: r.Skipped, Attention: r.Attention,
+		Waiting: r.Waiting, Cancelled: r.Cancelled, Pending: r.Pending, Steps: rep.Totals.Steps, Calls: rep.Totals.Requests,
+		Elapsed: rep.Elapsed, Stopped: rep.Stopped, Results: results, Failures: f.Files, Next: next, Colour: colour}
 }
 
-// pause stops drawing (a message is about to be printed).
-func (p *progress) pause() {
-	if p.bar != nil && !p.paused.Swap(true) {
-		p.bar.Exit()
-		fmt.Fprintln(p.w)
+// nextCommand says what to do after a run: resume it, follow its open
+// port orders, or fix the rows of the failures file and run that.
+func (o *runOptions) nextCommand(rep jobs.Report, rows jobs.RowCounts, failures []string) string {
+	api := ""
+	switch {
+	case o.api.sandbox:
+		api = " --sandbox"
+	case o.api.api != "":
+		api = " --api " + o.api.api
 	}
-}
-
-// finish ends the bar: full only when every step finished, else where the
-// run left it (ports waiting, an interrupt, --max-failures).
-func (p *progress) finish() {
-	if p.bar == nil || p.paused.Load() {
-		return
+	state := " --state " + shellQuote(o.state)
+	var next []string
+	if rep.Interrupted || rep.Stopped != "" || rows.Pending > 0 {
+		next = append(next, "run the same command again to resume")
 	}
-	if t := p.last.Load(); t != nil && t.Finished() == t.Steps {
-		p.bar.Finish()
-	} else {
-		p.bar.Exit()
+	if rows.Waiting > 0 {
+		next = append(next, fmt.Sprintf("%d port orders are still open: run the same command again later to follow them "+
+			"(telegent-bulk status%s lists them)", rows.Waiting, state))
 	}
-	fmt.Fprintln(p.w)
-}
-
-// writePreview prints what a run would do, per kind and action, with
-// examples of the steps it would send.
-func writePreview(w io.Writer, p *plan.Plan, lines []jobs.Preview) {
-	fmt.Fprintf(w, "%-14s %-13s %8s %8s %8s %8s %8s\n", "KIND", "ACTION", "RUN", "DONE", "CHECK", "KEPT", "BLOCKED")
-	var run, done, check, kept, blocked int
-	for _, l := range lines {
-		fmt.Fprintf(w, "%-14s %-13s %8d %8d %8d %8d %8d\n", l.Kind, l.Action.Slug(), l.Run, l.Done, l.Check, l.Kept+l.Other, l.Blocked)
-		run, done, check, kept, blocked = run+l.Run, done+l.Done, check+l.Check, kept+l.Kept+l.Other, blocked+l.Blocked
-	}
-	fmt.Fprintf(w, "%-28s %8d %8d %8d %8d %8d\n", "total", run, done, check, kept, blocked)
-	fmt.Fprintln(w)
-	for _, l := range lines {
-		for _, i := range l.Example {
-			row := &p.Rows[p.Steps[i].Row]
-			fmt.Fprintf(w, "  + %-44s %s:%d\n", p.Key(i), p.Tables[row.Table].Sheet, row.Num)
+	if len(failures) > 0 {
+		var files []string
+		for _, f := range failures {
+			files = append(files, shellQuote(f))
 		}
+		next = append(next, "fix the rows in "+strings.Join(failures, ", ")+" (the Error column says why), then run: telegent-bulk run "+
+			strings.Join(files, " ")+api+state)
 	}
-	fmt.Fprintf(w, "\nRUN: steps a run would send (port orders: polled) · DONE: already done · CHECK: outcome unknown, looked up before anything is re-sent · KEPT: failed/needs attention/cancelled, kept until the row changes or --retry-failed · BLOCKED: need a kept step\n")
+	if len(next) == 0 {
+		return "nothing: every row is done"
+	}
+	return strings.Join(next, "; ")
 }
 
-// printSummary ends a run: its totals, why it stopped early, where the
-// results are.
-func printSummary(w io.Writer, rep jobs.Report, out string) {
-	t := rep.Totals
-	fmt.Fprintf(w, "steps: %d done, %d failed, %d skipped, %d waiting, %d need attention, %d cancelled (of %d)\n",
-		t.Done, t.Failed, t.Skipped, t.Waiting, t.Attention, t.Cancelled, t.Steps)
-	fmt.Fprintf(w, "this run made %d step calls (port polls included) in %s\n", t.Requests, rep.Elapsed.Round(time.Millisecond))
-	if rep.Stopped != "" {
-		fmt.Fprintln(w, rep.Stopped)
+// shellQuote quotes a path for a shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./+,:@%", r))
+	}) < 0 {
+		return s
 	}
-	fmt.Fprintf(w, "results: %s\n", out)
-}
-
-// printLive shows the progress a run in progress writes beside its
-// state file.
-func printLive(stdout io.Writer, live jobs.Live, fallback string) {
-	if live.Problem != "" {
-		fmt.Fprintf(stdout, "%s (its progress is read from %s)\n", live.Problem, fallback)
-	}
-	fmt.Fprintf(stdout, "a run is in progress (pid %d, started %s); as of %s:\n\n", live.PID,
-		live.StartedAt.Local().Format(time.DateTime), live.UpdatedAt.Local().Format(time.TimeOnly))
-	printCounts(stdout, live.Counts, live.Waiting, live.WaitingTotal)
-}
-
-// printRuns shows the runs a state file has seen; nothing before the
-// first.
-func printRuns(stdout io.Writer, m checkpoint.Meta) {
-	if m.Runs == 0 {
-		return
-	}
-	runs := fmt.Sprintf("%d runs since %s, the last", m.Runs, m.CreatedAt.Local().Format(time.DateTime))
-	if m.Runs == 1 {
-		runs = "1 run,"
-	}
-	fmt.Fprintf(stdout, "%s started %s (telegent-bulk %s, %s)\n\n", runs, m.StartedAt.Local().Format(time.DateTime),
-		m.ToolVersion, strings.Join(m.Manifest, " "))
-}
-
-// backupStatus shows, for a state file that cannot be read, the counts of
-// its backup, if that is sound.
-func backupStatus(stdout io.Writer, state string) {
-	bak := checkpoint.BackupPath(state)
-	s, err := checkpoint.Open(bak, checkpoint.Options{ReadOnly: true})
-	if err != nil {
-		return
-	}
-	defer s.Close()
-	counts, waiting, err := jobs.Status(s)
-	if err != nil {
-		return
-	}
-	taken, _ := s.Restored()
-	fmt.Fprintf(stdout, "%s cannot be read (see below). FROM ITS BACKUP %s, taken %s:\n\n", state, bak, taken.Local().Format(time.DateTime))
-	printCounts(stdout, counts, waiting, len(waiting))
-}
-
-// printCounts prints steps per kind and state, and the open port orders
-// (total of them, waiting listing some or all).
-func printCounts(stdout io.Writer, counts jobs.StepCounts, waiting []jobs.WaitingPort, total int) {
-	states := []checkpoint.State{checkpoint.Done, checkpoint.Failed, checkpoint.Skipped, checkpoint.Waiting,
-		checkpoint.NeedsAttention, checkpoint.InFlight, checkpoint.Cancelled, checkpoint.Pending}
-	fmt.Fprintf(stdout, "%-14s", "KIND")
-	for _, s := range states {
-		fmt.Fprintf(stdout, " %9s", strings.ReplaceAll(s.String(), "needs attention", "attention"))
-	}
-	fmt.Fprintln(stdout)
-	kinds := make([]string, 0, len(counts))
-	for k := range counts {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(stdout, "%-14s", k)
-		for _, s := range states {
-			fmt.Fprintf(stdout, " %9d", counts[k][s])
-		}
-		fmt.Fprintln(stdout)
-	}
-	if total > 0 {
-		fmt.Fprintf(stdout, "\n%d port orders still open:\n", total)
-		for _, w := range waiting {
-			fmt.Fprintf(stdout, "  %s  %s  %s\n", w.Number, w.OrderId, w.PortStatus)
-		}
-		if total > len(waiting) {
-			fmt.Fprintf(stdout, "  … and %d more\n", total-len(waiting))
-		}
-	}
-}
-
-// problemsFile is the CSV file of validate --problems: every problem of
-// the manifest, one a line, with the columns sheet, row, column and
-// message, in the order they were found (each table's rows in order, then
-// the problems found across rows and tables). It is written to a
-// temporary file beside its destination, readable by its owner only, and
-// renamed into place by commit, so that the destination holds a whole
-// list or none.
-type problemsFile struct {
-	path string
-	f    *os.File
-	buf  *bufio.Writer
-	cw   *csv.Writer
-	done bool
-}
-
-// createProblemsFile starts the file at path.
-func createProblemsFile(path string) (*problemsFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
-	buf := bufio.NewWriterSize(f, 1<<20)
-	pf := &problemsFile{path: path, f: f, buf: buf, cw: csv.NewWriter(buf)}
-	if err := pf.cw.Write([]string{"sheet", "row", "column", "message"}); err != nil {
-		pf.abort()
-		return nil, fmt.Errorf("write %s: %w", path, err)
-	}
-	return pf, nil
-}
-
-// add writes one problem.
-func (pf *problemsFile) add(p plan.Problem) error {
-	row := ""
-	if p.Row > 0 {
-		row = strconv.Itoa(p.Row)
-	}
-	if err := pf.cw.Write([]string{defuse(p.Sheet), row, defuse(p.Column), defuse(p.Message)}); err != nil {
-		return fmt.Errorf("write %s: %w", pf.path, err)
-	}
-	return nil
-}
-
-// defuse keeps a spreadsheet that opens the file from running a cell as a
-// formula: a value starting with = + - @ (or a tab or carriage return)
-// gets a leading apostrophe.
-func defuse(v string) string {
-	if v != "" && strings.IndexByte("=+-@\t\r", v[0]) >= 0 {
-		return "'" + v
-	}
-	return v
-}
-
-// commit finishes the file and moves it into place.
-func (pf *problemsFile) commit() error {
-	pf.cw.Flush()
-	err := pf.cw.Error()
-	if err == nil {
-		err = pf.buf.Flush()
-	}
-	if err == nil {
-		err = pf.f.Sync()
-	}
-	if cerr := pf.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(pf.f.Name(), pf.path)
-	}
-	if err != nil {
-		pf.abort()
-		return fmt.Errorf("write %s: %w", pf.path, err)
-	}
-	pf.done = true
-	if d, err := os.Open(filepath.Dir(pf.path)); err == nil {
-		_ = d.Sync() // the rename itself succeeded
-		_ = d.Close()
-	}
-	return nil
-}
-
-// abort removes the temporary file unless commit moved it into place.
-func (pf *problemsFile) abort() {
-	if pf.done {
-		return
-	}
-	pf.done = true
-	_ = pf.f.Close()
-	_ = os.Remove(pf.f.Name())
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

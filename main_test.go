@@ -395,7 +395,7 @@ func TestExitCodes(t *testing.T) {
 				return sandboxRunArgs(sampleMigration, filepath.Join(dir, "run.db"), filepath.Join(dir, "r.xlsx"), "--log-format", "xml")
 			},
 			wantCode: exitUsage,
-			wantErr:  []string{"--log-format must be text or json"},
+			wantErr:  []string{"--log-format xml: want text or json"},
 		},
 		{
 			name:     "status without --state",

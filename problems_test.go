@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"telegent-bulk/jobs"
 )
 
 // badSubscribers writes a Subscribers CSV file of n rows whose only cell,
@@ -123,8 +125,8 @@ func TestValidateProblemsFile(t *testing.T) {
 
 func TestDefuse(t *testing.T) {
 	for in, want := range map[string]string{"=cmd": "'=cmd", "+1": "'+1", "-x": "'-x", "@a": "'@a", "ok": "ok", "": ""} {
-		if got := defuse(in); got != want {
-			t.Errorf("defuse(%q) = %q, want %q", in, got, want)
+		if got := jobs.Defuse(in); got != want {
+			t.Errorf("Defuse(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/jobs/cli"
 )
 
 // status opens with the runs the state file has seen: nothing before the
@@ -28,7 +29,7 @@ func TestPrintRuns(t *testing.T) {
 	} {
 		m.Runs = c.runs
 		var b bytes.Buffer
-		printRuns(&b, m)
+		jobs.WriteRuns(&b, m)
 		if b.String() != c.want {
 			t.Errorf("%d runs: got %q, want %q", c.runs, b.String(), c.want)
 		}
@@ -46,7 +47,7 @@ func TestPrintCounts(t *testing.T) {
 	}
 	waiting := []jobs.WaitingPort{{Number: "+18015551207", OrderId: "JNUOID-1", PortStatus: "Submitted"}}
 	var b bytes.Buffer
-	printCounts(&b, counts, waiting, 3)
+	jobs.WriteCounts(&b, counts, waiting, 3)
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
 	want := []string{
 		"KIND                done    failed   skipped   waiting attention in-flight cancelled   pending",
@@ -63,22 +64,43 @@ func TestPrintCounts(t *testing.T) {
 	}
 }
 
-// The summary ends a run with its totals, why it stopped early, and
-// where the results are.
+// The summary ends a run with its rows and its steps told apart, why it
+// stopped early, the files written and what to do next.
 func TestPrintSummary(t *testing.T) {
 	t.Parallel()
 	rep := jobs.Report{
-		Totals:  jobs.Totals{Steps: 20, Done: 12, Failed: 2, Skipped: 3, Waiting: 1, Attention: 1, Cancelled: 1, Requests: 17},
+		Totals:  jobs.Totals{Steps: 96, Done: 81, Failed: 5, Skipped: 10, Requests: 115},
 		Stopped: "stopped after 2 failures (--max-failures 2)",
-		Elapsed: 1500*time.Millisecond + 400*time.Microsecond,
+		Elapsed: 7997 * time.Millisecond,
 	}
+	o := runOptions{state: "run.db", api: apiOptions{sandbox: true}}
+	f := jobs.Failures{Counts: jobs.RowCounts{Rows: 42, Done: 38, Failed: 1, Skipped: 3}, Files: []string{"results-failures.xlsx"}}
 	var b bytes.Buffer
-	printSummary(&b, rep, "out.xlsx")
-	want := "steps: 12 done, 2 failed, 3 skipped, 1 waiting, 1 need attention, 1 cancelled (of 20)\n" +
-		"this run made 17 step calls (port polls included) in 1.5s\n" +
+	cli.WriteSummary(&b, summaryOf(rep, f, []string{"out.xlsx"}, o.nextCommand(rep, f.Counts, f.Files), false))
+	want := "42 rows: 38 done, 1 failed, 3 skipped — 96 steps, 115 calls in 8.0 s\n" +
 		"stopped after 2 failures (--max-failures 2)\n" +
-		"results: out.xlsx\n"
+		"results: out.xlsx\n" +
+		"failures: results-failures.xlsx (only the rows to fix, with their Error)\n" +
+		"next: run the same command again to resume; fix the rows in results-failures.xlsx (the Error column says why), " +
+		"then run: telegent-bulk run results-failures.xlsx --sandbox --state run.db\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// On a terminal the status table shows counts above zero in the colour of
+// their state; piped, it has no colour (TestColour).
+func TestCountsColour(t *testing.T) {
+	t.Parallel()
+	counts := jobs.StepCounts{"accounts": {checkpoint.Done: 3, checkpoint.Failed: 1}}
+	var b bytes.Buffer
+	jobs.WriteCountsColour(&b, counts, nil, 0, true)
+	if !strings.Contains(b.String(), "\x1b[31m         1\x1b[0m") || !strings.Contains(b.String(), "\x1b[32m         3\x1b[0m") {
+		t.Errorf("no colour:\n%q", b.String())
+	}
+	b.Reset()
+	jobs.WriteCounts(&b, counts, nil, 0)
+	if strings.Contains(b.String(), "\x1b[") {
+		t.Errorf("colour without asking:\n%q", b.String())
 	}
 }

@@ -9,6 +9,11 @@
 // An API that stops answering stops the run, not its rows (OutageWatch):
 // what was not finished stays pending or in-flight for the next run.
 //
+// Around a run: Preflight checks what it needs from the API before it
+// starts; WriteFailuresFile writes, beside the results, the rows to fix
+// and feed back; the status and plan tables and the documents of
+// --format json (jsondocs.go) say what a checkpoint or a plan holds.
+//
 // # Shape
 //
 // A run (Runner.Run) is four parts:
@@ -77,6 +82,6 @@
 //
 // # What it must not know
 //
-// jobs knows the plan, the client and the checkpoint; it draws nothing:
-// progress leaves it as Events for main to render.
+// jobs knows the plan, the client and the checkpoint; it draws no
+// progress: that leaves it as Events, which main hands to jobs/cli.
 package jobs

@@ -53,17 +53,27 @@ func CheckEligibility(ctx context.Context, p *plan.Plan, c *telegent.Client, s *
 // that fails (the run then reports it): the store still answers from what
 // it holds.
 func WriteResultsFile(p *plan.Plan, s *checkpoint.Store, out string, o Results) error {
+	_, err := WriteResultsFiles(p, s, out, o)
+	return err
+}
+
+// WriteResultsFiles is WriteResultsFile that returns the files it wrote:
+// out, or with a .csv out one file per tab (see sheets.Files).
+func WriteResultsFiles(p *plan.Plan, s *checkpoint.Store, out string, o Results) ([]string, error) {
 	_ = s.Flush()
 	if o.TempDir == "" {
 		o.TempDir = filepath.Dir(out)
 	}
 	w, err := sheets.Create(out)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := WriteResults(p, s, w, o); err != nil {
 		w.Abort()
-		return fmt.Errorf("results: %w", err)
+		return nil, fmt.Errorf("results: %w", err)
 	}
-	return w.Commit()
+	if err := w.Commit(); err != nil {
+		return nil, err
+	}
+	return sheets.Files(w, out), nil
 }

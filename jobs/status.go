@@ -103,13 +103,33 @@ type Preview struct {
 // the same decision; the preview writes nothing). o.MACKey lets it notice rows whose only change is in
 // a secret column.
 func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error) {
+	lines, _, err := previewPlan(p, s, o, false)
+	return lines, err
+}
+
+// StepPreview is what a run would do with one step: Decision is run,
+// done, check, kept or blocked (the columns of the plan command), Why
+// says why a step runs.
+type StepPreview struct {
+	Step     plan.StepID
+	Decision string
+	Why      string
+}
+
+// PreviewAll is PreviewPlan that also returns every step's decision, in
+// plan order.
+func PreviewAll(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, []StepPreview, error) {
+	return previewPlan(p, s, o, true)
+}
+
+func previewPlan(p *plan.Plan, s *checkpoint.Store, o Options, all bool) ([]Preview, []StepPreview, error) {
 	var rst restore
 	if s != nil {
 		rst.since, rst.restored = s.Restored()
 	}
 	d, err := decide(p, newOverlay(s), rst, o, slog.New(slog.DiscardHandler))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type key struct {
 		k plan.Kind
@@ -117,6 +137,10 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 	}
 	lines := map[key]*Preview{}
 	var order []key
+	var steps []StepPreview
+	if all {
+		steps = make([]StepPreview, 0, len(p.Steps))
+	}
 	for i := range p.Steps {
 		st := &p.Steps[i]
 		k := key{p.Rows[st.Row].Kind, st.Action}
@@ -126,17 +150,23 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 			lines[k] = l
 			order = append(order, k)
 		}
+		decision := "run"
 		switch d.steps[i].state {
 		case checkpoint.Done:
 			l.Done++
+			decision = "done"
 		case checkpoint.InFlight:
 			l.Check++
+			decision = "check"
 		case checkpoint.Failed, checkpoint.NeedsAttention:
 			l.Kept++
+			decision = "kept"
 		case checkpoint.Cancelled:
 			l.Other++
+			decision = "kept"
 		case checkpoint.Skipped:
 			l.Blocked++
+			decision = "blocked"
 		default:
 			l.Run++
 			if len(l.Example) < 3 {
@@ -144,10 +174,17 @@ func PreviewPlan(p *plan.Plan, s *checkpoint.Store, o Options) ([]Preview, error
 				l.Why = append(l.Why, d.steps[i].why)
 			}
 		}
+		if all {
+			sp := StepPreview{Step: plan.StepID(i), Decision: decision}
+			if decision == "run" {
+				sp.Why = d.steps[i].why
+			}
+			steps = append(steps, sp)
+		}
 	}
 	out := make([]Preview, 0, len(order))
 	for _, k := range order {
 		out = append(out, *lines[k])
 	}
-	return out, nil
+	return out, steps, nil
 }

@@ -124,6 +124,7 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 	kinds := make([]Kind, len(readers))
 	var use []int // the tables read
 	var unknown []string
+	var skipped []Problem
 	for i, t := range all {
 		k, ignored, ok := KindOf(t.Name)
 		switch {
@@ -133,15 +134,17 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 			continue
 		case !ok:
 			unknown = append(unknown, quote(sheetName(t)))
+			skipped = append(skipped, skippedTable(t))
 			continue
 		}
 		kinds[i] = k
 		use = append(use, i)
 	}
-	if len(unknown) > 0 {
+	if len(use) == 0 && len(unknown) > 0 {
 		return nil, fmt.Errorf("build: %s: not a manifest table (want a tab or file name that starts with one of %s)",
 			strings.Join(unknown, ", "), acceptedTables)
 	}
+	b.addWarnings(skipped)
 	if b.elig && len(use) == 0 {
 		return nil, errors.New("check eligibility: no PortIns table (want a tab or file name that starts with PortIn or Ports)")
 	}
@@ -167,6 +170,17 @@ func (b *builder) tables(readers []sheets.Reader) ([]*tableMap, error) {
 		b.addWarnings(warns)
 	}
 	return maps, nil
+}
+
+// skippedTable is the warning for a table that names no kind: it is not
+// read (an Instructions tab, a notes.csv beside the manifest's files).
+func skippedTable(t sheets.Table) Problem {
+	msg := "not a manifest table, so it is not read (want a tab or file name that starts with one of " + acceptedTables +
+		", or names one as a separate word)"
+	if k, ok := SuggestKind(t.Name); ok {
+		msg = "not a manifest table, so it is not read: did you mean " + k.String() + "?"
+	}
+	return Problem{Sheet: sheetName(t), Message: msg}
 }
 
 // givenTwice fails, naming it, when a file is among the tables twice (the

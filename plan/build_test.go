@@ -370,6 +370,19 @@ func TestKindOf(t *testing.T) {
 		{"Errors", 0, true, false},
 		{"Routes", 0, false, false},
 		{"Sheet1", 0, false, false},
+		// A kind as a separate word: LibreOffice's per-sheet export, a
+		// copy, a results or failures CSV file.
+		{"migration-Accounts", Accounts, false, true},
+		{"Subscribers (1)", Subscribers, false, true},
+		{"j-failures-PortIns", PortIns, false, true},
+		{"export - Message Routes", MessageRoutes, false, true},
+		{"results-Summary", 0, true, false},
+		{"j-Errors", 0, true, false},
+		{"notes", 0, false, false},
+		{"accountability", Accounts, false, true}, // a prefix, as before
+		{"my-accountability", 0, false, false},    // a word must be a kind's name whole
+		{"lines-and-accounts", Numbers, false, true},
+		{"old lines and accounts", 0, false, false}, // two kinds: which?
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,12 +394,39 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
+// A tab or file that names no kind is skipped with a warning that names
+// it (and the kind a misspelt name comes close to); a manifest of such
+// tables only is refused.
 func TestUnknownTables(t *testing.T) {
-	m := base().with("Summary", "Kind|Status", "x|y").with("Foo", "a", "1").with("Routes", "a")
-	_, _, err := Build(m.readers())
-	want := `build: "Foo", "Routes": not a manifest table (want a tab or file name that starts with one of ` + acceptedTables + ")"
-	if err == nil || err.Error() != want {
-		t.Errorf("Build error = %v, want %s", err, want)
+	m := base().with("Summary", "Kind|Status", "x|y").with("Instructions", "a", "1").with("Routes", "a").
+		with("Subscirbers", "Email", "x@example.com")
+	p, problems, warnings, err := Check(m.readers())
+	if err != nil || len(problems) > 0 || p == nil {
+		t.Fatalf("Check: %v, problems %v; want a plan of the known tables", err, problems)
+	}
+	want := map[string]string{
+		"Instructions": "not a manifest table, so it is not read (want a tab or file name that starts with one of",
+		"Routes":       "not a manifest table, so it is not read (want",
+		"Subscirbers":  "not a manifest table, so it is not read: did you mean Subscribers?",
+	}
+	for _, w := range warnings {
+		if prefix, ok := want[w.Sheet]; ok && strings.HasPrefix(w.Message, prefix) {
+			delete(want, w.Sheet)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no warning for %v among %q", want, warnings)
+	}
+	for _, tab := range p.Tables {
+		if tab.Sheet == "Instructions" || tab.Sheet == "Subscirbers" {
+			t.Errorf("table %s was read", tab.Sheet)
+		}
+	}
+	only := manifest{}.with("Foo", "a", "1").with("Routes", "a")
+	_, _, err = Build(only.readers())
+	wantErr := `build: "Foo", "Routes": not a manifest table (want a tab or file name that starts with one of ` + acceptedTables + ")"
+	if err == nil || err.Error() != wantErr {
+		t.Errorf("Build error = %v, want %s", err, wantErr)
 	}
 }
 

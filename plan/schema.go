@@ -525,11 +525,15 @@ const acceptedTables = "Accounts, Subscribers (or Users), MessageRoutes (or SmsR
 	"VoiceRoutes (or CallRoutes), Numbers (or Lines, NewNumbers), PortIns (or Ports), PortOuts"
 
 // ignoredTables are the tabs a results workbook adds.
-var ignoredTables = map[string]bool{"summary": true, "finance": true, "errors": true}
+var ignoredTables = map[string]bool{"summary": true, "errors": true, "finance": true}
 
-// KindOf returns the kind a table or file name stands for. ignored is true
-// for the Summary, Finance and Errors tabs of a results workbook; ok is false for a
-// name that matches no kind.
+// KindOf returns the kind a table or file name stands for: the kind whose
+// name or alias is the longest prefix of the folded name, or else the kind
+// a separate word (or two or three words written apart) of the name names
+// whole, as in "migration-Accounts" (LibreOffice's per-sheet export) or
+// "j-failures-PortIns". ignored is true for the Summary, Errors and Finance
+// tabs of a results workbook, also as a separate word of a name
+// ("results-Summary"); ok is false for a name that matches no kind.
 func KindOf(name string) (k Kind, ignored, ok bool) {
 	f := fold(name)
 	if ignoredTables[f] {
@@ -543,5 +547,85 @@ func KindOf(name string) (k Kind, ignored, ok bool) {
 			}
 		}
 	}
-	return k, false, best > 0
+	if best > 0 {
+		return k, false, true
+	}
+	return kindOfWords(nameWords(name))
+}
+
+// nameWords splits a name into its words: runs of letters and digits.
+func nameWords(name string) []string {
+	return strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// kindOfWords finds the kind that one to three consecutive words name
+// whole (a kind's name or alias, or that with an s); two different kinds
+// named make no match.
+func kindOfWords(words []string) (k Kind, ignored, ok bool) {
+	found := -1
+	for i := range words {
+		for n := 1; n <= 3 && i+n <= len(words); n++ {
+			w := fold(strings.Join(words[i:i+n], ""))
+			if ignoredTables[w] {
+				ignored = true
+			}
+			for kind, prefixes := range kindPrefixes {
+				for _, p := range prefixes {
+					if w != p && w != p+"s" {
+						continue
+					}
+					if found >= 0 && found != kind {
+						return 0, false, false // two kinds: ambiguous
+					}
+					found = kind
+				}
+			}
+		}
+	}
+	if found >= 0 {
+		return Kind(found), false, true
+	}
+	return 0, ignored, false
+}
+
+// SuggestKind returns the kind a name that matches none, or one of its
+// words, comes close to, as a misspelling would ("Subscirbers",
+// "old-Acounts"): within two edits of a
+// kind's name or alias, or its plural, and of fewer edits than a third of
+// its length.
+func SuggestKind(name string) (Kind, bool) {
+	bestKind, bestDist := Kind(0), 3
+	for _, f := range append([]string{fold(name)}, nameWords(strings.ToLower(name))...) {
+		for kind, prefixes := range kindPrefixes {
+			for _, p := range append([]string{fold(kindNames[kind])}, prefixes...) {
+				for _, target := range []string{p, p + "s"} {
+					if d := editDistance(f, target); d < bestDist && d*3 < len(target) {
+						bestKind, bestDist = Kind(kind), d
+					}
+				}
+			}
+		}
+	}
+	return bestKind, bestDist < 3
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -24,8 +24,9 @@ type csvWriter struct {
 	cw     *csv.Writer
 	record []string // reused for every row
 
-	err    error // sticky: the first error
-	closed bool  // committed or aborted
+	err       error // sticky: the first error
+	closed    bool  // committed or aborted
+	committed bool  // every file moved into place
 }
 
 func newCSVWriter(path string) *csvWriter {
@@ -167,6 +168,7 @@ func (w *csvWriter) Commit() error {
 		w.removeTemps()
 		return err
 	}
+	w.committed = true
 	return nil
 }
 
@@ -187,4 +189,17 @@ func (w *csvWriter) removeTemps() {
 	for _, t := range w.done {
 		t.remove()
 	}
+}
+
+// Files returns the files the writer wrote, one per sheet, in order: their
+// paths once Commit succeeded, nil before.
+func (w *csvWriter) Files() []string {
+	if !w.committed {
+		return nil
+	}
+	out := make([]string, 0, len(w.done))
+	for _, t := range w.done {
+		out = append(out, t.dest)
+	}
+	return out
 }

@@ -203,3 +203,13 @@ func (t *tempFile) remove() {
 	_ = t.f.Close()
 	_ = os.Remove(t.f.Name())
 }
+
+// Files returns the files a committed Writer of Create wrote: for a .csv
+// destination one per sheet (<stem>-<Sheet>.csv), for a workbook path
+// itself. A file of a sheet is what a person opens, or feeds back in.
+func Files(w Writer, path string) []string {
+	if f, ok := w.(interface{ Files() []string }); ok {
+		return f.Files()
+	}
+	return []string{path}
+}

@@ -453,6 +453,10 @@ func clientCalls() []clientCall {
 			_, err := c.SetDataUsage(ctx, fill[telegent.DataUsageRequest](f, "POST /v1.0/numbers/data-usage"))
 			return err
 		}},
+		{"CheckToken", "POST " + telegent.PathToken, func(ctx context.Context, c *telegent.Client, _ *filler) error {
+			_, err := c.CheckToken(ctx, telegent.PathAccountPackages)
+			return err
+		}},
 		{"Packages", "GET " + telegent.PathAccountPackages, func(ctx context.Context, c *telegent.Client, _ *filler) error {
 			_, err := c.Packages(ctx)
 			return err
