@@ -271,6 +271,7 @@ func (rs *resumer) adoptKnownOrder(i plan.StepID) {
 		IDs: map[string]string{colOrderID: rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
 		Data: map[string]string{noteDateSent: rs.p.Rows[ri].Get("PortInDate")}}
 	rec.Fingerprint, rec.SecretMAC = rs.p.Rows[ri].Fingerprint(rs.o.MACKey)
+	rec.Data[noteFieldsSent] = updateFingerprint(rs.portUpdate(ri, ""), rs.o.MACKey)
 	if strings.EqualFold(fedBack(rs.p, ri, colPortStatus), telegent.PortRejected) {
 		rec.Data[noteUnknownSent] = "yes"
 	}

@@ -43,6 +43,22 @@ type Options struct {
 	// Outage (optional), fed every attempt of the run's client, stops the
 	// run when the API stops answering (see OutageWatch).
 	Outage *OutageWatch
+
+	// Porting campaigns (see pollbudget.go, portstatus.go).
+	//
+	// PollShare is the share of the request rate that polls of open port
+	// orders may take; default DefaultPollShare. Rate (optional) tells the
+	// client's current request rate in requests per second; RPS is the
+	// configured one when Rate is nil; with neither, polls are spaced by
+	// their cadence alone. UnknownAfter is how long an order may stay in
+	// a status the runner does not know before it needs attention; default
+	// DefaultUnknownAfter. Now (optional) is the clock of port timings;
+	// nil: the system clock.
+	PollShare    float64
+	Rate         func() float64
+	RPS          float64
+	UnknownAfter time.Duration
+	Now          func() time.Time
 }
 
 // Report is what a run did.
@@ -87,6 +103,8 @@ type Runner struct {
 
 	portedOnce sync.Once
 	ported     map[string]bool // numbers the manifest ports in (see portedIn)
+
+	port portRun // the polling budget and the run's number (see pollbudget.go)
 }
 
 // stepRun is what a run keeps of one step beside the walk's own state.

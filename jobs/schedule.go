@@ -77,7 +77,7 @@ func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
 	follow(&rec, sub)
 	r.put(rec)
-	if _, ok := r.dateNeeded(m, sub.IDs[colOrderID]); ok {
+	if _, _, ok := r.pendingUpdate(m, sub.IDs[colOrderID]); ok {
 		r.setShown(m, checkpoint.Waiting)
 		r.emit(m, rec)
 		return walk.Admission{}
