@@ -49,9 +49,15 @@ func newLifecycle(t *testing.T, profile ...sandbox.Profile) *lifecycle {
 // calls the run made, by "METHOD path".
 func (l *lifecycle) run(rows ...lifeRow) map[string]int {
 	l.t.Helper()
+	return l.runWith(jobs.Options{}, rows...)
+}
+
+// runWith is run with options o.
+func (l *lifecycle) runWith(o jobs.Options, rows ...lifeRow) map[string]int {
+	l.t.Helper()
 	p := l.plan(rows...)
 	before := l.e.srv.Stats().Requests
-	if _, err := l.e.run(context.Background(), p, l.state, l.c, jobs.Options{}); err != nil {
+	if _, err := l.e.run(context.Background(), p, l.state, l.c, o); err != nil {
 		l.t.Fatal(err)
 	}
 	calls := map[string]int{}
