@@ -20,6 +20,8 @@ const (
 	colDeclinedAttempts = "DeclinedAttempts"
 	colLastDeclinedAt   = "LastDeclinedAt"
 	colPortCompletedAt  = "PortCompletedAt"
+	colPortOutStatus    = "PortOutStatus"
+	colPortOutDoneAt    = "PortOutCompletedAt"
 	colSubmittedAt      = "SubmittedAt"
 	colEligible         = "Eligible"
 	colCurrentCarrier   = "CurrentCarrier"

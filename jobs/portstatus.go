@@ -85,10 +85,15 @@ func (r *Runner) unknownStatus(rec *checkpoint.Record, o *telegent.OrderDetails,
 		o.OrderId, o.OrderStatus, detail, since.Format(timeLayout), limit)
 }
 
-// noteChange notes on a monitor's record the run in which its order's
-// status changed from prev, and when, for the Changes tab.
+// noteChange notes on a port-in monitor's record the run in which its
+// order's status changed from prev, and when, for the Changes tab.
 func (r *Runner) noteChange(rec *checkpoint.Record, prev string) {
-	if rec.Data[colPortStatus] == prev {
+	r.noteStatus(rec, colPortStatus, prev)
+}
+
+// noteStatus is noteChange for the status kept under col.
+func (r *Runner) noteStatus(rec *checkpoint.Record, col, prev string) {
+	if rec.Data[col] == prev {
 		return
 	}
 	rec.Data[noteStatusRun] = strconv.Itoa(r.runSeq())

@@ -55,6 +55,9 @@ func (r *Runner) admit(node int32) walk.Admission {
 		return walk.Admission{Hold: true}
 	}
 	st := &r.p.Steps[id]
+	if st.Action == plan.PortOutMonitor {
+		return r.awaitPortOut(id)
+	}
 	if st.Action != plan.PortInMonitor {
 		return walk.Admission{}
 	}
