@@ -109,7 +109,8 @@ const usageText = `usage:
                          [--check-eligibility --out FILE (--sandbox | --api URL [--allow-http])]
   telegent-bulk run      MANIFEST... --state FILE [--out FILE] [--sandbox | --api URL [--allow-http]]
                          [--concurrency N] [--rps R] [--burst B] [--max-failures N]
-                         [--retry-failed] [--poll D] [--wait D] [--outage-after D] [--quiet] [--log-format text|json]
+                         [--retry-failed] [--poll D] [--poll-share F] [--wait D] [--unknown-status-after D]
+                         [--outage-after D] [--quiet] [--log-format text|json]
   telegent-bulk status   --state FILE                counts per kind and state
   telegent-bulk sandbox  [--addr A] [--rps N] [--latency D] [--fail-rate P] [--lose-rate P] [--lose-first N] [--busy-rate P]
                          [--echo-rate P] [--token-ttl D] [--port-step D] [--seed N] [--data FILE] [--profile documented|extended]
@@ -541,6 +542,8 @@ type runOptions struct {
 	retryFailed bool
 	resend      stringList
 	poll        time.Duration
+	pollShare   float64
+	unknown     time.Duration
 	wait        time.Duration
 	quiet       bool
 	logFormat   string
@@ -582,7 +585,11 @@ func parseRun(args []string, env environ, stderr io.Writer) (runOptions, []strin
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "retry failed and needs-attention rows even if unchanged")
 	fs.Var(&o.resend, "resend", "a step `KEY` that needs attention and that you checked was not applied: send it "+
 		"(the key the results' Error names, like accounts/acme/create; repeat the flag for more)")
-	fs.DurationVar(&o.poll, "poll", time.Minute, "port order poll interval (jittered)")
+	fs.DurationVar(&o.poll, "poll", 0, "base cadence of port order polls (jittered; 0: daily, as seed 002 advises): "+
+		"a fresh order or one near its PortInDate is polled at an eighth of it, one pending for days at it, others at half")
+	fs.Float64Var(&o.pollShare, "poll-share", jobs.DefaultPollShare, "the most of --rps that port order polls may take (0 < F <= 1)")
+	fs.DurationVar(&o.unknown, "unknown-status-after", jobs.DefaultUnknownAfter,
+		"an order in a status the tool does not know needs attention after showing it this long")
 	fs.DurationVar(&o.wait, "wait", 0, "keep polling open port orders this long once everything else is done")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar and no summary")
 	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr: text (failures only) or json (every step)")
@@ -595,6 +602,12 @@ func parseRun(args []string, env environ, stderr io.Writer) (runOptions, []strin
 	}
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return o, nil, usagef("--log-format must be text or json")
+	}
+	if o.pollShare <= 0 || o.pollShare > 1 {
+		return o, nil, usagef("--poll-share must be more than 0 and at most 1, got %g", o.pollShare)
+	}
+	if o.poll < 0 || o.unknown <= 0 {
+		return o, nil, usagef("--poll must be >= 0 and --unknown-status-after > 0")
 	}
 	return o, paths, nil
 }
@@ -641,6 +654,9 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		RetryFailed:  o.retryFailed,
 		Resend:       resend,
 		Poll:         o.poll,
+		PollShare:    o.pollShare,
+		RPS:          o.api.rps,
+		UnknownAfter: o.unknown,
 		Wait:         o.wait,
 		MACKey:       macKey(secret, o.api.env, stderr),
 		Logger:       logger,

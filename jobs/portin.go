@@ -111,7 +111,7 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 		// where the order details say when (CompletedDate); where they do
 		// not, the completion is dated when the runner saw it, and
 		// days-to-complete counts from SentAt: never two clocks at once.
-		now := time.Now().UTC().Format(time.RFC3339)
+		now := r.now().Format(timeLayout)
 		submitted := apiTime(p.OrderDate)
 		if submitted == "" {
 			submitted = now

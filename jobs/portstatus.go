@@ -29,6 +29,9 @@ func (l *ledger) now() time.Time {
 	if l.o.Now != nil {
 		return l.o.Now().UTC()
 	}
+	if l.o.Clock != nil {
+		return l.o.Clock.Now().UTC()
+	}
 	return time.Now().UTC()
 }
 

@@ -56,14 +56,17 @@ func (r *Runner) admit(node int32) walk.Admission {
 	}
 	st := &r.p.Steps[id]
 	if st.Action == plan.PortOutMonitor {
-		return r.awaitPortOut(id)
+		if adm := r.awaitPortOut(id); adm.Defer {
+			return adm
+		}
+		return r.firstPoll(id)
 	}
 	if st.Action != plan.PortInMonitor {
 		return walk.Admission{}
 	}
 	sub := r.p.RowStep(st.Row, plan.PortInSubmit)
 	if sub < 0 || !r.steps[sub].sent {
-		return walk.Admission{}
+		return r.firstPoll(id)
 	}
 	return r.awaitOrder(id, r.record(sub))
 }
@@ -86,5 +89,5 @@ func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission
 		return walk.Admission{}
 	}
 	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
-	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
+	return walk.Admission{Defer: true, After: r.pollAfter(m, rec)}
 }
