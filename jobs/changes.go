@@ -95,7 +95,7 @@ func changeRow(p *plan.Plan, ri plan.RowID, rec checkpoint.Record, run, what, co
 		detail = rec.ErrMessage
 	}
 	return []sheets.Cell{
-		{Value: run, Exact: true, Num: sheets.Integer},
+		{Value: run, Exact: true},
 		{Value: what, Exact: true},
 		{Value: p.Tables[row.Table].Sheet, Exact: true},
 		{Value: strconv.Itoa(int(row.Num)), Exact: true},

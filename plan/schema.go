@@ -525,10 +525,10 @@ const acceptedTables = "Accounts, Subscribers (or Users), MessageRoutes (or SmsR
 	"VoiceRoutes (or CallRoutes), Numbers (or Lines, NewNumbers), PortIns (or Ports), PortOuts"
 
 // ignoredTables are the tabs a results workbook adds.
-var ignoredTables = map[string]bool{"summary": true, "errors": true}
+var ignoredTables = map[string]bool{"summary": true, "errors": true, "changes": true}
 
 // KindOf returns the kind a table or file name stands for. ignored is true
-// for the Summary and Errors tabs of a results workbook; ok is false for a
+// for the Summary, Errors and Changes tabs of a results workbook; ok is false for a
 // name that matches no kind.
 func KindOf(name string) (k Kind, ignored, ok bool) {
 	f := fold(name)
