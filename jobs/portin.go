@@ -15,7 +15,8 @@ import (
 
 // The calls of a port-in row's steps: eligibility, the submit (or the
 // update of a rejected order, or a fresh order after a cancelled one), the
-// monitor's polls, and a cancel. Where the order stands between them is
+// monitor's polls (with the update of an open order whose row changed), and
+// a cancel. Where the order stands between them is
 // portOrder's (portorder.go).
 
 // prepareEligibility asks whether the row's number can be ported in.
@@ -123,8 +124,11 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 
 // monitor polls the order once: Completed is done, Rejected fails the row
 // with the reason and the columns to fix, Error needs a person, an open
-// order is waiting. A PortInDate the order has not been given yet goes out
-// first, by an update (the submit body has no date).
+// order is waiting (one in a status no document names for a bounded
+// time; see unknownStatus). What the row changed since the order last got
+// its values, its PortInDate included (the submit body has no date), goes
+// out with the poll of an order that is not final, as one update (see
+// sendChanges).
 func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome {
 	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
