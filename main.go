@@ -881,6 +881,8 @@ type runOptions struct {
 	retryFailed bool
 	resend      stringList
 	poll        time.Duration
+	pollShare   float64
+	unknown     time.Duration
 	wait        time.Duration
 	quiet       bool
 	logFormat   string
@@ -920,7 +922,11 @@ func parseRun(args []string, env environ) (runOptions, []string, error) {
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "retry failed and needs-attention rows even if unchanged")
 	fs.Var(&o.resend, "resend", "a step `KEY` that needs attention and that you checked was not applied: send it "+
 		"(the key the results' Error names, like accounts/acme/create; repeat the flag for more)")
-	fs.DurationVar(&o.poll, "poll", time.Minute, "port order poll interval (jittered)")
+	fs.DurationVar(&o.poll, "poll", 0, "base cadence of port order polls (jittered; 0: daily, as seed 002 advises): "+
+		"a fresh order or one near its PortInDate is polled at an eighth of it, one pending for days at it, others at half")
+	fs.Float64Var(&o.pollShare, "poll-share", jobs.DefaultPollShare, "the most of --rps that port order polls may take (0 < F <= 1)")
+	fs.DurationVar(&o.unknown, "unknown-status-after", jobs.DefaultUnknownAfter,
+		"an order in a status the tool does not know needs attention after showing it this long")
 	fs.DurationVar(&o.wait, "wait", 0, "keep polling open port orders this long once everything else is done")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress bar and no summary")
 	fs.StringVar(&o.logFormat, "log-format", "text", "step log on stderr, `FORMAT` text (failures only) or json (every step)")
@@ -942,8 +948,12 @@ func (o *runOptions) checkFlags() error {
 		return badArgs("run", "--log-format %s: want text or json", o.logFormat)
 	case o.maxFailures < 0:
 		return badArgs("run", "--max-failures %d: want 0 (no limit) or more", o.maxFailures)
-	case o.poll <= 0:
-		return badArgs("run", "--poll %s: want a duration above 0, such as 1m", o.poll)
+	case o.poll < 0:
+		return badArgs("run", "--poll %s: want 0 (daily, as the vendor advises) or a duration such as 1h", o.poll)
+	case o.pollShare <= 0 || o.pollShare > 1:
+		return badArgs("run", "--poll-share %g: want more than 0 and at most 1, such as 0.2", o.pollShare)
+	case o.unknown <= 0:
+		return badArgs("run", "--unknown-status-after %s: want a duration above 0, such as 72h", o.unknown)
 	case o.wait < 0:
 		return badArgs("run", "--wait %s: want 0 or more", o.wait)
 	case o.out != "" && filepath.Clean(o.out) == filepath.Clean(o.state):
@@ -997,6 +1007,10 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 		RetryFailed:  o.retryFailed,
 		Resend:       resend,
 		Poll:         o.poll,
+		PollShare:    o.pollShare,
+		RPS:          o.api.rps,
+		Rate:         client.Rate,
+		UnknownAfter: o.unknown,
 		Wait:         o.wait,
 		MACKey:       macKey(secret, o.api.env, stderr),
 		Logger:       logger,

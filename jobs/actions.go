@@ -76,6 +76,7 @@ func init() {
 			results: []string{colFilterID}},
 		plan.PortOutIssue: {create: true, prepare: (*Runner).preparePortOut, lookup: (*Runner).reconcilePortOuts, secrets: true,
 			yields: colOrderID, results: []string{colOrderID, colPortStatus}},
+		plan.PortOutMonitor: {run: (*Runner).monitorPortOut, results: []string{colPortOutStatus, colPortOutDoneAt}},
 	}
 }
 
@@ -89,7 +90,7 @@ var kindActions = [plan.NumKinds][]plan.Action{
 	plan.Numbers:       {plan.NumberProvision, plan.SubscriptionCreate, plan.DataUsageSet, plan.MessageFilterCreate},
 	plan.PortIns: {plan.PortInSubmit, plan.PortInEligibility, plan.PortInMonitor, plan.NumberBind, plan.SubscriptionCreate,
 		plan.DataUsageSet, plan.MessageFilterCreate, plan.PortInCancel},
-	plan.PortOuts: {plan.PortOutIssue},
+	plan.PortOuts: {plan.PortOutIssue, plan.PortOutMonitor},
 }
 
 // plain makes the prepare of an action whose request needs nothing noted

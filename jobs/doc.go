@@ -32,7 +32,8 @@
 //     dependencies are done, skips the dependents of a failure naming the
 //     root cause once, holds every port submit until every eligibility
 //     check has finished (a gate), runs an open order's monitor again
-//     after a poll interval (a deferred re-run, bounded by --wait), hands
+//     at its cadence, in a slot of the poll budget (pollbudget.go; a
+//     deferred re-run, bounded by --wait), hands
 //     lost answers to the resolver, stops after --max-failures, and on an
 //     interrupt drains the calls in flight. The runner gives it a task per
 //     step (exec), a priority, an admission (steps outside Options.Only
@@ -50,6 +51,11 @@
 //     completed, bound, error) read from the records of the row's steps.
 //     Resume, the monitor (which updates a rejection the row already
 //     fixes at once, on the same order) and the preview decide from it.
+//     An open order whose row changed gets one update with its next poll
+//     (portupdate.go); every status is handled, an unknown one for a
+//     bounded time (portstatus.go); a port-out's order is followed like
+//     a port-in's (portout.go); the Changes tab lists what the last run
+//     saw change (changes.go).
 //
 // The rules that resume and the run both apply to records (a row changed
 // since its step ran, --resend, the port order) live on a ledger over the

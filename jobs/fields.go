@@ -20,6 +20,8 @@ const (
 	colDeclinedAttempts = "DeclinedAttempts"
 	colLastDeclinedAt   = "LastDeclinedAt"
 	colPortCompletedAt  = "PortCompletedAt"
+	colPortOutStatus    = "PortOutStatus"
+	colPortOutDoneAt    = "PortOutCompletedAt"
 	colSubmittedAt      = "SubmittedAt"
 	colEligible         = "Eligible"
 	colCurrentCarrier   = "CurrentCarrier"
@@ -59,6 +61,22 @@ const (
 	// noteDateSent: the submit record's note of the PortInDate its order
 	// was last given, as the row holds it.
 	noteDateSent = "PortInDateSent"
+	// noteFieldsSent: the submit record's fingerprint of the fields its
+	// order was last given (by the submit or an update; see
+	// updateFingerprint): never the PIN itself. noteOpenUpdates counts the
+	// updates sent on the order while it was open.
+	noteFieldsSent  = "UpdateFieldsSent"
+	noteOpenUpdates = "OpenUpdates"
+	// noteUnknownStatus, noteUnknownSince: a monitor's note of a status
+	// the runner does not know and since when (on Options.Now's clock)
+	// the order has shown it.
+	noteUnknownStatus = "UnknownStatus"
+	noteUnknownSince  = "UnknownSince"
+	// noteStatusRun, noteStatusAt: a monitor's note of the run (the
+	// checkpoint's count of runs) in which its order's status last
+	// changed, and when; the Changes tab lists the last run's.
+	noteStatusRun = "StatusChangedRun"
+	noteStatusAt  = "StatusChangedAt"
 	// noteSentAt: a submit's note of when it was sent, by this machine's
 	// clock; noteCompletedSeen marks a completion dated when the runner
 	// saw it (the order details gave no CompletedDate), to be counted from

@@ -32,7 +32,7 @@ func (r *Runner) task(ctx context.Context, node int32) walk.Result {
 		}
 		return walk.Result{State: walk.Failed}
 	case checkpoint.Waiting:
-		return walk.Deferred(jitter(r.o.Poll))
+		return walk.Deferred(r.pollAfter(id, out.rec))
 	case checkpoint.InFlight:
 		return walk.Result{State: walk.Unknown}
 	}

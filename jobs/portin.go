@@ -15,7 +15,8 @@ import (
 
 // The calls of a port-in row's steps: eligibility, the submit (or the
 // update of a rejected order, or a fresh order after a cancelled one), the
-// monitor's polls, and a cancel. Where the order stands between them is
+// monitor's polls (with the update of an open order whose row changed), and
+// a cancel. Where the order stands between them is
 // portOrder's (portorder.go).
 
 // prepareEligibility asks whether the row's number can be ported in.
@@ -36,7 +37,7 @@ func (r *Runner) prepareEligibility(_ context.Context, _ *checkpoint.Record, ri 
 }
 
 // portInFields fills a port request's fields from the row.
-func (r *Runner) portInFields(ri plan.RowID) telegent.PortInRequest {
+func (r *ledger) portInFields(ri plan.RowID) telegent.PortInRequest {
 	row := &r.p.Rows[ri]
 	name := row.Get("SubscriberName")
 	if name == "" {
@@ -79,19 +80,7 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 	case sendUpdate:
 		orderID := firstNonEmpty(rec.IDs[colOrderID], r.p.KnownOrder(ri))
 		delete(rec.Data, noteUnknownSent) // from now on, the record holds what was sent
-		// The fields of seed 002's update example; the classification
-		// stays as submitted (the update page spells it Mobile/Landline,
-		// the submit mvno/iot).
-		up := telegent.PortInUpdateRequest{
-			OrderId:                orderID,
-			CurrentCarrierName:     req.CurrentCarrierName,
-			CurrentAccountNumber:   req.CurrentAccountNumber,
-			CurrentAccountPassword: req.CurrentAccountPassword,
-			CurrentBillingAddress:  &req.CurrentBillingAddress,
-			PortInDate:             portInDate(&r.p.Rows[ri]),
-			SubscriberName:         req.SubscriberName,
-			ICCID:                  req.ICCID,
-		}
+		up := r.portUpdate(ri, orderID)
 		return r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 			u, err := r.c.UpdatePortIn(ctx, up)
 			if err != nil {
@@ -99,7 +88,8 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 			}
 			n, _ := strconv.Atoi(rec.Data[noteUpdates])
 			return nil, map[string]string{colPortStatus: u.Status, noteUpdates: strconv.Itoa(n + 1),
-				noteUpdatedOrderAt: time.Now().UTC().Format(time.RFC3339), noteDateSent: r.p.Rows[ri].Get("PortInDate")}, nil
+				noteUpdatedOrderAt: r.now().Format(timeLayout), noteDateSent: r.p.Rows[ri].Get("PortInDate"),
+				noteFieldsSent: updateFingerprint(up, r.o.MACKey)}, nil
 		})
 	case sendResubmit:
 		if prev := rec.IDs[colOrderID]; prev != "" {
@@ -112,6 +102,7 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 	if err := r.fence(ctx, rec, req.PortInNumber); err != nil {
 		return r.settle(i, rec, nil, nil, err, false)
 	}
+	sent := updateFingerprint(r.portUpdate(ri, ""), r.o.MACKey) // what the order holds once submitted
 	return r.create(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
 		p, err := r.c.PortIn(ctx, req)
 		if err != nil {
@@ -121,20 +112,23 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 		// where the order details say when (CompletedDate); where they do
 		// not, the completion is dated when the runner saw it, and
 		// days-to-complete counts from SentAt: never two clocks at once.
-		now := time.Now().UTC().Format(time.RFC3339)
+		now := r.now().Format(timeLayout)
 		submitted := apiTime(p.OrderDate)
 		if submitted == "" {
 			submitted = now
 		}
 		return map[string]string{colOrderID: p.OrderId, colPhoneNumber: p.PhoneNumber},
-			map[string]string{colPortStatus: p.Status, colSubmittedAt: submitted, noteSentAt: now}, nil
+			map[string]string{colPortStatus: p.Status, colSubmittedAt: submitted, noteSentAt: now, noteFieldsSent: sent}, nil
 	})
 }
 
 // monitor polls the order once: Completed is done, Rejected fails the row
 // with the reason and the columns to fix, Error needs a person, an open
-// order is waiting. A PortInDate the order has not been given yet goes out
-// first, by an update (the submit body has no date).
+// order is waiting (one in a status no document names for a bounded
+// time; see unknownStatus). What the row changed since the order last got
+// its values, its PortInDate included (the submit body has no date), goes
+// out with the poll of an order that is not final, as one update (see
+// sendChanges).
 func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Record) outcome {
 	orderID := r.orderID(r.p.Steps[i].Row)
 	if orderID == "" {
@@ -150,17 +144,18 @@ func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Rec
 	if out.state != checkpoint.Done || o == nil {
 		return out
 	}
-	if telegent.PortOpen(o.OrderStatus) {
-		if refusal := r.sendPortInDate(ctx, i, orderID); refusal != nil {
+	if !portFinal(o.OrderStatus) {
+		if refusal := r.sendChanges(ctx, i, orderID); refusal != nil {
 			// The order may have moved on since it was read (a completed
-			// order takes no date): read it again before blaming the date.
-			if o2, err := r.c.Order(ctx, orderID); err == nil && !telegent.PortOpen(o2.OrderStatus) {
+			// order takes no update): read it again before blaming the row.
+			if o2, err := r.c.Order(ctx, orderID); err == nil && portFinal(o2.OrderStatus) {
 				o = o2
 			} else {
 				rec.State = checkpoint.Failed
 				rec.ErrClass, rec.ErrStatus = checkpoint.ClassFailRow, refusal.Status
-				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open, but the API noteRefused its PortInDate %s: "+
-					"fix PortInDate and re-run", refusal.Status, refusal.Message, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
+				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open (%s), but the API refused the row's changes "+
+					"(PortInDate %s, carrier details, address): fix the cell the message names and re-run",
+					refusal.Status, refusal.Message, o.OrderStatus, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
 				rec.Data[colPortStatus] = o.OrderStatus
 				r.put(*rec)
 				return outcome{i: i, rec: *rec, state: rec.State}
@@ -185,7 +180,10 @@ func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Rec
 			" — ask Telegent support about the order; cancel it (Action=cancel) and resubmit if they say so"
 	case portCancelled:
 		rec.ErrClass, rec.ErrMessage = checkpoint.ClassNone, "the order was cancelled"
+	case portOpen:
+		r.unknownStatus(rec, o, "port-in")
 	}
+	r.noteChange(rec, prevStatus)
 	r.put(*rec)
 	return outcome{i: i, rec: *rec, state: rec.State}
 }
@@ -240,48 +238,6 @@ func (r *Runner) portCompleted(ctx context.Context, i plan.StepID, rec *checkpoi
 	}
 	rec.Data[colPortCompletedAt] = done
 	rec.State = checkpoint.Done
-}
-
-// sendPortInDate gives open order orderID the row's PortInDate when the
-// order has not had that date yet (the submit body has no date; seed 002
-// sets it by an update). It returns the API's refusal (a 4xx), if any; a
-// call that did not get through is tried again at the next poll.
-func (r *Runner) sendPortInDate(ctx context.Context, i plan.StepID, orderID string) *telegent.Error {
-	row := &r.p.Rows[r.p.Steps[i].Row]
-	sub, ok := r.dateNeeded(i, orderID)
-	if !ok {
-		return nil
-	}
-	_, err := r.c.UpdatePortIn(ctx, telegent.PortInUpdateRequest{OrderId: orderID, PortInDate: portInDate(row)})
-	if err != nil {
-		if apiErr, ok := asAPIError(err); ok && telegent.Classify(err) == telegent.ClassFailRow {
-			return apiErr
-		}
-		r.log.Warn("the PortInDate update did not get through; the next poll tries again", "step", string(r.p.Key(i)), "error", err)
-		return nil
-	}
-	sub.Data[noteDateSent] = row.Get("PortInDate")
-	sub.UpdatedAt = time.Now().UTC()
-	r.put(sub)
-	return nil
-}
-
-// dateNeeded tells whether the order of port monitor i has yet to be
-// given the row's PortInDate, and returns the submit's record, which notes
-// what was sent.
-func (r *Runner) dateNeeded(i plan.StepID, orderID string) (checkpoint.Record, bool) {
-	date := r.p.Rows[r.p.Steps[i].Row].Get("PortInDate")
-	if date == "" {
-		return checkpoint.Record{}, false
-	}
-	sub, ok, err := r.s.Get(checkpoint.Key(r.p.Key(i).Sibling(plan.PortInSubmit)))
-	if err != nil || !ok || sub.IDs[colOrderID] != orderID || sub.Data[noteDateSent] == date {
-		return checkpoint.Record{}, false
-	}
-	if sub.Data == nil {
-		sub.Data = map[string]string{}
-	}
-	return sub, true
 }
 
 // cancel cancels a row's port order; cancel is final.

@@ -271,6 +271,7 @@ func (rs *resumer) adoptKnownOrder(i plan.StepID) {
 		IDs: map[string]string{colOrderID: rs.p.KnownOrder(ri)}, StartedAt: now, UpdatedAt: now,
 		Data: map[string]string{noteDateSent: rs.p.Rows[ri].Get("PortInDate")}}
 	rec.Fingerprint, rec.SecretMAC = rs.p.Rows[ri].Fingerprint(rs.o.MACKey)
+	rec.Data[noteFieldsSent] = updateFingerprint(rs.portUpdate(ri, ""), rs.o.MACKey)
 	if sent := fedBack(rs.p, ri, colOrderDigest); sent != "" {
 		// The results that show the order showed what it last received:
 		// the row has changed since only if it differs from that (or

@@ -105,9 +105,11 @@ func TestPortOutOnce(t *testing.T) {
 				if unsettled {
 					row["PortOutPIN"] = "***" // the row of an issued PIN gives none
 				}
-				if row["Status"] != "done" || row["OrderId"] == "" || row["PortOutPIN"] != "***" {
-					t.Errorf("%s results: Status %q OrderId %q PortOutPIN masked %v, want done, an ID, masked",
-						n, row["Status"], row["OrderId"], row["PortOutPIN"] == "***")
+				// The PIN is issued; its order is followed (waiting) until
+				// the gaining carrier completes the port-out.
+				if row["Status"] != "waiting" || row["PortOutStatus"] != telegent.PortPending || row["OrderId"] == "" || row["PortOutPIN"] != "***" {
+					t.Errorf("%s results: Status %q PortOutStatus %q OrderId %q PortOutPIN masked %v, want waiting, Pending, an ID, masked",
+						n, row["Status"], row["PortOutStatus"], row["OrderId"], row["PortOutPIN"] == "***")
 				}
 			}
 		})

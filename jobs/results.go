@@ -43,7 +43,7 @@ type rowResult struct {
 
 // WriteResults writes the results workbook: every input tab with every input
 // column (secrets masked), then the row's status, IDs and error; a Summary
-// tab and an Errors tab. It reads outcomes from the checkpoint only, so it
+// tab, an Errors tab and a Changes tab (changes.go). It reads outcomes from the checkpoint only, so it
 // can be written after any run, including one that was killed.
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
 	rowSteps := stepsByRow(p)
@@ -67,7 +67,10 @@ func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results)
 	if err := agg.finance.writeTab(w); err != nil {
 		return err
 	}
-	return agg.writeErrors(p, w)
+	if err := agg.writeErrors(p, w); err != nil {
+		return err
+	}
+	return writeChanges(p, s, w)
 }
 
 // stepsByRow lists the steps of every row.

@@ -20,7 +20,7 @@ type Options struct {
 	Concurrency int           // workers taking ready steps; default 8
 	MaxFailures int           // stop taking new steps after this many failures; 0 = no limit
 	RetryFailed bool          // retry failed and needs-attention steps whose rows did not change
-	Poll        time.Duration // port order poll interval, jittered ±20%; default 1m
+	Poll        time.Duration // base cadence of port order polls, jittered ±20% (see pollbudget.go); default daily
 	Wait        time.Duration // keep polling open port orders this long once all else is done
 	Drain       time.Duration // after an interrupt, how long in-flight calls may still take; default 15s
 	MACKey      []byte        // key for the fingerprint of secret columns
@@ -43,6 +43,25 @@ type Options struct {
 	// Outage (optional), fed every attempt of the run's client, stops the
 	// run when the API stops answering (see OutageWatch).
 	Outage *OutageWatch
+
+	// Porting campaigns (see pollbudget.go, portstatus.go).
+	//
+	// PollShare is the share of the request rate that polls of open port
+	// orders may take; default DefaultPollShare. Rate (optional) tells the
+	// client's current request rate in requests per second; RPS is the
+	// configured one when Rate is nil; with neither, polls are spaced by
+	// their cadence alone. UnknownAfter is how long an order may stay in
+	// a status the runner does not know before it needs attention; default
+	// DefaultUnknownAfter. Now (optional) is the clock of port timings;
+	// nil: the system clock.
+	PollShare    float64
+	Rate         func() float64
+	RPS          float64
+	UnknownAfter time.Duration
+	Now          func() time.Time
+	// Clock (optional) is the walk's clock, and the clock of port timings
+	// when Now is nil; nil: the system clock.
+	Clock walk.Clock
 }
 
 // Report is what a run did.
@@ -87,6 +106,8 @@ type Runner struct {
 
 	portedOnce sync.Once
 	ported     map[string]bool // numbers the manifest ports in (see portedIn)
+
+	port portRun // the polling budget and the run's number (see pollbudget.go)
 }
 
 // stepRun is what a run keeps of one step beside the walk's own state.
@@ -106,9 +127,6 @@ type stepRun struct {
 func New(p *plan.Plan, c *telegent.Client, s *checkpoint.Store, o Options) *Runner {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
-	}
-	if o.Poll <= 0 {
-		o.Poll = time.Minute
 	}
 	if o.Drain <= 0 {
 		o.Drain = 15 * time.Second
@@ -179,6 +197,7 @@ func (r *Runner) run(ctx context.Context) (Report, error) {
 		OnEvent:     r.onEvent,
 		Tick:        time.Second,
 		OnTick:      func() { r.writeLive(start) },
+		Clock:       r.o.Clock,
 	})
 	if err != nil {
 		return r.ended(ctx, rep, start, err)

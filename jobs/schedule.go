@@ -55,12 +55,18 @@ func (r *Runner) admit(node int32) walk.Admission {
 		return walk.Admission{Hold: true}
 	}
 	st := &r.p.Steps[id]
+	if st.Action == plan.PortOutMonitor {
+		if adm := r.awaitPortOut(id); adm.Defer {
+			return adm
+		}
+		return r.firstPoll(id)
+	}
 	if st.Action != plan.PortInMonitor {
 		return walk.Admission{}
 	}
 	sub := r.p.RowStep(st.Row, plan.PortInSubmit)
 	if sub < 0 || !r.steps[sub].sent {
-		return walk.Admission{}
+		return r.firstPoll(id)
 	}
 	return r.awaitOrder(id, r.record(sub))
 }
@@ -77,11 +83,11 @@ func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[r.p.Steps[m].Row].Fingerprint(r.o.MACKey)
 	follow(&rec, sub)
 	r.put(rec)
-	if _, ok := r.dateNeeded(m, sub.IDs[colOrderID]); ok {
+	if _, _, ok := r.pendingUpdate(m, sub.IDs[colOrderID]); ok {
 		r.setShown(m, checkpoint.Waiting)
 		r.emit(m, rec)
 		return walk.Admission{}
 	}
 	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
-	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
+	return walk.Admission{Defer: true, After: r.pollAfter(m, rec)}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"telegent-bulk/sheets"
 )
@@ -37,6 +38,9 @@ type Options struct {
 	// those of each table in input order, then those found across rows
 	// and tables. An error from it ends the build with that error.
 	Problems func(Problem) error
+	// Today is the day a wireline's PortInDate is counted from (see
+	// portInDateRules); nil: the system clock's day, in UTC.
+	Today func() time.Time
 }
 
 // CheckWith is Check with options.
@@ -64,13 +68,22 @@ func CheckEligibility(tables []sheets.Reader) (p *Plan, problems, warnings Probl
 }
 
 func newBuilder(eligibility bool, o Options) *builder {
-	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility, sink: o.Problems}
+	today := time.Now
+	if o.Today != nil {
+		today = o.Today
+	}
+	return &builder{p: &Plan{}, seen: make(map[Problem]bool), elig: eligibility, sink: o.Problems, today: day(today())}
 }
 
 func (b *builder) build(tables []sheets.Reader) (p *Plan, problems, warnings Problems, err error) {
 	maps, err := b.tables(tables)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	for _, m := range maps {
+		if m != nil {
+			m.today = b.today
+		}
 	}
 	if err := b.read(tables, maps); err != nil {
 		return nil, nil, nil, err
@@ -104,6 +117,7 @@ type builder struct {
 	probKinds, warnKinds kinds
 	sink                 func(Problem) error // Options.Problems
 	sinkErr              error
+	today                time.Time // Options.Today's day
 
 	byKind [NumKinds][]int32 // rows of each kind, in input order
 	keys   [NumKinds]map[string]int32

@@ -368,6 +368,7 @@ func TestKindOf(t *testing.T) {
 		{"port-out", PortOuts, false, true},
 		{"Summary", 0, true, false},
 		{"Errors", 0, true, false},
+		{"Changes", 0, true, false},
 		{"Routes", 0, false, false},
 		{"Sheet1", 0, false, false},
 		// A kind as a separate word: LibreOffice's per-sheet export, a

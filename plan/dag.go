@@ -181,10 +181,15 @@ func portInSteps(g *dag, i RowID) {
 	g.lineTail(i, bind, -1)
 }
 
+// portOutSteps: the PIN opens an order, which is followed until it is
+// final (seed 002 §8.3: service stays until the port-out completes); a row
+// that names its order (OrderId) only follows it.
 func portOutSteps(g *dag, i RowID) {
+	issue := StepID(-1)
 	if g.p.Rows[i].val(poOrderID) == "" {
-		g.add(i, PortOutIssue)
+		issue = g.add(i, PortOutIssue)
 	}
+	g.add(i, PortOutMonitor, issue)
 }
 
 // KnownOrder returns the OrderId that a PortIns row carries for an order
@@ -249,7 +254,7 @@ var kindActions = [NumKinds][]Action{
 	Numbers:       {NumberProvision, SubscriptionCreate, DataUsageSet, MessageFilterCreate},
 	PortIns: {PortInEligibility, PortInSubmit, PortInMonitor, PortInCancel, NumberBind, SubscriptionCreate, DataUsageSet,
 		MessageFilterCreate},
-	PortOuts: {PortOutIssue},
+	PortOuts: {PortOutIssue, PortOutMonitor},
 }
 
 // ParseStepKey splits a step key made by MakeKey into its kind, natural

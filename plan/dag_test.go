@@ -58,6 +58,7 @@ func TestDAGOfBase(t *testing.T) {
 		"portins/+18015551234/subscription":    {"portins/+18015551234/bind"},
 		"portins/+18015559999/cancel":          nil,
 		"portouts/+13855550100/pin":            nil,
+		"portouts/+13855550100/monitor":        {"portouts/+13855550100/pin"},
 	}
 	got := deps(p)
 	for k, w := range want {
@@ -154,6 +155,7 @@ func TestExistingRowsInDAG(t *testing.T) {
 		"portins/+18015551002/monitor":         {"portins/+18015551002/submit"},
 		"portins/+18015551002/bind":            {"portins/+18015551002/monitor", "subscribers/new@example.com/create"},
 		"portins/+18015551003/bind":            {"subscribers/new@example.com/create"},
+		"portouts/+18015551004/monitor":        nil, // the row names its order: followed, no PIN
 	}
 	got := deps(p)
 	if len(got) != len(want) {

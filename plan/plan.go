@@ -54,11 +54,12 @@ const (
 	DataUsageSet                      // <kind>/<key>/datausage
 	MessageFilterCreate               // <kind>/<key>/filter (subscriber's FilterLevel on this line)
 	PortOutIssue                      // portouts/<e164>/pin
+	PortOutMonitor                    // portouts/<e164>/monitor (follows the order the PIN opened until it is final)
 	NumActions          int    = iota
 )
 
 var actionSlugs = [...]string{"create", "create", "guardian", "create", "create", "provision",
-	"eligibility", "submit", "monitor", "cancel", "bind", "subscription", "datausage", "filter", "pin"}
+	"eligibility", "submit", "monitor", "cancel", "bind", "subscription", "datausage", "filter", "pin", "monitor"}
 
 // Slug returns the last segment of the action's step keys.
 func (a Action) Slug() string { return actionSlugs[a] }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"telegent-bulk/sheets"
 )
@@ -26,8 +27,9 @@ type tableMap struct {
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
 	head  []string
-	csv   bool // the table is a CSV file
-	part  bool // only some fields are mapped: the eligibility plan's
+	csv   bool      // the table is a CSV file
+	part  bool      // only some fields are mapped: the eligibility plan's
+	today time.Time // the day dates are checked against (Options.Today)
 }
 
 // colName is the column part of a problem about field fi: the header as

@@ -544,6 +544,7 @@ func portInRules(c *rowCheck) {
 		}
 	}
 	c.lineRules()
+	c.portInDateRules()
 }
 
 func portOutRules(c *rowCheck) {

@@ -525,13 +525,13 @@ const acceptedTables = "Accounts, Subscribers (or Users), MessageRoutes (or SmsR
 	"VoiceRoutes (or CallRoutes), Numbers (or Lines, NewNumbers), PortIns (or Ports), PortOuts"
 
 // ignoredTables are the tabs a results workbook adds.
-var ignoredTables = map[string]bool{"summary": true, "errors": true, "finance": true}
+var ignoredTables = map[string]bool{"summary": true, "errors": true, "finance": true, "changes": true}
 
 // KindOf returns the kind a table or file name stands for: the kind whose
 // name or alias is the longest prefix of the folded name, or else the kind
 // a separate word (or two or three words written apart) of the name names
 // whole, as in "migration-Accounts" (LibreOffice's per-sheet export) or
-// "j-failures-PortIns". ignored is true for the Summary, Errors and Finance
+// "j-failures-PortIns". ignored is true for the Summary, Errors, Finance and Changes
 // tabs of a results workbook, also as a separate word of a name
 // ("results-Summary"); ok is false for a name that matches no kind.
 func KindOf(name string) (k Kind, ignored, ok bool) {

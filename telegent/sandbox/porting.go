@@ -108,6 +108,10 @@ func (o *order) phone() string { return o.PhoneNumbersOrdered[0].Number }
 // Submitted -> Pending Carrier Approval -> Scheduled -> Completed, or
 // Pending Carrier Approval -> Rejected while a test rejection is unfixed.
 func (st *store) settle(o *order) {
+	if o.OrderType == "portout" {
+		st.settlePortOut(o)
+		return
+	}
 	moved := false
 	for o.Port != nil && isMoving(o.OrderStatus) {
 		next := o.Port.StageAt.Add(st.portStep)
@@ -498,8 +502,9 @@ func checkPortOut(in *telegent.PortOutRequest) error {
 }
 
 // portOut issues a port-out PIN for an active number: a new Pending order on
-// every call. The gaining carrier's side is not simulated, so the order
-// stays Pending.
+// every call. The gaining carrier's side is simulated by the clock: the
+// order completes PortOutSteps stages after it was opened (see
+// settlePortOut).
 func (st *store) portOut(in *telegent.PortOutRequest) (any, error) {
 	phone := in.PortOutNumber
 	st.settleNumber(phone)
@@ -518,8 +523,46 @@ func (st *store) portOut(in *telegent.PortOutRequest) (any, error) {
 		},
 	}
 	st.orders.put(o)
+	st.moving[o.OrderId] = struct{}{}
 	marked := *n
 	marked.OrderId, marked.OrderType = o.OrderId, "portout"
 	st.numbers.put(&marked)
 	return telegent.PortOutResponse{OrderId: o.OrderId, OrderDate: o.OrderDate, Status: o.OrderStatus, PhoneNumber: phone}, nil
+}
+
+// portOutStages is how many PortSteps of virtual time a port-out order
+// stays Pending before the gaining carrier completes it.
+const portOutStages = 2
+
+// settlePortOut completes a Pending port-out order once its time has come:
+// the order is Completed (dated), and the number, if this order is still
+// its latest, leaves the inventory's active numbers (Cancelled). The
+// vendor documents show only Pending for a port-out; Completed is the
+// word of the port-in list (docs/sandbox.md names the assumption).
+func (st *store) settlePortOut(o *order) {
+	if o.OrderStatus != telegent.PortPending {
+		delete(st.moving, o.OrderId)
+		return
+	}
+	opened, err := time.Parse("2006-01-02T15:04:05.0000000-07:00", o.OrderDate)
+	if err != nil {
+		return
+	}
+	done := opened.Add(portOutStages * st.portStep)
+	if done.After(st.now) {
+		return
+	}
+	o.OrderStatus = telegent.PortCompleted
+	o.CompletedDate = timestamp(done)
+	o.FinalState = true
+	delete(st.moving, o.OrderId)
+	st.orders.put(o)
+	if n, ok := st.numbers.get(o.phone()); ok && n.OrderId == o.OrderId && n.Status == statusActive {
+		gone := *n
+		gone.Status = statusCancelled
+		if st.iccids[gone.ICCID] == gone.PhoneNumber {
+			delete(st.iccids, gone.ICCID)
+		}
+		st.numbers.put(&gone)
+	}
 }

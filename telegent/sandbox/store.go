@@ -173,7 +173,7 @@ type store struct {
 	activeSubs     map[string]string   // TNID -> active subscription ID
 	filterKeys     map[string]string   // subscriber ID + " " + phone -> filter ID
 	subsPerAccount map[string]int      // account ID -> subscribers
-	moving         map[string]struct{} // port-in orders whose status moves with the clock
+	moving         map[string]struct{} // port orders whose status moves with the clock
 }
 
 // reservation is a number that provision never hands out: one that port-in
@@ -254,7 +254,7 @@ func (st *store) reindex() {
 		st.filterKeys[filterKey(f.SubscriberId, f.Phone)] = f.FilterId
 	}
 	for _, o := range st.orders.rows {
-		if o.Port != nil && isMoving(o.OrderStatus) {
+		if (o.Port != nil && isMoving(o.OrderStatus)) || (o.OrderType == "portout" && o.OrderStatus == telegent.PortPending) {
 			st.moving[o.OrderId] = struct{}{}
 		}
 	}
