@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -231,7 +232,7 @@ func mergeInto(dst, src map[string]string) {
 }
 
 // parentID returns the platform ID of row's parent of kind k: given in the
-// manifest, or obtained by the parent's create step.
+// manifest, or obtained by the parent's create step (see createdID).
 func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	pr, id := r.p.Parent(row, k)
 	if id != "" || pr < 0 {
@@ -242,9 +243,85 @@ func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	if s < 0 {
 		return "", rowErrorf("%s row %d has no %s", k, r.p.Rows[pr].Num, col)
 	}
-	rec := r.record(s)
-	if rec.IDs[col] == "" {
-		return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
+	if id := r.createdID(s, col); id != "" {
+		return id, nil
 	}
-	return rec.IDs[col], nil
+	return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
+}
+
+// createdID returns column col of the IDs that create step s obtained: the
+// ID it yields for its children (AccountId, SubscriberId, a route's ID),
+// or a subscriber's AccountId. The IDs of a done create are kept in memory
+// (see parentIDs): its record is read once, not for every child.
+func (r *Runner) createdID(s plan.StepID, col string) string {
+	if id, ok := r.ids.get(r.p.Steps[s].Action, s, col); ok {
+		return id
+	}
+	rec := r.record(s)
+	if rec.State == checkpoint.Done {
+		r.ids.noteDone(r.p.Steps[s].Action, s, &rec)
+	}
+	return rec.IDs[col]
+}
+
+// parentIDs holds the platform IDs that done create steps obtained, by
+// step: what the requests of their children need. A done step keeps its
+// IDs for the rest of the run (it does not run again), so an entry never
+// changes. Safe for concurrent use.
+type parentIDs struct {
+	mu sync.RWMutex
+	m  map[plan.StepID]createdIDs
+}
+
+// createdIDs are the IDs that one create obtained.
+type createdIDs struct {
+	id      string // in its action's yields column
+	account string // a subscriber's AccountId
+	adopted bool   // it was adopted from an earlier existence, not created (noteAdopted)
+}
+
+// get returns column col of the IDs of step s, whose action is a; ok is
+// false when they are not kept (the step is not done yet, or col is not
+// kept).
+func (t *parentIDs) get(a plan.Action, s plan.StepID, col string) (id string, ok bool) {
+	t.mu.RLock()
+	e, found := t.m[s]
+	t.mu.RUnlock()
+	switch {
+	case !found:
+		return "", false
+	case col == actions[a].yields:
+		return e.id, true
+	case col == colAccountID:
+		return e.account, true
+	}
+	return "", false
+}
+
+// done returns the IDs kept of step s; ok is false when they are not
+// kept.
+func (t *parentIDs) done(s plan.StepID) (e createdIDs, ok bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	e, ok = t.m[s]
+	return e, ok
+}
+
+// noteDone keeps the IDs that step s, done with record rec, obtained, if
+// its action yields one for its children.
+func (t *parentIDs) noteDone(a plan.Action, s plan.StepID, rec *checkpoint.Record) {
+	col := actions[a].yields
+	if col == "" || rec.IDs[col] == "" {
+		return
+	}
+	e := createdIDs{id: rec.IDs[col], adopted: rec.Data[noteAdopted] != ""}
+	if col != colAccountID {
+		e.account = rec.IDs[colAccountID]
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[plan.StepID]createdIDs)
+	}
+	t.m[s] = e
 }

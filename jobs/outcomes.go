@@ -87,6 +87,9 @@ func (r *Runner) onEvent(ev walk.Event) {
 	st.out = nil
 	r.totals.Requests = ev.Counts.Started
 	r.setShown(i, shownState(ev.State))
+	if ev.State == walk.Done && out != nil && out.state == checkpoint.Done {
+		r.ids.noteDone(r.p.Steps[i].Action, i, &out.rec) // before its children start
+	}
 	switch ev.Via {
 	case walk.ViaTask:
 		switch {

@@ -29,6 +29,13 @@ type Options struct {
 	Logger      *slog.Logger  // optional; one line per step outcome
 	LiveFile    string        // optional; progress for status, rewritten every second (see Live)
 
+	// PortShare is the share of the starts that port work (eligibility
+	// checks, submits, updates, cancels, polls, port-out PINs) gets while
+	// migration steps are ready too, and the reverse: a class with nothing
+	// to start leaves its share to the other. 0 means DefaultPortShare;
+	// it is kept within 0.05 and 0.95.
+	PortShare float64
+
 	// Resend names steps whose create needs attention (its answer was
 	// lost and no lookup can tell whether it was applied) that the user
 	// has checked were not applied: they are looked up once more, and sent
@@ -77,7 +84,9 @@ type Runner struct {
 
 	steps      []stepRun
 	w          *walk.Walker
-	released   int64 // nodes queued since the walk started, for their priority
+	released   int64   // nodes queued since the walk started, for their priority
+	rank       []int32 // the first line each step serves, for its priority (see lineRanks)
+	ids        parentIDs
 	resolveErr error // a run-fatal error of the resolver, as it returned it
 
 	packages   map[string]telegent.Package // by ID and by lower-case name
@@ -169,6 +178,8 @@ func (r *Runner) run(ctx context.Context) (Report, error) {
 		Workers:     r.o.Concurrency,
 		Initial:     initial,
 		Priority:    r.priority,
+		Class:       r.class,
+		Shares:      r.shares(),
 		Admit:       r.admit,
 		Gates:       r.gates(),
 		Resolve:     r.resolve,
@@ -263,6 +274,7 @@ func (r *Runner) index() {
 		r.byKind[r.p.Rows[r.p.Steps[i].Row].Kind][checkpoint.Pending]++ // the zero state
 	}
 	r.totals.Steps = n
+	r.rank = lineRanks(r.p)
 }
 
 func jitter(d time.Duration) time.Duration {

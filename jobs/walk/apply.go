@@ -106,7 +106,7 @@ func (w *Walker) admit(i int32) {
 		if w.o.Priority != nil {
 			prio = w.o.Priority(i)
 		}
-		w.ready.push(readyEntry{prio: prio, id: i})
+		w.pushReady(i, prio)
 	}
 }
 
@@ -175,7 +175,7 @@ func (w *Walker) apply(f finished) {
 func (w *Walker) notRun(id int32) {
 	if w.rerun[id] {
 		w.setState(id, Waiting)
-		w.reruns = append(w.reruns, id)
+		w.pushRerun(id)
 	} else {
 		w.setState(id, Pending)
 	}

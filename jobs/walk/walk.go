@@ -29,9 +29,9 @@ type Walker struct {
 	gateLeft []int
 	gateHeld [][]int32
 
-	ready   heap[readyEntry]
+	classes []class // the ready nodes and due re-runs of each class (see share.go)
+	classOf []uint8 // the class of each node; nil: one class
 	timers  heap[timerEntry]
-	reruns  []int32 // due deferred re-runs, oldest first
 	unknown []int32 // Unknown outcomes for the next batch
 
 	r run
@@ -65,6 +65,9 @@ func New(deps [][]int32, task Task, o Options) (*Walker, error) {
 		return nil, err
 	}
 	if err := w.initGates(); err != nil {
+		return nil, err
+	}
+	if err := w.initClasses(); err != nil {
 		return nil, err
 	}
 	return w, nil
