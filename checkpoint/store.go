@@ -87,6 +87,8 @@ type Store struct {
 	wake    chan struct{} // tells the writer to look at queued again
 	stopped chan struct{} // closed when the writer has returned
 	commits atomic.Uint64 // committed write transactions, for tests and benchmarks
+
+	lastRelease atomic.Int64 // UnixNano of the last release of the mapped pages (see maybeRelease)
 }
 
 // hooks let tests reach inside without changing the exported API.
@@ -506,6 +508,7 @@ func (s *Store) ForEach(fn func(Record) error) error {
 				return err
 			}
 		}
+		s.maybeRelease()
 		if len(recs) < forEachChunk {
 			return nil
 		}
