@@ -29,6 +29,8 @@ import (
 // process of its own, the binary TELEGENT_BIN's sandbox command), its CPU
 // per step (user + system, from getrusage, over the run and the results),
 // the time to write the results workbook, and the size of the checkpoint.
+// cpu-µs/step counts the whole command (plan, run, results);
+// run-cpu-µs/step the run alone (Runner.Run).
 // make bench-scale runs it at 1M lines.
 func BenchmarkMigrationScale(b *testing.B) {
 	bin := os.Getenv("TELEGENT_BIN")
@@ -61,17 +63,21 @@ func BenchmarkMigrationScale(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		p := loadPlan(b, manifest)
+		planned := benchMaxRSS(b)
 		s, err := checkpoint.Open(state, checkpoint.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		r := jobs.New(p, c, s, jobs.Options{Concurrency: 16, Poll: 50 * time.Millisecond, Wait: 5 * time.Minute, MACKey: macKey})
+		runCPU0 := benchCPU(b)
 		rep, err := r.Run(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
 		ran := time.Now()
+		runCPU := benchCPU(b) - runCPU0
 		anon, file := benchRSS()
+		runPeak := benchMaxRSS(b)
 		if f := os.Getenv("TELEGENT_BENCH_HEAP"); f != "" {
 			benchHeapProfile(b, f)
 		}
@@ -103,7 +109,10 @@ func BenchmarkMigrationScale(b *testing.B) {
 		b.ReportMetric(ran.Sub(start).Seconds(), "run-s")
 		b.ReportMetric(written.Sub(ran).Seconds(), "results-s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(rep.Totals.Steps), "cpu-µs/step")
+		b.ReportMetric(float64(runCPU.Microseconds())/float64(rep.Totals.Steps), "run-cpu-µs/step")
 		b.ReportMetric(float64(benchMaxRSS(b))/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(planned)/(1<<20), "plan-peak-rss-MB")
+		b.ReportMetric(float64(runPeak)/(1<<20), "run-peak-rss-MB")
 		b.ReportMetric(float64(fi.Size())/(1<<20), "checkpoint-MB")
 		b.ReportMetric(float64(anon)/(1<<20), "run-end-anon-MB")
 		b.ReportMetric(float64(file)/(1<<20), "run-end-file-MB")
