@@ -32,7 +32,8 @@ func (c *countedReads) Get(key checkpoint.Key) (checkpoint.Record, bool, error) 
 }
 
 // The ID a parent's create obtained is read from its record once, not
-// again for each of its children's requests.
+// again for each of its children's requests; and a step that runs for the
+// first time reads no record.
 func TestParentRecordReadOnce(t *testing.T) {
 	t.Parallel()
 	srv, err := sandbox.New(sandbox.Options{Seed: 1, PortStep: 10 * time.Millisecond})
@@ -91,5 +92,12 @@ func TestParentRecordReadOnce(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no parent with 3 children or more: the test proves nothing")
+	}
+	// A step of a fresh checkpoint has no record to read before it runs.
+	for i := range p.Steps {
+		key := checkpoint.Key(p.Key(plan.StepID(i)))
+		if children[key] == 0 && counted.reads[key] > 0 {
+			t.Errorf("%s, which nothing depends on, was read %d times", key, counted.reads[key])
+		}
 	}
 }

@@ -151,6 +151,6 @@ func (r *Runner) awaitOrder(m plan.StepID, sub checkpoint.Record) walk.Admission
 		r.emit(m, rec)
 		return walk.Admission{}
 	}
-	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
+	r.outs.set(m, &outcome{i: m, rec: rec, state: checkpoint.Waiting})
 	return walk.Admission{Defer: true, After: jitter(r.o.Poll)}
 }

@@ -45,8 +45,8 @@ func (w *Walker) initClasses() error {
 	if w.o.Class == nil {
 		return nil
 	}
-	w.classOf = make([]uint8, len(w.deps))
-	for i := range w.deps {
+	w.classOf = make([]uint8, w.n)
+	for i := range w.n {
 		c := w.o.Class(int32(i))
 		if c < 0 || c >= len(shares) {
 			return fmt.Errorf("%w: node %d: class %d of %d", ErrInvalid, i, c, len(shares))
