@@ -328,9 +328,15 @@ func (t *parentIDs) done(s plan.StepID) (createdIDs, bool) {
 }
 
 // noteDone keeps the IDs that step s, done with record rec, obtained, if
-// its action yields one for its children (and they are short enough to
-// keep: any other is read from the record when needed).
+// it creates a parent of other rows (an account, a subscriber, a route)
+// and they are short enough to keep: any other is read from the record
+// when needed.
 func (t *parentIDs) noteDone(a plan.Action, s plan.StepID, rec *checkpoint.Record) {
+	switch a {
+	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate:
+	default:
+		return // not a parent of other rows: its children read their own row's steps
+	}
 	col := actions[a].yields
 	id, account := rec.IDs[col], ""
 	if col != colAccountID {
