@@ -7,7 +7,8 @@ BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test fmt-check vet lint unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-read bench-results bench-checkpoint bench-run bench-ports bench-hostile bench-newman crash print-pages clean
+	bench-plan bench-read bench-results bench-checkpoint bench-run bench-fair bench-scale bench-ports bench-hostile bench-newman \
+	crash print-pages clean
 
 all: build
 
@@ -62,7 +63,8 @@ print-pages:
 	@sh samples/print-pages.sh demo/results.xlsx demo/print
 
 ## make bench: every figure in the README
-bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-ports bench-plan bench-read bench-hostile bench-newman
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-fair bench-scale bench-ports bench-plan bench-read \
+	bench-hostile bench-newman
 
 bench-sandbox:
 	$(GO) test -run '^$$' -bench Throughput -benchtime 3s ./telegent/sandbox/
@@ -99,7 +101,19 @@ bench-results:
 	$(GO) test -run '^$$' -bench WriteResults1M -benchtime 1x -timeout 20m ./sheets/
 
 bench-run:
-	$(GO) test -run '^$$' -bench 'Migration' -benchtime 1x -timeout 20m ./jobs/
+	$(GO) test -run '^$$' -bench 'Migration$$' -benchtime 1x -timeout 20m ./jobs/
+
+## make bench-fair: how soon the first account and subscription of a 2,000-line manifest with
+## 100 port-ins are created at 100 ms latency, at several port shares
+bench-fair:
+	$(GO) test -run '^$$' -bench 'FirstSubscription' -benchtime 3x -timeout 20m ./jobs/
+
+## make bench-scale: a 1M-line migration against the sandbox run in a process of its own (no
+## latency): the runner's peak RSS, CPU per step and the time to write the results
+BENCH_LINES ?= 1000000
+bench-scale: build
+	TELEGENT_BIN=$(CURDIR)/$(BIN) TELEGENT_BENCH_LINES=$(BENCH_LINES) \
+		$(GO) test -run '^$$' -bench 'MigrationScale' -benchtime 1x -timeout 60m ./jobs/
 
 bench-ports:
 	$(GO) test -run '^$$' -bench 'PortCampaign' -benchtime 1x -timeout 20m ./jobs/

@@ -594,3 +594,42 @@ func TestClosedStore(t *testing.T) {
 		})
 	}
 }
+
+// GetMany reads what Get reads, key by key, committed or only queued, in
+// the order of its keys.
+func TestGetMany(t *testing.T) {
+	t.Parallel()
+	s, _ := openTest(t, Options{BatchInterval: time.Hour})
+	var keys []Key
+	for i := range 10 {
+		key := Key(fmt.Sprintf("k%02d", i))
+		keys = append(keys, key)
+		if i%3 == 2 {
+			continue // none
+		}
+		rec := sample(key)
+		rec.Attempts = i
+		if err := s.Put(rec); err != nil {
+			t.Fatal(err)
+		}
+		if i == 4 {
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	keys = append(keys, "k07", "k00") // any order, twice
+	recs, ok, err := s.GetMany(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, key := range keys {
+		want, wantOK, err := s.Get(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok[i] != wantOK || !reflect.DeepEqual(recs[i], want) {
+			t.Errorf("%s: got %v %+v, want %v %+v", key, ok[i], recs[i], wantOK, want)
+		}
+	}
+}

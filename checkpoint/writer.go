@@ -208,6 +208,7 @@ func (s *Store) commit(b *batch) {
 	if s.hooks.afterCommit != nil {
 		s.hooks.afterCommit(len(b.recs), err)
 	}
+	s.maybeRelease()
 }
 
 // commitRecords writes b's records and the record count in one

@@ -12,6 +12,7 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/plan"
 	"telegent-bulk/samples/samplegen"
 	"telegent-bulk/telegent"
 	"telegent-bulk/telegent/sandbox"
@@ -357,4 +358,102 @@ func benchCampaign(b *testing.B, portStep, poll time.Duration, rps float64, late
 	fig.calls = float64(e.attempts.Load())
 	fig.throttled = float64(e.throttled.Load())
 	return fig
+}
+
+// BenchmarkFirstSubscription runs a 2,000-line synthetic migration holding
+// 100 port-ins against a sandbox with 100 ms of latency and reports how
+// soon the first account and the first subscription are created, and the
+// first subscription's time as a multiple of its dependency depth (the
+// steps on its longest chain of dependencies, itself included) times the
+// latency: 1 is the floor, a run that starts nothing but that chain. The
+// client is limited to a fixed rate with the CLI's default workers for it
+// (rate × 0.25 s, at least 4): rps=20 is the CLI's --rps default, rps=200
+// a high fixed rate. share= is Options.PortShare. The run is interrupted
+// once the first subscription is done.
+func BenchmarkFirstSubscription(b *testing.B) {
+	const latency = 100 * time.Millisecond
+	dir := filepath.Join(b.TempDir(), "manifest")
+	shape, err := samplegen.WriteSynthetic(dir, 2000, "csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := loadPlan(b, dir)
+	b.Logf("%d rows (%d port-ins), %d steps", shape.Total(), shape.PortIns, len(p.Steps))
+	depth := make(map[string]int, len(p.Steps)) // step key -> steps on its longest dependency chain
+	depths := make([]int, len(p.Steps))
+	for i := range p.Steps { // dependencies come first
+		d := 0
+		for _, dep := range p.Steps[i].Deps {
+			d = max(d, depths[dep])
+		}
+		depths[i] = d + 1
+		depth[string(p.Key(plan.StepID(i)))] = d + 1
+	}
+	type config struct {
+		rps     float64
+		workers int // 0: the CLI's default for rps
+		share   float64
+	}
+	var configs []config
+	for _, rps := range []float64{20, 200} {
+		for _, share := range []float64{0.25, 0.5, 0.75} {
+			configs = append(configs, config{rps: rps, share: share})
+		}
+	}
+	// As many workers as the rate keeps busy at this latency: no call
+	// waits in the client's limiter behind others started earlier.
+	configs = append(configs, config{rps: 200, workers: 20, share: 0.5})
+	for _, cf := range configs {
+		rps, share, workers := cf.rps, cf.share, cf.workers
+		name := fmt.Sprintf("rps=%.0f/share=%.2f", rps, share)
+		if workers == 0 {
+			workers = max(4, int(rps*0.25+0.5))
+		} else {
+			name += fmt.Sprintf("/workers=%d", workers)
+		}
+		b.Run(name, func(b *testing.B) {
+			var firstAccount, firstSub, ratio float64
+			for i := range b.N {
+				b.StopTimer()
+				e := newEnv(b, sandbox.Options{Latency: latency, PortStep: 2 * time.Second, Seed: int64(i + 1)})
+				ctx, cancel := context.WithCancel(context.Background())
+				var acct, sub time.Duration
+				var subDepth int
+				start := time.Now()
+				opts := jobs.Options{
+					Concurrency: workers, PortShare: share, Poll: time.Second, Drain: time.Second,
+					OnEvent: func(ev jobs.Event) {
+						if ev.State != checkpoint.Done {
+							return
+						}
+						k := string(ev.Key)
+						switch {
+						case acct == 0 && strings.HasPrefix(k, "accounts/"):
+							acct = time.Since(start)
+						case sub == 0 && strings.HasSuffix(k, "/subscription"):
+							sub, subDepth = time.Since(start), depth[k]
+							cancel()
+						}
+					},
+				}
+				b.StartTimer()
+				_, err := e.run(ctx, p, filepath.Join(e.dir, "run.db"), e.client(rps), opts)
+				b.StopTimer()
+				cancel()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if sub == 0 {
+					b.Fatal("no subscription was created")
+				}
+				firstAccount += acct.Seconds()
+				firstSub += sub.Seconds()
+				ratio += sub.Seconds() / (float64(subDepth) * latency.Seconds())
+			}
+			n := float64(b.N)
+			b.ReportMetric(1000*firstAccount/n, "first-account-ms")
+			b.ReportMetric(1000*firstSub/n, "first-subscription-ms")
+			b.ReportMetric(ratio/n, "×depth×latency")
+		})
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"telegent-bulk/checkpoint"
@@ -21,9 +23,14 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 // outcomes, run-fatal ones are outcome.fatal.
 func (r *Runner) exec(ctx context.Context, i plan.StepID) outcome {
 	st := &r.p.Steps[i]
-	rec, err := r.readRecord(i)
-	if err != nil {
-		return outcome{i: i, fatal: fmt.Errorf("%w: %w", ErrAborted, err)}
+	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i))}
+	if int(i) < len(r.steps) && r.steps[i].fresh {
+		r.steps[i].fresh = false // from now on it may have one
+	} else {
+		var err error
+		if rec, err = r.readRecord(i); err != nil {
+			return outcome{i: i, fatal: fmt.Errorf("%w: %w", ErrAborted, err)}
+		}
 	}
 	rec.Fingerprint, rec.SecretMAC = r.p.Rows[st.Row].Fingerprint(r.o.MACKey)
 	if rec.IDs == nil {
@@ -231,7 +238,7 @@ func mergeInto(dst, src map[string]string) {
 }
 
 // parentID returns the platform ID of row's parent of kind k: given in the
-// manifest, or obtained by the parent's create step.
+// manifest, or obtained by the parent's create step (see createdID).
 func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	pr, id := r.p.Parent(row, k)
 	if id != "" || pr < 0 {
@@ -242,9 +249,112 @@ func (r *Runner) parentID(row plan.RowID, k plan.Kind) (string, error) {
 	if s < 0 {
 		return "", rowErrorf("%s row %d has no %s", k, r.p.Rows[pr].Num, col)
 	}
-	rec := r.record(s)
-	if rec.IDs[col] == "" {
-		return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
+	if id := r.createdID(s, col); id != "" {
+		return id, nil
 	}
-	return rec.IDs[col], nil
+	return "", rowErrorf("%s is not known yet for %s", col, r.p.Key(s))
+}
+
+// createdID returns column col of the IDs that create step s obtained: the
+// ID it yields for its children (AccountId, SubscriberId, a route's ID),
+// or a subscriber's AccountId. The IDs of a done create are kept in memory
+// (see parentIDs): its record is read once, not for every child.
+func (r *Runner) createdID(s plan.StepID, col string) string {
+	if id, ok := r.ids.get(r.p.Steps[s].Action, s, col); ok {
+		return id
+	}
+	rec := r.record(s)
+	if rec.State == checkpoint.Done {
+		r.ids.noteDone(r.p.Steps[s].Action, s, &rec)
+	}
+	return rec.IDs[col]
+}
+
+// parentIDs holds the platform IDs that done create steps obtained, by
+// step: what the requests of their children need. A done step keeps its
+// IDs for the rest of the run (it does not run again), so an entry never
+// changes. The IDs' text is kept in one buffer, an entry being a few
+// bytes, as a run may have hundreds of thousands of parents. Safe for
+// concurrent use.
+type parentIDs struct {
+	mu  sync.RWMutex
+	m   map[plan.StepID]idEntry
+	buf []byte
+}
+
+// idEntry is where the IDs of one create are in parentIDs.buf: its ID
+// (in its action's yields column), then a subscriber's AccountId.
+type idEntry struct {
+	off           uint32
+	idLen, accLen uint8
+	adopted       bool // adopted from an earlier existence, not created (noteAdopted)
+}
+
+// createdIDs are the IDs that one create obtained.
+type createdIDs struct {
+	id      string
+	account string
+	adopted bool
+}
+
+// get returns column col of the IDs of step s, whose action is a; ok is
+// false when they are not kept (the step is not done yet, or col is not
+// kept).
+func (t *parentIDs) get(a plan.Action, s plan.StepID, col string) (id string, ok bool) {
+	e, found := t.done(s)
+	switch {
+	case !found:
+		return "", false
+	case col == actions[a].yields:
+		return e.id, true
+	case col == colAccountID:
+		return e.account, true
+	}
+	return "", false
+}
+
+// done returns the IDs kept of step s; ok is false when they are not
+// kept.
+func (t *parentIDs) done(s plan.StepID) (createdIDs, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	e, ok := t.m[s]
+	if !ok {
+		return createdIDs{}, false
+	}
+	end := e.off + uint32(e.idLen)
+	return createdIDs{id: string(t.buf[e.off:end]), account: string(t.buf[end : end+uint32(e.accLen)]),
+		adopted: e.adopted}, true
+}
+
+// noteDone keeps the IDs that step s, done with record rec, obtained, if
+// it creates a parent of other rows (an account, a subscriber, a route)
+// and they are short enough to keep: any other is read from the record
+// when needed.
+func (t *parentIDs) noteDone(a plan.Action, s plan.StepID, rec *checkpoint.Record) {
+	switch a {
+	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate:
+	default:
+		return // not a parent of other rows: its children read their own row's steps
+	}
+	col := actions[a].yields
+	id, account := rec.IDs[col], ""
+	if col != colAccountID {
+		account = rec.IDs[colAccountID]
+	}
+	if id == "" || len(id) > math.MaxUint8 || len(account) > math.MaxUint8 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.m == nil {
+		t.m = make(map[plan.StepID]idEntry)
+	}
+	if len(t.buf) > math.MaxUint32-2*math.MaxUint8 {
+		return
+	}
+	e := idEntry{off: uint32(len(t.buf)), idLen: uint8(len(id)), accLen: uint8(len(account)),
+		adopted: rec.Data[noteAdopted] != ""}
+	t.buf = append(append(t.buf, id...), account...)
+	t.m[s] = e
 }

@@ -80,12 +80,11 @@ func FailuresPath(out string) string {
 func WriteFailuresFile(p *plan.Plan, s *checkpoint.Store, out string) (Failures, error) {
 	_ = s.Flush()
 	var f Failures
-	rowSteps := stepsByRow(p)
 	cols := resultColumns()
 	keep := map[plan.RowID]rowResult{}
 	for ri := range p.Rows {
 		row := &p.Rows[ri]
-		res, err := gather(p, s, plan.RowID(ri), rowSteps[ri], cols[row.Kind])
+		res, err := gather(p, s, plan.RowID(ri), cols[row.Kind])
 		if err != nil {
 			return f, fmt.Errorf("failures: %w", err)
 		}
@@ -99,7 +98,7 @@ func WriteFailuresFile(p *plan.Plan, s *checkpoint.Store, out string) (Failures,
 	if f.Rows == 0 {
 		return f, removeStale(out)
 	}
-	parents, err := addParents(p, s, keep, rowSteps, cols)
+	parents, err := addParents(p, s, keep, cols)
 	if err != nil {
 		return f, err
 	}
@@ -124,7 +123,7 @@ var parentKinds = []plan.Kind{plan.Accounts, plan.Subscribers, plan.MessageRoute
 
 // addParents adds to keep the rows its rows refer to, and theirs in turn,
 // and returns how many it added.
-func addParents(p *plan.Plan, s *checkpoint.Store, keep map[plan.RowID]rowResult, rowSteps [][]plan.StepID,
+func addParents(p *plan.Plan, s *checkpoint.Store, keep map[plan.RowID]rowResult,
 	cols [plan.NumKinds][]string) (int, error) {
 	todo := make([]plan.RowID, 0, len(keep))
 	for ri := range keep {
@@ -142,7 +141,7 @@ func addParents(p *plan.Plan, s *checkpoint.Store, keep map[plan.RowID]rowResult
 			if _, ok := keep[parent]; ok {
 				continue
 			}
-			res, err := gather(p, s, parent, rowSteps[parent], cols[k])
+			res, err := gather(p, s, parent, cols[k])
 			if err != nil {
 				return added, fmt.Errorf("failures: %w", err)
 			}

@@ -155,8 +155,16 @@ func (r *Runner) ownSubscriber(ri plan.RowID) bool {
 	if s < 0 {
 		return false
 	}
-	rec := r.record(s)
-	return rec.State == checkpoint.Done && rec.Data[noteAdopted] == "" && (id == "" || id == rec.IDs[colSubscriberID])
+	e, ok := r.ids.done(s)
+	if !ok {
+		rec := r.record(s)
+		if rec.State != checkpoint.Done {
+			return false
+		}
+		e = createdIDs{id: rec.IDs[colSubscriberID], adopted: rec.Data[noteAdopted] != ""}
+		r.ids.noteDone(plan.SubscriberCreate, s, &rec)
+	}
+	return !e.adopted && (id == "" || id == e.id)
 }
 
 // fenceNumbers notes, before a provision for a subscriber this run did not

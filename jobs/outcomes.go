@@ -22,7 +22,8 @@ func (r *Runner) task(ctx context.Context, node int32) walk.Result {
 		return walk.Fatal(out.fatal)
 	}
 	st := &r.steps[id]
-	st.out, st.sent = &out, true
+	r.outs.set(id, &out)
+	st.sent = true
 	switch out.state {
 	case checkpoint.Done, checkpoint.NeedsAttention, checkpoint.Cancelled:
 		return walk.Result{State: walkState(out.state)}
@@ -82,11 +83,12 @@ func shownState(st walk.State) checkpoint.State {
 // What was decided before any step started (AtStart) is counted, not told.
 func (r *Runner) onEvent(ev walk.Event) {
 	i := plan.StepID(ev.ID)
-	st := &r.steps[i]
-	out := st.out
-	st.out = nil
+	out := r.outs.take(i)
 	r.totals.Requests = ev.Counts.Started
 	r.setShown(i, shownState(ev.State))
+	if ev.State == walk.Done && out != nil && out.state == checkpoint.Done {
+		r.ids.noteDone(r.p.Steps[i].Action, i, &out.rec) // before its children start
+	}
 	switch ev.Via {
 	case walk.ViaTask:
 		switch {

@@ -220,6 +220,6 @@ func (r *Runner) firstPoll(m plan.StepID) walk.Admission {
 	if after <= 0 {
 		return walk.Admission{}
 	}
-	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
+	r.outs.set(m, &outcome{i: m, rec: rec, state: checkpoint.Waiting})
 	return walk.Admission{Defer: true, After: after}
 }

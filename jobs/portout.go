@@ -109,6 +109,6 @@ func (r *Runner) awaitPortOut(m plan.StepID) walk.Admission {
 	clearErr(&rec)
 	rec.UpdatedAt = r.now()
 	r.put(rec)
-	r.steps[m].out = &outcome{i: m, rec: rec, state: checkpoint.Waiting}
+	r.outs.set(m, &outcome{i: m, rec: rec, state: checkpoint.Waiting})
 	return walk.Admission{Defer: true, After: r.pollAfter(m, rec)}
 }

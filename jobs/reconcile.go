@@ -58,7 +58,8 @@ func (r *Runner) resolve(ctx context.Context, nodes []int32) ([]walk.State, erro
 	states := make([]walk.State, len(ids))
 	for k, i := range ids {
 		rec, st := r.applyVerdict(i, r.userWord(i, verdicts[i]))
-		r.steps[i].out, r.steps[i].sent = &outcome{i: i, rec: rec, state: st}, false
+		r.outs.set(i, &outcome{i: i, rec: rec, state: st})
+		r.steps[i].sent = false
 		states[k] = walkState(st)
 	}
 	return states, nil

@@ -109,7 +109,7 @@ func (r *Runner) subscriberOf(ri plan.RowID) (string, error) {
 	if s < 0 {
 		return "", fmt.Errorf("subscriber %s has no SubscriberId", row.Key)
 	}
-	if id := r.record(s).IDs[colSubscriberID]; id != "" {
+	if id := r.createdID(s, colSubscriberID); id != "" {
 		return id, nil
 	}
 	return "", fmt.Errorf("SubscriberId of %s is not known yet", row.Key)

@@ -51,7 +51,7 @@ func (r *Runner) lineParents(ri plan.RowID) (lineParents, error) {
 		// A subscriber created by this run knows its account.
 		if pr, _ := r.p.Parent(ri, plan.Subscribers); pr >= 0 {
 			if s := r.p.RowStep(pr, plan.SubscriberCreate); s >= 0 {
-				lp.account = r.record(s).IDs[colAccountID]
+				lp.account = r.createdID(s, colAccountID)
 			}
 		}
 	}

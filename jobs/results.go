@@ -45,21 +45,29 @@ type rowResult struct {
 // column (secrets masked), then the row's status, IDs and error; a Summary
 // tab, an Errors tab and a Changes tab (changes.go). It reads outcomes from the checkpoint only, so it
 // can be written after any run, including one that was killed.
+//
+// The records are read once, a chunk of rows at a time in one read
+// transaction, by a goroutine of their own (see readRows), while the
+// workbook is written: reading and writing use a core each.
 func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results) error {
-	rowSteps := stepsByRow(p)
 	agg := newTally(newFinance(p, s, o.Packages, o.TempDir))
 	defer agg.finance.close()
 	cols := resultColumns()
+	var tables []int32
 	for ti, t := range p.Tables {
-		if o.Eligibility && t.Kind != plan.PortIns {
-			continue
-		}
-		if err := writeTable(p, s, int32(ti), t, rowSteps, agg, w, o, cols[t.Kind]); err != nil {
-			return err
+		if !o.Eligibility || t.Kind == plan.PortIns {
+			tables = append(tables, int32(ti))
 		}
 	}
-	if o.Eligibility {
-		return nil
+	chunks := make(chan rowChunk, 4)
+	done := make(chan struct{})
+	go readRows(p, s, tables, cols, chunks, done)
+	err := writeTables(p, chunks, agg, w, o, cols)
+	close(done)
+	for range chunks { // until readRows has returned
+	}
+	if err != nil || o.Eligibility {
+		return err
 	}
 	if err := agg.writeSummary(w, o.Stopped); err != nil {
 		return err
@@ -73,14 +81,165 @@ func WriteResults(p *plan.Plan, s *checkpoint.Store, w sheets.Writer, o Results)
 	return writeChanges(p, s, w)
 }
 
-// stepsByRow lists the steps of every row.
-func stepsByRow(p *plan.Plan) [][]plan.StepID {
-	out := make([][]plan.StepID, len(p.Rows))
-	for i := range p.Steps {
-		ri := p.Steps[i].Row
-		out[ri] = append(out[ri], plan.StepID(i))
+// rowChunk is what readRows hands on: the start of table's tab (start),
+// the outcomes of some of its rows, in order, or the error that stopped
+// the reading.
+type rowChunk struct {
+	table int32
+	start bool
+	rows  []plan.RowID
+	res   []rowResult
+	err   error
+}
+
+// resultsChunk is how many rows readRows reads in one transaction.
+const resultsChunk = 256
+
+// readRows reads the outcome of every row of tables, table by table in
+// row order, and sends it on out in chunks; it closes out when done, or
+// once done is closed.
+func readRows(p *plan.Plan, s *checkpoint.Store, tables []int32, cols [plan.NumKinds][]string, out chan<- rowChunk, done <-chan struct{}) {
+	defer close(out)
+	send := func(c rowChunk) bool {
+		select {
+		case out <- c:
+			return c.err == nil
+		case <-done:
+			return false
+		}
 	}
-	return out
+	for _, ti := range tables {
+		if !send(rowChunk{table: ti, start: true}) {
+			return
+		}
+		kind := p.Tables[ti].Kind
+		var rows []plan.RowID
+		for ri := range p.Rows {
+			if p.Rows[ri].Table != ti {
+				continue
+			}
+			if rows = append(rows, plan.RowID(ri)); len(rows) < resultsChunk {
+				continue
+			}
+			if !send(readChunk(p, s, ti, rows, cols[kind])) {
+				return
+			}
+			rows = nil
+		}
+		if len(rows) > 0 && !send(readChunk(p, s, ti, rows, cols[kind])) {
+			return
+		}
+	}
+}
+
+// readChunk reads the outcomes of rows of table ti in one transaction.
+func readChunk(p *plan.Plan, s *checkpoint.Store, ti int32, rows []plan.RowID, idCols []string) rowChunk {
+	var keys []checkpoint.Key
+	for _, ri := range rows {
+		keys = appendRowKeys(keys, p, ri, idCols)
+	}
+	recs, ok, err := s.GetMany(keys)
+	if err != nil {
+		return rowChunk{table: ti, err: err}
+	}
+	src := &prefetched{s: s, keys: keys, recs: recs, ok: ok}
+	c := rowChunk{table: ti, rows: rows, res: make([]rowResult, len(rows))}
+	for k, ri := range rows {
+		if c.res[k], err = gather(p, src, ri, idCols); err != nil {
+			return rowChunk{table: ti, err: err}
+		}
+	}
+	return c
+}
+
+// appendRowKeys appends the keys of the records that gather reads for row
+// ri, in the order it reads them.
+func appendRowKeys(keys []checkpoint.Key, p *plan.Plan, ri plan.RowID, idCols []string) []checkpoint.Key {
+	first, n := p.RowSteps(ri)
+	row := &p.Rows[ri]
+	if givesIDs(row, idCols) || isCancel(p, first, n) {
+		for _, a := range kindActions[row.Kind] {
+			if p.RowStep(ri, a) < 0 {
+				keys = append(keys, checkpoint.Key(plan.MakeKey(row.Kind, row.Key, a)))
+			}
+		}
+	}
+	for i := first; i < first+plan.StepID(n); i++ {
+		keys = append(keys, checkpoint.Key(p.Key(i)))
+	}
+	return keys
+}
+
+// givesIDs tells whether row gives one of the ID columns idCols itself.
+func givesIDs(row *plan.Row, idCols []string) bool {
+	for _, col := range idCols {
+		if ownValue(row, col) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// isCancel tells whether the n steps of a row from first are its cancel
+// alone.
+func isCancel(p *plan.Plan, first plan.StepID, n int) bool {
+	return n == 1 && p.Steps[first].Action == plan.PortInCancel
+}
+
+// recordSource reads step records for gather.
+type recordSource interface {
+	Get(key checkpoint.Key) (checkpoint.Record, bool, error)
+}
+
+// prefetched hands out records read beforehand, in the order they were
+// read; a key out of that order is read from the store.
+type prefetched struct {
+	s    *checkpoint.Store
+	keys []checkpoint.Key
+	recs []checkpoint.Record
+	ok   []bool
+	next int
+}
+
+func (f *prefetched) Get(key checkpoint.Key) (checkpoint.Record, bool, error) {
+	if f.next < len(f.keys) && f.keys[f.next] == key {
+		f.next++
+		return f.recs[f.next-1], f.ok[f.next-1], nil
+	}
+	return f.s.Get(key)
+}
+
+// writeTables writes the results tabs from the chunks readRows sends, and
+// adds every row to agg.
+func writeTables(p *plan.Plan, chunks <-chan rowChunk, agg *tally, w sheets.Writer, o Results, cols [plan.NumKinds][]string) error {
+	var tab *resultsTab
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		if c.start {
+			t := &p.Tables[c.table]
+			tab = newResultsTab(t, o.Eligibility, cols[t.Kind])
+			if err := w.Sheet(t.Sheet, tab.header); err != nil {
+				return err
+			}
+			if l, ok := w.(sheets.Layout); ok {
+				l.Wrap(tab.wrapped()...)
+			}
+			continue
+		}
+		for k, ri := range c.rows {
+			row, res := &p.Rows[ri], &c.res[k]
+			tab.fill(row, res)
+			if err := agg.add(p, ri, *res); err != nil {
+				return err
+			}
+			if err := w.Row(tab.cells(row, *res)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // statusRank orders row statuses: the worst step decides the row.
@@ -88,7 +247,7 @@ var statusRank = map[string]int{"done": 0, "pending": 1, "cancelled": 2, "waitin
 	"needs attention": 5, "failed": 6}
 
 // gather reads the outcome of row ri from the records of its steps.
-func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepID, idCols []string) (rowResult, error) {
+func gather(p *plan.Plan, s recordSource, ri plan.RowID, idCols []string) (rowResult, error) {
 	res := rowResult{status: "done", ids: map[string]string{}}
 	row := &p.Rows[ri]
 	for _, col := range idCols {
@@ -96,15 +255,17 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepI
 			res.ids[col] = v
 		}
 	}
-	if err := res.earlierSteps(p, s, ri, steps); err != nil {
+	first, n := p.RowSteps(ri)
+	if err := res.earlierSteps(p, s, ri, first, n); err != nil {
 		return res, err
 	}
-	for _, i := range steps {
-		rec, ok, err := s.Get(checkpoint.Key(p.Key(i)))
+	for i := first; i < first+plan.StepID(n); i++ {
+		key := p.Key(i)
+		rec, ok, err := s.Get(checkpoint.Key(key))
 		if err != nil {
 			return res, err
 		}
-		res.addStep(p.Key(i), p.Steps[i].Action, rec, ok)
+		res.addStep(key, p.Steps[i].Action, rec, ok)
 	}
 	switch res.status {
 	case "failed", "needs attention", "skipped", "cancelled":
@@ -126,10 +287,9 @@ func gather(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepI
 // fed back) or that is now cancelled. Their IDs and facts (the order and
 // its status, the subscription's package and price) stay the row's; the
 // plan's own steps, added next, take precedence.
-func (res *rowResult) earlierSteps(p *plan.Plan, s *checkpoint.Store, ri plan.RowID, steps []plan.StepID) error {
+func (res *rowResult) earlierSteps(p *plan.Plan, s recordSource, ri plan.RowID, first plan.StepID, n int) error {
 	row := &p.Rows[ri]
-	cancel := len(steps) == 1 && p.Steps[steps[0]].Action == plan.PortInCancel
-	if len(res.ids) == 0 && !cancel {
+	if len(res.ids) == 0 && !isCancel(p, first, n) {
 		return nil // a row that gives none of its IDs had every step it needs planned
 	}
 	for _, a := range kindActions[row.Kind] {
@@ -193,36 +353,6 @@ func ownValue(row *plan.Row, col string) (v string) {
 		}
 	}()
 	return row.Get(col)
-}
-
-// writeTable writes the results tab of input table ti.
-func writeTable(p *plan.Plan, s *checkpoint.Store, ti int32, t plan.TableInfo, rowSteps [][]plan.StepID, agg *tally, w sheets.Writer,
-	o Results, idCols []string) error {
-	tab := newResultsTab(&t, o.Eligibility, idCols)
-	if err := w.Sheet(t.Sheet, tab.header); err != nil {
-		return err
-	}
-	if l, ok := w.(sheets.Layout); ok {
-		l.Wrap(tab.wrapped()...)
-	}
-	for ri := range p.Rows {
-		row := &p.Rows[ri]
-		if row.Table != ti {
-			continue
-		}
-		res, err := gather(p, s, plan.RowID(ri), rowSteps[ri], idCols)
-		if err != nil {
-			return err
-		}
-		tab.fill(row, &res)
-		if err := agg.add(p, plan.RowID(ri), res); err != nil {
-			return err
-		}
-		if err := w.Row(tab.cells(row, res)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // resultsTab is the shape of one results tab: the input columns it keeps,

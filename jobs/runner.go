@@ -29,6 +29,13 @@ type Options struct {
 	Logger      *slog.Logger  // optional; one line per step outcome
 	LiveFile    string        // optional; progress for status, rewritten every second (see Live)
 
+	// PortShare is the share of the starts that port work (eligibility
+	// checks, submits, updates, cancels, polls, port-out PINs) gets while
+	// migration steps are ready too, and the reverse: a class with nothing
+	// to start leaves its share to the other. 0 means DefaultPortShare;
+	// it is kept within 0.05 and 0.95.
+	PortShare float64
+
 	// Resend names steps whose create needs attention (its answer was
 	// lost and no lookup can tell whether it was applied) that the user
 	// has checked were not applied: they are looked up once more, and sent
@@ -95,8 +102,11 @@ type Runner struct {
 	s      *checkpoint.Store
 
 	steps      []stepRun
+	outs       pendingOutcomes
 	w          *walk.Walker
-	released   int64 // nodes queued since the walk started, for their priority
+	released   int64   // nodes queued since the walk started, for their priority
+	rank       []int32 // the first line each step serves, for its priority (see lineRanks)
+	ids        parentIDs
 	resolveErr error // a run-fatal error of the resolver, as it returned it
 
 	packages   map[string]telegent.Package // by ID and by lower-case name
@@ -110,17 +120,45 @@ type Runner struct {
 	port portRun // the polling budget and the run's number (see pollbudget.go)
 }
 
-// stepRun is what a run keeps of one step beside the walk's own state.
+// stepRun is what a run keeps of one step beside the walk's own state: a
+// few bytes, as a run may have millions of steps.
 //
-// out and sent are written by the step's task (or the resolver) and read
-// by the walk's callbacks, which run only once the walk has received the
-// task's result; send is written before the walk, or by the monitor's task
-// for its submit, which runs only after it.
+// sent is written by the step's task (or the resolver) and read by the
+// walk's callbacks, which run only once the walk has received the task's
+// result; send is written before the walk, or by the monitor's task for
+// its submit, which runs only after it.
 type stepRun struct {
-	out   *outcome         // the outcome to report in the step's next event
 	shown checkpoint.State // the state the totals and the progress count it in
 	sent  bool             // its last outcome came from its own call in this run (not a lookup)
 	send  portSend         // port submits: what to send (see portOrder)
+	fresh bool             // it has no record yet and is not a port row's: exec need not read one (see begin)
+}
+
+// pendingOutcomes holds the outcome to report in a step's next event, for
+// the few steps that have one (in flight, just finished): written by the
+// step's task (or the resolver, or admission), taken by the walk's
+// callback once the walk has the task's result. Safe for concurrent use.
+type pendingOutcomes struct {
+	mu sync.Mutex
+	m  map[plan.StepID]*outcome
+}
+
+func (p *pendingOutcomes) set(i plan.StepID, out *outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = make(map[plan.StepID]*outcome)
+	}
+	p.m[i] = out
+}
+
+// take returns step i's outcome, nil if it has none, and forgets it.
+func (p *pendingOutcomes) take(i plan.StepID) *outcome {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.m[i]
+	delete(p.m, i)
+	return out
 }
 
 // New returns a Runner for p.
@@ -187,6 +225,8 @@ func (r *Runner) run(ctx context.Context) (Report, error) {
 		Workers:     r.o.Concurrency,
 		Initial:     initial,
 		Priority:    r.priority,
+		Class:       r.class,
+		Shares:      r.shares(),
 		Admit:       r.admit,
 		Gates:       r.gates(),
 		Resolve:     r.resolve,
@@ -268,6 +308,12 @@ func (r *Runner) begin(d *resumePlan) ([]walk.State, error) {
 		}
 		r.setShown(plan.StepID(i), st)
 		r.steps[i].send = sd.send
+		// Nothing but its first run writes the record of a migration
+		// step that has none: that run need not look for one. (Port
+		// rows' steps get records from their siblings: an order's
+		// monitor, a cancel.)
+		k := r.p.Rows[r.p.Steps[i].Row].Kind
+		r.steps[i].fresh = sd.why == whyNew && k != plan.PortIns && k != plan.PortOuts
 		initial[i] = walkState(st)
 	}
 	return initial, nil
@@ -282,6 +328,7 @@ func (r *Runner) index() {
 		r.byKind[r.p.Rows[r.p.Steps[i].Row].Kind][checkpoint.Pending]++ // the zero state
 	}
 	r.totals.Steps = n
+	r.rank = lineRanks(r.p)
 }
 
 func jitter(d time.Duration) time.Duration {

@@ -297,6 +297,13 @@ func (p *Plan) RowStep(row RowID, a Action) StepID {
 	return -1
 }
 
+// RowSteps returns the steps of row: n steps from first (a row's steps
+// are contiguous, in action order).
+func (p *Plan) RowSteps(row RowID) (first StepID, n int) {
+	r := &p.Rows[row]
+	return r.step0, int(r.nstep)
+}
+
 // Parent returns the parent of kind k that row refers to. parent is the
 // index of the manifest row it names (-1 when it names none); id is the
 // platform ID the manifest knows for it: the row's own ID column (for

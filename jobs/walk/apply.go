@@ -32,10 +32,11 @@ func (w *Walker) start() {
 			w.emit(i, ViaBlocked, true)
 		}
 	}
+	w.topo = nil // not needed any more
 	for g, gate := range w.o.Gates {
 		for _, m := range gate.Members {
 			if w.state[m].Final() {
-				w.memberOf[m] = -1
+				delete(w.memberOf, m)
 			} else {
 				w.gateLeft[g]++
 			}
@@ -56,7 +57,7 @@ func (w *Walker) start() {
 // blockedAtStart returns the root cause that skips pending node i, or -1.
 func (w *Walker) blockedAtStart(i int32) int32 {
 	cause := int32(-1)
-	for _, d := range w.deps[i] {
+	for _, d := range w.depsOf(i) {
 		if w.state[d].blocks() {
 			cause = w.rootCause(d)
 		}
@@ -76,7 +77,7 @@ func (w *Walker) rootCause(b int32) int32 {
 // recount sets how many dependencies of pending node i are not done.
 func (w *Walker) recount(i int32) {
 	var n int32
-	for _, d := range w.deps[i] {
+	for _, d := range w.depsOf(i) {
 		if w.state[d] != Done {
 			n++
 		}
@@ -87,7 +88,7 @@ func (w *Walker) recount(i int32) {
 // admit queues node i, whose dependencies are done: held while its gate is
 // closed, then as Options.Admit decides.
 func (w *Walker) admit(i int32) {
-	if g := w.gateOf[i]; g >= 0 && w.gateLeft[g] > 0 {
+	if g, ok := w.gateOf[i]; ok && w.gateLeft[g] > 0 {
 		w.gateHeld[g] = append(w.gateHeld[g], i)
 		return
 	}
@@ -106,18 +107,18 @@ func (w *Walker) admit(i int32) {
 		if w.o.Priority != nil {
 			prio = w.o.Priority(i)
 		}
-		w.ready.push(readyEntry{prio: prio, id: i})
+		w.pushReady(i, prio)
 	}
 }
 
 // memberFinished counts node i as finished for the gate it is a member of,
 // once, and opens the gate with its last member.
 func (w *Walker) memberFinished(i int32) {
-	g := w.memberOf[i]
-	if g < 0 {
+	g, ok := w.memberOf[i]
+	if !ok {
 		return
 	}
-	w.memberOf[i] = -1
+	delete(w.memberOf, i)
 	if w.gateLeft[g]--; w.gateLeft[g] > 0 {
 		return
 	}
@@ -175,7 +176,7 @@ func (w *Walker) apply(f finished) {
 func (w *Walker) notRun(id int32) {
 	if w.rerun[id] {
 		w.setState(id, Waiting)
-		w.reruns = append(w.reruns, id)
+		w.pushRerun(id)
 	} else {
 		w.setState(id, Pending)
 	}
@@ -240,7 +241,7 @@ func (w *Walker) block(b int32) {
 // rewind runs the done dependencies deps of node m again, then m.
 func (w *Walker) rewind(m int32, deps []int32) {
 	for _, s := range deps {
-		if !slices.Contains(w.deps[m], s) || w.state[s] != Done {
+		if !slices.Contains(w.depsOf(m), s) || w.state[s] != Done {
 			w.fatal(fmt.Errorf("%w: node %d: rewind of %d, not a done dependency", ErrInvalid, m, s))
 			w.notRun(m)
 			return

@@ -10,8 +10,14 @@
 // root cause once (a dependent of a skipped node names the node that
 // failed, not the skipped one in between); Deferred runs the node again
 // later while its dependents keep waiting (re-runs due are taken only when
-// no ready node waits, the longest due first); Unknown hands the node to a
-// batch resolver when the walk is idle; a fatal error stops the walk.
+// no ready node of their class waits, the longest due first); Unknown
+// hands the node to a batch resolver when the walk is idle; a fatal error
+// stops the walk.
+//
+// Nodes may be divided into classes with fair shares of the starts (see
+// Options.Class): while several classes have a node to start, each gets
+// its share, and a class with nothing to start leaves its share to the
+// others.
 //
 // On top of that the walk knows gates (nodes held until a set of other
 // nodes has finished, whatever their outcome, without an edge per pair), a

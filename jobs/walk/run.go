@@ -85,11 +85,11 @@ func (w *Walker) step() bool {
 		switch {
 		case w.r.stopping:
 			return false
-		case len(w.ready) > 0:
+		case w.readyLen() > 0:
 		case len(w.unknown) > 0:
 			w.resolve()
 			return true
-		case w.r.waitOver || (len(w.timers) == 0 && len(w.reruns) == 0):
+		case w.r.waitOver || (len(w.timers) == 0 && w.rerunLen() == 0):
 			return false
 		}
 	}
@@ -108,38 +108,27 @@ func (w *Walker) step() bool {
 // onlyDeferred tells whether deferred re-runs are all that is left: the
 // Wait bound then runs.
 func (w *Walker) onlyDeferred() bool {
-	return len(w.ready) == 0 && w.r.others == 0 && len(w.unknown) == 0 &&
-		(len(w.timers) > 0 || len(w.reruns) > 0 || w.r.inflight > 0)
+	return w.readyLen() == 0 && w.r.others == 0 && len(w.unknown) == 0 &&
+		(len(w.timers) > 0 || w.rerunLen() > 0 || w.r.inflight > 0)
 }
 
-// dispatch starts ready nodes, then due re-runs, while the pool has room.
+// dispatch starts ready nodes, then due re-runs, while the pool has room:
+// within a class the ready nodes first, between classes by their shares.
 func (w *Walker) dispatch(now time.Time) {
 	for w.r.inflight < w.o.Workers && !w.r.stopping {
-		w.pruneReady()
+		c := w.pick()
 		switch {
-		case len(w.ready) > 0:
-			w.launch(w.ready.pop().id, false, now)
-		case len(w.reruns) > 0 && !w.r.waitOver:
-			id := w.reruns[0]
-			w.reruns = w.reruns[1:]
+		case c == nil:
+			return
+		case len(c.ready) > 0:
+			w.launch(c.ready.pop().id, false, now)
+		default:
+			id := c.reruns[0]
+			c.reruns = c.reruns[1:]
 			if w.state[id] == Waiting {
 				w.launch(id, true, now)
 			}
-		default:
-			return
 		}
-	}
-}
-
-// pruneReady drops entries that are no longer ready from the top of the
-// ready queue: a node queued twice, or whose dependency runs again.
-func (w *Walker) pruneReady() {
-	for len(w.ready) > 0 {
-		id := w.ready[0].id
-		if w.state[id] == Pending && w.waiting[id] == 0 {
-			return
-		}
-		w.ready.pop()
 	}
 }
 
@@ -208,7 +197,7 @@ func (w *Walker) fireTimers(now time.Time) {
 	for len(w.timers) > 0 && !w.timers[0].due.After(now) {
 		e := w.timers.pop()
 		if w.state[e.id] == Waiting {
-			w.reruns = append(w.reruns, e.id)
+			w.pushRerun(e.id)
 		}
 	}
 }
@@ -216,7 +205,7 @@ func (w *Walker) fireTimers(now time.Time) {
 // schedule runs deferred node id again after d.
 func (w *Walker) schedule(id int32, d time.Duration) {
 	if d <= 0 {
-		w.reruns = append(w.reruns, id)
+		w.pushRerun(id)
 		return
 	}
 	w.r.seq++

@@ -134,6 +134,17 @@ type Options struct {
 	// Priority orders the ready nodes: higher first, then by ID. It is
 	// called each time a node joins the ready queue. nil: all 0.
 	Priority func(id int32) int64
+	// Class (optional) divides the nodes into classes that share the
+	// starts: it returns node id's class, 0 to len(Shares)-1. It is
+	// called once per node, in New. While several classes have a node to
+	// start (a ready node, or a deferred re-run due), each gets its share
+	// of the starts, Shares[class] out of their sum; a class with nothing
+	// to start leaves its share to the others. Priority orders the ready
+	// nodes within a class, and a class starts its ready nodes before its
+	// re-runs. nil: one class, whose re-runs start only once no node is
+	// ready.
+	Class  func(id int32) int
+	Shares []float64 // with Class: each class's share (> 0)
 	// Admit is called when a node's dependencies are all done and its
 	// gate, if any, is open (at start too). nil: every node runs.
 	Admit       func(id int32) Admission

@@ -3,6 +3,7 @@ package walk
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 )
 
@@ -14,24 +15,29 @@ type Walker struct {
 	task     Task
 	o        Options
 	clock    Clock
-	deps     [][]int32
+	n        int
+	depOff   []int32 // dependencies of i: depFlat[depOff[i]:depOff[i+1]]
+	depFlat  []int32
 	depStart []int32 // dependents of i: depList[depStart[i]:depStart[i+1]]
 	depList  []int32
-	topo     []int32 // nodes, dependencies first
+	topo     []int32 // nodes, dependencies first; only until the walk starts
 
-	state    []State
-	cause    []int32
-	waiting  []int32 // dependencies not done, per pending node
-	rounds   []int32
-	rerun    []bool // the task in flight is a deferred re-run
-	gateOf   []int32
-	memberOf []int32
+	// Per node: a few bytes each, so that a walk of millions of nodes
+	// stays small.
+	state   []State
+	cause   []int32
+	waiting []int32 // dependencies not done, per pending node
+	rounds  []uint8
+	rerun   []bool // the task in flight is a deferred re-run
+
+	gateOf   map[int32]int32 // the gate holding a node
+	memberOf map[int32]int32 // the gate a node is a member of, until it counts as finished
 	gateLeft []int
 	gateHeld [][]int32
 
-	ready   heap[readyEntry]
+	classes []class // the ready nodes and due re-runs of each class (see share.go)
+	classOf []uint8 // the class of each node; nil: one class
 	timers  heap[timerEntry]
-	reruns  []int32 // due deferred re-runs, oldest first
 	unknown []int32 // Unknown outcomes for the next batch
 
 	r run
@@ -51,14 +57,15 @@ func New(deps [][]int32, task Task, o Options) (*Walker, error) {
 	if o.MaxRounds <= 0 {
 		o.MaxRounds = DefaultMaxRounds
 	}
+	o.MaxRounds = min(o.MaxRounds, math.MaxUint8)
 	if o.Clock == nil {
 		o.Clock = systemClock{}
 	}
 	if o.Initial != nil && len(o.Initial) != n {
 		return nil, fmt.Errorf("%w: %d initial states for %d nodes", ErrInvalid, len(o.Initial), n)
 	}
-	w := &Walker{task: task, o: o, clock: o.Clock, deps: deps}
-	if err := w.index(); err != nil {
+	w := &Walker{task: task, o: o, clock: o.Clock, n: n}
+	if err := w.index(deps); err != nil {
 		return nil, err
 	}
 	if err := w.initStates(); err != nil {
@@ -67,28 +74,37 @@ func New(deps [][]int32, task Task, o Options) (*Walker, error) {
 	if err := w.initGates(); err != nil {
 		return nil, err
 	}
+	if err := w.initClasses(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
-// index builds the reverse edges in compressed form and a topological
-// order, which also finds cycles.
-func (w *Walker) index() error {
-	n := len(w.deps)
+// index copies the dependencies and builds the reverse edges, both in
+// compressed form, and a topological order, which also finds cycles.
+func (w *Walker) index(deps [][]int32) error {
+	n := w.n
+	w.depOff = make([]int32, n+1)
 	w.depStart = make([]int32, n+1)
-	for i, ds := range w.deps {
+	for i, ds := range deps {
 		for _, d := range ds {
 			if d < 0 || int(d) >= n || int(d) == i {
 				return fmt.Errorf("%w: node %d depends on %d", ErrInvalid, i, d)
 			}
 			w.depStart[d+1]++
 		}
+		w.depOff[i+1] = w.depOff[i] + int32(len(ds))
+	}
+	w.depFlat = make([]int32, 0, w.depOff[n])
+	for _, ds := range deps {
+		w.depFlat = append(w.depFlat, ds...)
 	}
 	for i := 1; i <= n; i++ {
 		w.depStart[i] += w.depStart[i-1]
 	}
 	w.depList = make([]int32, w.depStart[n])
 	fill := append([]int32(nil), w.depStart[:n]...)
-	for i, ds := range w.deps {
+	for i, ds := range deps {
 		for _, d := range ds {
 			w.depList[fill[d]] = int32(i)
 			fill[d]++
@@ -97,7 +113,7 @@ func (w *Walker) index() error {
 	// Kahn's algorithm: the count of each node's dependencies left.
 	left := make([]int32, n)
 	w.topo = make([]int32, 0, n)
-	for i, ds := range w.deps {
+	for i, ds := range deps {
 		left[i] = int32(len(ds))
 		if len(ds) == 0 {
 			w.topo = append(w.topo, int32(i))
@@ -117,11 +133,11 @@ func (w *Walker) index() error {
 }
 
 func (w *Walker) initStates() error {
-	n := len(w.deps)
+	n := w.n
 	w.state = make([]State, n)
 	w.cause = make([]int32, n)
 	w.waiting = make([]int32, n)
-	w.rounds = make([]int32, n)
+	w.rounds = make([]uint8, n)
 	w.rerun = make([]bool, n)
 	for i := range w.cause {
 		w.cause[i] = -1
@@ -141,23 +157,20 @@ func (w *Walker) initStates() error {
 }
 
 func (w *Walker) initGates() error {
-	n := len(w.deps)
-	w.gateOf = make([]int32, n)
-	w.memberOf = make([]int32, n)
-	for i := range n {
-		w.gateOf[i], w.memberOf[i] = -1, -1
-	}
+	n := w.n
+	w.gateOf = make(map[int32]int32)
+	w.memberOf = make(map[int32]int32)
 	w.gateLeft = make([]int, len(w.o.Gates))
 	w.gateHeld = make([][]int32, len(w.o.Gates))
 	for g, gate := range w.o.Gates {
 		for _, m := range gate.Members {
-			if m < 0 || int(m) >= n || w.memberOf[m] >= 0 {
+			if _, dup := w.memberOf[m]; m < 0 || int(m) >= n || dup {
 				return fmt.Errorf("%w: gate %d: member %d", ErrInvalid, g, m)
 			}
 			w.memberOf[m] = int32(g)
 		}
 		for _, h := range gate.Held {
-			if h < 0 || int(h) >= n || w.gateOf[h] >= 0 {
+			if _, dup := w.gateOf[h]; h < 0 || int(h) >= n || dup {
 				return fmt.Errorf("%w: gate %d: held node %d", ErrInvalid, g, h)
 			}
 			w.gateOf[h] = int32(g)
@@ -167,6 +180,9 @@ func (w *Walker) initGates() error {
 }
 
 func (w *Walker) dependents(i int32) []int32 { return w.depList[w.depStart[i]:w.depStart[i+1]] }
+
+// depsOf returns the dependencies of node i.
+func (w *Walker) depsOf(i int32) []int32 { return w.depFlat[w.depOff[i]:w.depOff[i+1]] }
 
 // Dependents returns the nodes that depend on node id, in input order
 // (e.g. for a Priority that favours nodes unlocking many others). The

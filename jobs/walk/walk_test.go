@@ -85,6 +85,7 @@ func walkCases() []walkCase {
 	cases = append(cases, deferCases()...)
 	cases = append(cases, unknownCases()...)
 	cases = append(cases, gateCases()...)
+	cases = append(cases, shareCases()...)
 	return cases
 }
 
@@ -308,6 +309,9 @@ func TestNewRejects(t *testing.T) {
 		{"a node starting running", [][]int32{nil}, Options{Initial: []State{Running}}},
 		{"a member of two gates", [][]int32{nil, nil}, Options{Gates: []Gate{{Members: []int32{0}}, {Members: []int32{0}}}}},
 		{"a node held by two gates", [][]int32{nil, nil}, Options{Gates: []Gate{{Held: []int32{1}}, {Held: []int32{1}}}}},
+		{"classes without shares", [][]int32{nil}, Options{Class: classFrom(1)}},
+		{"a class out of range", [][]int32{nil, nil}, Options{Class: classFrom(1), Shares: []float64{1}}},
+		{"a share of 0", [][]int32{nil, nil}, Options{Class: classFrom(1), Shares: []float64{1, 0}}},
 	} {
 		if _, err := New(tc.deps, task, tc.o); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", tc.name, err)

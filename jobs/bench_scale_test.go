@@ -1,0 +1,220 @@
+package jobs_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"telegent-bulk/checkpoint"
+	"telegent-bulk/jobs"
+	"telegent-bulk/samples/samplegen"
+	"telegent-bulk/sheets"
+	"telegent-bulk/telegent"
+	"telegent-bulk/telegent/sandbox"
+)
+
+// BenchmarkMigrationScale runs a synthetic migration of
+// TELEGENT_BENCH_LINES lines (default 100,000) against a sandbox with no
+// latency and no rate limit, and reports what the runner costs: its peak
+// RSS (the benchmark process holds the runner only: the sandbox runs in a
+// process of its own, the binary TELEGENT_BIN's sandbox command), its CPU
+// per step (user + system, from getrusage, over the run and the results),
+// the time to write the results workbook, and the size of the checkpoint.
+// cpu-µs/step counts the whole command (plan, run, results);
+// run-cpu-µs/step the run alone (Runner.Run).
+// make bench-scale runs it at 1M lines.
+func BenchmarkMigrationScale(b *testing.B) {
+	bin := os.Getenv("TELEGENT_BIN")
+	if bin == "" {
+		b.Skip("TELEGENT_BIN names no telegent-bulk binary to run the sandbox in (make bench-scale sets it)")
+	}
+	lines := 100_000
+	if v := os.Getenv("TELEGENT_BENCH_LINES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			b.Fatalf("TELEGENT_BENCH_LINES=%q: %v", v, err)
+		}
+		lines = n
+	}
+	dir := b.TempDir()
+	manifest := filepath.Join(dir, "manifest")
+	if _, err := samplegen.WriteSynthetic(manifest, lines, "csv"); err != nil {
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		b.StopTimer()
+		url := benchSandboxProcess(b, bin)
+		c, err := telegent.New(telegent.Config{BaseURL: url, AccountKey: sandbox.AccountKey, AccountSecret: sandbox.AccountSecret,
+			BaseBackoff: 10 * time.Millisecond, MaxBackoff: time.Second, MaxAttempts: 12})
+		if err != nil {
+			b.Fatal(err)
+		}
+		state := filepath.Join(dir, "run-"+strconv.Itoa(i)+".db")
+		cpu0 := benchCPU(b)
+		b.StartTimer()
+		start := time.Now()
+		p := loadPlan(b, manifest)
+		planned := benchMaxRSS(b)
+		s, err := checkpoint.Open(state, checkpoint.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := jobs.New(p, c, s, jobs.Options{Concurrency: 16, Poll: 50 * time.Millisecond, Wait: 5 * time.Minute, MACKey: macKey})
+		runCPU0 := benchCPU(b)
+		rep, err := r.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		ran := time.Now()
+		runCPU := benchCPU(b) - runCPU0
+		anon, file := benchRSS()
+		runPeak := benchMaxRSS(b)
+		if f := os.Getenv("TELEGENT_BENCH_HEAP"); f != "" {
+			benchHeapProfile(b, f)
+		}
+		w, err := sheets.Create(filepath.Join(dir, "results.xlsx"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := jobs.WriteResults(p, s, w, jobs.Results{Packages: r.Packages()}); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		written := time.Now()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		cpu := benchCPU(b) - cpu0
+		if rep.Totals.Done != rep.Totals.Steps {
+			// An overloaded machine makes the sandbox slow enough for a
+			// few calls to give up: told, not fatal, unless they are many.
+			b.Logf("totals %+v: not every step done", rep.Totals)
+			if rep.Totals.Steps-rep.Totals.Done > rep.Totals.Steps/1000 {
+				b.Fatalf("totals %+v: want every step done", rep.Totals)
+			}
+		}
+		fi, err := os.Stat(state)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(lines), "lines")
+		b.ReportMetric(float64(rep.Totals.Steps), "steps")
+		b.ReportMetric(float64(rep.Totals.Steps-rep.Totals.Done), "steps-not-done")
+		b.ReportMetric(ran.Sub(start).Seconds(), "run-s")
+		b.ReportMetric(written.Sub(ran).Seconds(), "results-s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(rep.Totals.Steps), "cpu-µs/step")
+		b.ReportMetric(float64(runCPU.Microseconds())/float64(rep.Totals.Steps), "run-cpu-µs/step")
+		b.ReportMetric(float64(benchMaxRSS(b))/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(planned)/(1<<20), "plan-peak-rss-MB")
+		b.ReportMetric(float64(runPeak)/(1<<20), "run-peak-rss-MB")
+		b.ReportMetric(float64(fi.Size())/(1<<20), "checkpoint-MB")
+		b.ReportMetric(float64(anon)/(1<<20), "run-end-anon-MB")
+		b.ReportMetric(float64(file)/(1<<20), "run-end-file-MB")
+		os.Remove(state)
+		os.Remove(checkpoint.BackupPath(state))
+	}
+}
+
+// benchSandboxProcess starts bin's sandbox command on a free loopback port
+// (no latency, no rate limit, port orders moving every millisecond) and
+// returns its URL; the process is stopped when the benchmark ends.
+func benchSandboxProcess(b *testing.B, bin string) string {
+	b.Helper()
+	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--port-step", "1ms", "--seed", "1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		b.Fatalf("sandbox: no address on its output: %v", sc.Err())
+	}
+	line := sc.Text()
+	_, rest, ok := strings.Cut(line, "http://")
+	if !ok {
+		b.Fatalf("sandbox: %q: no address", line)
+	}
+	addr, _, _ := strings.Cut(rest, " ")
+	go func() { // keep the pipe drained
+		for sc.Scan() {
+		}
+	}()
+	return "http://" + addr
+}
+
+// benchCPU returns the CPU time (user + system) this process has used.
+func benchCPU(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchMaxRSS returns this process's peak resident set size in bytes.
+func benchMaxRSS(b *testing.B) int64 {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return ru.Maxrss * 1024 // kilobytes on Linux
+}
+
+// benchRSS returns this process's resident anonymous memory and resident
+// file pages (the checkpoint's mapping) now, from /proc (0, 0 elsewhere).
+func benchRSS() (anon, file int64) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "RssAnon:":
+			anon = kb * 1024
+		case "RssFile:":
+			file = kb * 1024
+		}
+	}
+	return anon, file
+}
+
+// benchHeapProfile writes a heap profile of the live objects to path.
+func benchHeapProfile(b *testing.B, path string) {
+	b.Helper()
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}
