@@ -137,6 +137,18 @@ func TestAPIStopsMidRun(t *testing.T) {
 	}
 	back := httptest.NewServer(srv)
 	res = runBounded(t, args(back.URL)...)
+	// A port order whose submit was in flight when the API went cannot be
+	// looked up: the run says so and sends nothing. The user checks the
+	// portal (here, the sandbox's orders), which shows none for those
+	// numbers (the requests past the outage were never applied), and says
+	// so with --resend.
+	if resend := unplacedPorts(t, state, srv.State()); len(resend) > 0 {
+		more := args(back.URL)
+		for _, k := range resend {
+			more = append(more, "--resend", k)
+		}
+		res = runBounded(t, more...)
+	}
 	back.Close()
 	st := srv.State()
 	srv.Close()
@@ -166,4 +178,41 @@ func TestAPIStopsMidRun(t *testing.T) {
 	if d := sandboxDuplicates(st); len(d) > 0 {
 		t.Errorf("duplicates: %v", d)
 	}
+}
+
+// unplacedPorts returns the port submits and PINs of the checkpoint at
+// state that need attention and for whose number the sandbox holds no
+// order: those the user, having checked, re-sends.
+func unplacedPorts(t *testing.T, state string, st sandbox.State) []string {
+	t.Helper()
+	ordered := map[string]bool{}
+	for _, o := range st.Orders {
+		for _, n := range o.PhoneNumbersOrdered {
+			ordered[o.OrderType+" "+n.Number] = true
+		}
+	}
+	s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var keys []string
+	err = s.ForEach(func(r checkpoint.Record) error {
+		k := string(r.Key)
+		if r.State != checkpoint.NeedsAttention {
+			return nil
+		}
+		parts := strings.Split(k, "/")
+		switch {
+		case len(parts) == 3 && parts[0] == "portins" && parts[2] == "submit" && !ordered["portin "+parts[1]]:
+			keys = append(keys, k)
+		case len(parts) == 3 && parts[0] == "portouts" && parts[2] == "pin" && !ordered["portout "+parts[1]]:
+			keys = append(keys, k)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }

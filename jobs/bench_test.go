@@ -390,11 +390,11 @@ func BenchmarkFirstSubscription(b *testing.B) {
 		depth[string(p.Key(plan.StepID(i)))] = d + 1
 	}
 	type config struct {
-		rps     float64
-		workers int // 0: the CLI's default for rps
+		rps     float64 // 0: --rps auto, the CLI's default (up to --max-rps 2,000, 250 workers)
+		workers int     // 0: the CLI's default for rps
 		share   float64
 	}
-	var configs []config
+	configs := []config{{rps: 0, workers: 250, share: 0.5}}
 	for _, rps := range []float64{20, 200} {
 		for _, share := range []float64{0.25, 0.5, 0.75} {
 			configs = append(configs, config{rps: rps, share: share})
@@ -406,9 +406,12 @@ func BenchmarkFirstSubscription(b *testing.B) {
 	for _, cf := range configs {
 		rps, share, workers := cf.rps, cf.share, cf.workers
 		name := fmt.Sprintf("rps=%.0f/share=%.2f", rps, share)
+		if rps == 0 {
+			name = "defaults/rps=auto"
+		}
 		if workers == 0 {
 			workers = max(4, int(rps*0.25+0.5))
-		} else {
+		} else if rps > 0 {
 			name += fmt.Sprintf("/workers=%d", workers)
 		}
 		b.Run(name, func(b *testing.B) {
@@ -437,7 +440,11 @@ func BenchmarkFirstSubscription(b *testing.B) {
 					},
 				}
 				b.StartTimer()
-				_, err := e.run(ctx, p, filepath.Join(e.dir, "run.db"), e.client(rps), opts)
+				c := e.client(rps)
+				if rps == 0 {
+					c = e.clientWith(e.http.URL, telegent.NewAutoLimiter(2000, 1))
+				}
+				_, err := e.run(ctx, p, filepath.Join(e.dir, "run.db"), c, opts)
 				b.StopTimer()
 				cancel()
 				if err != nil {

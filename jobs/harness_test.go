@@ -68,6 +68,12 @@ func (e *env) clientAt(url string, rps float64) *telegent.Client {
 	if rps > 0 {
 		lim = telegent.NewLimiter(rps, 1)
 	}
+	return e.clientWith(url, lim)
+}
+
+// clientWith returns a client for url paced by lim (nil: no limit).
+func (e *env) clientWith(url string, lim *telegent.Limiter) *telegent.Client {
+	e.tb.Helper()
 	c, err := telegent.New(telegent.Config{
 		BaseURL:       url,
 		AccountKey:    sandbox.AccountKey,
