@@ -23,6 +23,11 @@ type sendFunc func(ctx context.Context) (ids, data map[string]string, err error)
 // outcomes, run-fatal ones are outcome.fatal.
 func (r *Runner) exec(ctx context.Context, i plan.StepID) outcome {
 	st := &r.p.Steps[i]
+	if int(i) < len(r.rank) {
+		// Its calls wait for the client's limiter behind those that serve
+		// earlier lines of the manifest, as the walk starts them.
+		ctx = telegent.WithPriority(ctx, int64(r.rank[i])+1)
+	}
 	rec := checkpoint.Record{Key: checkpoint.Key(r.p.Key(i))}
 	if int(i) < len(r.steps) && r.steps[i].fresh {
 		r.steps[i].fresh = false // from now on it may have one

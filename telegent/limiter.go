@@ -19,8 +19,9 @@ import (
 // after a quiet spell. The bucket also holds 5 ms worth of attempts, so
 // that an attempt whose timer fires late (the machine is busy) does not
 // lose its turn for good: the next one catches up. Attempts queue in the
-// order they asked, and only the first in line holds a reservation, so
-// that a change of rate applies at once to every attempt still waiting.
+// order of their priority (WithPriority), then in the order they asked, and
+// only the first in line holds a reservation, so that a change of rate
+// applies at once to every attempt still waiting.
 //
 // On top of it sits a small controller that sets the bucket's rate from
 // what the server answers. It judges windows of answers, each window
@@ -88,7 +89,7 @@ type Limiter struct {
 	ceiling float64 // +Inf: no limit
 	floor   float64 // the rate never falls below this
 	now     func() time.Time
-	turn    chan struct{} // held by the attempt first in line
+	turn    turns // held by the attempt first in line
 
 	mu      sync.Mutex
 	paused  time.Time     // no attempt starts before this
@@ -153,7 +154,7 @@ func NewAutoLimiter(ceiling float64, burst int) *Limiter {
 
 func newLimiter(ceiling, start, floor float64, burst int) *Limiter {
 	burst = max(1, burst)
-	l := &Limiter{burst: burst, ceiling: ceiling, floor: floor, now: time.Now, turn: make(chan struct{}, 1), changed: make(chan struct{})}
+	l := &Limiter{burst: burst, ceiling: ceiling, floor: floor, now: time.Now, changed: make(chan struct{})}
 	if math.IsInf(ceiling, 1) && math.IsInf(start, 1) {
 		return l
 	}
@@ -179,12 +180,10 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	if l.unlimited() {
 		return ctx.Err()
 	}
-	select {
-	case l.turn <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := l.turn.acquire(ctx); err != nil {
+		return err
 	}
-	defer func() { <-l.turn }()
+	defer l.turn.release()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
