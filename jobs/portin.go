@@ -122,6 +122,22 @@ func (r *Runner) submit(ctx context.Context, i plan.StepID, rec *checkpoint.Reco
 	})
 }
 
+// pollOrder asks for the details of order orderID as step i's call. It
+// returns them, or nil with the outcome to report when the call did not
+// end in an answer.
+func (r *Runner) pollOrder(ctx context.Context, i plan.StepID, rec *checkpoint.Record, orderID string) (*telegent.OrderDetails, outcome) {
+	var o *telegent.OrderDetails
+	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
+		var err error
+		o, err = r.c.Order(ctx, orderID)
+		return map[string]string{colOrderID: orderID}, nil, err
+	})
+	if out.state != checkpoint.Done {
+		return nil, out
+	}
+	return o, out
+}
+
 // monitor polls the order once: Completed is done, Rejected fails the row
 // with the reason and the columns to fix, Error needs a person, an open
 // order is waiting (one in a status no document names for a bounded
@@ -135,13 +151,8 @@ func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Rec
 		return r.settle(i, rec, nil, nil, rowErrorf("no port order to follow: the row has no OrderId and was never submitted"), false)
 	}
 	prevStatus := rec.Data[colPortStatus]
-	var o *telegent.OrderDetails
-	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
-		var err error
-		o, err = r.c.Order(ctx, orderID)
-		return map[string]string{colOrderID: orderID}, nil, err
-	})
-	if out.state != checkpoint.Done || o == nil {
+	o, out := r.pollOrder(ctx, i, rec, orderID)
+	if o == nil {
 		return out
 	}
 	if !portFinal(o.OrderStatus) {

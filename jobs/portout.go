@@ -41,13 +41,8 @@ func (r *Runner) monitorPortOut(ctx context.Context, i plan.StepID, rec *checkpo
 		}
 	}
 	prev := rec.Data[colPortOutStatus]
-	var o *telegent.OrderDetails
-	out := r.call(ctx, i, rec, func(ctx context.Context) (map[string]string, map[string]string, error) {
-		var err error
-		o, err = r.c.Order(ctx, orderID)
-		return map[string]string{colOrderID: orderID}, nil, err
-	})
-	if out.state != checkpoint.Done || o == nil {
+	o, out := r.pollOrder(ctx, i, rec, orderID)
+	if o == nil {
 		return out
 	}
 	rec.Data[colPortOutStatus] = o.OrderStatus
