@@ -160,8 +160,11 @@ func dispatch(ctx context.Context, args []string, env environ, stdout, stderr io
 	}
 	run, ok := command(cmd)
 	if !ok {
-		cli.WriteOverview(stderr)
-		return usagef("unknown command %q", cmd)
+		names := make([]string, 0, len(cli.Commands)+1)
+		for _, c := range cli.Commands {
+			names = append(names, c.Name)
+		}
+		return badArgs(cmd, "unknown command %q: want one of %s", cmd, strings.Join(names, ", "))
 	}
 	err := run(ctx, rest, env, stdout, stderr)
 	var help *helpRequest

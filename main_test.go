@@ -335,7 +335,7 @@ func TestExitCodes(t *testing.T) {
 			name:     "unknown command",
 			args:     func(*testing.T, string) []string { return []string{"frobnicate"} },
 			wantCode: exitUsage,
-			wantErr:  []string{"usage:", `unknown command "frobnicate"`},
+			wantErr:  []string{"usage: telegent-bulk COMMAND", `unknown command "frobnicate": want one of validate, check, plan, run, status, sandbox, completion, version, help`},
 		},
 		{
 			name:     "run without --state",

@@ -151,9 +151,13 @@ func Find(name string) (Command, bool) {
 	return Command{}, false
 }
 
-// UsageLine returns the usage line of the command named name.
+// UsageLine returns the usage line of the command named name (for a name
+// that is no command, the top-level one).
 func UsageLine(name string) string {
-	c, _ := Find(name)
+	c, ok := Find(name)
+	if !ok {
+		return "usage: telegent-bulk COMMAND [ARGUMENTS] [FLAGS] (telegent-bulk help lists the commands)"
+	}
 	return strings.TrimSpace("usage: telegent-bulk " + c.Name + " " + c.Args)
 }
 
