@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -75,5 +76,43 @@ func TestMappedPagesReleased(t *testing.T) {
 	}
 	if _, ok, err := s.Get(Key(fmt.Sprintf("steps/%06d/create", n/2))); err != nil || !ok || count != n {
 		t.Errorf("after the release: get %v %v, %d records read", ok, err, count)
+	}
+}
+
+// Records read one at a time (Get, as the results' finance and Changes
+// tabs read them) give their pages back as GetMany's do.
+func TestMappedPagesReleasedByGet(t *testing.T) {
+	t.Parallel()
+	s, _ := openTest(t, Options{})
+	const n = 20000
+	key := func(i int) Key { return Key(fmt.Sprintf("steps/%06d/create", i)) }
+	for i := range n {
+		rec := sample(key(i))
+		rec.ErrMessage = strings.Repeat("x", 200)
+		if err := s.Put(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.releaseMapped()
+	s.lastRelease.Store(math.MaxInt64) // no release while the file is read
+	for i := range n {
+		if _, ok, err := s.Get(key(i)); err != nil || !ok {
+			t.Fatalf("get %s: %v %v", key(i), ok, err)
+		}
+	}
+	addr := s.db.Info().Data
+	before := mappedRSS(t, addr)
+	if before < 2048 {
+		t.Fatalf("%d kB of the file resident after reading it all: the test proves nothing", before)
+	}
+	s.lastRelease.Store(0) // the next read is the first for a while
+	if _, ok, err := s.Get(key(n / 2)); err != nil || !ok {
+		t.Fatalf("get: %v %v", ok, err)
+	}
+	if after := mappedRSS(t, addr); after > before/4 {
+		t.Errorf("%d kB resident after reading one more record, %d kB before", after, before)
 	}
 }

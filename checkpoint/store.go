@@ -481,6 +481,7 @@ func (s *Store) Get(key Key) (rec Record, ok bool, err error) {
 	if err != nil {
 		return Record{}, false, err
 	}
+	s.maybeRelease()
 	return rec, ok, nil
 }
 

@@ -100,4 +100,10 @@ func TestParentRecordReadOnce(t *testing.T) {
 			t.Errorf("%s, which nothing depends on, was read %d times", key, counted.reads[key])
 		}
 	}
+	// Once the run is over its per-step state is let go, for the results
+	// to be written in the memory it took.
+	if r.w != nil || r.steps != nil || r.rank != nil || r.ids.m != nil || r.ids.buf != nil {
+		t.Errorf("after the run the runner still holds its walk (%v), %d steps, %d ranks, %d parent IDs",
+			r.w != nil, len(r.steps), len(r.rank), len(r.ids.m))
+	}
 }

@@ -194,7 +194,24 @@ func (r *Runner) Run(ctx context.Context) (Report, error) {
 	ctx, stop := r.o.Outage.watch(ctx)
 	defer stop()
 	rep, err := r.run(ctx)
-	return r.o.Outage.outcome(ctx, rep, err)
+	rep, err = r.o.Outage.outcome(ctx, rep, err)
+	r.release()
+	return rep, err
+}
+
+// release drops the run's per-step state once the run is over (a Runner
+// is used once), so that the memory of a large run is free again while the
+// results are written: only the plan and the package list stay.
+func (r *Runner) release() {
+	r.w = nil
+	r.steps = nil
+	r.rank = nil
+	r.outs.mu.Lock()
+	r.outs.m = nil
+	r.outs.mu.Unlock()
+	r.ids.mu.Lock()
+	r.ids.m, r.ids.buf = nil, nil
+	r.ids.mu.Unlock()
 }
 
 func (r *Runner) run(ctx context.Context) (Report, error) {
