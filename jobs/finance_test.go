@@ -252,21 +252,12 @@ func TestResultsFedBackSameTabs(t *testing.T) {
 	if !strings.Contains(want, "Recurring") || !strings.Contains(want, "Completed") {
 		t.Fatalf("the first run's tabs lack the finance or port figures:\n%s", want)
 	}
-	requests := func() int {
-		n := 0
-		for _, byStatus := range e.srv.Stats().Requests {
-			for _, k := range byStatus {
-				n += k
-			}
-		}
-		return n
-	}
 
-	before := requests()
+	before := e.requests()
 	if _, err := e.run(context.Background(), loadPlan(t, first), state, c, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got := requests() - before; got != 0 {
+	if got := e.requests() - before; got != 0 {
 		t.Errorf("fed back with the same checkpoint: %d requests, want 0: %v", got, e.srv.Stats().Requests)
 	}
 	if got := summaryTabs(t, filepath.Join(e.dir, "results.xlsx")); got != want {

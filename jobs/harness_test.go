@@ -153,6 +153,17 @@ func (e *env) run(ctx context.Context, p *plan.Plan, state string, c *telegent.C
 
 func (e *env) state() sandbox.State { return e.srv.State() }
 
+// requests counts every request the sandbox has answered, of any kind.
+func (e *env) requests() int {
+	n := 0
+	for _, byStatus := range e.srv.Stats().Requests {
+		for _, k := range byStatus {
+			n += k
+		}
+	}
+	return n
+}
+
 // creates counts the create requests the sandbox answered, by endpoint.
 func (e *env) creates() map[string]int {
 	out := map[string]int{}

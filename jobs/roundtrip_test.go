@@ -33,22 +33,13 @@ func TestResultsFedBack(t *testing.T) {
 	fed := filepath.Join(e.dir, "fed.xlsx")
 	copyFile(t, filepath.Join(e.dir, "results.xlsx"), fed)
 	created := e.creates()
-	calls := func() int {
-		n := 0
-		for _, byStatus := range e.srv.Stats().Requests {
-			for _, k := range byStatus {
-				n += k
-			}
-		}
-		return n
-	}
 
 	// The same checkpoint: every row is known, nothing is sent.
-	before := calls()
+	before := e.requests()
 	if _, err := e.run(context.Background(), loadPlan(t, fed), state, c, opts); err != nil {
 		t.Fatal(err)
 	}
-	if got := calls() - before; got != 0 {
+	if got := e.requests() - before; got != 0 {
 		t.Errorf("the results fed back with the same checkpoint made %d calls, want 0: %v", got, e.srv.Stats().Requests)
 	}
 
