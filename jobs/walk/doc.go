@@ -38,17 +38,17 @@
 // # Concurrency
 //
 // One goroutine, the one that calls Run, owns all walk state: states,
-// counts, queues, timers. Tasks run on an errgroup.Group whose SetLimit is
-// the pool size: the walker waits (it offers a node only when a slot is
-// free and the node's dependencies are done), the semaphore limits (no more
-// than that many tasks ever run at once). Each task sends its Result back
+// counts, queues, timers. Tasks run on a pool of at most Workers
+// goroutines, run by an errgroup.Group: the walker offers a node only when
+// fewer than Workers tasks are in flight and the node's dependencies are
+// done, and hands it to the pool on a channel. Each task sends its Result back
 // on a channel that only the walker reads; every caller callback (Events,
 // Admit, Priority, Resolve, the tick) runs on the walker's goroutine, one
 // at a time, so neither the walk nor the caller needs a lock around state.
 //
 // errgroup suits the error model of the walk: a task whose node fails
-// records the failure as its Result and returns nil to the group; only a
-// run-fatal condition (Result.Err) is returned to the group, which cancels
-// the context of every task in flight, and Run returns that error once the
-// tasks have ended.
+// records the failure as its Result; only a run-fatal condition
+// (Result.Err) cancels the context of every task in flight and is
+// returned to the group, and Run returns that error once the tasks have
+// ended.
 package walk

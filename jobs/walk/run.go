@@ -15,6 +15,8 @@ type run struct {
 	cancelCalls context.CancelFunc // ends the tasks' context
 	g           *errgroup.Group
 	gctx        context.Context // the tasks' context
+	todo        chan int32      // nodes launched, for the workers to take
+	workers     int             // workers started: never fewer than tasks in flight
 	results     chan finished
 	ctxDone     <-chan struct{}  // nil once the interrupt is seen
 	drain       <-chan time.Time // the end of the drain after an interrupt
@@ -50,8 +52,8 @@ func (w *Walker) Run(ctx context.Context) (Report, error) {
 	defer cancel()
 	w.r.ctx, w.r.cancelCalls = ctx, cancel
 	w.r.g, w.r.gctx = errgroup.WithContext(callCtx)
-	w.r.g.SetLimit(w.o.Workers)
-	w.r.results = make(chan finished, w.o.Workers) // never more in flight: a task never blocks sending
+	w.r.todo = make(chan int32, w.o.Workers)       // never more in flight: launch never blocks
+	w.r.results = make(chan finished, w.o.Workers) // nor does a task sending its result
 	w.r.ctxDone = ctx.Done()
 	w.r.idleSince = w.clock.Now()
 	if w.o.OnTick != nil && w.o.Tick > 0 {
@@ -60,6 +62,7 @@ func (w *Walker) Run(ctx context.Context) (Report, error) {
 	w.start()
 	for w.step() {
 	}
+	close(w.r.todo)
 	gerr := w.r.g.Wait()
 	err := w.r.err
 	if err == nil {
@@ -132,7 +135,10 @@ func (w *Walker) dispatch(now time.Time) {
 	}
 }
 
-// launch starts node id's task on the pool.
+// launch starts node id's task on the pool. The pool's workers are
+// started as the tasks in flight first need them, up to Workers, and live
+// until the walk ends: a task runs on a goroutine whose stack has already
+// grown, rather than on a new one per node.
 func (w *Walker) launch(id int32, rerun bool, now time.Time) {
 	w.setState(id, Running)
 	w.mu.Lock()
@@ -144,13 +150,30 @@ func (w *Walker) launch(id int32, rerun bool, now time.Time) {
 		w.r.others++
 		w.r.idleSince = now
 	}
-	task, ctx, out := w.task, w.r.gctx, w.r.results
-	w.r.g.Go(func() error {
+	if w.r.workers < w.r.inflight {
+		w.r.workers++
+		task, ctx, todo, out, cancel := w.task, w.r.gctx, w.r.todo, w.r.results, w.r.cancelCalls
+		w.r.g.Go(func() error { return work(ctx, task, todo, out, cancel) })
+	}
+	w.r.todo <- id
+}
+
+// work is a worker of the pool: it runs the tasks of the nodes it takes
+// from todo until todo is closed, and sends each Result back on out. A
+// run-fatal error cancels every task's context at once (the walk stops on
+// receiving it), and is returned to the group once todo is closed. A
+// row's failure is a Result, not an error.
+func work(ctx context.Context, task Task, todo <-chan int32, out chan<- finished, cancel context.CancelFunc) error {
+	var first error
+	for id := range todo {
 		res := task(ctx, id)
 		out <- finished{id, res}
-		// A row's failure is a Result; only a run-fatal error ends the group.
-		return res.Err
-	})
+		if res.Err != nil && first == nil {
+			first = res.Err
+			cancel()
+		}
+	}
+	return first
 }
 
 // arm sets the alarm for the next deferred node due or the end of the
