@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"hash"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -163,10 +162,26 @@ func (r *Row) Masked() bool {
 // secrets (see SecretMask), which are not given. Both are 32 hex digits;
 // secretMAC is "" when the row has no secret value or key is nil.
 func (r *Row) Fingerprint(key []byte) (plain, secretMAC string) {
+	var buf [1024]byte // most rows fit: the plain part costs no allocation
+	p, secrets := r.fingerprintBytes(buf[:0], false)
+	sum := sha256.Sum256(p)
+	plain = hex.EncodeToString(sum[:16])
+	if secrets && key != nil {
+		mac := hmac.New(sha256.New, key)
+		b, _ := r.fingerprintBytes(nil, true)
+		mac.Write(b)
+		secretMAC = hex.EncodeToString(mac.Sum(nil)[:16])
+	}
+	return plain, secretMAC
+}
+
+// fingerprintBytes appends to b what Fingerprint hashes: the kind, then
+// each field with a value, length-prefixed, the plain fields or the secret
+// ones. It also tells whether the row has a secret value.
+func (r *Row) fingerprintBytes(b []byte, secret bool) ([]byte, bool) {
 	fields := schemas[r.Kind].fields
-	h := sha256.New()
-	h.Write([]byte(r.Kind.String()))
-	var mac hash.Hash
+	b = append(b, r.Kind.String()...)
+	var secrets bool
 	for fi := range fields {
 		f := &fields[fi]
 		if f.own {
@@ -176,35 +191,20 @@ func (r *Row) Fingerprint(key []byte) (plain, secretMAC string) {
 		if v == "" {
 			continue
 		}
-		if !f.secret {
-			writeField(h, f.name, v)
-			continue
+		secrets = secrets || f.secret
+		if f.secret == secret {
+			b = appendField(b, f.name, v)
 		}
-		if key == nil {
-			continue
-		}
-		if mac == nil {
-			mac = hmac.New(sha256.New, key)
-			mac.Write([]byte(r.Kind.String()))
-		}
-		writeField(mac, f.name, v)
 	}
-	plain = hex.EncodeToString(h.Sum(nil))[:32]
-	if mac != nil {
-		secretMAC = hex.EncodeToString(mac.Sum(nil))[:32]
-	}
-	return plain, secretMAC
+	return b, secrets
 }
 
-// writeField writes name and value length-prefixed, so that no two
-// different rows write the same bytes.
-func writeField(h hash.Hash, name, v string) {
-	var n [8]byte
-	binary.BigEndian.PutUint32(n[:4], uint32(len(name)))
-	binary.BigEndian.PutUint32(n[4:], uint32(len(v)))
-	h.Write(n[:])
-	h.Write([]byte(name))
-	h.Write([]byte(v))
+// appendField appends name and value length-prefixed, so that no two
+// different rows give the same bytes.
+func appendField(b []byte, name, v string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(name)))
+	b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+	return append(append(b, name...), v...)
 }
 
 // FingerprintKey derives the MAC key for secret columns from the API secret:
