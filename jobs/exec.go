@@ -135,8 +135,8 @@ func (r *Runner) settle(i plan.StepID, rec *checkpoint.Record, ids, data map[str
 	if err == nil {
 		rec.State = checkpoint.Done
 		clearErr(rec)
-		mergeInto(rec.IDs, ids)
-		mergeInto(rec.Data, data)
+		rec.IDs = merged(rec.IDs, ids)
+		rec.Data = merged(rec.Data, data)
 		r.put(*rec)
 		return outcome{i: i, rec: *rec, state: checkpoint.Done}
 	}
@@ -234,6 +234,23 @@ func explain(a plan.Action, err error, apiErr *telegent.Error) string {
 	return msg + " — " + hint
 }
 
+// merged returns dst with src's non-empty values merged in. src, which
+// the caller gives up (a send's fresh result), is returned itself when dst
+// is empty: a step that runs for the first time copies nothing.
+func merged(dst, src map[string]string) map[string]string {
+	if len(dst) > 0 || len(src) == 0 {
+		mergeInto(dst, src)
+		return dst
+	}
+	for k, v := range src {
+		if v == "" {
+			delete(src, k)
+		}
+	}
+	return src
+}
+
+// mergeInto copies src's non-empty values into dst.
 func mergeInto(dst, src map[string]string) {
 	for k, v := range src {
 		if v != "" {
@@ -288,7 +305,8 @@ type parentIDs struct {
 }
 
 // idEntry is where the IDs of one create are in parentIDs.buf: its ID
-// (in its action's yields column), then a subscriber's AccountId.
+// (in its action's yields column), then its second column (see
+// secondColumn).
 type idEntry struct {
 	off           uint32
 	idLen, accLen uint8
@@ -298,8 +316,17 @@ type idEntry struct {
 // createdIDs are the IDs that one create obtained.
 type createdIDs struct {
 	id      string
-	account string
+	account string // the second column (see secondColumn): a subscriber's AccountId, a provision's PhoneNumber
 	adopted bool
+}
+
+// secondColumn is the column kept beside the ID of a create of action a:
+// the number a provision obtained, or the account of a subscriber.
+func secondColumn(a plan.Action) string {
+	if a == plan.NumberProvision {
+		return colPhoneNumber
+	}
+	return colAccountID
 }
 
 // get returns column col of the IDs of step s, whose action is a; ok is
@@ -312,7 +339,7 @@ func (t *parentIDs) get(a plan.Action, s plan.StepID, col string) (id string, ok
 		return "", false
 	case col == actions[a].yields:
 		return e.id, true
-	case col == colAccountID:
+	case col == secondColumn(a):
 		return e.account, true
 	}
 	return "", false
@@ -333,19 +360,19 @@ func (t *parentIDs) done(s plan.StepID) (createdIDs, bool) {
 }
 
 // noteDone keeps the IDs that step s, done with record rec, obtained, if
-// it creates a parent of other rows (an account, a subscriber, a route)
-// and they are short enough to keep: any other is read from the record
-// when needed.
+// it creates a parent of other rows (an account, a subscriber, a route) or
+// a line's number (read by the line's later steps), and they are short
+// enough to keep: any other is read from the record when needed.
 func (t *parentIDs) noteDone(a plan.Action, s plan.StepID, rec *checkpoint.Record) {
 	switch a {
-	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate:
+	case plan.AccountCreate, plan.SubscriberCreate, plan.MessageRouteCreate, plan.VoiceRouteCreate, plan.NumberProvision:
 	default:
-		return // not a parent of other rows: its children read their own row's steps
+		return // its IDs are read from its record when needed
 	}
 	col := actions[a].yields
 	id, account := rec.IDs[col], ""
-	if col != colAccountID {
-		account = rec.IDs[colAccountID]
+	if second := secondColumn(a); col != second {
+		account = rec.IDs[second]
 	}
 	if id == "" || len(id) > math.MaxUint8 || len(account) > math.MaxUint8 {
 		return

@@ -32,8 +32,9 @@ func (c *countedReads) Get(key checkpoint.Key) (checkpoint.Record, bool, error) 
 }
 
 // The ID a parent's create obtained is read from its record once, not
-// again for each of its children's requests; and a step that runs for the
-// first time reads no record.
+// again for each of its children's requests; the number a provision
+// obtained is not read back at all; and a step that runs for the first
+// time reads no record.
 func TestParentRecordReadOnce(t *testing.T) {
 	t.Parallel()
 	srv, err := sandbox.New(sandbox.Options{Seed: 1, PortStep: 10 * time.Millisecond})
@@ -92,6 +93,21 @@ func TestParentRecordReadOnce(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no parent with 3 children or more: the test proves nothing")
+	}
+	// Nor is the number a provision obtained read back from its record by
+	// the line's subscription and data usage steps.
+	provisions := 0
+	for key := range children {
+		if !strings.HasSuffix(string(key), "/provision") {
+			continue
+		}
+		provisions++
+		if got := counted.reads[key]; got > 0 {
+			t.Errorf("%s, a provision done in this run, was read %d times", key, got)
+		}
+	}
+	if provisions == 0 {
+		t.Fatal("no provision with a later step: the test proves nothing")
 	}
 	// A step of a fresh checkpoint has no record to read before it runs.
 	for i := range p.Steps {

@@ -115,14 +115,22 @@ func (r *Runner) lineNumber(ri plan.RowID) (nid, phone string) {
 		phone = row.Key
 	}
 	for _, a := range []plan.Action{plan.NumberProvision, plan.PortInMonitor, plan.NumberBind} {
-		if s := r.p.RowStep(ri, a); s >= 0 {
+		s := r.p.RowStep(ri, a)
+		if s < 0 {
+			continue
+		}
+		var got createdIDs
+		if e, ok := r.ids.done(s); ok { // a provision done in this run
+			got = createdIDs{id: e.id, account: e.account}
+		} else {
 			rec := r.record(s)
-			if v := rec.IDs[colPhoneNumberID]; v != "" {
-				nid = v
-			}
-			if v := rec.IDs[colPhoneNumber]; v != "" {
-				phone = v
-			}
+			got = createdIDs{id: rec.IDs[colPhoneNumberID], account: rec.IDs[colPhoneNumber]}
+		}
+		if got.id != "" {
+			nid = got.id
+		}
+		if got.account != "" {
+			phone = got.account
 		}
 	}
 	return nid, phone
