@@ -188,6 +188,16 @@ func (r *Runner) emitAs(i plan.StepID, rec checkpoint.Record, state checkpoint.S
 	if ev.State == checkpoint.Failed || ev.State == checkpoint.NeedsAttention {
 		lvl = slog.LevelWarn
 	}
+	if r.log.Enabled(context.Background(), lvl) {
+		r.logStep(lvl, ev, rec)
+	}
+	if r.o.OnEvent != nil {
+		r.o.OnEvent(ev)
+	}
+}
+
+// logStep logs a step's event with the IDs its record holds.
+func (r *Runner) logStep(lvl slog.Level, ev Event, rec checkpoint.Record) {
 	attrs := []any{"key", string(ev.Key), "sheet", ev.Sheet, "row", ev.Row, "state", ev.State.String()}
 	for _, k := range sortedKeys(rec.IDs) {
 		attrs = append(attrs, k, rec.IDs[k])
@@ -196,7 +206,4 @@ func (r *Runner) emitAs(i plan.StepID, rec checkpoint.Record, state checkpoint.S
 		attrs = append(attrs, "error", ev.Message)
 	}
 	r.log.Log(context.Background(), lvl, "step", attrs...)
-	if r.o.OnEvent != nil {
-		r.o.OnEvent(ev)
-	}
 }

@@ -349,13 +349,15 @@ func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok s
 	if err != nil {
 		return result{err: &Error{Op: rq.op, Message: "build request", err: err}}
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	// The fixed values are shared by every request: net/http reads a
+	// request's header and never changes it.
+	req.Header["Accept"] = headerJSON
+	req.Header["User-Agent"] = headerUserAgent
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = headerJSON
 	}
 	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header["Authorization"] = []string{"Bearer " + tok}
 	}
 
 	start := time.Now()
@@ -370,6 +372,11 @@ func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok s
 	}
 	return res
 }
+
+var (
+	headerJSON      = []string{"application/json"}
+	headerUserAgent = []string{userAgent}
+)
 
 // exchange sends req and reads its answer.
 func (c *Client) exchange(req *http.Request, rq *request, tok string) result {
