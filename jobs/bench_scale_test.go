@@ -32,6 +32,13 @@ import (
 // cpu-µs/step counts the whole command (plan, run, results);
 // run-cpu-µs/step the run alone (Runner.Run).
 // make bench-scale runs it at 1M lines.
+//
+// It runs 64 workers (TELEGENT_BENCH_WORKERS sets another number): with
+// no latency they keep both the runner and the sandbox busy, and the
+// checkpoint's group commits gather about 25 in-flight records each.
+// The CLI's default of 250 workers is sized for an API 125 ms away; with
+// no latency it costs more CPU per step in connections and scheduling,
+// and 16 workers cost more in commits (one per 7 steps).
 func BenchmarkMigrationScale(b *testing.B) {
 	bin := os.Getenv("TELEGENT_BIN")
 	if bin == "" {
@@ -44,6 +51,14 @@ func BenchmarkMigrationScale(b *testing.B) {
 			b.Fatalf("TELEGENT_BENCH_LINES=%q: %v", v, err)
 		}
 		lines = n
+	}
+	workers := 64
+	if v := os.Getenv("TELEGENT_BENCH_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("TELEGENT_BENCH_WORKERS=%q: want a number of workers", v)
+		}
+		workers = n
 	}
 	dir := b.TempDir()
 	manifest := filepath.Join(dir, "manifest")
@@ -68,7 +83,7 @@ func BenchmarkMigrationScale(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := jobs.New(p, c, s, jobs.Options{Concurrency: 16, Poll: 50 * time.Millisecond, Wait: 5 * time.Minute, MACKey: macKey})
+		r := jobs.New(p, c, s, jobs.Options{Concurrency: workers, Poll: 50 * time.Millisecond, Wait: 5 * time.Minute, MACKey: macKey})
 		runCPU0 := benchCPU(b)
 		rep, err := r.Run(context.Background())
 		if err != nil {
