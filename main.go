@@ -85,7 +85,10 @@ var errRowsFailed = errors.New("some rows failed or were skipped")
 // errInterrupted: Ctrl-C; results were written (exit 130).
 var errInterrupted = errors.New("interrupted")
 
-func main() { os.Exit(realMain(os.Args[1:], environ{}, os.Stdout, os.Stderr)) }
+func main() {
+	cli.BoundHeap(cli.HeapHeadroom) // a big migration's plan stays live for the whole run
+	os.Exit(realMain(os.Args[1:], environ{}, os.Stdout, os.Stderr))
+}
 
 func realMain(args []string, env environ, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -16,6 +16,7 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
+	"telegent-bulk/jobs/cli"
 	"telegent-bulk/samples/samplegen"
 	"telegent-bulk/sheets"
 	"telegent-bulk/telegent"
@@ -60,6 +61,7 @@ func BenchmarkMigrationScale(b *testing.B) {
 		}
 		workers = n
 	}
+	defer cli.BoundHeap(cli.HeapHeadroom)() // as the command does
 	dir := b.TempDir()
 	manifest := filepath.Join(dir, "manifest")
 	if _, err := samplegen.WriteSynthetic(manifest, lines, "csv"); err != nil {
