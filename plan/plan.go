@@ -87,14 +87,14 @@ type TableInfo struct {
 // Row is one manifest row.
 type Row struct {
 	Kind  Kind
-	nstep uint8  // number of steps of the row (they are contiguous)
-	Table int32  // index into Plan.Tables
-	Num   int32  // row number as the user sees it
-	step0 StepID // the row's first step
-	Key   string // natural key, normalised (e-mail lower-cased, numbers E.164)
-	text  string // the cells as read and the values in diff, packed (see text.go): Cell, val
-	diff  uint64 // schema fields whose value is kept in text rather than being their trimmed cell (see Row.val)
-	tab   *tableMap
+	nstep uint8           // number of steps of the row (they are contiguous)
+	Table int32           // index into Plan.Tables
+	Num   int32           // row number as the user sees it
+	step0 StepID          // the row's first step
+	Key   string          // natural key, normalised (e-mail lower-cased, numbers E.164)
+	text  string          // the cells as read and the values in diff, packed (see text.go): Cell, val
+	diff  uint64          // schema fields whose value is kept in text rather than being their trimmed cell (see Row.val)
+	tab   *tableMap       // its table's map: the copy of the worker that packed text, whose shared texts text refers to
 	par   [numSlots]int32 // resolved parent rows (see slot), -1 when none
 }
 

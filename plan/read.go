@@ -27,9 +27,13 @@ type tableMap struct {
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
 	head  []string
-	csv   bool      // the table is a CSV file
-	part  bool      // only some fields are mapped: the eligibility plan's
-	today time.Time // the day dates are checked against (Options.Today)
+	// shared holds, per field, the texts of cells that rows of the table
+	// share (see text.go): set in each worker's copy of the tableMap, which
+	// the rows it packs point to.
+	shared [][]string
+	csv    bool      // the table is a CSV file
+	part   bool      // only some fields are mapped: the eligibility plan's
+	today  time.Time // the day dates are checked against (Options.Today)
 }
 
 // colName is the column part of a problem about field fi: the header as
@@ -157,8 +161,8 @@ func (m *tableMap) titledBlank(cells []string) bool {
 // keeps them, counted as 16 bytes for each cell of every column of a
 // table's header (what a string header took when rows kept their cells
 // as strings) and the text of the cells. A row's packed text (see
-// text.go) takes less, 1 to 4 bytes a cell beside its text, so the count
-// is on the safe side; it is kept so that the same manifests fit. The
+// text.go) takes less, at most 4 bytes a cell beside its text, so the
+// count is on the safe side; it is kept so that the same manifests fit. The
 // synthetic million-line manifest (samples/gen) counts 361 MiB, so some
 // 1.7 million such lines fit. Without a bound, a small file could take any
 // amount: a CSV file of a header of 16,384 columns and a million
@@ -227,9 +231,10 @@ func (m *tableMap) batchRows() int {
 	return max(1, min(batchSize, batchCells/max(1, len(m.field))))
 }
 
-// run normalises the rows of the batch, packing their texts into text,
-// and lets go of the cells as read.
-func (bt *batch) run(text *textArena) {
+// run normalises the rows of the batch, packing their texts with pk, and
+// lets go of the cells as read.
+func (bt *batch) run(pk *packer) {
+	wt := pk.table(bt.m)
 	n := len(bt.m.field)
 	k := 0
 	for i := range bt.rows {
@@ -238,8 +243,10 @@ func (bt *batch) run(text *textArena) {
 			x = bt.extra[k]
 			k++
 		}
-		c := rowCheck{m: bt.m, r: &bt.rows[i], cells: bt.cells[i*n : (i+1)*n], probs: &bt.probs, warns: &bt.warns}
-		c.check(x.cps, x.numeric, text)
+		r := &bt.rows[i]
+		r.tab = wt.m
+		c := rowCheck{m: wt.m, r: r, cells: bt.cells[i*n : (i+1)*n], probs: &bt.probs, warns: &bt.warns}
+		c.check(x.cps, x.numeric, pk, wt)
 	}
 	bt.cells, bt.extra = nil, nil
 	close(bt.done)
@@ -396,9 +403,9 @@ func (b *builder) startPool() *pool {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			var text textArena
+			var pk packer
 			for bt := range p.work {
-				bt.run(&text)
+				bt.run(&pk)
 			}
 		}()
 	}

@@ -27,7 +27,7 @@ func (r *Row) val(fi int) string {
 	if j < 0 {
 		return ""
 	}
-	v := strings.TrimSpace(r.part(int(j)))
+	v := strings.TrimSpace(r.cell(int(j)))
 	if v != "" && r.tab.s.fields[fi].typ == tBool {
 		return boolOf(v) // checked when read; not kept, being cheap to redo
 	}
@@ -145,7 +145,7 @@ func (r *Row) Masked() bool {
 		return false
 	}
 	for fi := range r.tab.s.fields {
-		if j := r.tab.col[fi]; j >= 0 && r.tab.s.fields[fi].secret && strings.TrimSpace(r.part(int(j))) == SecretMask {
+		if j := r.tab.col[fi]; j >= 0 && r.tab.s.fields[fi].secret && strings.TrimSpace(r.cell(int(j))) == SecretMask {
 			return true
 		}
 	}

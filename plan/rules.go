@@ -143,10 +143,10 @@ const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long
 
 // check normalises the cells of r and applies the row's own rules. cps are
 // the cells the reader could not read faithfully, numeric the cells it
-// read from numbers (in columns where leading zeros matter). text supplies
-// the storage for the row's text: its cells and the values that differ
-// from them.
-func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, text *textArena) {
+// read from numbers (in columns where leading zeros matter). pk packs the
+// row's text (its cells and the values that differ from them), wt being
+// the worker's table that c.m is.
+func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, pk *packer, wt *workerTable) {
 	m, r := c.m, c.r
 	checked := c.checkedFields()
 	c.unreadable(cps, checked)
@@ -173,7 +173,7 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, text *textAren
 			}
 		}
 	}
-	r.text = packText(text, c.cells, &norm, r.diff) // from here on, the row's values can be read
+	r.text = pk.pack(wt, c.cells, &norm, r.diff) // from here on, the row's values can be read
 	c.keyRules()
 	if !m.part {
 		kindRules[m.s.kind](c)

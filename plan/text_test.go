@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -36,11 +37,46 @@ func TestRowText(t *testing.T) {
 				t.Errorf("row %d: Cell(%d) = %.20q (%d bytes), want %.20q (%d bytes)", r.Num, j, got, len(got), cells[j], len(cells[j]))
 			}
 		}
+		if r.text[1]&(1<<1) == 0 {
+			t.Errorf("row %d: AccountName not shared, want it shared by the rows", r.Num)
+		}
 		ref := strings.TrimSpace(cells[0])
 		if r.Key != ref || r.Get("BillingState") != "UT" || r.Get("BillingCountry") != "USA" || r.Get("AccountName") != "Acme Corp" {
 			t.Errorf("row %d: key %q, state %q, country %q, name %q; want %s, UT, USA, Acme Corp",
 				r.Num, r.Key, r.Get("BillingState"), r.Get("BillingCountry"), r.Get("AccountName"), ref)
 		}
+	}
+}
+
+// TestSharedCells checks that every cell reads back as read in a table
+// whose columns share texts as far as they can: a key column, unique,
+// that stops sharing; a column of more texts than a field shares; and
+// short cells, too short to share.
+func TestSharedCells(t *testing.T) {
+	const n = 3000
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("acct-%d|Name %d|%d Main St|City %d|UT|8%04d", i, i%2, i, i%300, i%3)
+	}
+	p := mustBuild(t, manifest{{"Accounts", hAccounts, rows}})
+	shared := 0
+	for i := range p.Rows {
+		r := &p.Rows[i]
+		cells := strings.Split(rows[i], "|")
+		for j := range cells {
+			if got := r.Cell(j); got != cells[j] {
+				t.Fatalf("row %d: Cell(%d) = %q, want %q", r.Num, j, got, cells[j])
+			}
+			if r.text[1]&(1<<j) != 0 {
+				shared++
+			}
+		}
+		if r.Key != cells[0] || r.Get("BillingCity") != cells[3] {
+			t.Fatalf("row %d: key %q, city %q; want %q, %q", r.Num, r.Key, r.Get("BillingCity"), cells[0], cells[3])
+		}
+	}
+	if shared < 3*n {
+		t.Errorf("%d cells of %d rows shared, want at least 3 a row (name, state and zip)", shared, n)
 	}
 }
 
