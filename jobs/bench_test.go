@@ -383,7 +383,7 @@ func BenchmarkFirstSubscription(b *testing.B) {
 	depths := make([]int, len(p.Steps))
 	for i := range p.Steps { // dependencies come first
 		d := 0
-		for _, dep := range p.Steps[i].Deps {
+		for _, dep := range p.Deps(plan.StepID(i)) {
 			d = max(d, depths[dep])
 		}
 		depths[i] = d + 1

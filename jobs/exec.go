@@ -85,7 +85,7 @@ func (r *Runner) maskedSecrets(i plan.StepID) []string {
 	t := &r.p.Tables[row.Table]
 	var cols []string
 	for c, secret := range t.Secret {
-		if secret && c < len(row.Cells) && strings.TrimSpace(row.Cells[c]) == plan.SecretMask {
+		if secret && c < row.NumCells() && strings.TrimSpace(row.Cell(c)) == plan.SecretMask {
 			cols = append(cols, t.Header[c])
 		}
 	}

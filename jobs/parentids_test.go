@@ -77,7 +77,7 @@ func TestParentRecordReadOnce(t *testing.T) {
 	}
 	children := map[checkpoint.Key]int{} // parent create -> steps that depend on it
 	for i := range p.Steps {
-		for _, d := range p.Steps[i].Deps {
+		for _, d := range p.Deps(plan.StepID(i)) {
 			children[checkpoint.Key(p.Key(d))]++
 		}
 	}

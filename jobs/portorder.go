@@ -301,8 +301,8 @@ func fedBack(p *plan.Plan, ri plan.RowID, col string) string {
 	row := &p.Rows[ri]
 	t := &p.Tables[row.Table]
 	for c, canon := range t.Canon {
-		if canon == col && c < len(row.Cells) {
-			return strings.TrimSpace(row.Cells[c])
+		if canon == col && c < row.NumCells() {
+			return strings.TrimSpace(row.Cell(c))
 		}
 	}
 	return ""

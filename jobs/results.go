@@ -414,8 +414,8 @@ func (tab *resultsTab) wrapped() []int {
 // same run state gives the same results whatever the manifest.
 func (tab *resultsTab) fill(row *plan.Row, res *rowResult) {
 	for col, c := range tab.fed {
-		if res.ids[col] == "" && c < len(row.Cells) {
-			if v := strings.TrimSpace(row.Cells[c]); v != "" {
+		if res.ids[col] == "" && c < row.NumCells() {
+			if v := strings.TrimSpace(row.Cell(c)); v != "" {
 				res.ids[col] = v
 			}
 		}
@@ -453,8 +453,8 @@ func (tab *resultsTab) cells(row *plan.Row, res rowResult) []sheets.Cell {
 // secret masked, a value the tool normalised exactly as normalised.
 func (tab *resultsTab) inputCell(row *plan.Row, c int) sheets.Cell {
 	v := ""
-	if c < len(row.Cells) {
-		v = row.Cells[c]
+	if c < row.NumCells() {
+		v = row.Cell(c)
 	}
 	switch {
 	case tab.t.Secret[c] && v != "":

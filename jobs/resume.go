@@ -198,7 +198,7 @@ func (rs *resumer) block() {
 		if d.state != checkpoint.Pending {
 			continue
 		}
-		for _, dep := range rs.p.Steps[i].Deps {
+		for _, dep := range rs.p.Deps(plan.StepID(i)) {
 			switch dd := &rs.steps[dep]; dd.state {
 			case checkpoint.Failed, checkpoint.NeedsAttention, checkpoint.Cancelled:
 				d.state, d.blockedBy = checkpoint.Skipped, dep

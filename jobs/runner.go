@@ -277,13 +277,13 @@ func (r *Runner) run(ctx context.Context) (Report, error) {
 func stepDeps(p *plan.Plan) [][]int32 {
 	n := 0
 	for i := range p.Steps {
-		n += len(p.Steps[i].Deps)
+		n += len(p.Deps(plan.StepID(i)))
 	}
 	flat := make([]int32, 0, n)
 	deps := make([][]int32, len(p.Steps))
 	for i := range p.Steps {
 		start := len(flat)
-		for _, d := range p.Steps[i].Deps {
+		for _, d := range p.Deps(plan.StepID(i)) {
 			flat = append(flat, int32(d))
 		}
 		deps[i] = flat[start:len(flat):len(flat)]

@@ -77,7 +77,7 @@ func lineRanks(p *plan.Plan) []int32 {
 		}
 	}
 	for i := n - 1; i >= 0; i-- { // dependents come after their dependencies
-		for _, d := range p.Steps[i].Deps {
+		for _, d := range p.Deps(plan.StepID(i)) {
 			rank[d] = min(rank[d], rank[i])
 		}
 	}

@@ -5,6 +5,7 @@ package plan_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -28,9 +29,13 @@ import (
 // Each variable names a manifest folder (or a workbook, or a CSV file); a
 // folder holding no CSV files but one workbook means that workbook. A
 // sub-benchmark whose variable is unset is skipped. Besides time per run it
-// reports rows/s and the process's peak resident memory (peak-RSS-MB), which
+// reports rows/s; the process's peak resident memory (peak-RSS-MB), which
 // covers everything the process did before, so run one sub-benchmark per
-// process to measure each format alone.
+// process to measure each format alone; and the heap the built plan holds
+// once the readers are closed (plan-heap-MB, the live heap after a
+// collection less that before the build, in 10^6 bytes), also per row
+// (plan-B/row). A run keeps its plan for its whole length, so plan-heap-MB
+// is most of a migration's live heap.
 func BenchmarkBuild(b *testing.B) {
 	for _, bm := range []struct{ name, env string }{
 		{"csv", "TELEGENT_BENCH_MANIFEST_CSV"},
@@ -43,19 +48,35 @@ func BenchmarkBuild(b *testing.B) {
 				b.Skipf("%s is not set: it names the manifest to benchmark", bm.env)
 			}
 			path = manifestPath(b, path)
-			rows := 0
+			base := liveHeap()
+			var p *plan.Plan
 			for b.Loop() {
-				rows = build(b, path)
+				p = build(b, path)
 			}
+			b.StopTimer()
+			held := liveHeap() - base
+			rows := len(p.Rows)
+			runtime.KeepAlive(p)
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(peakRSSMB(b), "peak-RSS-MB")
+			b.ReportMetric(float64(held)/1e6, "plan-heap-MB")
+			b.ReportMetric(float64(held)/float64(max(rows, 1)), "plan-B/row")
 		})
 	}
 }
 
-// build opens the manifest, builds its plan and returns its row count. A
-// manifest with problems fails the benchmark: it must measure a full plan.
-func build(b *testing.B, path string) int {
+// liveHeap returns the bytes of the heap that are reachable, after a
+// collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// build opens the manifest and builds its plan. A manifest with problems
+// fails the benchmark: it must measure a full plan.
+func build(b *testing.B, path string) *plan.Plan {
 	b.Helper()
 	readers, err := sheets.Open(path)
 	if err != nil {
@@ -76,7 +97,7 @@ func build(b *testing.B, path string) int {
 		}
 		b.Fatalf("build %s: %d problems, want none", path, len(problems))
 	}
-	return len(p.Rows)
+	return p
 }
 
 // manifestPath returns what to open for path: path itself, or the only

@@ -308,8 +308,8 @@ func TestHeaders(t *testing.T) {
 	if r.Key != "a@example.com" || r.Get("Name") != "A" || r.Get("PhoneNumbers") != "+18015551234" {
 		t.Errorf("row = %q %q %q, want the aliased columns read", r.Key, r.Get("Name"), r.Get("PhoneNumbers"))
 	}
-	if r.Cells[0] != "A@Example.com" {
-		t.Errorf("Cells[0] = %q, want the cell as written", r.Cells[0])
+	if r.Cell(0) != "A@Example.com" {
+		t.Errorf("Cell(0) = %q, want the cell as written", r.Cell(0))
 	}
 }
 
@@ -763,7 +763,7 @@ func TestRouteAccount(t *testing.T) {
 		if acc, _ := p.Parent(route, Accounts); acc < 0 || p.Rows[acc].Key != "acme" {
 			t.Fatalf("account of route sms = %d, want acme's row", acc)
 		}
-		deps := p.Steps[p.RowStep(route, MessageRouteCreate)].Deps
+		deps := p.Deps(p.RowStep(route, MessageRouteCreate))
 		if len(deps) != 1 || p.Key(deps[0]) != "accounts/acme/create" {
 			t.Errorf("route create waits for %v, want the account's create", deps)
 		}

@@ -19,6 +19,7 @@ func (b *builder) steps() {
 	g := dag{p: b.p, deps: make([]StepID, 0, count.ndeps)}
 	b.p.Steps = make([]Step, 0, count.nsteps)
 	b.walk(&g)
+	b.p.deps = g.deps
 }
 
 func (b *builder) walk(g *dag) {
@@ -37,7 +38,8 @@ func (b *builder) walk(g *dag) {
 	}
 }
 
-// dag appends steps; the dependency lists of all steps share one slice.
+// dag appends steps; the dependency lists of all steps share one slice
+// (Plan.deps).
 type dag struct {
 	p    *Plan
 	deps []StepID
@@ -74,11 +76,7 @@ next:
 		}
 		g.deps = append(g.deps, d)
 	}
-	var ds []StepID
-	if len(g.deps) > start {
-		ds = g.deps[start:len(g.deps):len(g.deps)]
-	}
-	p.Steps = append(p.Steps, Step{Action: a, Row: i, Deps: ds})
+	p.Steps = append(p.Steps, Step{Action: a, Row: i, depEnd: uint32(len(g.deps))})
 	return s
 }
 

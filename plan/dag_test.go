@@ -12,7 +12,7 @@ func deps(p *Plan) map[StepKey][]StepKey {
 	m := make(map[StepKey][]StepKey, len(p.Steps))
 	for i := range p.Steps {
 		var ds []StepKey
-		for _, d := range p.Steps[i].Deps {
+		for _, d := range p.Deps(StepID(i)) {
 			ds = append(ds, p.Key(d))
 		}
 		slices.Sort(ds)
@@ -24,8 +24,8 @@ func deps(p *Plan) map[StepKey][]StepKey {
 // checkTopological fails when a step depends on a later one (or itself).
 func checkTopological(t *testing.T, p *Plan) {
 	t.Helper()
-	for i, s := range p.Steps {
-		for _, d := range s.Deps {
+	for i := range p.Steps {
+		for _, d := range p.Deps(StepID(i)) {
 			if d < 0 || int(d) >= i {
 				t.Errorf("step %d %s depends on step %d, want only earlier steps", i, p.Key(StepID(i)), d)
 			}
@@ -109,8 +109,8 @@ func TestSharedParentIsOneStep(t *testing.T) {
 	}
 	route := p.RowStep(rowByKey(t, p, MessageRoutes, "sms"), MessageRouteCreate)
 	dependents := 0
-	for _, s := range p.Steps {
-		if slices.Contains(s.Deps, route) {
+	for i := range p.Steps {
+		if slices.Contains(p.Deps(StepID(i)), route) {
 			dependents++
 		}
 	}
@@ -227,7 +227,7 @@ func TestParentByID(t *testing.T) {
 			t.Errorf("Parent(%d, %s) = %d, %q; want -1, %q", tt.row, tt.kind, parent, id, tt.id)
 		}
 	}
-	if s := p.RowStep(0, NumberProvision); s < 0 || len(p.Steps[s].Deps) != 0 {
+	if s := p.RowStep(0, NumberProvision); s < 0 || len(p.Deps(s)) != 0 {
 		t.Errorf("provision of N1 = step %d, want a step with no dependencies", s)
 	}
 }
@@ -361,8 +361,8 @@ func TestCheckEligibility(t *testing.T) {
 	}
 	var keys []StepKey
 	for i := range p.Steps {
-		if p.Steps[i].Action != PortInEligibility || len(p.Steps[i].Deps) != 0 {
-			t.Errorf("step %s: %v with deps %v, want eligibility steps only", p.Key(StepID(i)), p.Steps[i].Action, p.Steps[i].Deps)
+		if p.Steps[i].Action != PortInEligibility || len(p.Deps(StepID(i))) != 0 {
+			t.Errorf("step %s: %v with deps %v, want eligibility steps only", p.Key(StepID(i)), p.Steps[i].Action, p.Deps(StepID(i)))
 		}
 		keys = append(keys, p.Key(StepID(i)))
 	}

@@ -27,9 +27,13 @@ type tableMap struct {
 	col   []int32 // per schema field: header column, or -1
 	field []int16 // per header column: schema field, or ignoredCol/untitled
 	head  []string
-	csv   bool      // the table is a CSV file
-	part  bool      // only some fields are mapped: the eligibility plan's
-	today time.Time // the day dates are checked against (Options.Today)
+	// shared holds, per field, the texts of cells that rows of the table
+	// share (see text.go): set in each worker's copy of the tableMap, which
+	// the rows it packs point to.
+	shared [][]string
+	csv    bool      // the table is a CSV file
+	part   bool      // only some fields are mapped: the eligibility plan's
+	today  time.Time // the day dates are checked against (Options.Today)
 }
 
 // colName is the column part of a problem about field fi: the header as
@@ -154,15 +158,19 @@ func (m *tableMap) titledBlank(cells []string) bool {
 }
 
 // maxRowBytes bounds the memory the rows of a manifest take as Build
-// keeps them: a string header (16 bytes) for each cell of every column of
-// a table's header, and the text of the cells. The synthetic million-line
-// manifest (samples/gen) takes 361 MiB, so some 1.7 million such lines
-// fit. Without a bound, a small file could take any amount: a CSV file of
-// a header of 16,384 columns and a million one-letter rows is 2 MB, and
-// its rows would take 256 GB. A variable for the tests.
+// keeps them, counted as 16 bytes for each cell of every column of a
+// table's header (what a string header took when rows kept their cells
+// as strings) and the text of the cells. A row's packed text (see
+// text.go) takes less, at most 4 bytes a cell beside its text, so the
+// count is on the safe side; it is kept so that the same manifests fit. The
+// synthetic million-line manifest (samples/gen) counts 361 MiB, so some
+// 1.7 million such lines fit. Without a bound, a small file could take any
+// amount: a CSV file of a header of 16,384 columns and a million
+// one-letter rows is 2 MB, and its rows would take 16 GB even at a byte a
+// cell. A variable for the tests.
 var maxRowBytes int64 = 640 << 20
 
-// cellCost is what a cell takes in memory beside its text.
+// cellCost is what a cell counts for beside its text (see maxRowBytes).
 const cellCost = 16
 
 // errTooLarge is the error for a manifest whose rows take more than
@@ -183,13 +191,20 @@ func sizeOf(n int64) string {
 	return thousands(int(n)) + " bytes"
 }
 
-// batchSize is the number of rows a worker normalises at a time.
+// batchSize is the number of rows a worker normalises at a time; fewer
+// in a table so wide that their cells would take more than batchCells.
 const batchSize = 1024
+
+// batchCells bounds the cells a batch holds as read (1 MiB of string
+// headers), so that the batches in flight take little memory whatever
+// the width of the table.
+const batchCells = 1 << 16
 
 // batch is a run of rows of one table, normalised by a worker.
 type batch struct {
 	m     *tableMap
 	rows  []Row
+	cells []string // the cells of every row as read, len(m.field) a row, until the worker packs them
 	extra []rowExtra
 	probs []Problem
 	warns []Problem
@@ -205,8 +220,22 @@ type rowExtra struct {
 	numeric []int
 }
 
-func (bt *batch) run() {
-	vals := arena{chunk: 1024}
+// newBatch returns an empty batch of table m, with room for its rows.
+func newBatch(m *tableMap) *batch {
+	n := m.batchRows()
+	return &batch{m: m, rows: make([]Row, 0, n), cells: make([]string, 0, n*len(m.field)), done: make(chan struct{})}
+}
+
+// batchRows returns the number of rows of a full batch of the table.
+func (m *tableMap) batchRows() int {
+	return max(1, min(batchSize, batchCells/max(1, len(m.field))))
+}
+
+// run normalises the rows of the batch, packing their texts with pk, and
+// lets go of the cells as read.
+func (bt *batch) run(pk *packer) {
+	wt := pk.table(bt.m)
+	n := len(bt.m.field)
 	k := 0
 	for i := range bt.rows {
 		var x rowExtra
@@ -214,26 +243,13 @@ func (bt *batch) run() {
 			x = bt.extra[k]
 			k++
 		}
-		c := rowCheck{m: bt.m, r: &bt.rows[i], probs: &bt.probs, warns: &bt.warns}
-		c.check(x.cps, x.numeric, &vals)
+		r := &bt.rows[i]
+		r.tab = wt.m
+		c := rowCheck{m: wt.m, r: r, cells: bt.cells[i*n : (i+1)*n], probs: &bt.probs, warns: &bt.warns}
+		c.check(x.cps, x.numeric, pk, wt)
 	}
+	bt.cells, bt.extra = nil, nil
 	close(bt.done)
-}
-
-// arena hands out string slices from large chunks, so that the cells and
-// normalised values of a row cost no allocation of their own.
-type arena struct {
-	buf   []string
-	chunk int // strings per chunk
-}
-
-func (a *arena) take(n int) []string {
-	if len(a.buf)+n > cap(a.buf) {
-		a.buf = make([]string, 0, max(a.chunk, n))
-	}
-	s := a.buf[len(a.buf) : len(a.buf)+n : len(a.buf)+n]
-	a.buf = a.buf[:len(a.buf)+n]
-	return s
 }
 
 // read streams every table, hands batches of rows to workers that
@@ -260,8 +276,7 @@ func (b *builder) read(readers []sheets.Reader, maps []*tableMap) error {
 // batches. kept counts the bytes the rows of every table take.
 func readTable(rd sheets.Reader, m *tableMap, p *pool, kept *int64) error {
 	n := len(m.field)
-	cells := arena{chunk: max(n, min(256*n, 1<<16))} // at most 1 MiB a chunk, or one row
-	bt := &batch{m: m, done: make(chan struct{})}
+	bt := newBatch(m)
 	strays := newUntitledColumns(m)
 	for rd.Next() {
 		sr := rd.Row()
@@ -271,10 +286,10 @@ func readTable(rd sheets.Reader, m *tableMap, p *pool, kept *int64) error {
 		if *kept += rowCost(n, sr.Cells); *kept > maxRowBytes {
 			return fmt.Errorf("build: read %s: row %d: %w", m.sheet, sr.Num, errTooLarge())
 		}
-		bt.add(&sr, cells.take(n))
-		if len(bt.rows) == batchSize {
+		bt.add(&sr)
+		if len(bt.rows) == cap(bt.rows) { // full (see batchRows)
 			p.send(bt)
-			bt = &batch{m: m, rows: make([]Row, 0, batchSize), done: make(chan struct{})}
+			bt = newBatch(m)
 		}
 	}
 	if err := rd.Err(); err != nil {
@@ -296,12 +311,14 @@ func rowCost(n int, cells []string) int64 {
 	return cost
 }
 
-// add appends the row sr, its cells copied into cells, and what the reader
-// said about them beyond their text.
-func (bt *batch) add(sr *sheets.Row, cells []string) {
+// add appends the row sr, its cells (as many as the header has columns),
+// and what the reader said about them beyond their text.
+func (bt *batch) add(sr *sheets.Row) {
 	m := bt.m
-	copy(cells, sr.Cells)
-	r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), Cells: cells, tab: m}
+	at := len(bt.cells)
+	bt.cells = bt.cells[:at+len(m.field)] // the batch's cells are never written twice: those past sr's are ""
+	copy(bt.cells[at:], sr.Cells)
+	r := Row{Kind: m.s.kind, Table: m.tab, Num: int32(sr.Num), tab: m}
 	for s := range r.par {
 		r.par[s] = -1
 	}
@@ -386,8 +403,9 @@ func (b *builder) startPool() *pool {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			var pk packer
 			for bt := range p.work {
-				bt.run()
+				bt.run(&pk)
 			}
 		}()
 	}

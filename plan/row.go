@@ -12,12 +12,12 @@ import (
 
 // val returns the normalised value of field fi as given ("" if absent,
 // empty or invalid), without defaults. Most normalised values are their
-// trimmed cell; only those that differ are kept, in vals, so that a row
-// costs little more than its cells.
+// trimmed cell; only those that differ are kept, after the cells in the
+// row's text, so that a row costs little more than its cells.
 func (r *Row) val(fi int) string {
 	bit := uint64(1) << fi
 	if r.diff&bit != 0 {
-		return r.vals[bits.OnesCount64(r.diff&(bit-1))]
+		return r.part(r.NumCells() + bits.OnesCount64(r.diff&(bit-1)))
 	}
 	if r.tab == nil {
 		return ""
@@ -26,7 +26,7 @@ func (r *Row) val(fi int) string {
 	if j < 0 {
 		return ""
 	}
-	v := strings.TrimSpace(r.Cells[j])
+	v := strings.TrimSpace(r.cell(int(j)))
 	if v != "" && r.tab.s.fields[fi].typ == tBool {
 		return boolOf(v) // checked when read; not kept, being cheap to redo
 	}
@@ -144,7 +144,7 @@ func (r *Row) Masked() bool {
 		return false
 	}
 	for fi := range r.tab.s.fields {
-		if j := r.tab.col[fi]; j >= 0 && r.tab.s.fields[fi].secret && strings.TrimSpace(r.Cells[j]) == SecretMask {
+		if j := r.tab.col[fi]; j >= 0 && r.tab.s.fields[fi].secret && strings.TrimSpace(r.cell(int(j))) == SecretMask {
 			return true
 		}
 	}

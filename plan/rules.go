@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +14,8 @@ import (
 type rowCheck struct {
 	m     *tableMap
 	r     *Row
-	bad   uint64 // fields whose cell was given but invalid
+	cells []string // the row's cells as read, until they are packed into its text
+	bad   uint64   // fields whose cell was given but invalid
 	probs *[]Problem
 	warns *[]Problem
 }
@@ -143,9 +143,10 @@ const msgRoundedICCID = "every digit after the 15th is 0, as Excel leaves a long
 
 // check normalises the cells of r and applies the row's own rules. cps are
 // the cells the reader could not read faithfully, numeric the cells it
-// read from numbers (in columns where leading zeros matter). vals supplies
-// the storage for the values that differ from their cells.
-func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
+// read from numbers (in columns where leading zeros matter). pk packs the
+// row's text (its cells and the values that differ from them), wt being
+// the worker's table that c.m is.
+func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, pk *packer, wt *workerTable) {
 	m, r := c.m, c.r
 	checked := c.checkedFields()
 	c.unreadable(cps, checked)
@@ -154,7 +155,7 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 		if fi < 0 {
 			continue
 		}
-		cell := strings.TrimSpace(r.Cells[j])
+		cell := strings.TrimSpace(c.cells[j])
 		switch f := &m.s.fields[fi]; {
 		case cell == "":
 		case c.bad&(1<<fi) != 0 || checked&(1<<fi) == 0:
@@ -172,7 +173,7 @@ func (c *rowCheck) check(cps []sheets.CellProblem, numeric []int, vals *arena) {
 			}
 		}
 	}
-	c.keepValues(&norm, vals)
+	r.text = pk.pack(wt, c.cells, &norm, r.diff) // from here on, the row's values can be read
 	c.keyRules()
 	if !m.part {
 		kindRules[m.s.kind](c)
@@ -238,21 +239,6 @@ func (c *rowCheck) normaliseCell(fi int, f *field, cell string, number bool) (v 
 	return v, v != cell && (msg != "" || f.typ != tBool) // see Row.val for booleans
 }
 
-// keepValues stores the row's values that differ from their cells, norm
-// by field, in r.vals, taken from vals: one for each field in r.diff.
-func (c *rowCheck) keepValues(norm *[64]string, vals *arena) {
-	r := c.r
-	if r.diff == 0 {
-		return
-	}
-	r.vals = vals.take(bits.OnesCount64(r.diff))
-	k := 0
-	for d := r.diff; d != 0; d &= d - 1 {
-		r.vals[k] = norm[bits.TrailingZeros64(d)]
-		k++
-	}
-}
-
 // keyRules sets the row's key, and requires one when the table has the
 // key column (a missing key column is reported once, for the sheet).
 func (c *rowCheck) keyRules() {
@@ -308,7 +294,7 @@ func (c *rowCheck) checkedFields() uint64 {
 	if j < 0 {
 		return allFields
 	}
-	if a, _ := normEnum(enumPortAction, strings.TrimSpace(c.r.Cells[j])); a != "cancel" {
+	if a, _ := normEnum(enumPortAction, strings.TrimSpace(c.cells[j])); a != "cancel" {
 		return allFields
 	}
 	keep := uint64(1)<<m.s.key | 1<<piAction
@@ -346,7 +332,7 @@ func (c *rowCheck) foreignAddress(fi int) bool {
 // rawCell returns the trimmed cell of field fi ("" without a column).
 func (c *rowCheck) rawCell(fi int) string {
 	if j := c.m.col[fi]; j >= 0 {
-		return strings.TrimSpace(c.r.Cells[j])
+		return strings.TrimSpace(c.cells[j])
 	}
 	return ""
 }
