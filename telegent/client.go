@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -172,11 +173,11 @@ type request struct {
 
 // result is the outcome of one HTTP attempt.
 type result struct {
-	status     int    // 0 when no (complete) answer arrived
-	body       []byte // the answer; for errors at most maxErrorBody bytes
+	status     int // 0 when no (complete) answer arrived
 	retryAfter time.Duration
 	written    bool   // the whole request was written before the attempt ended
 	err        *Error // non-nil unless a 2xx answer was read whole
+	decodeErr  error  // a 2xx answer's decoding into the call's out (see decode)
 }
 
 // call sends rq until it succeeds or the retry policy gives up, and decodes
@@ -203,7 +204,7 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 		if err != nil {
 			return err
 		}
-		res := c.attempt(ctx, &rq, payload, tok)
+		res := c.attempt(ctx, &rq, payload, tok, out)
 		if err := abandoned(ctx, &rq, res); err != nil {
 			return err
 		}
@@ -214,7 +215,7 @@ func (c *Client) call(ctx context.Context, rq request, out any) error {
 			c.lim.succeeded(sent)
 		}
 		if res.err == nil {
-			return c.decode(&rq, res, out)
+			return res.decodeErr
 		}
 		if res.status != 0 && res.status != http.StatusUnauthorized {
 			reauthed = false // the token served: a later expiry is a new one
@@ -308,35 +309,37 @@ func callerGaveUp(rq *request, ctxErr error) *Error {
 // decode reads a 2xx answer into out. An answer that cannot be decoded is
 // an error; for a create it means the call was applied but its result is
 // lost, so the error wraps ErrOutcomeUnknown.
-func (c *Client) decode(rq *request, res result, out any) error {
+func decode(rq *request, status int, body []byte, out any) error {
 	if out == nil {
 		return nil
 	}
-	err := json.Unmarshal(res.body, out)
+	err := json.Unmarshal(body, out)
 	if err == nil {
 		return nil
 	}
-	e := &Error{Op: rq.op, Status: res.status, Message: "decode answer: " + redact(err.Error(), rq.secrets)}
+	e := &Error{Op: rq.op, Status: status, Message: "decode answer: " + redact(err.Error(), rq.secrets)}
 	if !rq.idempotent {
 		e.err = ErrOutcomeUnknown
 	}
 	return e
 }
 
-// attempt makes one HTTP exchange, bounded by the per-attempt timeout, and
-// reports it to the observer.
-func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok string) result {
+// attempt makes one HTTP exchange, bounded by the per-attempt timeout,
+// decodes a 2xx answer into out, and reports the exchange to the observer.
+func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok string, out any) result {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
 	var written atomic.Bool
-	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				written.Store(true)
-			}
-		},
-	})
+	if !rq.idempotent { // only a create's retry depends on it (see shouldRetry)
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
+			WroteRequest: func(info httptrace.WroteRequestInfo) {
+				if info.Err == nil {
+					written.Store(true)
+				}
+			},
+		})
+	}
 	u := c.base + rq.path
 	if len(rq.query) > 0 {
 		u += "?" + rq.query.Encode()
@@ -361,7 +364,7 @@ func (c *Client) attempt(ctx context.Context, rq *request, payload []byte, tok s
 	}
 
 	start := time.Now()
-	res := c.exchange(req, rq, tok)
+	res := c.exchange(req, rq, tok, out)
 	res.written = written.Load()
 	if c.observe != nil {
 		a := Attempt{Method: rq.method, Path: rq.path, Status: res.status, Duration: time.Since(start)}
@@ -378,30 +381,39 @@ var (
 	headerUserAgent = []string{userAgent}
 )
 
-// exchange sends req and reads its answer.
-func (c *Client) exchange(req *http.Request, rq *request, tok string) result {
-	secrets := append(slices.Clip(rq.secrets), tok)
+// answers are the buffers that 2xx answers are read into and decoded
+// from: an answer costs no allocation of its own.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// exchange sends req and reads its answer, decoding a 2xx one into out.
+func (c *Client) exchange(req *http.Request, rq *request, tok string, out any) result {
+	secrets := func() []string { return append(slices.Clip(rq.secrets), tok) }
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return noAnswer(rq, err, secrets)
+		return noAnswer(rq, err, secrets())
 	}
 	defer resp.Body.Close()
-	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
-	limit := int64(maxErrorBody)
-	if ok {
-		limit = maxAnswer
-	}
-	b, err := readLimited(resp.Body, limit)
-	if err != nil {
-		// The answer broke off: as good as none.
-		return noAnswer(rq, err, secrets)
-	}
-	res := result{status: resp.StatusCode, body: b}
-	if !ok {
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		b, err := readLimited(resp.Body, maxErrorBody)
+		if err != nil {
+			return noAnswer(rq, err, secrets()) // the answer broke off: as good as none
+		}
+		res := result{status: resp.StatusCode}
 		res.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
-		res.err = apiError(rq.op, resp.StatusCode, b, res.retryAfter, secrets)
+		res.err = apiError(rq.op, resp.StatusCode, b, res.retryAfter, secrets())
+		return res
 	}
-	return res
+	buf := answers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // an odd big answer's buffer is left to the collector
+			buf.Reset()
+			answers.Put(buf)
+		}
+	}()
+	if err := readLimitedInto(buf, resp.Body, maxAnswer); err != nil {
+		return noAnswer(rq, err, secrets())
+	}
+	return result{status: resp.StatusCode, decodeErr: decode(rq, resp.StatusCode, buf.Bytes(), out)}
 }
 
 // noAnswer is the result of an attempt that got no (whole) answer. Its

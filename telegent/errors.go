@@ -1,6 +1,7 @@
 package telegent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -242,9 +243,16 @@ func clean(s string) string {
 // readLimited reads at most limit bytes of r and drains a little more so
 // that the connection can be reused.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit))
+	var b bytes.Buffer
+	err := readLimitedInto(&b, r, limit)
+	return b.Bytes(), err
+}
+
+// readLimitedInto is readLimited appending to buf.
+func readLimitedInto(buf *bytes.Buffer, r io.Reader, limit int64) error {
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
 	if err == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(r, 4<<10))
 	}
-	return b, err
+	return err
 }
