@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -86,13 +87,14 @@ func BenchmarkMigrationScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		r := jobs.New(p, c, s, jobs.Options{Concurrency: workers, Poll: 50 * time.Millisecond, Wait: 5 * time.Minute, MACKey: macKey})
-		runCPU0 := benchCPU(b)
+		runCPU0, gc0 := benchCPU(b), benchGC()
 		rep, err := r.Run(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
 		ran := time.Now()
 		runCPU := benchCPU(b) - runCPU0
+		gc := benchGC().minus(gc0)
 		anon, file := benchRSS()
 		runPeak := benchMaxRSS(b)
 		if f := os.Getenv("TELEGENT_BENCH_HEAP"); f != "" {
@@ -133,6 +135,8 @@ func BenchmarkMigrationScale(b *testing.B) {
 		b.ReportMetric(written.Sub(ran).Seconds(), "results-s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(rep.Totals.Steps), "cpu-µs/step")
 		b.ReportMetric(float64(runCPU.Microseconds())/float64(rep.Totals.Steps), "run-cpu-µs/step")
+		b.ReportMetric(gc.cpu*1e6/float64(rep.Totals.Steps), "run-gc-cpu-µs/step")
+		b.ReportMetric(gc.cycles, "run-gc-cycles")
 		b.ReportMetric(float64(benchMaxRSS(b))/(1<<20), "peak-rss-MB")
 		b.ReportMetric(float64(planned)/(1<<20), "plan-peak-rss-MB")
 		b.ReportMetric(float64(runPeak)/(1<<20), "run-peak-rss-MB")
@@ -187,6 +191,18 @@ func benchCPU(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// gcUse is what the collector has done so far: its CPU time (the
+// runtime's estimate) and its cycles.
+type gcUse struct{ cpu, cycles float64 }
+
+func (g gcUse) minus(o gcUse) gcUse { return gcUse{g.cpu - o.cpu, g.cycles - o.cycles} }
+
+func benchGC() gcUse {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return gcUse{s[0].Value.Float64(), float64(s[1].Value.Uint64())}
 }
 
 // benchMaxRSS returns this process's peak resident set size in bytes.

@@ -175,6 +175,14 @@ func (r *Runner) count(st checkpoint.State, n int) {
 func (r *Runner) emit(i plan.StepID, rec checkpoint.Record) { r.emitAs(i, rec, r.steps[i].shown) }
 
 func (r *Runner) emitAs(i plan.StepID, rec checkpoint.Record, state checkpoint.State) {
+	lvl := slog.LevelInfo
+	if state == checkpoint.Failed || state == checkpoint.NeedsAttention {
+		lvl = slog.LevelWarn
+	}
+	logged := r.log.Enabled(context.Background(), lvl)
+	if !logged && r.o.OnEvent == nil {
+		return // nobody to tell: not even the step's key is made
+	}
 	row := &r.p.Rows[r.p.Steps[i].Row]
 	ev := Event{
 		Key:     r.p.Key(i),
@@ -184,11 +192,7 @@ func (r *Runner) emitAs(i plan.StepID, rec checkpoint.Record, state checkpoint.S
 		Message: rec.ErrMessage,
 		Totals:  r.totals,
 	}
-	lvl := slog.LevelInfo
-	if ev.State == checkpoint.Failed || ev.State == checkpoint.NeedsAttention {
-		lvl = slog.LevelWarn
-	}
-	if r.log.Enabled(context.Background(), lvl) {
+	if logged {
 		r.logStep(lvl, ev, rec)
 	}
 	if r.o.OnEvent != nil {
