@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,6 +87,9 @@ func (t *total) add(l *financeLine) {
 	}
 }
 
+// accountKey is an account's totals' key: its AccountRef and AccountId.
+type accountKey struct{ ref, id string }
+
 type finance struct {
 	p        *plan.Plan
 	s        *checkpoint.Store
@@ -97,13 +102,13 @@ type finance struct {
 	lines int
 
 	byPackage map[string]*total
-	byAccount map[string]*total
+	byAccount map[accountKey]*total
 	all       total
 }
 
 func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir string) *finance {
 	f := &finance{p: p, s: s, dir: dir, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
-		byPackage: map[string]*total{}, byAccount: map[string]*total{}}
+		byPackage: map[string]*total{}, byAccount: map[accountKey]*total{}}
 	for _, pk := range pkgs {
 		f.pkgs[pk.PackageId] = pk
 		f.pkgs[strings.ToLower(pk.PackageName)] = pk
@@ -112,14 +117,14 @@ func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir 
 }
 
 // add takes row ri's subscription, if its results show one.
-func (f *finance) add(ri plan.RowID, res rowResult) error {
-	sub := res.ids[colSubscriptionID]
+func (f *finance) add(ri plan.RowID, res *rowResult) error {
+	sub := res.id(colSubscriptionID)
 	if sub == "" {
 		return nil
 	}
 	row := &f.p.Rows[ri]
-	l := financeLine{subscription: sub, subscriber: firstNonEmpty(ownValue(row, "SubscriberEmail"), res.ids[colSubscriberID]), cents: -1,
-		number: firstNonEmpty(res.ids[colPhoneNumber], ownValue(row, "PhoneNumber"))}
+	l := financeLine{subscription: sub, subscriber: firstNonEmpty(ownValue(row, "SubscriberEmail"), res.id(colSubscriberID)), cents: -1,
+		number: firstNonEmpty(res.id(colPhoneNumber), ownValue(row, "PhoneNumber"))}
 	if row.Kind == plan.PortIns {
 		l.number = row.Key
 	}
@@ -144,9 +149,9 @@ func (f *finance) add(ri plan.RowID, res rowResult) error {
 
 // price fills in the line's package and price: what the subscription's
 // create recorded, else what the package list says of the row's package.
-func (f *finance) price(l *financeLine, row *plan.Row, res rowResult) {
-	l.packageID, l.packageName, l.charge = res.ids[colPackageID], res.ids[colPackageName], res.ids[colCharge]
-	if v, err := strconv.ParseFloat(res.ids[colPrice], 64); err == nil && res.ids[colPrice] != "" {
+func (f *finance) price(l *financeLine, row *plan.Row, res *rowResult) {
+	l.packageID, l.packageName, l.charge = res.id(colPackageID), res.id(colPackageName), res.id(colCharge)
+	if v, err := strconv.ParseFloat(res.id(colPrice), 64); err == nil && res.id(colPrice) != "" {
 		l.cents = toCents(v)
 	}
 	ref := firstNonEmpty(l.packageID, ownValue(row, "Package"))
@@ -197,18 +202,20 @@ func (f *finance) tally(l *financeLine) {
 	f.all.add(l)
 	pk := f.byPackage[l.packageID]
 	if pk == nil {
-		pk = &total{label: l.packageName, id: l.packageID, price: l.cents, charge: l.charge}
-		f.byPackage[l.packageID] = pk
+		// Copies: the outcomes' values are parts of a chunk's text.
+		pk = &total{label: strings.Clone(l.packageName), id: strings.Clone(l.packageID), price: l.cents,
+			charge: strings.Clone(l.charge)}
+		f.byPackage[pk.id] = pk
 	}
 	if pk.price != l.cents {
 		pk.price = -1 // not one price: no unit price to show
 	}
 	pk.add(l)
-	key := l.accountRef + "\x00" + l.accountID
+	key := accountKey{l.accountRef, l.accountID}
 	ac := f.byAccount[key]
 	if ac == nil {
-		ac = &total{label: l.accountRef, id: l.accountID}
-		f.byAccount[key] = ac
+		ac = &total{label: strings.Clone(l.accountRef), id: strings.Clone(l.accountID)}
+		f.byAccount[accountKey{ac.label, ac.id}] = ac
 	}
 	ac.add(l)
 }
@@ -248,10 +255,10 @@ func (f *finance) writeTab(w sheets.Writer) error {
 	if err := f.replay(w); err != nil {
 		return err
 	}
-	if err := f.writeTotals(w, "Package", "PackageId", f.byPackage, true); err != nil {
+	if err := f.writeTotals(w, "Package", "PackageId", slices.Collect(maps.Values(f.byPackage)), true); err != nil {
 		return err
 	}
-	return f.writeTotals(w, "AccountRef", "AccountId", f.byAccount, false)
+	return f.writeTotals(w, "AccountRef", "AccountId", slices.Collect(maps.Values(f.byAccount)), false)
 }
 
 // replay writes the spooled lines.
@@ -292,17 +299,13 @@ func (f *finance) replay(w sheets.Writer) error {
 
 // writeTotals writes one totals table, its rows sorted by label then ID,
 // and for the accounts the grand total.
-func (f *finance) writeTotals(w sheets.Writer, label, id string, totals map[string]*total, unit bool) error {
+func (f *finance) writeTotals(w sheets.Writer, label, id string, list []*total, unit bool) error {
 	// The empty row has the tab's width, so that a CSV file keeps it.
 	head := []sheets.Cell{txt(label), txt(id), txt("Subscriptions"), {}, txt("Recurring"), txt("One-time"), txt("Currency")}
 	if unit {
 		head[3] = txt("Unit price")
 	}
 	rows := [][]sheets.Cell{{}, head}
-	list := make([]*total, 0, len(totals))
-	for _, t := range totals {
-		list = append(list, t)
-	}
 	sort.Slice(list, func(a, b int) bool {
 		if list[a].label != list[b].label {
 			return list[a].label < list[b].label
