@@ -51,8 +51,13 @@ func (v *View) Pairs(fn func(data bool, name, value []byte)) {
 		}
 		return
 	}
-	_ = walkMap(v.ids, func(k, val []byte) { fn(false, k, val) }) // checked by readView
-	_ = walkMap(v.data, func(k, val []byte) { fn(true, k, val) })
+	// Both were checked by readView.
+	if len(v.ids) > 0 {
+		_ = walkMap(v.ids, func(k, val []byte) { fn(false, k, val) })
+	}
+	if len(v.data) > 0 {
+		_ = walkMap(v.data, func(k, val []byte) { fn(true, k, val) })
+	}
 }
 
 // ViewMany reads the records of keys in one transaction and calls fn with
@@ -62,13 +67,14 @@ func (v *View) Pairs(fn func(data bool, name, value []byte)) {
 // runs inside the read transaction: it must not call the Store. An error
 // from fn stops the reading and is returned as is.
 func (s *Store) ViewMany(keys [][]byte, fn func(i int, v *View) error) error {
-	queued := make([][]byte, len(keys))
+	var queued [][]byte // nil: none of keys is queued
 	s.mu.Lock()
 	if err := s.checkLocked("get", false); err != nil {
 		s.mu.Unlock()
 		return err
 	}
 	if len(s.queued.recs) > 0 || s.writing != nil {
+		queued = make([][]byte, len(keys))
 		for i, key := range keys {
 			data, found := s.queued.recs[Key(key)]
 			if !found && s.writing != nil {
@@ -83,7 +89,11 @@ func (s *Store) ViewMany(keys [][]byte, fn func(i int, v *View) error) error {
 		// One cursor for every key: bucket.Get makes one per call.
 		cur := tx.Bucket(bucketSteps).Cursor()
 		for i, key := range keys {
-			data, legacy := queued[i], false
+			var data []byte
+			if queued != nil {
+				data = queued[i]
+			}
+			legacy := false
 			if data == nil {
 				data, legacy = cursorGet(cur, key), s.version < 2
 			}
@@ -94,7 +104,7 @@ func (s *Store) ViewMany(keys [][]byte, fn func(i int, v *View) error) error {
 				continue
 			}
 			if err := readView(&v, key, data, legacy); err != nil {
-				if queued[i] != nil {
+				if queued != nil && queued[i] != nil {
 					return fmt.Errorf("checkpoint: get %q: %w", key, err)
 				}
 				return s.damagedRecord(key, err)

@@ -48,7 +48,7 @@ func BenchmarkWriteResultsCheckpoint(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
-		s, err := checkpoint.Open(state, checkpoint.Options{})
+		s, err := checkpoint.Open(state, checkpoint.Options{ReadOnly: true}) // no backup running beside the results
 		if err != nil {
 			b.Fatal(err)
 		}

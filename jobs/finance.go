@@ -57,13 +57,14 @@ type financeLine struct {
 	cents                                                   int64 // -1: no price known
 }
 
-func (l *financeLine) fields() []string {
+// fields returns the line's spooled fields, in rec (which it reuses).
+func (l *financeLine) fields(rec []string) []string {
 	price := ""
 	if l.cents >= 0 {
 		price = centsText(l.cents)
 	}
-	return []string{l.accountRef, l.accountID, l.subscriber, l.number, l.subscription, l.packageID, l.packageName,
-		l.charge, price}
+	return append(rec[:0], l.accountRef, l.accountID, l.subscriber, l.number, l.subscription, l.packageID,
+		l.packageName, l.charge, price)
 }
 
 // total adds up subscriptions and their charges, recurring and one-time
@@ -97,9 +98,11 @@ type finance struct {
 	accounts map[plan.RowID]string       // AccountId of account rows, as looked up
 
 	dir   string // where the spool is created
-	spool *os.File
-	out   *csv.Writer
-	lines int
+	spool  *os.File
+	out    *csv.Writer
+	lines  int
+	record []string      // the fields of the line being spooled
+	cells  []sheets.Cell // the cells of the line being replayed
 
 	byPackage map[string]*total
 	byAccount map[accountKey]*total
@@ -230,7 +233,8 @@ func (f *finance) write(l *financeLine) error {
 		f.spool, f.out = file, csv.NewWriter(file)
 	}
 	f.lines++
-	if err := f.out.Write(l.fields()); err != nil {
+	f.record = l.fields(f.record)
+	if err := f.out.Write(f.record); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
 	return nil
@@ -283,7 +287,9 @@ func (f *finance) replay(w sheets.Writer) error {
 		if err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}
-		cells := make([]sheets.Cell, len(financeColumns))
+		cells := grow(f.cells, len(financeColumns)) // rec sets all but Currency
+		f.cells = cells
+		cells[9] = sheets.Cell{}
 		for i, v := range rec {
 			cells[i] = sheets.Cell{Value: v, Exact: inert(v) || i == 3}
 		}
@@ -346,5 +352,9 @@ func centsText(c int64) string {
 	if c < 0 {
 		sign, c = "-", -c
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+	var b [24]byte
+	out := append(b[:0], sign...)
+	out = strconv.AppendInt(out, c/100, 10)
+	out = append(out, '.', byte('0'+c%100/10), byte('0'+c%10))
+	return string(out)
 }

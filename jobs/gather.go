@@ -274,18 +274,23 @@ func (c *rowChunk) addKey(k int32, step plan.StepID, a plan.Action, key string) 
 	c.reads = append(c.reads, r)
 }
 
-// appendStepKey appends the key of step i, as plan.MakeKey makes it,
-// without making a string of it.
+// appendStepKey appends the key of step i (see appendKey).
 func appendStepKey(buf []byte, p *plan.Plan, i plan.StepID) []byte {
 	row := &p.Rows[p.Steps[i].Row]
-	if strings.ContainsAny(row.Key, "%/") {
-		return append(buf, p.Key(i)...) // escaped by MakeKey
+	return appendKey(buf, row.Kind, row.Key, p.Steps[i].Action)
+}
+
+// appendKey appends the step key that plan.MakeKey makes of kind k,
+// natural key key and action a, without making a string of it.
+func appendKey(buf []byte, k plan.Kind, key string, a plan.Action) []byte {
+	if strings.ContainsAny(key, "%/") {
+		return append(buf, plan.MakeKey(k, key, a)...) // escaped by MakeKey
 	}
-	buf = append(buf, row.Kind.Slug()...)
+	buf = append(buf, k.Slug()...)
 	buf = append(buf, '/')
-	buf = append(buf, row.Key...)
+	buf = append(buf, key...)
 	buf = append(buf, '/')
-	return append(buf, p.Steps[i].Action.Slug()...)
+	return append(buf, a.Slug()...)
 }
 
 // grow returns s with length n, reusing its memory when it has room.

@@ -54,9 +54,10 @@ func (s *sheetRows) col(i int) string {
 // value reads as a number is a number cell in its format.
 func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 	b := s.scratch[:0]
-	num := strconv.Itoa(n)
 	b = append(b, `<row r="`...)
-	b = append(b, num...)
+	at := len(b)
+	b = strconv.AppendInt(b, int64(n), 10)
+	num := b[at:len(b):len(b)] // the row number's digits (appends to b never change them)
 	b = append(b, `">`...)
 	for i, c := range cells {
 		if c.Value == "" {
@@ -66,12 +67,16 @@ func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 		b = append(b, s.col(i)...)
 		b = append(b, num...)
 		b = append(b, '"')
-		if v, cellStyle, ok := w.number(c); ok {
+		if f, cellStyle, ok := w.number(c); ok {
 			if cellStyle != 0 {
 				b = appendStyle(b, cellStyle)
 			}
 			b = append(b, `><v>`...)
-			b = append(b, v...)
+			if c.Num == Integer {
+				b = append(b, c.Value...)
+			} else {
+				b = strconv.AppendFloat(b, f, 'f', -1, 64)
+			}
 			b = append(b, `</v></c>`...)
 		} else {
 			st := style
@@ -101,25 +106,26 @@ func appendStyle(b []byte, id int) []byte {
 }
 
 // number returns the value and style of a Num cell whose value reads as a
-// number; ok is false for a text cell.
-func (w *xlsxWriter) number(c Cell) (v string, style int, ok bool) {
+// number; ok is false for a text cell. An Integer cell is written as its
+// Value, a Money or Decimal cell as f.
+func (w *xlsxWriter) number(c Cell) (f float64, style int, ok bool) {
 	switch c.Num {
 	case Integer:
 		if _, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
-			return c.Value, 0, true
+			return 0, 0, true
 		}
 	case Money, Decimal:
 		f, err := strconv.ParseFloat(c.Value, 64)
 		if err != nil {
-			return "", 0, false
+			return 0, 0, false
 		}
 		style = w.styles.decimal
 		if c.Num == Money {
 			style = w.moneyStyle(c.Unit)
 		}
-		return strconv.FormatFloat(f, 'f', -1, 64), style, true
+		return f, style, true
 	}
-	return "", 0, false
+	return 0, 0, false
 }
 
 // maxCellUnits is the most text a cell holds, in UTF-16 units.

@@ -76,8 +76,18 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 	zw := &splicer{rows: map[string]*sheetRows{}}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw.zw = zip.NewWriter(out.f)
+		var fw *flate.Writer // one for every part: the parts are written one after the other
 		zw.zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
+			if fw != nil {
+				fw.Reset(w)
+				return fw, nil
+			}
+			f, err := flate.NewWriter(w, flate.BestSpeed)
+			if err != nil {
+				return nil, err
+			}
+			fw = f
+			return fw, nil
 		})
 		return zw
 	})
