@@ -97,7 +97,7 @@ type finance struct {
 	pkgs     map[string]telegent.Package // by ID and by lower-case name
 	accounts map[plan.RowID]string       // AccountId of account rows, as looked up
 
-	dir   string // where the spool is created
+	dir    string // where the spool is created
 	spool  *os.File
 	out    *csv.Writer
 	lines  int
