@@ -1,8 +1,8 @@
 package jobs
 
 import (
-	"encoding/csv"
-	"errors"
+	"bufio"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"maps"
@@ -99,9 +99,11 @@ type finance struct {
 
 	dir    string // where the spool is created
 	spool  *os.File
-	out    *csv.Writer
+	out    *bufio.Writer
 	lines  int
 	record []string      // the fields of the line being spooled
+	buf    []byte        // a line as spooled
+	ends   []int         // where its fields end
 	cells  []sheets.Cell // the cells of the line being replayed
 
 	byPackage map[string]*total
@@ -223,18 +225,24 @@ func (f *finance) tally(l *financeLine) {
 	ac.add(l)
 }
 
-// write spools the line to the temporary file.
+// write spools the line to the temporary file: its fields, each after
+// its length (a uvarint).
 func (f *finance) write(l *financeLine) error {
 	if f.spool == nil {
-		file, err := os.CreateTemp(f.dir, ".telegent-bulk-finance-*.csv")
+		file, err := os.CreateTemp(f.dir, ".telegent-bulk-finance-*")
 		if err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}
-		f.spool, f.out = file, csv.NewWriter(file)
+		f.spool, f.out = file, bufio.NewWriterSize(file, 64<<10)
 	}
 	f.lines++
 	f.record = l.fields(f.record)
-	if err := f.out.Write(f.record); err != nil {
+	f.buf = f.buf[:0]
+	for _, v := range f.record {
+		f.buf = binary.AppendUvarint(f.buf, uint64(len(v)))
+		f.buf = append(f.buf, v...)
+	}
+	if _, err := f.out.Write(f.buf); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
 	return nil
@@ -270,21 +278,16 @@ func (f *finance) replay(w sheets.Writer) error {
 	if f.spool == nil {
 		return nil
 	}
-	f.out.Flush()
-	if err := f.out.Error(); err != nil {
+	if err := f.out.Flush(); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
 	if _, err := f.spool.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
-	r := csv.NewReader(f.spool)
-	r.ReuseRecord = true
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
+	r := bufio.NewReaderSize(f.spool, 64<<10)
+	rec := make([]string, len(financeColumns)-1)
+	for range f.lines {
+		if err := f.readLine(r, rec); err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}
 		cells := grow(f.cells, len(financeColumns)) // rec sets all but Currency
@@ -301,6 +304,32 @@ func (f *finance) replay(w sheets.Writer) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// readLine reads the fields of a spooled line into rec: parts of one
+// string.
+func (f *finance) readLine(r *bufio.Reader, rec []string) error {
+	f.buf = f.buf[:0]
+	ends := f.ends[:0]
+	for range rec {
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		start := len(f.buf)
+		f.buf = append(f.buf, make([]byte, n)...)
+		if _, err := io.ReadFull(r, f.buf[start:]); err != nil {
+			return err
+		}
+		ends = append(ends, len(f.buf))
+	}
+	f.ends = ends
+	line, start := string(f.buf), 0
+	for i, end := range ends {
+		rec[i], start = line[start:end], end
+	}
+	return nil
 }
 
 // writeTotals writes one totals table, its rows sorted by label then ID,

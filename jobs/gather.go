@@ -87,8 +87,23 @@ var fields = sync.OnceValue(func() *fieldTable {
 })
 
 // statusRank orders row statuses: the worst step decides the row.
-var statusRank = map[string]int{"done": 0, "pending": 1, "cancelled": 2, "waiting": 3, "skipped": 4,
-	"needs attention": 5, "failed": 6}
+func statusRank(st string) int {
+	switch st {
+	case "pending":
+		return 1
+	case "cancelled":
+		return 2
+	case "waiting":
+		return 3
+	case "skipped":
+		return 4
+	case "needs attention":
+		return 5
+	case "failed":
+		return 6
+	}
+	return 0 // done
+}
 
 // inFlightMessage is the Error of a create whose outcome is not known.
 const inFlightMessage = "the outcome of this create is not known yet: the next run looks it up before anything is re-sent"
@@ -223,7 +238,10 @@ func (c *rowChunk) prepare(p *plan.Plan, idCols []string) {
 		row := &p.Rows[ri]
 		own := false
 		for _, col := range idCols {
-			if v := ownValue(row, col); v != "" {
+			if !kindColumns()[row.Kind][col] {
+				continue
+			}
+			if v := row.Get(col); v != "" {
 				res.setID(col, v)
 				own = true
 			}
@@ -359,7 +377,7 @@ func (c *rowChunk) addStep(k, j int, a plan.Action, v *checkpoint.View) {
 			res.updatedAt = u
 		}
 	}
-	if statusRank[st] > statusRank[res.status] {
+	if statusRank(st) > statusRank(res.status) {
 		res.status = st
 		if msg != "" {
 			res.err, res.errStep = msg, plan.StepKey(c.keys[j])

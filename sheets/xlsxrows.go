@@ -148,7 +148,13 @@ func appendCellText(b []byte, v string) []byte {
 	if strings.Contains(v, "_x") {
 		v = xstringEscape.ReplaceAllString(v, "_x005F$0")
 	}
-	for i := 0; i < len(v); {
+	// Most text needs none of what follows: it goes in at once.
+	plain := 0
+	for plain < len(v) && v[plain] >= 0x20 && v[plain] < utf8.RuneSelf && v[plain] != '&' && v[plain] != '<' && v[plain] != '>' {
+		plain++
+	}
+	b = append(b, v[:plain]...)
+	for i := plain; i < len(v); {
 		c := v[i]
 		if c < utf8.RuneSelf {
 			switch {
