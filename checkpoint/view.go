@@ -162,11 +162,15 @@ func readView(v *View, key, data []byte, legacy bool) error {
 	return nil
 }
 
-// setField points v at one field; unknown tags, and the fields a View
-// does not show, are skipped.
+// setField points v at one field; unknown tags are skipped, and the
+// fields a View does not show are checked as decodeRecord checks them.
 func (v *View) setField(tag uint64, p []byte) error {
 	var err error
 	switch tag {
+	case fieldErrStatus:
+		_, err = decodeInt(p)
+	case fieldStartedAt:
+		_, err = decodeTime(p)
 	case fieldIDs:
 		v.ids, err = p, walkMap(p, nil)
 	case fieldData:

@@ -143,8 +143,9 @@ type keyRead struct {
 	off, end uint32 // the key in keyBuf
 }
 
-// resultsChunk is how many rows readRows reads in one transaction.
-const resultsChunk = 256
+// resultsChunk is how many rows readRows reads in one transaction (a
+// variable for a test's sake).
+var resultsChunk = 256
 
 // readRows reads the outcome of every row of tables, table by table in
 // row order, and sends it on out in chunks; it takes the chunks to fill
