@@ -148,11 +148,7 @@ func appendCellText(b []byte, v string) []byte {
 	if strings.Contains(v, "_x") {
 		v = xstringEscape.ReplaceAllString(v, "_x005F$0")
 	}
-	// Most text needs none of what follows: it goes in at once.
-	plain := 0
-	for plain < len(v) && v[plain] >= 0x20 && v[plain] < utf8.RuneSelf && v[plain] != '&' && v[plain] != '<' && v[plain] != '>' {
-		plain++
-	}
+	plain := plainPrefix(v) // most text needs none of what follows: it goes in at once
 	b = append(b, v[:plain]...)
 	for i := plain; i < len(v); {
 		c := v[i]
@@ -183,6 +179,17 @@ func appendCellText(b []byte, v string) []byte {
 		i += size
 	}
 	return append(b, `</t>`...)
+}
+
+// plainPrefix returns the length of the start of v that is written as it
+// is: printable ASCII other than &, < and >.
+func plainPrefix(v string) int {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>' {
+			return i
+		}
+	}
+	return len(v)
 }
 
 // xstringEscape matches text that a reader of ST_Xstring would take for an
