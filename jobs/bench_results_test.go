@@ -29,7 +29,8 @@ import (
 // ran. make bench-results-run runs it at 1M lines.
 //
 // TELEGENT_BENCH_RESULTS_DIR keeps the manifest and the checkpoint there,
-// per line count, so that runs after the first skip building them.
+// per line count, so that runs after the first skip building them (remove
+// it when the synthetic manifest or doneRecord changes).
 func BenchmarkWriteResultsCheckpoint(b *testing.B) {
 	lines := 100_000
 	if v := os.Getenv("TELEGENT_BENCH_LINES"); v != "" {

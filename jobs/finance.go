@@ -307,6 +307,10 @@ func (f *finance) replay(w sheets.Writer) error {
 	return nil
 }
 
+// maxSpooledField is more than any field of a line holds (a cell holds at
+// most 32,767 characters).
+const maxSpooledField = 1 << 20
+
 // readLine reads the fields of a spooled line into rec: parts of one
 // string.
 func (f *finance) readLine(r *bufio.Reader, rec []string) error {
@@ -316,6 +320,9 @@ func (f *finance) readLine(r *bufio.Reader, rec []string) error {
 		n, err := binary.ReadUvarint(r)
 		if err != nil {
 			return err
+		}
+		if n > maxSpooledField {
+			return fmt.Errorf("a spooled field of %d bytes: the spool is damaged", n)
 		}
 		start := len(f.buf)
 		f.buf = append(f.buf, make([]byte, n)...)
