@@ -101,10 +101,15 @@ type finance struct {
 	spool  *os.File
 	out    *bufio.Writer
 	lines  int
-	record []string      // the fields of the line being spooled
-	buf    []byte        // a line as spooled
-	ends   []int         // where its fields end
-	cells  []sheets.Cell // the cells of the line being replayed
+	record []string // the fields of the line being spooled
+	buf    []byte   // a line as spooled
+	ends   []int    // where its fields end
+	fresh  []byte   // the fields of the line that no earlier one gave
+	// The account and subscriber of the last line replayed, and the
+	// packages' fields.
+	last     [3]string
+	packages interned
+	cells    []sheets.Cell // the cells of the line being replayed
 
 	byPackage map[string]*total
 	byAccount map[accountKey]*total
@@ -113,6 +118,7 @@ type finance struct {
 
 func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir string) *finance {
 	f := &finance{p: p, s: s, dir: dir, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
+		packages:  interned{},
 		byPackage: map[string]*total{}, byAccount: map[accountKey]*total{}}
 	for _, pk := range pkgs {
 		f.pkgs[pk.PackageId] = pk
@@ -311,8 +317,10 @@ func (f *finance) replay(w sheets.Writer) error {
 // most 32,767 characters).
 const maxSpooledField = 1 << 20
 
-// readLine reads the fields of a spooled line into rec: parts of one
-// string.
+// readLine reads the fields of a spooled line into rec. A line's account
+// and subscriber are most often the last line's, and its package one of a
+// few: those fields take the strings read before; the others are parts of
+// one string.
 func (f *finance) readLine(r *bufio.Reader, rec []string) error {
 	f.buf = f.buf[:0]
 	ends := f.ends[:0]
@@ -332,10 +340,31 @@ func (f *finance) readLine(r *bufio.Reader, rec []string) error {
 		ends = append(ends, len(f.buf))
 	}
 	f.ends = ends
-	line, start := string(f.buf), 0
+	fresh, start := f.fresh[:0], 0
 	for i, end := range ends {
-		rec[i], start = line[start:end], end
+		v := f.buf[start:end]
+		start = end
+		switch {
+		case i <= 2 && string(v) == f.last[i]:
+			rec[i] = f.last[i]
+		case i >= 5 && f.packages.of(v) != "":
+			rec[i] = f.packages.of(v)
+		default:
+			rec[i] = ""
+			fresh = append(fresh, v...)
+		}
 	}
+	f.fresh = fresh
+	line, at := string(fresh), 0
+	start = 0
+	for i, end := range ends {
+		n := end - start
+		start = end
+		if rec[i] == "" && n > 0 {
+			rec[i], at = line[at:at+n], at+n
+		}
+	}
+	copy(f.last[:], rec)
 	return nil
 }
 

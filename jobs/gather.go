@@ -62,8 +62,9 @@ func (res *rowResult) detach() rowResult {
 // results columns of every kind and of the eligibility check, and the
 // facts the Summary and Finance tabs use.
 type fieldTable struct {
-	names []string
-	index map[string]int
+	names   []string
+	index   map[string]int
+	repeats []bool // values of few kinds (a package, a status): interned
 }
 
 // fields returns the field table, built once (after the actions table,
@@ -83,6 +84,11 @@ var fields = sync.OnceValue(func() *fieldTable {
 	}
 	add(eligibilityColumns...)
 	add(colPackageID, colPackageName, colPrice, colCharge, colOrderDigest, noteSentAt, noteCompletedSeen)
+	t.repeats = make([]bool, len(t.names))
+	for _, c := range []string{colPackageID, colPackageName, colPrice, colCharge, colPortStatus, colPortOutStatus,
+		colEligible, colCurrentCarrier, colMessage, colDeclinedAttempts} {
+		t.repeats[t.index[c]] = true
+	}
 	return t
 })
 
@@ -120,6 +126,7 @@ type rowChunk struct {
 
 	vals   []string  // the rows' values, len(fields().names) per row
 	spans  []span    // where the values read from records are in text, as vals
+	intern interned  // the values of the fields that repeat, shared by the chunks of a reading
 	text   []byte    // the values read from the records
 	keys   [][]byte  // the keys read, parts of keyBuf
 	keyBuf []byte    // the keys' bytes
@@ -127,10 +134,31 @@ type rowChunk struct {
 }
 
 // span is where a value is in a chunk's text; set: the records gave one
-// (perhaps empty), which replaces the row's own.
+// (perhaps empty), which replaces the row's own; held: that value is
+// already in the row's vals (interned).
 type span struct {
-	off, n uint32
-	set    bool
+	off, n    uint32
+	set, held bool
+}
+
+// interned holds one string for each value of the fields that repeat,
+// up to maxInterned of them.
+type interned map[string]string
+
+const maxInterned = 4096
+
+// of returns the string of value, or "" when there is none and no room
+// for it.
+func (in interned) of(value []byte) string {
+	if v, ok := in[string(value)]; ok {
+		return v
+	}
+	if in == nil || len(in) >= maxInterned {
+		return ""
+	}
+	v := string(value)
+	in[v] = v
+	return v
 }
 
 // keyRead is what one key of a chunk reads: the record of plan step step
@@ -162,13 +190,14 @@ func readRows(p *plan.Plan, s *checkpoint.Store, tables []int32, cols [plan.NumK
 			return false
 		}
 	}
+	in := interned{}
 	next := func(ti int32) *rowChunk {
 		select {
 		case c := <-free:
 			c.table, c.start, c.rows, c.err = ti, false, c.rows[:0], nil
 			return c
 		default:
-			return &rowChunk{table: ti}
+			return &rowChunk{table: ti, intern: in}
 		}
 	}
 	for _, ti := range tables {
@@ -327,7 +356,7 @@ func grow[T any](s []T, n int) []T {
 func (c *rowChunk) merge(k int, a plan.Action, v *checkpoint.View) {
 	ft := fields()
 	nf := len(ft.names)
-	spans := c.spans[k*nf : (k+1)*nf]
+	spans, vals := c.spans[k*nf:(k+1)*nf], c.res[k].vals
 	unknownSent := false
 	v.Pairs(func(data bool, name, value []byte) {
 		if data && string(name) == noteUnknownSent && len(value) > 0 {
@@ -336,9 +365,17 @@ func (c *rowChunk) merge(k int, a plan.Action, v *checkpoint.View) {
 		if len(value) == 0 {
 			return
 		}
-		if i, ok := ft.index[string(name)]; ok {
-			spans[i] = c.keep(value)
+		i, ok := ft.index[string(name)]
+		if !ok {
+			return
 		}
+		if ft.repeats[i] {
+			if v := c.intern.of(value); v != "" {
+				vals[i], spans[i] = v, span{set: true, held: true}
+				return
+			}
+		}
+		spans[i] = c.keep(value)
 	})
 	if a == plan.PortInSubmit {
 		spans[ft.index[colOrderDigest]] = span{set: true}
@@ -395,7 +432,12 @@ func (c *rowChunk) finish() {
 	upd := make([]span, 0, len(c.rows))
 	for k := range c.res {
 		u := span{off: uint32(len(c.text))}
-		if t := c.res[k].updatedAt; !t.IsZero() {
+		t := c.res[k].updatedAt
+		switch {
+		case t.IsZero():
+		case k > 0 && t.Unix() == c.res[k-1].updatedAt.Unix():
+			u = upd[k-1] // the same second: the same text
+		default:
 			c.text = t.UTC().AppendFormat(c.text, time.RFC3339)
 			u.n, u.set = uint32(len(c.text))-u.off, true
 		}
@@ -407,7 +449,7 @@ func (c *rowChunk) finish() {
 	for k := range c.res {
 		res := &c.res[k]
 		for i, s := range c.spans[k*nf : (k+1)*nf] {
-			if s.set {
+			if s.set && !s.held {
 				res.vals[i] = text[s.off : s.off+s.n]
 			}
 		}
