@@ -23,10 +23,11 @@ import (
 // BenchmarkWriteResultsCheckpoint writes the results workbook (XLSX) of a
 // synthetic manifest of TELEGENT_BENCH_LINES lines (default 100,000) from
 // a real checkpoint holding the record a successful run writes for every
-// step, and reports what the results path costs: its wall time, the bytes
-// and allocations it makes per results row, the most its heap grew over
-// the live plan (sampled every 10 ms), and the process's peak RSS while it
-// ran. make bench-results-run runs it at 1M lines.
+// step, and reports what the results path costs: its wall time and the
+// process's CPU time meanwhile (user + system: nothing else runs in it),
+// the bytes and allocations it makes per results row, the most its heap
+// grew over the live plan (sampled every 10 ms), and the process's RSS at
+// its start and at its peak. make bench-results-run runs it at 1M lines.
 //
 // TELEGENT_BENCH_RESULTS_DIR keeps the manifest and the checkpoint there,
 // per line count, so that runs after the first skip building them (remove
@@ -68,6 +69,7 @@ func BenchmarkWriteResultsCheckpoint(b *testing.B) {
 		peak := sampleHeap(10 * time.Millisecond)
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
+		cpu0 := benchCPU(b)
 		b.StartTimer()
 		start := time.Now()
 		w, err := sheets.Create(out)
@@ -82,6 +84,7 @@ func BenchmarkWriteResultsCheckpoint(b *testing.B) {
 		}
 		took := time.Since(start)
 		b.StopTimer()
+		cpu := benchCPU(b) - cpu0
 		runtime.ReadMemStats(&m1)
 		grown := peak() - live
 		hwm, _, anon := procMemory()
@@ -91,6 +94,7 @@ func BenchmarkWriteResultsCheckpoint(b *testing.B) {
 		rows := float64(len(p.Rows))
 		b.ReportMetric(rows, "rows")
 		b.ReportMetric(took.Seconds(), "results-s")
+		b.ReportMetric(cpu.Seconds(), "cpu-s")
 		b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/rows, "B/row")
 		b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/rows, "allocs/row")
 		b.ReportMetric(float64(live)/(1<<20), "live-plan-MB")
