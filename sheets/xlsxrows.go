@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -17,11 +19,15 @@ import (
 )
 
 // sheetRows holds the encoded rows of one sheet (the content of its
-// sheetData element) in a temporary file beside the destination, named
-// after it, until the workbook is written.
+// sheetData element), compressed as they come (see zippart.go), in a
+// temporary file beside the destination, named after it, until the
+// workbook is written.
 type sheetRows struct {
 	f       *os.File
 	buf     *bufio.Writer
+	zw      *flate.Writer // compresses into buf
+	crc     uint32        // CRC-32 (IEEE) of the rows as encoded
+	size    int64         // and their length
 	lastRow int
 	lastCol int // 1-based; 0: no cell
 	cols    []string
@@ -29,7 +35,9 @@ type sheetRows struct {
 	spliced bool
 }
 
-func newSheetRows(dest string) (*sheetRows, error) {
+// newSheetRows starts the rows of a sheet of dest; they are compressed
+// with zw, which the rows of the sheet before no longer use.
+func newSheetRows(dest string, zw *flate.Writer) (*sheetRows, error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
 		dir = "."
@@ -38,7 +46,9 @@ func newSheetRows(dest string) (*sheetRows, error) {
 	if err != nil {
 		return nil, unwrapPath(err)
 	}
-	return &sheetRows{f: f, buf: bufio.NewWriterSize(f, 256<<10)}, nil
+	s := &sheetRows{f: f, buf: bufio.NewWriterSize(f, 64<<10), zw: zw}
+	zw.Reset(s.buf)
+	return s, nil
 }
 
 // col returns the letters of 0-based column i.
@@ -95,7 +105,9 @@ func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 	b = append(b, `</row>`...)
 	s.scratch = b
 	s.lastRow = n
-	_, err := s.buf.Write(b)
+	s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
+	s.size += int64(len(b))
+	_, err := s.zw.Write(b)
 	return err
 }
 
@@ -196,8 +208,12 @@ func plainPrefix(v string) int {
 // escaped character.
 var xstringEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
-// end flushes the rows to their file.
+// end flushes the rows to their file, compressed and byte-aligned, but
+// not final: the part goes on after them.
 func (s *sheetRows) end() error {
+	if err := s.zw.Flush(); err != nil {
+		return err
+	}
 	return s.buf.Flush()
 }
 
@@ -222,6 +238,7 @@ func (s *sheetRows) remove() {
 // rows in its sheetData and its dimension set.
 type splicer struct {
 	zw   *zip.Writer
+	fw   *flate.Writer         // for the start and end of a sheet's part
 	rows map[string]*sheetRows // by part name
 
 	held     bytes.Buffer
@@ -273,26 +290,9 @@ func (z *splicer) release() error {
 		return fmt.Errorf("%s: no empty sheetData to put the rows in", name)
 	}
 	head := dimensionRef.ReplaceAll(part[:at[0]], []byte(`<dimension ref="`+rows.dimension()+`"/>`))
-	out, err := z.zw.Create(name)
-	if err != nil {
-		return err
-	}
-	if _, err := rows.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	if _, err := out.Write(head); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(out, "<sheetData>"); err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, rows.f); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(out, "</sheetData>"); err != nil {
-		return err
-	}
-	if _, err := out.Write(part[at[1]:]); err != nil {
+	start := append(head, "<sheetData>"...)
+	end := append([]byte("</sheetData>"), part[at[1]:]...)
+	if err := writeRawPart(z.zw, z.fw, name, start, end, rows); err != nil {
 		return err
 	}
 	rows.spliced = true
