@@ -209,6 +209,17 @@ func (f *finance) accountID(acc plan.RowID) (string, error) {
 	return id, nil
 }
 
+// noteAccount notes the AccountId of account row ri, whose outcome, as
+// read from its record, is res: what accountID reads, without reading
+// it again for the subscriptions of the account that come after.
+func (f *finance) noteAccount(ri plan.RowID, res *rowResult) {
+	id := ownValue(&f.p.Rows[ri], colAccountID)
+	if id == "" {
+		id = strings.Clone(res.id(colAccountID)) // a part of a chunk's text
+	}
+	f.accounts[ri] = id
+}
+
 func (f *finance) tally(l *financeLine) {
 	f.all.add(l)
 	pk := f.byPackage[l.packageID]

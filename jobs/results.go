@@ -130,6 +130,9 @@ func (rw *resultsWriter) chunk(c *rowChunk) error {
 		if rw.fails != nil {
 			rw.fails.add(ri, res) // as read: the failures file is not filled in
 		}
+		if row.Kind == plan.Accounts {
+			rw.agg.finance.noteAccount(ri, res)
+		}
 		rw.tab.fill(row, res)
 		if err := rw.agg.add(rw.p, ri, res); err != nil {
 			return err
