@@ -7,7 +7,7 @@ BENCHDIR ?= $(or $(TMPDIR),/tmp)/telegent-bulk-bench
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test fmt-check vet lint unit demo samples bench bench-sandbox bench-ratelimit \
-	bench-plan bench-read bench-results bench-checkpoint bench-run bench-fair bench-scale bench-ports bench-hostile bench-newman \
+	bench-plan bench-read bench-results bench-results-run bench-checkpoint bench-run bench-fair bench-scale bench-ports bench-hostile bench-newman \
 	crash print-pages clean
 
 all: build
@@ -63,7 +63,7 @@ print-pages:
 	@sh samples/print-pages.sh demo/results.xlsx demo/print
 
 ## make bench: every figure in the README
-bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-run bench-fair bench-scale bench-ports bench-plan bench-read \
+bench: bench-sandbox bench-ratelimit bench-checkpoint bench-results bench-results-run bench-run bench-fair bench-scale bench-ports bench-plan bench-read \
 	bench-hostile bench-newman
 
 bench-sandbox:
@@ -99,6 +99,14 @@ bench-checkpoint:
 
 bench-results:
 	$(GO) test -run '^$$' -bench WriteResults1M -benchtime 1x -timeout 20m ./sheets/
+
+## make bench-results-run: the results workbook of a 1M-line run from a real checkpoint with every
+## step done (the manifest and checkpoint kept under $(BENCHDIR)/results for the next time): time,
+## bytes and allocations per row, heap growth over the live plan, peak RSS
+bench-results-run:
+	@mkdir -p $(BENCHDIR)/results
+	TELEGENT_BENCH_LINES=$(BENCH_LINES) TELEGENT_BENCH_RESULTS_DIR=$(BENCHDIR)/results \
+		$(GO) test -run '^$$' -bench WriteResultsCheckpoint -benchtime 1x -timeout 30m ./jobs/
 
 bench-run:
 	$(GO) test -run '^$$' -bench 'Migration$$' -benchtime 1x -timeout 20m ./jobs/

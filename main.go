@@ -1036,11 +1036,8 @@ func runPlan(ctx context.Context, o runOptions, p *plan.Plan, paths []string, re
 	if checkpoint.Unusable(runErr) {
 		return checkpoint.Advise(runErr, o.state) // no results from a checkpoint that cannot be read
 	}
-	files, err := jobs.WriteResultsFiles(p, store, o.out, jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped})
-	if err != nil {
-		return errors.Join(runErr, err)
-	}
-	failures, err := jobs.WriteFailuresFile(p, store, jobs.FailuresPath(o.out))
+	files, failures, err := jobs.WriteResultsAndFailures(p, store, o.out,
+		jobs.Results{Packages: runner.Packages(), Stopped: rep.Stopped})
 	if err != nil {
 		return errors.Join(runErr, err)
 	}

@@ -29,6 +29,9 @@
 //
 // Files written before records had checksums (schema 1) are read as they
 // are and migrated the first time they are opened for writing.
+//
+// A reader of every record (the results of a million-row run) can have
+// them in place, checked but not decoded into maps (ViewMany).
 package checkpoint
 
 import (

@@ -272,6 +272,10 @@ func TestDamagedUnderAnOpenStore(t *testing.T) {
 			if !errors.As(err, &de) || de.Path != path || (tt.wantKey && de.Key != victim) {
 				t.Errorf("Get error = %#v, want it to name %s (and %q: %v)", err, path, victim, tt.wantKey)
 			}
+			err = s.ViewMany([][]byte{[]byte(victim)}, func(int, *View) error { return nil })
+			if !errors.Is(err, ErrDamaged) {
+				t.Errorf("ViewMany = %v, want an error wrapping ErrDamaged", err)
+			}
 			if err := s.ForEach(func(Record) error { return nil }); !errors.Is(err, ErrDamaged) {
 				t.Errorf("ForEach = %v, want an error wrapping ErrDamaged", err)
 			}

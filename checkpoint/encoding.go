@@ -55,12 +55,35 @@ func encodeRecord(rec Record) ([]byte, error) {
 // recordSum is the CRC-32C of a sealed record: the key's length and
 // bytes, the header, then the fields (everything but the CRC itself).
 func recordSum(key, data []byte) uint32 {
-	var n [binary.MaxVarintLen64]byte
-	sum := crc32.Update(0, castagnoli, n[:binary.PutUvarint(n[:], uint64(len(key)))])
+	sum := sumLength(0, len(key))
 	sum = crc32.Update(sum, castagnoli, key)
 	sum = crc32.Update(sum, castagnoli, data[:recordHeaderSize])
 	return crc32.Update(sum, castagnoli, data[recordHeaderSize+recordSumSize:])
 }
+
+// sumLength adds the uvarint of n to the CRC-32C sum, a byte at a time
+// from byteValues: a buffer of its own would escape to the heap, as
+// crc32.Update's argument does, on every record read.
+func sumLength(sum uint32, n int) uint32 {
+	for v := uint64(n); ; v >>= 7 {
+		b := byte(v & 0x7f)
+		if v >= 0x80 {
+			b |= 0x80
+		}
+		sum = crc32.Update(sum, castagnoli, byteValues[b:b+1])
+		if v < 0x80 {
+			return sum
+		}
+	}
+}
+
+// byteValues holds every byte value, at its own index.
+var byteValues = func() (b [256]byte) {
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}()
 
 func appendField(buf []byte, tag uint64, payload []byte) []byte {
 	buf = binary.AppendUvarint(buf, tag)
@@ -364,8 +387,7 @@ func unseal(key, value []byte) ([]byte, error) {
 }
 
 func sealSum(key, value []byte) uint32 {
-	var n [binary.MaxVarintLen64]byte
-	sum := crc32.Update(0, castagnoli, n[:binary.PutUvarint(n[:], uint64(len(key)))])
+	sum := sumLength(0, len(key))
 	sum = crc32.Update(sum, castagnoli, key)
 	sum = crc32.Update(sum, castagnoli, value[:1])
 	return crc32.Update(sum, castagnoli, value[sealHeaderSize:])

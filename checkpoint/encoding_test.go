@@ -133,6 +133,12 @@ func TestDecodeRecord(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			var v View // a View reads what decodeRecord reads, and fails where it fails
+			if err := readView(&v, []byte("k"), tt.data, tt.legacy); (err != nil) != tt.fail {
+				t.Errorf("readView: err = %v, want error %v", err, tt.fail)
+			} else if !tt.fail && (v.State() != tt.want.State || v.Attempts() != tt.want.Attempts) {
+				t.Errorf("readView: state %v, attempts %d, want %+v", v.State(), v.Attempts(), tt.want)
+			}
 			got, err := decodeRecord([]byte("k"), tt.data, tt.legacy)
 			if (err != nil) != tt.fail {
 				t.Fatalf("err = %v, want error %v", err, tt.fail)

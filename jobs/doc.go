@@ -11,7 +11,9 @@
 //
 // Around a run: Preflight checks what it needs from the API before it
 // starts; WriteFailuresFile writes, beside the results, the rows to fix
-// and feed back; the status and plan tables and the documents of
+// and feed back (WriteResultsAndFailures writes both from one reading of
+// the checkpoint, a chunk of rows at a time, the records read in place:
+// gather.go); the status and plan tables and the documents of
 // --format json (jsondocs.go) say what a checkpoint or a plan holds.
 //
 // # Shape

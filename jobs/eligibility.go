@@ -60,6 +60,12 @@ func WriteResultsFile(p *plan.Plan, s *checkpoint.Store, out string, o Results) 
 // WriteResultsFiles is WriteResultsFile that returns the files it wrote:
 // out, or with a .csv out one file per tab (see sheets.Files).
 func WriteResultsFiles(p *plan.Plan, s *checkpoint.Store, out string, o Results) ([]string, error) {
+	return writeResultsFiles(p, s, out, o, nil)
+}
+
+// writeResultsFiles is WriteResultsFiles that also gives every row's
+// outcome to fails (when not nil).
+func writeResultsFiles(p *plan.Plan, s *checkpoint.Store, out string, o Results, fails *failureSet) ([]string, error) {
 	_ = s.Flush()
 	if o.TempDir == "" {
 		o.TempDir = filepath.Dir(out)
@@ -68,7 +74,7 @@ func WriteResultsFiles(p *plan.Plan, s *checkpoint.Store, out string, o Results)
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteResults(p, s, w, o); err != nil {
+	if err := writeResults(p, s, w, o, fails); err != nil {
 		w.Abort()
 		return nil, fmt.Errorf("results: %w", err)
 	}

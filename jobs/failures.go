@@ -76,29 +76,70 @@ func FailuresPath(out string) string {
 // carrying its platform ID, so that the reference resolves: nothing is
 // created for it again. With no such row it writes nothing, and removes a
 // failures workbook an earlier run left at out. It also counts every row
-// by status.
+// by status. WriteResultsAndFailures writes it with the results, reading
+// the checkpoint once for both.
 func WriteFailuresFile(p *plan.Plan, s *checkpoint.Store, out string) (Failures, error) {
 	_ = s.Flush()
-	var f Failures
-	cols := resultColumns()
-	keep := map[plan.RowID]rowResult{}
-	for ri := range p.Rows {
-		row := &p.Rows[ri]
-		res, err := gather(p, s, plan.RowID(ri), cols[row.Kind])
-		if err != nil {
-			return f, fmt.Errorf("failures: %w", err)
-		}
-		f.Counts.add(res.status)
-		switch res.status {
-		case "failed", "skipped", "needs attention":
-			keep[plan.RowID(ri)] = res
-		}
+	fails := newFailureSet()
+	tables := make([]int32, len(p.Tables))
+	for ti := range tables {
+		tables[ti] = int32(ti)
 	}
-	f.Rows = len(keep)
+	err := eachChunk(p, s, tables, resultColumns(), func(c *rowChunk) error {
+		for k, ri := range c.rows {
+			fails.add(ri, &c.res[k])
+		}
+		return nil
+	})
+	if err != nil {
+		return Failures{}, fmt.Errorf("failures: %w", err)
+	}
+	return fails.write(p, s, out)
+}
+
+// WriteResultsAndFailures writes the results of a run to out, as
+// WriteResultsFiles does, and then its failures file to FailuresPath(out),
+// as WriteFailuresFile does, from one reading of the checkpoint. When the
+// results cannot be written, the failures file is not written either.
+func WriteResultsAndFailures(p *plan.Plan, s *checkpoint.Store, out string, o Results) ([]string, Failures, error) {
+	fails := newFailureSet()
+	files, err := writeResultsFiles(p, s, out, o, fails)
+	if err != nil {
+		return nil, Failures{}, err
+	}
+	f, err := fails.write(p, s, FailuresPath(out))
+	return files, f, err
+}
+
+// failureSet gathers, from the outcome of every row, what the failures
+// file needs: the rows by status, and the outcomes of the rows to write.
+type failureSet struct {
+	counts RowCounts
+	keep   map[plan.RowID]rowResult
+}
+
+func newFailureSet() *failureSet {
+	return &failureSet{keep: map[plan.RowID]rowResult{}}
+}
+
+// add counts row ri, whose outcome is res, and keeps the outcome of a row
+// to write.
+func (fs *failureSet) add(ri plan.RowID, res *rowResult) {
+	fs.counts.add(res.status)
+	switch res.status {
+	case "failed", "skipped", "needs attention":
+		fs.keep[ri] = res.detach()
+	}
+}
+
+// write writes the failures file to out (see WriteFailuresFile).
+func (fs *failureSet) write(p *plan.Plan, s *checkpoint.Store, out string) (Failures, error) {
+	f := Failures{Counts: fs.counts, Rows: len(fs.keep)}
 	if f.Rows == 0 {
 		return f, removeStale(out)
 	}
-	parents, err := addParents(p, s, keep, cols)
+	cols := resultColumns()
+	parents, err := addParents(p, s, fs.keep, cols)
 	if err != nil {
 		return f, err
 	}
@@ -107,7 +148,7 @@ func WriteFailuresFile(p *plan.Plan, s *checkpoint.Store, out string) (Failures,
 	if err != nil {
 		return f, err
 	}
-	if err := writeFailures(p, w, keep, cols); err != nil {
+	if err := writeFailures(p, w, fs.keep, cols); err != nil {
 		w.Abort()
 		return f, fmt.Errorf("failures: %w", err)
 	}
@@ -175,7 +216,7 @@ func writeFailures(p *plan.Plan, w sheets.Writer, keep map[plan.RowID]rowResult,
 			if !ok || p.Rows[ri].Table != int32(ti) {
 				continue
 			}
-			if err := w.Row(tab.cells(&p.Rows[ri], res)[:n]); err != nil {
+			if err := w.Row(tab.cells(&p.Rows[ri], &res)[:n]); err != nil {
 				return err
 			}
 		}

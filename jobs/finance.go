@@ -1,12 +1,14 @@
 package jobs
 
 import (
-	"encoding/csv"
-	"errors"
+	"bufio"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,13 +57,14 @@ type financeLine struct {
 	cents                                                   int64 // -1: no price known
 }
 
-func (l *financeLine) fields() []string {
+// fields returns the line's spooled fields, in rec (which it reuses).
+func (l *financeLine) fields(rec []string) []string {
 	price := ""
 	if l.cents >= 0 {
 		price = centsText(l.cents)
 	}
-	return []string{l.accountRef, l.accountID, l.subscriber, l.number, l.subscription, l.packageID, l.packageName,
-		l.charge, price}
+	return append(rec[:0], l.accountRef, l.accountID, l.subscriber, l.number, l.subscription, l.packageID,
+		l.packageName, l.charge, price)
 }
 
 // total adds up subscriptions and their charges, recurring and one-time
@@ -85,25 +88,38 @@ func (t *total) add(l *financeLine) {
 	}
 }
 
+// accountKey is an account's totals' key: its AccountRef and AccountId.
+type accountKey struct{ ref, id string }
+
 type finance struct {
 	p        *plan.Plan
 	s        *checkpoint.Store
 	pkgs     map[string]telegent.Package // by ID and by lower-case name
 	accounts map[plan.RowID]string       // AccountId of account rows, as looked up
 
-	dir   string // where the spool is created
-	spool *os.File
-	out   *csv.Writer
-	lines int
+	dir    string // where the spool is created
+	spool  *os.File
+	out    *bufio.Writer
+	lines  int
+	record []string // the fields of the line being spooled
+	buf    []byte   // a line as spooled
+	ends   []int    // where its fields end
+	fresh  []byte   // the fields of the line that no earlier one gave
+	// The account and subscriber of the last line replayed, and the
+	// packages' fields.
+	last     [3]string
+	packages interned
+	cells    []sheets.Cell // the cells of the line being replayed
 
 	byPackage map[string]*total
-	byAccount map[string]*total
+	byAccount map[accountKey]*total
 	all       total
 }
 
 func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir string) *finance {
 	f := &finance{p: p, s: s, dir: dir, pkgs: map[string]telegent.Package{}, accounts: map[plan.RowID]string{},
-		byPackage: map[string]*total{}, byAccount: map[string]*total{}}
+		packages:  interned{},
+		byPackage: map[string]*total{}, byAccount: map[accountKey]*total{}}
 	for _, pk := range pkgs {
 		f.pkgs[pk.PackageId] = pk
 		f.pkgs[strings.ToLower(pk.PackageName)] = pk
@@ -112,14 +128,14 @@ func newFinance(p *plan.Plan, s *checkpoint.Store, pkgs []telegent.Package, dir 
 }
 
 // add takes row ri's subscription, if its results show one.
-func (f *finance) add(ri plan.RowID, res rowResult) error {
-	sub := res.ids[colSubscriptionID]
+func (f *finance) add(ri plan.RowID, res *rowResult) error {
+	sub := res.id(colSubscriptionID)
 	if sub == "" {
 		return nil
 	}
 	row := &f.p.Rows[ri]
-	l := financeLine{subscription: sub, subscriber: firstNonEmpty(ownValue(row, "SubscriberEmail"), res.ids[colSubscriberID]), cents: -1,
-		number: firstNonEmpty(res.ids[colPhoneNumber], ownValue(row, "PhoneNumber"))}
+	l := financeLine{subscription: sub, subscriber: firstNonEmpty(ownValue(row, "SubscriberEmail"), res.id(colSubscriberID)), cents: -1,
+		number: firstNonEmpty(res.id(colPhoneNumber), ownValue(row, "PhoneNumber"))}
 	if row.Kind == plan.PortIns {
 		l.number = row.Key
 	}
@@ -144,9 +160,9 @@ func (f *finance) add(ri plan.RowID, res rowResult) error {
 
 // price fills in the line's package and price: what the subscription's
 // create recorded, else what the package list says of the row's package.
-func (f *finance) price(l *financeLine, row *plan.Row, res rowResult) {
-	l.packageID, l.packageName, l.charge = res.ids[colPackageID], res.ids[colPackageName], res.ids[colCharge]
-	if v, err := strconv.ParseFloat(res.ids[colPrice], 64); err == nil && res.ids[colPrice] != "" {
+func (f *finance) price(l *financeLine, row *plan.Row, res *rowResult) {
+	l.packageID, l.packageName, l.charge = res.id(colPackageID), res.id(colPackageName), res.id(colCharge)
+	if v, err := strconv.ParseFloat(res.id(colPrice), 64); err == nil && res.id(colPrice) != "" {
 		l.cents = toCents(v)
 	}
 	ref := firstNonEmpty(l.packageID, ownValue(row, "Package"))
@@ -193,37 +209,57 @@ func (f *finance) accountID(acc plan.RowID) (string, error) {
 	return id, nil
 }
 
+// noteAccount notes the AccountId of account row ri, whose outcome, as
+// read from its record, is res: what accountID reads, without reading
+// it again for the subscriptions of the account that come after.
+func (f *finance) noteAccount(ri plan.RowID, res *rowResult) {
+	id := ownValue(&f.p.Rows[ri], colAccountID)
+	if id == "" {
+		id = strings.Clone(res.id(colAccountID)) // a part of a chunk's text
+	}
+	f.accounts[ri] = id
+}
+
 func (f *finance) tally(l *financeLine) {
 	f.all.add(l)
 	pk := f.byPackage[l.packageID]
 	if pk == nil {
-		pk = &total{label: l.packageName, id: l.packageID, price: l.cents, charge: l.charge}
-		f.byPackage[l.packageID] = pk
+		// Copies: the outcomes' values are parts of a chunk's text.
+		pk = &total{label: strings.Clone(l.packageName), id: strings.Clone(l.packageID), price: l.cents,
+			charge: strings.Clone(l.charge)}
+		f.byPackage[pk.id] = pk
 	}
 	if pk.price != l.cents {
 		pk.price = -1 // not one price: no unit price to show
 	}
 	pk.add(l)
-	key := l.accountRef + "\x00" + l.accountID
+	key := accountKey{l.accountRef, l.accountID}
 	ac := f.byAccount[key]
 	if ac == nil {
-		ac = &total{label: l.accountRef, id: l.accountID}
-		f.byAccount[key] = ac
+		ac = &total{label: strings.Clone(l.accountRef), id: strings.Clone(l.accountID)}
+		f.byAccount[accountKey{ac.label, ac.id}] = ac
 	}
 	ac.add(l)
 }
 
-// write spools the line to the temporary file.
+// write spools the line to the temporary file: its fields, each after
+// its length (a uvarint).
 func (f *finance) write(l *financeLine) error {
 	if f.spool == nil {
-		file, err := os.CreateTemp(f.dir, ".telegent-bulk-finance-*.csv")
+		file, err := os.CreateTemp(f.dir, ".telegent-bulk-finance-*")
 		if err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}
-		f.spool, f.out = file, csv.NewWriter(file)
+		f.spool, f.out = file, bufio.NewWriterSize(file, 64<<10)
 	}
 	f.lines++
-	if err := f.out.Write(l.fields()); err != nil {
+	f.record = l.fields(f.record)
+	f.buf = f.buf[:0]
+	for _, v := range f.record {
+		f.buf = binary.AppendUvarint(f.buf, uint64(len(v)))
+		f.buf = append(f.buf, v...)
+	}
+	if _, err := f.out.Write(f.buf); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
 	return nil
@@ -248,10 +284,10 @@ func (f *finance) writeTab(w sheets.Writer) error {
 	if err := f.replay(w); err != nil {
 		return err
 	}
-	if err := f.writeTotals(w, "Package", "PackageId", f.byPackage, true); err != nil {
+	if err := f.writeTotals(w, "Package", "PackageId", slices.Collect(maps.Values(f.byPackage)), true); err != nil {
 		return err
 	}
-	return f.writeTotals(w, "AccountRef", "AccountId", f.byAccount, false)
+	return f.writeTotals(w, "AccountRef", "AccountId", slices.Collect(maps.Values(f.byAccount)), false)
 }
 
 // replay writes the spooled lines.
@@ -259,24 +295,21 @@ func (f *finance) replay(w sheets.Writer) error {
 	if f.spool == nil {
 		return nil
 	}
-	f.out.Flush()
-	if err := f.out.Error(); err != nil {
+	if err := f.out.Flush(); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
 	if _, err := f.spool.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("finance: %w", err)
 	}
-	r := csv.NewReader(f.spool)
-	r.ReuseRecord = true
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
+	r := bufio.NewReaderSize(f.spool, 64<<10)
+	rec := make([]string, len(financeColumns)-1)
+	for range f.lines {
+		if err := f.readLine(r, rec); err != nil {
 			return fmt.Errorf("finance: %w", err)
 		}
-		cells := make([]sheets.Cell, len(financeColumns))
+		cells := grow(f.cells, len(financeColumns)) // rec sets all but Currency
+		f.cells = cells
+		cells[9] = sheets.Cell{}
 		for i, v := range rec {
 			cells[i] = sheets.Cell{Value: v, Exact: inert(v) || i == 3}
 		}
@@ -288,21 +321,73 @@ func (f *finance) replay(w sheets.Writer) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// maxSpooledField is more than any field of a line holds (a cell holds at
+// most 32,767 characters).
+const maxSpooledField = 1 << 20
+
+// readLine reads the fields of a spooled line into rec. A line's account
+// and subscriber are most often the last line's, and its package one of a
+// few: those fields take the strings read before; the others are parts of
+// one string.
+func (f *finance) readLine(r *bufio.Reader, rec []string) error {
+	f.buf = f.buf[:0]
+	ends := f.ends[:0]
+	for range rec {
+		n, err := binary.ReadUvarint(r)
+		if err != nil {
+			return err
+		}
+		if n > maxSpooledField {
+			return fmt.Errorf("a spooled field of %d bytes: the spool is damaged", n)
+		}
+		start := len(f.buf)
+		f.buf = append(f.buf, make([]byte, n)...)
+		if _, err := io.ReadFull(r, f.buf[start:]); err != nil {
+			return err
+		}
+		ends = append(ends, len(f.buf))
+	}
+	f.ends = ends
+	fresh, start := f.fresh[:0], 0
+	for i, end := range ends {
+		v := f.buf[start:end]
+		start = end
+		switch {
+		case i <= 2 && string(v) == f.last[i]:
+			rec[i] = f.last[i]
+		case i >= 5 && f.packages.of(v) != "":
+			rec[i] = f.packages.of(v)
+		default:
+			rec[i] = ""
+			fresh = append(fresh, v...)
+		}
+	}
+	f.fresh = fresh
+	line, at := string(fresh), 0
+	start = 0
+	for i, end := range ends {
+		n := end - start
+		start = end
+		if rec[i] == "" && n > 0 {
+			rec[i], at = line[at:at+n], at+n
+		}
+	}
+	copy(f.last[:], rec)
+	return nil
 }
 
 // writeTotals writes one totals table, its rows sorted by label then ID,
 // and for the accounts the grand total.
-func (f *finance) writeTotals(w sheets.Writer, label, id string, totals map[string]*total, unit bool) error {
+func (f *finance) writeTotals(w sheets.Writer, label, id string, list []*total, unit bool) error {
 	// The empty row has the tab's width, so that a CSV file keeps it.
 	head := []sheets.Cell{txt(label), txt(id), txt("Subscriptions"), {}, txt("Recurring"), txt("One-time"), txt("Currency")}
 	if unit {
 		head[3] = txt("Unit price")
 	}
 	rows := [][]sheets.Cell{{}, head}
-	list := make([]*total, 0, len(totals))
-	for _, t := range totals {
-		list = append(list, t)
-	}
 	sort.Slice(list, func(a, b int) bool {
 		if list[a].label != list[b].label {
 			return list[a].label < list[b].label
@@ -343,5 +428,9 @@ func centsText(c int64) string {
 	if c < 0 {
 		sign, c = "-", -c
 	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+	var b [24]byte
+	out := append(b[:0], sign...)
+	out = strconv.AppendInt(out, c/100, 10)
+	out = append(out, '.', byte('0'+c%100/10), byte('0'+c%10))
+	return string(out)
 }

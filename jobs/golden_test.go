@@ -7,14 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"telegent-bulk/checkpoint"
 	"telegent-bulk/jobs"
 	"telegent-bulk/plan"
+	"telegent-bulk/telegent"
 	"telegent-bulk/telegent/sandbox"
 )
 
@@ -65,6 +68,47 @@ func TestResultsGolden(t *testing.T) {
 	}
 	fin, _, _ = strings.Cut(fin, "=== ")
 	checkGolden(t, filepath.Join("..", "testdata", "results", "finance.golden"), fin)
+	pkgs, err := c.Packages(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOneReading(t, p, state, e.dir, got, pkgs)
+}
+
+// checkOneReading checks that WriteResultsAndFailures, which reads the
+// checkpoint once for the results and the failures file, writes the same
+// results as WriteResultsFile (dumped as results) and the same failures
+// file and counts as WriteFailuresFile.
+func checkOneReading(t *testing.T, p *plan.Plan, state, dir, results string, pkgs []telegent.Package) {
+	t.Helper()
+	s, err := checkpoint.Open(state, checkpoint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	apart := filepath.Join(dir, "apart-failures.xlsx")
+	want, err := jobs.WriteFailuresFile(p, s, apart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "one-results.xlsx")
+	files, got, err := jobs.WriteResultsAndFailures(p, s, out, jobs.Results{Packages: pkgs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(files, []string{out}) {
+		t.Errorf("results files %v, want %v", files, []string{out})
+	}
+	if want.Rows == 0 || got.Counts != want.Counts || got.Rows != want.Rows || got.Parents != want.Parents {
+		t.Errorf("failures in one reading %+v, apart %+v", got, want)
+	}
+	phones := manifestPhones(p)
+	if d := lineDiff(results, dumpResults(t, out, phones), 20); d != "" {
+		t.Errorf("results in one reading differ (-apart +one):\n%s", d)
+	}
+	if d := lineDiff(dumpResults(t, apart, phones), dumpResults(t, jobs.FailuresPath(out), phones), 20); d != "" {
+		t.Errorf("failures file in one reading differs (-apart +one):\n%s", d)
+	}
 }
 
 // checkGolden compares got with the golden file, or with -update writes it.

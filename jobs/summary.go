@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"telegent-bulk/plan"
@@ -36,7 +37,7 @@ func newTally(fin *finance) *tally {
 // notSubmitted is the port status of a port-in row with no order.
 const notSubmitted = "not submitted"
 
-func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) error {
+func (t *tally) add(p *plan.Plan, ri plan.RowID, res *rowResult) error {
 	k := p.Rows[ri].Kind
 	if t.status[k] == nil {
 		t.status[k] = map[string]int{}
@@ -52,25 +53,34 @@ func (t *tally) add(p *plan.Plan, ri plan.RowID, res rowResult) error {
 		return nil
 	}
 	t.portRows++
-	st := res.ids[colPortStatus]
+	st := res.id(colPortStatus)
 	if st == "" {
 		st = notSubmitted
 	}
-	t.ports[st]++
-	carrier := res.ids[colCurrentCarrier] // as the eligibility check answered
+	count(t.ports, st)
+	carrier := res.id(colCurrentCarrier) // as the eligibility check answered
 	if carrier == "" {
 		carrier = "not checked"
 	}
 	if t.carriers[carrier] == nil {
-		t.carriers[carrier] = map[string]int{}
+		t.carriers[strings.Clone(carrier)] = map[string]int{}
 	}
-	t.carriers[carrier][st]++
-	sub, err1 := parseTime(res.ids[colSubmittedAt])
-	done, err2 := parseTime(res.ids[colPortCompletedAt])
+	count(t.carriers[carrier], st)
+	sub, err1 := parseTime(res.id(colSubmittedAt))
+	done, err2 := parseTime(res.id(colPortCompletedAt))
 	if err1 == nil && err2 == nil && !done.Before(sub) {
 		t.days = append(t.days, done.Sub(sub).Hours()/24)
 	}
 	return nil
+}
+
+// count adds one to m[k]. A new key is a copy: the outcomes' values are
+// parts of the text of a chunk of rows, which a key would keep.
+func count(m map[string]int, k string) {
+	if _, ok := m[k]; !ok {
+		k = strings.Clone(k)
+	}
+	m[k]++
 }
 
 var summaryStatuses = []string{"done", "failed", "skipped", "waiting", "needs attention", "cancelled", "pending"}

@@ -102,6 +102,7 @@ type Writer interface {
 	Sheet(name string, header []string) error
 	// Row appends a row to the current sheet. Every value is written as a
 	// string cell, never a formula; only a Cell marked Num is a number.
+	// It does not keep cells: the caller may use them again.
 	Row(cells []Cell) error
 	// Commit finishes the file(s) and moves them into place.
 	Commit() error

@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -17,11 +19,15 @@ import (
 )
 
 // sheetRows holds the encoded rows of one sheet (the content of its
-// sheetData element) in a temporary file beside the destination, named
-// after it, until the workbook is written.
+// sheetData element), compressed as they come (see zippart.go), in a
+// temporary file beside the destination, named after it, until the
+// workbook is written.
 type sheetRows struct {
 	f       *os.File
 	buf     *bufio.Writer
+	zw      *flate.Writer // compresses into buf
+	crc     uint32        // CRC-32 (IEEE) of the rows as encoded
+	size    int64         // and their length
 	lastRow int
 	lastCol int // 1-based; 0: no cell
 	cols    []string
@@ -29,7 +35,9 @@ type sheetRows struct {
 	spliced bool
 }
 
-func newSheetRows(dest string) (*sheetRows, error) {
+// newSheetRows starts the rows of a sheet of dest; they are compressed
+// with zw, which the rows of the sheet before no longer use.
+func newSheetRows(dest string, zw *flate.Writer) (*sheetRows, error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
 		dir = "."
@@ -38,7 +46,9 @@ func newSheetRows(dest string) (*sheetRows, error) {
 	if err != nil {
 		return nil, unwrapPath(err)
 	}
-	return &sheetRows{f: f, buf: bufio.NewWriterSize(f, 256<<10)}, nil
+	s := &sheetRows{f: f, buf: bufio.NewWriterSize(f, 64<<10), zw: zw}
+	zw.Reset(s.buf)
+	return s, nil
 }
 
 // col returns the letters of 0-based column i.
@@ -54,9 +64,10 @@ func (s *sheetRows) col(i int) string {
 // value reads as a number is a number cell in its format.
 func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 	b := s.scratch[:0]
-	num := strconv.Itoa(n)
 	b = append(b, `<row r="`...)
-	b = append(b, num...)
+	at := len(b)
+	b = strconv.AppendInt(b, int64(n), 10)
+	num := b[at:len(b):len(b)] // the row number's digits (appends to b never change them)
 	b = append(b, `">`...)
 	for i, c := range cells {
 		if c.Value == "" {
@@ -66,12 +77,16 @@ func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 		b = append(b, s.col(i)...)
 		b = append(b, num...)
 		b = append(b, '"')
-		if v, cellStyle, ok := w.number(c); ok {
+		if f, cellStyle, ok := w.number(c); ok {
 			if cellStyle != 0 {
 				b = appendStyle(b, cellStyle)
 			}
 			b = append(b, `><v>`...)
-			b = append(b, v...)
+			if c.Num == Integer {
+				b = append(b, c.Value...)
+			} else {
+				b = strconv.AppendFloat(b, f, 'f', -1, 64)
+			}
 			b = append(b, `</v></c>`...)
 		} else {
 			st := style
@@ -90,7 +105,9 @@ func (s *sheetRows) row(n int, cells []Cell, style int, w *xlsxWriter) error {
 	b = append(b, `</row>`...)
 	s.scratch = b
 	s.lastRow = n
-	_, err := s.buf.Write(b)
+	s.crc = crc32.Update(s.crc, crc32.IEEETable, b)
+	s.size += int64(len(b))
+	_, err := s.zw.Write(b)
 	return err
 }
 
@@ -101,25 +118,26 @@ func appendStyle(b []byte, id int) []byte {
 }
 
 // number returns the value and style of a Num cell whose value reads as a
-// number; ok is false for a text cell.
-func (w *xlsxWriter) number(c Cell) (v string, style int, ok bool) {
+// number; ok is false for a text cell. An Integer cell is written as its
+// Value, a Money or Decimal cell as f.
+func (w *xlsxWriter) number(c Cell) (f float64, style int, ok bool) {
 	switch c.Num {
 	case Integer:
 		if _, err := strconv.ParseInt(c.Value, 10, 64); err == nil {
-			return c.Value, 0, true
+			return 0, 0, true
 		}
 	case Money, Decimal:
 		f, err := strconv.ParseFloat(c.Value, 64)
 		if err != nil {
-			return "", 0, false
+			return 0, 0, false
 		}
 		style = w.styles.decimal
 		if c.Num == Money {
 			style = w.moneyStyle(c.Unit)
 		}
-		return strconv.FormatFloat(f, 'f', -1, 64), style, true
+		return f, style, true
 	}
-	return "", 0, false
+	return 0, 0, false
 }
 
 // maxCellUnits is the most text a cell holds, in UTF-16 units.
@@ -142,7 +160,9 @@ func appendCellText(b []byte, v string) []byte {
 	if strings.Contains(v, "_x") {
 		v = xstringEscape.ReplaceAllString(v, "_x005F$0")
 	}
-	for i := 0; i < len(v); {
+	plain := plainPrefix(v) // most text needs none of what follows: it goes in at once
+	b = append(b, v[:plain]...)
+	for i := plain; i < len(v); {
 		c := v[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -173,12 +193,27 @@ func appendCellText(b []byte, v string) []byte {
 	return append(b, `</t>`...)
 }
 
+// plainPrefix returns the length of the start of v that is written as it
+// is: printable ASCII other than &, < and >.
+func plainPrefix(v string) int {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c >= utf8.RuneSelf || c == '&' || c == '<' || c == '>' {
+			return i
+		}
+	}
+	return len(v)
+}
+
 // xstringEscape matches text that a reader of ST_Xstring would take for an
 // escaped character.
 var xstringEscape = regexp.MustCompile(`_x[0-9A-Fa-f]{4}_`)
 
-// end flushes the rows to their file.
+// end flushes the rows to their file, compressed and byte-aligned, but
+// not final: the part goes on after them.
 func (s *sheetRows) end() error {
+	if err := s.zw.Flush(); err != nil {
+		return err
+	}
 	return s.buf.Flush()
 }
 
@@ -203,6 +238,7 @@ func (s *sheetRows) remove() {
 // rows in its sheetData and its dimension set.
 type splicer struct {
 	zw   *zip.Writer
+	fw   *flate.Writer         // for the start and end of a sheet's part
 	rows map[string]*sheetRows // by part name
 
 	held     bytes.Buffer
@@ -254,26 +290,9 @@ func (z *splicer) release() error {
 		return fmt.Errorf("%s: no empty sheetData to put the rows in", name)
 	}
 	head := dimensionRef.ReplaceAll(part[:at[0]], []byte(`<dimension ref="`+rows.dimension()+`"/>`))
-	out, err := z.zw.Create(name)
-	if err != nil {
-		return err
-	}
-	if _, err := rows.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	if _, err := out.Write(head); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(out, "<sheetData>"); err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, rows.f); err != nil {
-		return err
-	}
-	if _, err := io.WriteString(out, "</sheetData>"); err != nil {
-		return err
-	}
-	if _, err := out.Write(part[at[1]:]); err != nil {
+	start := append(head, "<sheetData>"...)
+	end := append([]byte("</sheetData>"), part[at[1]:]...)
+	if err := writeRawPart(z.zw, z.fw, name, start, end, rows); err != nil {
 		return err
 	}
 	rows.spliced = true

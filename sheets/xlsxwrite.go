@@ -30,10 +30,12 @@ import (
 // writer with File.SetZipWriter (see splicer), pointed at the temporary
 // output file: excelize writes each part through it, and the part of a
 // sheet, which excelize writes with an empty sheetData, gets the sheet's
-// rows spliced in from their file. The archive is streamed to disk, and the
-// buffer excelize passes stays empty. Compression uses flate.BestSpeed,
-// which is several times faster than the default level on sheet XML for a
-// file about half again as large.
+// rows spliced in from their file. The rows are compressed as they are
+// written, so their file holds them compressed, and the part is put
+// together from compressed pieces (see zippart.go). The archive is
+// streamed to disk, and the buffer excelize passes stays empty.
+// Compression uses flate.BestSpeed, which is several times faster than the
+// default level on sheet XML for a file about half again as large.
 
 // sizeRows is how many rows of each sheet are held back to size its
 // columns before anything is written.
@@ -46,13 +48,14 @@ const (
 )
 
 type xlsxWriter struct {
-	out    *tempFile
-	file   *excelize.File
-	zip    *splicer
-	bold   int // style ID of the header row
-	money  int // style ID of Money cells without a Unit
-	styles cellStyles
-	names  *uniqueNames
+	out       *tempFile
+	file      *excelize.File
+	zip       *splicer
+	rowsFlate *flate.Writer // compresses the rows of the sheet being written
+	bold      int           // style ID of the header row
+	money     int           // style ID of Money cells without a Unit
+	styles    cellStyles
+	names     *uniqueNames
 
 	sheets  int
 	sheet   string     // the current sheet's name ("" before the first)
@@ -73,11 +76,29 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		return nil, err
 	}
 	f := excelize.NewFile(excelize.Options{TmpDir: filepath.Dir(path)})
-	zw := &splicer{rows: map[string]*sheetRows{}}
+	rowsFlate, err := flate.NewWriter(io.Discard, flate.BestSpeed)
+	if err != nil {
+		_ = f.Close()
+		out.remove()
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	// The rows' compressor also compresses the start and end of the
+	// sheets' parts when the workbook is written, after the last rows.
+	zw := &splicer{rows: map[string]*sheetRows{}, fw: rowsFlate}
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		zw.zw = zip.NewWriter(out.f)
+		var fw *flate.Writer // one for every part: the parts are written one after the other
 		zw.zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-			return flate.NewWriter(w, flate.BestSpeed)
+			if fw != nil {
+				fw.Reset(w)
+				return fw, nil
+			}
+			f, err := flate.NewWriter(w, flate.BestSpeed)
+			if err != nil {
+				return nil, err
+			}
+			fw = f
+			return fw, nil
 		})
 		return zw
 	})
@@ -98,13 +119,14 @@ func newXLSXWriter(path string) (*xlsxWriter, error) {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	return &xlsxWriter{
-		out:    out,
-		file:   f,
-		zip:    zw,
-		bold:   bold,
-		money:  money,
-		styles: styles,
-		names:  newUniqueNames(maxSheetName, truncateUTF16),
+		out:       out,
+		file:      f,
+		zip:       zw,
+		rowsFlate: rowsFlate,
+		bold:      bold,
+		money:     money,
+		styles:    styles,
+		names:     newUniqueNames(maxSheetName, truncateUTF16),
 	}, nil
 }
 
@@ -149,7 +171,7 @@ func (w *xlsxWriter) Sheet(name string, header []string) error {
 	}
 	// excelize names the part of the n-th sheet of a new file sheet<n>.xml;
 	// Commit checks that every sheet's rows were spliced into its part.
-	rows, err := newSheetRows(w.out.dest)
+	rows, err := newSheetRows(w.out.dest, w.rowsFlate)
 	if err != nil {
 		return w.fail(fmt.Errorf("sheet %q: %w", name, err))
 	}
