@@ -19,7 +19,6 @@ import (
 	"telegent-bulk/jobs"
 	"telegent-bulk/jobs/cli"
 	"telegent-bulk/samples/samplegen"
-	"telegent-bulk/sheets"
 	"telegent-bulk/telegent"
 	"telegent-bulk/telegent/sandbox"
 )
@@ -100,14 +99,9 @@ func BenchmarkMigrationScale(b *testing.B) {
 		if f := os.Getenv("TELEGENT_BENCH_HEAP"); f != "" {
 			benchHeapProfile(b, f)
 		}
-		w, err := sheets.Create(filepath.Join(dir, "results.xlsx"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := jobs.WriteResults(p, s, w, jobs.Results{Packages: r.Packages()}); err != nil {
-			b.Fatal(err)
-		}
-		if err := w.Commit(); err != nil {
+		// The results workbook and the failures file, as the command writes them.
+		if _, _, err := jobs.WriteResultsAndFailures(p, s, filepath.Join(dir, "results.xlsx"),
+			jobs.Results{Packages: r.Packages()}); err != nil {
 			b.Fatal(err)
 		}
 		written := time.Now()
