@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -283,24 +284,27 @@ func resetPeakRSS() {
 // procMemory returns this process's peak RSS since resetPeakRSS, its RSS
 // now and its resident anonymous memory now, from /proc (zeros elsewhere).
 func procMemory() (hwm, rss, anon int64) {
+	m := procStatus("VmHWM:", "VmRSS:", "RssAnon:")
+	return m[0], m[1], m[2]
+}
+
+// procStatus returns the sizes in bytes that /proc/self/status gives for
+// fields, in their order (zeros where there is no such file or field).
+func procStatus(fields ...string) []int64 {
+	out := make([]int64, len(fields))
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0, 0, 0
+		return out
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 {
 			continue
 		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmHWM:":
-			hwm = kb * 1024
-		case "VmRSS:":
-			rss = kb * 1024
-		case "RssAnon:":
-			anon = kb * 1024
+		if i := slices.Index(fields, f[0]); i >= 0 {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			out[i] = kb * 1024
 		}
 	}
-	return hwm, rss, anon
+	return out
 }

@@ -79,8 +79,9 @@ func BenchmarkMigrationScale(b *testing.B) {
 		cpu0 := benchCPU(b)
 		b.StartTimer()
 		start := time.Now()
+		resetPeakRSS() // the manifest's generation is not the command's
 		p := loadPlan(b, manifest)
-		planned := benchMaxRSS(b)
+		planned := phasePeak(b)
 		s, err := checkpoint.Open(state, checkpoint.Options{})
 		if err != nil {
 			b.Fatal(err)
@@ -95,7 +96,7 @@ func BenchmarkMigrationScale(b *testing.B) {
 		runCPU := benchCPU(b) - runCPU0
 		gc := benchGC().minus(gc0)
 		anon, file := benchRSS()
-		runPeak := benchMaxRSS(b)
+		runPeak := phasePeak(b)
 		if f := os.Getenv("TELEGENT_BENCH_HEAP"); f != "" {
 			benchHeapProfile(b, f)
 		}
@@ -105,9 +106,11 @@ func BenchmarkMigrationScale(b *testing.B) {
 			b.Fatal(err)
 		}
 		written := time.Now()
-		if err := s.Close(); err != nil {
+		resultsPeak := phasePeak(b)
+		if err := s.Close(); err != nil { // a backup of the file is taken and checked
 			b.Fatal(err)
 		}
+		closePeak := phasePeak(b)
 		b.StopTimer()
 		cpu := benchCPU(b) - cpu0
 		if rep.Totals.Done != rep.Totals.Steps {
@@ -131,9 +134,11 @@ func BenchmarkMigrationScale(b *testing.B) {
 		b.ReportMetric(float64(runCPU.Microseconds())/float64(rep.Totals.Steps), "run-cpu-µs/step")
 		b.ReportMetric(gc.cpu*1e6/float64(rep.Totals.Steps), "run-gc-cpu-µs/step")
 		b.ReportMetric(gc.cycles, "run-gc-cycles")
-		b.ReportMetric(float64(benchMaxRSS(b))/(1<<20), "peak-rss-MB")
+		b.ReportMetric(float64(max(planned, runPeak, resultsPeak, closePeak))/(1<<20), "peak-rss-MB")
 		b.ReportMetric(float64(planned)/(1<<20), "plan-peak-rss-MB")
 		b.ReportMetric(float64(runPeak)/(1<<20), "run-peak-rss-MB")
+		b.ReportMetric(float64(resultsPeak)/(1<<20), "results-peak-rss-MB")
+		b.ReportMetric(float64(closePeak)/(1<<20), "close-peak-rss-MB")
 		b.ReportMetric(float64(fi.Size())/(1<<20), "checkpoint-MB")
 		b.ReportMetric(float64(anon)/(1<<20), "run-end-anon-MB")
 		b.ReportMetric(float64(file)/(1<<20), "run-end-file-MB")
@@ -199,6 +204,18 @@ func benchGC() gcUse {
 	return gcUse{s[0].Value.Float64(), float64(s[1].Value.Uint64())}
 }
 
+// phasePeak returns this process's peak RSS since the last phasePeak or
+// resetPeakRSS, and starts the next phase's (where /proc cannot reset
+// it, the peak since the process started).
+func phasePeak(b *testing.B) int64 {
+	hwm := procStatus("VmHWM:")[0]
+	resetPeakRSS()
+	if hwm == 0 {
+		return benchMaxRSS(b)
+	}
+	return hwm
+}
+
 // benchMaxRSS returns this process's peak resident set size in bytes.
 func benchMaxRSS(b *testing.B) int64 {
 	b.Helper()
@@ -212,24 +229,8 @@ func benchMaxRSS(b *testing.B) int64 {
 // benchRSS returns this process's resident anonymous memory and resident
 // file pages (the checkpoint's mapping) now, from /proc (0, 0 elsewhere).
 func benchRSS() (anon, file int64) {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "RssAnon:":
-			anon = kb * 1024
-		case "RssFile:":
-			file = kb * 1024
-		}
-	}
-	return anon, file
+	m := procStatus("RssAnon:", "RssFile:")
+	return m[0], m[1]
 }
 
 // benchHeapProfile writes a heap profile of the live objects to path.

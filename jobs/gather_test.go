@@ -9,7 +9,6 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
-	"telegent-bulk/sheets"
 )
 
 // The outcomes read a chunk of rows at a time, with the chunks' buffers
@@ -21,17 +20,7 @@ func TestChunksReusedKeepNothingStale(t *testing.T) {
 	defer func(n int) { resultsChunk = n }(resultsChunk)
 	resultsChunk = 3
 
-	rs, err := sheets.Open(filepath.Join("..", "samples", "migration.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, problems, err := plan.Build(rs)
-	for _, r := range rs {
-		r.Close()
-	}
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("plan: %v %v", err, problems)
-	}
+	p := samplePlan(t, filepath.Join("..", "samples", "migration.xlsx"))
 	s, err := checkpoint.Open(filepath.Join(t.TempDir(), "run.db"), checkpoint.Options{})
 	if err != nil {
 		t.Fatal(err)

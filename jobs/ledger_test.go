@@ -29,17 +29,7 @@ func (d damagedAt) Get(key checkpoint.Key) (checkpoint.Record, bool, error) {
 // run: it is never taken for a step that was never sent.
 func TestUnreadableRecordStopsTheStep(t *testing.T) {
 	t.Parallel()
-	rs, err := sheets.Open(filepath.Join("..", "samples", "migration", "accounts.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, problems, err := plan.Build(rs)
-	for _, r := range rs {
-		r.Close()
-	}
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("plan: %v %v", err, problems)
-	}
+	p := samplePlan(t, filepath.Join("..", "samples", "migration", "accounts.csv"))
 	s, err := checkpoint.Open(filepath.Join(t.TempDir(), "run.db"), checkpoint.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -52,4 +42,26 @@ func TestUnreadableRecordStopsTheStep(t *testing.T) {
 	if !errors.Is(out.fatal, ErrAborted) || !errors.Is(out.fatal, checkpoint.ErrDamaged) {
 		t.Fatalf("exec with an unreadable record: fatal %v, state %s; want the run aborted for the damage", out.fatal, out.state)
 	}
+}
+
+// samplePlan builds the plan of the manifest files at paths, which must
+// have no problem.
+func samplePlan(t *testing.T, paths ...string) *plan.Plan {
+	t.Helper()
+	var rs []sheets.Reader
+	for _, path := range paths {
+		r, err := sheets.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r...)
+	}
+	p, problems, err := plan.Build(rs)
+	for _, r := range rs {
+		r.Close()
+	}
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("plan: %v %v", err, problems)
+	}
+	return p
 }

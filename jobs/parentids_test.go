@@ -11,7 +11,6 @@ import (
 
 	"telegent-bulk/checkpoint"
 	"telegent-bulk/plan"
-	"telegent-bulk/sheets"
 	"telegent-bulk/telegent"
 	"telegent-bulk/telegent/sandbox"
 )
@@ -48,21 +47,11 @@ func TestParentRecordReadOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rs []sheets.Reader
+	var paths []string
 	for _, f := range []string{"accounts.csv", "subscribers.csv", "messageroutes.csv", "voiceroutes.csv", "numbers.csv"} {
-		r, err := sheets.Open(filepath.Join("..", "samples", "migration", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs = append(rs, r...)
+		paths = append(paths, filepath.Join("..", "samples", "migration", f))
 	}
-	p, problems, err := plan.Build(rs)
-	for _, r := range rs {
-		r.Close()
-	}
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("plan: %v %v", err, problems)
-	}
+	p := samplePlan(t, paths...)
 	s, err := checkpoint.Open(filepath.Join(t.TempDir(), "run.db"), checkpoint.Options{})
 	if err != nil {
 		t.Fatal(err)
