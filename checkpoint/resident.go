@@ -17,7 +17,7 @@ import (
 // them again at the cost of a minor fault.
 
 // releaseEvery is how often the mapped pages are released at most.
-const releaseEvery = 250 * time.Millisecond
+const releaseEvery = 50 * time.Millisecond
 
 // maybeRelease releases the mapped pages if the last release is
 // releaseEvery old. It must not be called inside a transaction.
