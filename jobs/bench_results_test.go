@@ -34,14 +34,7 @@ import (
 // per line count, so that runs after the first skip building them (remove
 // it when the synthetic manifest or doneRecord changes).
 func BenchmarkWriteResultsCheckpoint(b *testing.B) {
-	lines := 100_000
-	if v := os.Getenv("TELEGENT_BENCH_LINES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("TELEGENT_BENCH_LINES=%q: %v", v, err)
-		}
-		lines = n
-	}
+	lines := envCount(b, "TELEGENT_BENCH_LINES", 100_000)
 	dir := b.TempDir()
 	if d := os.Getenv("TELEGENT_BENCH_RESULTS_DIR"); d != "" {
 		dir = filepath.Join(d, strconv.Itoa(lines))

@@ -45,22 +45,8 @@ func BenchmarkMigrationScale(b *testing.B) {
 	if bin == "" {
 		b.Skip("TELEGENT_BIN names no telegent-bulk binary to run the sandbox in (make bench-scale sets it)")
 	}
-	lines := 100_000
-	if v := os.Getenv("TELEGENT_BENCH_LINES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("TELEGENT_BENCH_LINES=%q: %v", v, err)
-		}
-		lines = n
-	}
-	workers := 64
-	if v := os.Getenv("TELEGENT_BENCH_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("TELEGENT_BENCH_WORKERS=%q: want a number of workers", v)
-		}
-		workers = n
-	}
+	lines := envCount(b, "TELEGENT_BENCH_LINES", 100_000)
+	workers := envCount(b, "TELEGENT_BENCH_WORKERS", 64)
 	defer cli.BoundHeap(cli.HeapHeadroom)() // as the command does
 	dir := b.TempDir()
 	manifest := filepath.Join(dir, "manifest")
@@ -202,6 +188,21 @@ func benchGC() gcUse {
 	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
 	metrics.Read(s)
 	return gcUse{s[0].Value.Float64(), float64(s[1].Value.Uint64())}
+}
+
+// envCount returns the positive number the environment variable name
+// gives, or def when it is unset.
+func envCount(b *testing.B, name string, def int) int {
+	b.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive whole number", name, v)
+	}
+	return n
 }
 
 // phasePeak returns this process's peak RSS since the last phasePeak or
