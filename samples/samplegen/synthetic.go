@@ -344,12 +344,14 @@ func street(a int) string {
 	return strconv.Itoa(100+(a*37)%9000) + " " + streets[a%len(streets)]
 }
 
-// The phone space: every area code × exchanges 200–999 (except N11 codes and
+// The phone space: every area code × exchanges 200–599 (except N11 codes and
 // 555, whose 0100–0199 lines are the sandbox's and the samples') × lines
-// 0000–9899 (the sandbox's port-in test numbers end in 99xx).
+// 0000–9899 (the sandbox's port-in test numbers end in 99xx). Exchanges
+// 600–999 are the sandbox's inventory, which provision buys from: a
+// number ported in is never one a line of the same manifest was given.
 var exchanges = func() []int {
 	var ex []int
-	for e := 200; e <= 999; e++ {
+	for e := 200; e <= 599; e++ {
 		if e%100 != 11 && e != 555 {
 			ex = append(ex, e)
 		}

@@ -182,11 +182,17 @@ func qrCode(iccid, orderID string) string {
 
 // pickNumber returns a number in the area code that the inventory has
 // never held and that no port-in eligibility check has named (see
-// reservation). Line numbers 9900-9999 are left to the port-in test
-// numbers.
+// reservation). The platform's own numbers are the blocks of exchanges
+// inventoryExchangeLow-999 (no N11 exchange): a number a manifest ports
+// in belongs to another carrier, and the samples' are outside them. Line
+// numbers 9900-9999 are left to the port-in test numbers.
 func (st *store) pickNumber(area string) (string, error) {
 	for range 1000 {
-		phone := fmt.Sprintf("+1%s%03d%04d", area, 200+st.intN(800), st.intN(9900))
+		exchange := inventoryExchangeLow + st.intN(1000-inventoryExchangeLow)
+		if exchange%100 == 11 {
+			continue
+		}
+		phone := fmt.Sprintf("+1%s%03d%04d", area, exchange, st.intN(9900))
 		_, taken := st.numbers.get(phone)
 		_, reserved := st.reserved.get(phone)
 		if !taken && !reserved {
@@ -195,6 +201,10 @@ func (st *store) pickNumber(area string) (string, error) {
 	}
 	return "", errConflict("no numbers left in area code %s", area)
 }
+
+// inventoryExchangeLow is the lowest exchange of the numbers provision
+// buys.
+const inventoryExchangeLow = 600
 
 // addNumber saves a new or replaced inventory record and indexes it.
 func (st *store) addNumber(n *telegent.Number) {
