@@ -117,11 +117,13 @@ bench-fair:
 	$(GO) test -run '^$$' -bench 'FirstSubscription' -benchtime 3x -timeout 20m ./jobs/
 
 ## make bench-scale: a 1M-line migration against the sandbox run in a process of its own (no
-## latency): the runner's peak RSS, CPU per step and the time to write the results
+## latency): the runner's peak RSS, CPU per step and the time to write the results.
+## BENCH_CPUPROFILE=file keeps a CPU profile of the runner's process (go tool pprof file).
 BENCH_LINES ?= 1000000
 bench-scale: build
 	TELEGENT_BIN=$(CURDIR)/$(BIN) TELEGENT_BENCH_LINES=$(BENCH_LINES) \
-		$(GO) test -run '^$$' -bench 'MigrationScale' -benchtime 1x -timeout 60m ./jobs/
+		$(GO) test -run '^$$' -bench 'MigrationScale' -benchtime 1x -timeout 60m \
+		$(if $(BENCH_CPUPROFILE),-cpuprofile $(abspath $(BENCH_CPUPROFILE))) ./jobs/
 
 bench-ports:
 	$(GO) test -run '^$$' -bench 'PortCampaign' -benchtime 1x -timeout 20m ./jobs/

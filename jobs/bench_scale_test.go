@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,6 +104,7 @@ func BenchmarkMigrationScale(b *testing.B) {
 			// An overloaded machine makes the sandbox slow enough for a
 			// few calls to give up: told, not fatal, unless they are many.
 			b.Logf("totals %+v: not every step done", rep.Totals)
+			logUnfinished(b, state, 5)
 			if rep.Totals.Steps-rep.Totals.Done > rep.Totals.Steps/1000 {
 				b.Fatalf("totals %+v: want every step done", rep.Totals)
 			}
@@ -130,6 +132,31 @@ func BenchmarkMigrationScale(b *testing.B) {
 		b.ReportMetric(float64(file)/(1<<20), "run-end-file-MB")
 		os.Remove(state)
 		os.Remove(checkpoint.BackupPath(state))
+	}
+}
+
+// logUnfinished logs the first n steps of the checkpoint at path that are
+// not done, with the error each one ended with.
+func logUnfinished(b *testing.B, path string, n int) {
+	b.Helper()
+	s, err := checkpoint.Open(path, checkpoint.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	errEnough := errors.New("enough")
+	err = s.ForEach(func(rec checkpoint.Record) error {
+		if rec.State == checkpoint.Done {
+			return nil
+		}
+		b.Logf("%s: %s after %d attempts: %d %s", rec.Key, rec.State, rec.Attempts, rec.ErrStatus, rec.ErrMessage)
+		if n--; n == 0 {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
+		b.Fatal(err)
 	}
 }
 
