@@ -357,15 +357,20 @@ func (p paging) window(n int) (lo, hi int) {
 // list copies the rows of t that keep accepts (all rows when keep is nil)
 // and that fall in the page, and counts every match.
 func list[T any](t *table[T], keep func(*T) bool, p paging) (page []T, total int) {
-	lo, hi := p.window(len(t.rows))
+	return listOf(t.rows, keep, p)
+}
+
+// listOf is list over some rows of a table, in their order.
+func listOf[T any](rows []*T, keep func(*T) bool, p paging) (page []T, total int) {
+	lo, hi := p.window(len(rows))
 	page = []T{}
 	if keep == nil {
-		for _, row := range t.rows[lo:hi] {
+		for _, row := range rows[lo:hi] {
 			page = append(page, *row)
 		}
-		return page, len(t.rows)
+		return page, len(rows)
 	}
-	for _, row := range t.rows {
+	for _, row := range rows {
 		if !keep(row) {
 			continue
 		}

@@ -351,6 +351,16 @@ func (st *store) inventory(q url.Values) (any, error) {
 				(account == "" || n.AccountId == account) && (status == "" || n.Status == status)
 		}
 	}
+	if phone != "" {
+		// The phone number is the inventory's key: one record at most,
+		// found without reading the others.
+		var match []*telegent.Number
+		if n, ok := st.numbers.get(phone); ok && keep(n) {
+			match = append(match, n)
+		}
+		page, total := listOf(match, nil, p)
+		return st.numberListAnswer(page, total, p), nil
+	}
 	page, total := list(st.numbers, keep, p)
 	return st.numberListAnswer(page, total, p), nil
 }
