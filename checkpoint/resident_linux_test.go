@@ -82,7 +82,7 @@ func TestMappedPagesReleased(t *testing.T) {
 }
 
 // Records read one at a time (Get, as the results' finance and Changes
-// tabs read them) give their pages back as GetMany's do.
+// tabs read them) give their pages back as ForEach's do.
 func TestMappedPagesReleasedByGet(t *testing.T) {
 	t.Parallel()
 	s, _ := openTest(t, Options{})

@@ -485,60 +485,6 @@ func (s *Store) Get(key Key) (rec Record, ok bool, err error) {
 	return rec, ok, nil
 }
 
-// GetMany returns the records of keys, in their order, read in one
-// transaction: ok[i] is false where keys[i] has none. Like Get, it sees
-// the records queued by Put at once, and a record that fails its check
-// makes it fail with an error wrapping ErrDamaged that names the key.
-func (s *Store) GetMany(keys []Key) (recs []Record, ok []bool, err error) {
-	recs, ok = make([]Record, len(keys)), make([]bool, len(keys))
-	queued := make([][]byte, len(keys))
-	s.mu.Lock()
-	if err := s.checkLocked("get", false); err != nil {
-		s.mu.Unlock()
-		return nil, nil, err
-	}
-	for i, key := range keys {
-		data, found := s.queued.recs[key]
-		if !found && s.writing != nil {
-			data = s.writing.recs[key] // nil when not found
-		}
-		queued[i] = data
-	}
-	s.mu.Unlock()
-	for i, data := range queued {
-		if data == nil {
-			continue
-		}
-		if recs[i], err = decodeRecord([]byte(keys[i]), data, false); err != nil {
-			return nil, nil, fmt.Errorf("checkpoint: get %q: %w", keys[i], err)
-		}
-		ok[i] = true
-	}
-	err = s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketSteps)
-		for i, key := range keys {
-			if queued[i] != nil {
-				continue
-			}
-			data := b.Get([]byte(key))
-			if data == nil {
-				continue
-			}
-			rec, err := decodeRecord([]byte(key), data, s.version < 2) // decoding copies out of the transaction
-			if err != nil {
-				return s.damagedRecord([]byte(key), err)
-			}
-			recs[i], ok[i] = rec, true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	s.maybeRelease()
-	return recs, ok, nil
-}
-
 // forEachChunk is how many records ForEach decodes per read transaction.
 const forEachChunk = 512
 

@@ -61,7 +61,7 @@ func (v *View) Pairs(fn func(data bool, name, value []byte)) {
 }
 
 // ViewMany reads the records of keys in one transaction and calls fn with
-// each in their order: v is nil where keys[i] has none. Like GetMany, it
+// each in their order: v is nil where keys[i] has none. Like Get, it
 // sees the records queued by Put at once, and a record that fails its
 // check stops it with an error wrapping ErrDamaged that names the key. fn
 // runs inside the read transaction: it must not call the Store. An error

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// ViewMany shows what GetMany reads, key by key, committed or only queued,
+// ViewMany shows what Get reads, key by key, committed or only queued,
 // in the order of its keys, without building maps.
 func TestViewMany(t *testing.T) {
 	t.Parallel()
