@@ -166,6 +166,7 @@ func logUnfinished(b *testing.B, path string, n int) {
 func benchSandboxProcess(b *testing.B, bin string) string {
 	b.Helper()
 	cmd := exec.Command(bin, "sandbox", "--addr", "127.0.0.1:0", "--port-step", "1ms", "--seed", "1")
+	dieWithParent(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
