@@ -159,15 +159,24 @@ func (r *Runner) monitor(ctx context.Context, i plan.StepID, rec *checkpoint.Rec
 		if refusal := r.sendChanges(ctx, i, orderID); refusal != nil {
 			// The order may have moved on since it was read (a completed
 			// order takes no update): read it again before blaming the row.
-			if o2, err := r.c.Order(ctx, orderID); err == nil && portFinal(o2.OrderStatus) {
+			o2, err := r.c.Order(ctx, orderID)
+			switch {
+			case err != nil:
+				// Unanswered: the refusal may be the order's moving on
+				// as well as the row's. The order stays as first read;
+				// the changes were not recorded as sent, so the next
+				// poll sends them again.
+				r.log.Warn("an update of an open port order was refused and the order could not be read again; the next poll tries again",
+					"step", string(r.p.Key(i)), "status", refusal.Status, "error", err)
+			case portFinal(o2.OrderStatus):
 				o = o2
-			} else {
+			default:
 				rec.State = checkpoint.Failed
 				rec.ErrClass, rec.ErrStatus = checkpoint.ClassFailRow, refusal.Status
 				rec.ErrMessage = fmt.Sprintf("%d %s — the order is open (%s), but the API refused the row's changes "+
 					"(PortInDate %s, carrier details, address): fix the cell the message names and re-run",
-					refusal.Status, refusal.Message, o.OrderStatus, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
-				rec.Data[colPortStatus] = o.OrderStatus
+					refusal.Status, refusal.Message, o2.OrderStatus, r.p.Rows[r.p.Steps[i].Row].Get("PortInDate"))
+				rec.Data[colPortStatus] = o2.OrderStatus
 				r.put(*rec)
 				return outcome{i: i, rec: *rec, state: rec.State}
 			}

@@ -127,3 +127,59 @@ func TestOpenOrderUpdatedOncePerChange(t *testing.T) {
 		})
 	}
 }
+
+// An update refused as if the order had moved on (a completed order takes
+// none), when the order then cannot be read again, fails nothing: whether
+// the row or the order's progress was refused is not known, so the order
+// stays waiting and the next run sends the same changes again.
+func TestUpdateRefusedOrderUnread(t *testing.T) {
+	t.Parallel()
+	const number = "+18015550293"
+	e := newEnv(t, sandbox.Options{PortStep: time.Hour})
+	var mu sync.Mutex
+	refuse, refused := false, false
+	c := e.clientThrough(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case refuse && !refused && r.URL.Path == telegent.PathPortInUpdate:
+			refused = true
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"message":"the order is Completed and can no longer be updated"}`)
+			return true
+		case refused && r.URL.Path == telegent.PathNumbersOrder:
+			w.WriteHeader(http.StatusServiceUnavailable) // no reading the order again
+			return true
+		}
+		return false
+	})
+	dir := filepath.Join(e.dir, "manifest")
+	state := filepath.Join(e.dir, "run.db")
+	monitor := string(plan.MakeKey(plan.PortIns, number, plan.PortInMonitor))
+	for n, account := range []string{"555000111", "555000222", "555000222"} {
+		writeCSVTables(t, dir, map[string][][]string{"portins.csv": {
+			{"PortInNumber", "SubscriberId", "AccountId", "MessageRouteId", "CurrentCarrierName", "CurrentAccountNumber",
+				"CurrentAccountPassword", "SubscriberName", "BillingStreet1", "BillingCity", "BillingState", "BillingZip", "PortInDate"},
+			{number, docLegacySubscriberID, docLegacyAccountID, "MRID-5a1e0000-0000-4000-8000-0000000000ff", "Verizon Wireless",
+				account, "4321", "Legacy Subscriber", "1 Main St", "Provo", "UT", "84601", "2026-06-03"},
+		}})
+		mu.Lock()
+		refuse, refused = n == 1, false // the second run's update is refused
+		mu.Unlock()
+		before := e.srv.Stats().Requests["POST "+telegent.PathPortInUpdate]["200"]
+		if _, err := e.run(context.Background(), loadPlan(t, dir), state, c, jobs.Options{Poll: time.Hour}); err != nil {
+			t.Fatalf("run %d: %v", n+1, err)
+		}
+		accepted := e.srv.Stats().Requests["POST "+telegent.PathPortInUpdate]["200"] - before
+		mon := rowStates(t, state)[monitor]
+		if mon.State != checkpoint.Waiting || mon.ErrMessage != "" {
+			t.Fatalf("run %d: monitor %s %q, want waiting on the open order", n+1, mon.State, mon.ErrMessage)
+		}
+		// The first run gives the date, the second's change is refused,
+		// the third sends it again.
+		if want := []int{1, 0, 1}[n]; accepted != want {
+			t.Errorf("run %d: %d updates accepted, want %d", n+1, accepted, want)
+		}
+	}
+}
