@@ -148,7 +148,7 @@ func TestPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const row9912, fixed9912 = "T-Mobile,960117702,1111,Wei Zhang", "T-Mobile,960117702,4321,Wei Zhang"
+	const row9912, fixed9912 = "T-Mobile,960117702,1111,Wei Zhang", "T-Mobile,960117702,86420975,Wei Zhang"
 	if !strings.Contains(string(b), row9912) {
 		t.Fatalf("%s: no row %q to change", portins, row9912)
 	}
@@ -160,7 +160,7 @@ func TestPlan(t *testing.T) {
 	if l := pinLines["PortIns submit"]; l.run != 1 {
 		t.Errorf("plan after a PIN-only fix: PortIns submit RUN %d, want 1 (the update)\n%s", l.run, pin.stdout)
 	}
-	if strings.Contains(pin.stdout+pin.stderr, "4321") {
+	if strings.Contains(pin.stdout+pin.stderr, "86420975") {
 		t.Errorf("plan shows the new PIN")
 	}
 	status := runCLI(t, "status", "--state", state)

@@ -58,6 +58,10 @@ func (s *updateSpy) take() ([]map[string]bool, []string) {
 // status short of final (Submitted, or one no document names), and never
 // twice for the same change: the PIN's change is noticed through its MAC.
 func TestOpenOrderUpdatedOncePerChange(t *testing.T) {
+	// PINs of eight digits: four could turn up by chance in an order's
+	// UUID or a time's fraction of a second, and the test would see a
+	// leak where there is none.
+	const pin1, pin2 = "43218765", "98761234"
 	for _, tc := range []struct {
 		name, number string
 		advance      time.Duration // virtual time before the second run: 9921 goes On Hold
@@ -78,14 +82,14 @@ func TestOpenOrderUpdatedOncePerChange(t *testing.T) {
 				want               int  // updates sent
 				full               bool // carrying the account details (else the date alone)
 			}{
-				{"555000111", "4321", "2026-06-03", 1, false}, // the first poll gives the date
-				{"555000111", "4321", "2026-06-03", 0, false},
-				{"555000222", "4321", "2026-06-03", 1, true}, // account number fixed while open
-				{"555000222", "4321", "2026-06-03", 0, false},
-				{"555000222", "9876", "2026-06-03", 1, true}, // a new PIN
-				{"555000222", "9876", "2026-06-03", 0, false},
-				{"555000222", "9876", "2026-06-10", 1, false}, // the date pushed out
-				{"555000222", "9876", "2026-06-10", 0, false},
+				{"555000111", pin1, "2026-06-03", 1, false}, // the first poll gives the date
+				{"555000111", pin1, "2026-06-03", 0, false},
+				{"555000222", pin1, "2026-06-03", 1, true}, // account number fixed while open
+				{"555000222", pin1, "2026-06-03", 0, false},
+				{"555000222", pin2, "2026-06-03", 1, true}, // a new PIN
+				{"555000222", pin2, "2026-06-03", 0, false},
+				{"555000222", pin2, "2026-06-10", 1, false}, // the date pushed out
+				{"555000222", pin2, "2026-06-10", 0, false},
 			}
 			updates := 0
 			for n, run := range runs {
@@ -120,7 +124,7 @@ func TestOpenOrderUpdatedOncePerChange(t *testing.T) {
 				t.Errorf("monitor %s, status %q; want waiting, %q", mon.State, mon.Data["PortStatus"], tc.status)
 			}
 			for _, rec := range rowStates(t, state) {
-				if b, _ := json.Marshal(rec); bytes.Contains(b, []byte("9876")) || bytes.Contains(b, []byte("4321")) {
+				if b, _ := json.Marshal(rec); bytes.Contains(b, []byte(pin1)) || bytes.Contains(b, []byte(pin2)) {
 					t.Errorf("record %s holds a PIN", rec.Key)
 				}
 			}
