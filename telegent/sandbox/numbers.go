@@ -351,7 +351,8 @@ func (st *store) inventory(q url.Values) (any, error) {
 				(account == "" || n.AccountId == account) && (status == "" || n.Status == status)
 		}
 	}
-	if phone != "" {
+	switch {
+	case phone != "":
 		// The phone number is the inventory's key: one record at most,
 		// found without reading the others.
 		var match []*telegent.Number
@@ -359,6 +360,10 @@ func (st *store) inventory(q url.Values) (any, error) {
 			match = append(match, n)
 		}
 		page, total := listOf(match, nil, p)
+		return st.numberListAnswer(page, total, p), nil
+	case sub != "":
+		// So are a subscriber's numbers (the index of the table).
+		page, total := listOf(st.numbers.rowsBy(sub), keep, p)
 		return st.numberListAnswer(page, total, p), nil
 	}
 	page, total := list(st.numbers, keep, p)

@@ -37,10 +37,66 @@ type table[T any] struct {
 	// the table existed; it then loads empty and is created on the first
 	// write.
 	optional bool
+
+	// by, when set, indexes the rows by a second value (the inventory's
+	// numbers by their subscriber), so that a query for one value reads
+	// its rows only. Rows whose value is empty are not indexed.
+	by      func(*T) string
+	byValue map[string][]int // the positions of each value's rows, ascending
+	byPos   []string         // the value each position is indexed under
 }
 
 func newTable[T any](bucket string, keyOf func(*T) string) *table[T] {
 	return &table[T]{bucket: bucket, keyOf: keyOf, pos: make(map[string]int)}
+}
+
+// indexBy has t index its rows by f (see table.by) and returns t.
+func (t *table[T]) indexBy(f func(*T) string) *table[T] {
+	t.by, t.byValue = f, make(map[string][]int)
+	return t
+}
+
+// reindex files the row at position i under its value of t.by, and no
+// longer under the value it had.
+func (t *table[T]) reindex(i int) {
+	if t.by == nil {
+		return
+	}
+	v := t.by(t.rows[i])
+	if i == len(t.byPos) {
+		t.byPos = append(t.byPos, "")
+	}
+	old := t.byPos[i]
+	if old == v {
+		return
+	}
+	if ps := t.byValue[old]; old != "" {
+		if j, ok := slices.BinarySearch(ps, i); ok {
+			ps = slices.Delete(ps, j, j+1)
+		}
+		if len(ps) == 0 {
+			delete(t.byValue, old)
+		} else {
+			t.byValue[old] = ps
+		}
+	}
+	t.byPos[i] = v
+	if v != "" {
+		ps := t.byValue[v]
+		if j, ok := slices.BinarySearch(ps, i); !ok {
+			t.byValue[v] = slices.Insert(ps, j, i)
+		}
+	}
+}
+
+// rowsBy returns the rows whose value of t.by is v, in the table's order.
+func (t *table[T]) rowsBy(v string) []*T {
+	ps := t.byValue[v]
+	rows := make([]*T, len(ps))
+	for k, i := range ps {
+		rows[k] = t.rows[i]
+	}
+	return rows
 }
 
 func (t *table[T]) get(key string) (*T, bool) {
@@ -63,6 +119,7 @@ func (t *table[T]) put(v *T) {
 		t.rows = append(t.rows, v)
 		t.pos[k] = i
 	}
+	t.reindex(i)
 	t.dirty = append(t.dirty, i)
 }
 
@@ -125,6 +182,7 @@ func (t *table[T]) load(tx *bolt.Tx) error {
 		}
 		t.pos[t.keyOf(row)] = len(t.rows)
 		t.rows = append(t.rows, row)
+		t.reindex(len(t.rows) - 1)
 		return nil
 	})
 }
@@ -209,7 +267,8 @@ func newStore(portStep time.Duration, seed1, seed2 uint64) (*store, error) {
 	st.subscribers = newTable("subscribers", func(s *telegent.Subscriber) string { return s.SubscriberId })
 	st.messageRoutes = newTable("message_routes", func(r *messageRouteRow) string { return r.MessageRouteId })
 	st.voiceRoutes = newTable("voice_routes", func(r *voiceRouteRow) string { return r.CallRouteId })
-	st.numbers = newTable("numbers", func(n *telegent.Number) string { return n.PhoneNumber })
+	st.numbers = newTable("numbers", func(n *telegent.Number) string { return n.PhoneNumber }).
+		indexBy(func(n *telegent.Number) string { return n.SubscriberId })
 	st.reserved = newTable("reserved_numbers", func(r *reservation) string { return r.PhoneNumber })
 	st.reserved.optional = true
 	st.orders = newTable("orders", func(o *order) string { return o.OrderId })
