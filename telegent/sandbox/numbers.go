@@ -351,22 +351,19 @@ func (st *store) inventory(q url.Values) (any, error) {
 				(account == "" || n.AccountId == account) && (status == "" || n.Status == status)
 		}
 	}
+	// A query by phone number (the inventory's key) or by subscriber (its
+	// index) reads those records only, not the whole inventory.
+	rows := st.numbers.rows
 	switch {
 	case phone != "":
-		// The phone number is the inventory's key: one record at most,
-		// found without reading the others.
-		var match []*telegent.Number
-		if n, ok := st.numbers.get(phone); ok && keep(n) {
-			match = append(match, n)
+		rows = nil
+		if n, ok := st.numbers.get(phone); ok {
+			rows = []*telegent.Number{n}
 		}
-		page, total := listOf(match, nil, p)
-		return st.numberListAnswer(page, total, p), nil
 	case sub != "":
-		// So are a subscriber's numbers (the index of the table).
-		page, total := listOf(st.numbers.rowsBy(sub), keep, p)
-		return st.numberListAnswer(page, total, p), nil
+		rows = st.numbers.rowsBy(sub)
 	}
-	page, total := list(st.numbers, keep, p)
+	page, total := listOf(rows, keep, p)
 	return st.numberListAnswer(page, total, p), nil
 }
 
