@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ func TestKeyFile(t *testing.T) {
 	errs := make([]error, callers)
 	var wg sync.WaitGroup
 	for i := range callers {
-		wg.Go(func() { keys[i], errs[i] = keyFile(dir, "test.key") })
+		wg.Go(func() { keys[i], errs[i] = KeyFile(dir, "test.key") })
 	}
 	wg.Wait()
 	for i := range callers {
@@ -42,7 +42,7 @@ func TestKeyFile(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", path, got, want)
 		}
 	}
-	again, err := keyFile(dir, "test.key")
+	again, err := KeyFile(dir, "test.key")
 	if err != nil || !bytes.Equal(again, keys[0]) {
 		t.Errorf("a later call: key changed or %v", err)
 	}
@@ -59,7 +59,7 @@ func TestKeyFileDamaged(t *testing.T) {
 	if err := os.WriteFile(path, []byte("0123"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if key, err := keyFile(dir, "test.key"); err == nil || !strings.Contains(err.Error(), "not a key") {
+	if key, err := KeyFile(dir, "test.key"); err == nil || !strings.Contains(err.Error(), "not a key") {
 		t.Errorf("got key %x, error %v; want an error saying it is not a key", key, err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "0123" {
